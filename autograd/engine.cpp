@@ -1,0 +1,183 @@
+// The engine runs backward functions in reverse topological order: a node runs
+// once the gradients from every consumer of its output have been summed.
+#include "autograd/engine.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/node.h"
+#include "tensor/factories.h"
+
+namespace dgm::autograd {
+namespace {
+
+// What one backward pass is asked for.
+struct Task {
+  bool accumulate_into_leaves;  // backward(): leaf.grad += ...; grad(): capture instead
+  bool retain_graph;
+  bool create_graph;
+  std::unordered_map<const Node*, size_t> wanted_nodes;        // grad(): non-leaf inputs
+  std::unordered_map<const TensorImpl*, size_t> wanted_leaves; // grad(): leaf inputs
+  std::vector<Tensor> captured;                                // grad(): one per input
+};
+
+Tensor accumulate(const Tensor& sum, const Tensor& g) { return sum.defined() ? sum + g : g; }
+
+// Nodes reachable from the roots that lead to something wanted, with the
+// number of wanted consumers of each (its dependency count).
+struct GraphInfo {
+  std::unordered_map<const Node*, int> dependencies;
+  std::unordered_set<const Node*> useful;
+};
+
+bool edge_useful(const Edge& e, const Task& task, const GraphInfo& info) {
+  if (e.node) return info.useful.count(e.node.get()) > 0;
+  if (e.leaf) return task.accumulate_into_leaves || task.wanted_leaves.count(e.leaf.get()) > 0;
+  return false;
+}
+
+GraphInfo analyze(const std::vector<Node*>& roots, const Task& task) {
+  GraphInfo info;
+  // Iterative post-order DFS: a node is useful if it is wanted or an input edge is.
+  std::unordered_set<const Node*> visited;
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (Node* r : roots) {
+    if (!r || visited.count(r)) continue;
+    visited.insert(r);
+    stack.push_back({r, 0});
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < node->inputs.size()) {
+        Node* child = node->inputs[next++].node.get();
+        if (child && !visited.count(child)) {
+          visited.insert(child);
+          stack.push_back({child, 0});
+        }
+        continue;
+      }
+      bool useful = task.wanted_nodes.count(node) > 0;
+      for (const Edge& e : node->inputs) useful = useful || edge_useful(e, task, info);
+      if (useful) info.useful.insert(node);
+      stack.pop_back();
+    }
+  }
+  for (const Node* n : info.useful)
+    for (const Edge& e : n->inputs)
+      if (e.node && info.useful.count(e.node.get())) info.dependencies[e.node.get()]++;
+  return info;
+}
+
+void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, Task& task) {
+  DGM_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(), "backward: got ", outputs.size(),
+            " outputs but ", grad_outputs.size(), " gradients");
+  std::unordered_map<const Node*, Tensor> grads;  // summed gradient of each node's output
+  std::vector<Node*> roots;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    DGM_CHECK(out.defined() && out.requires_grad(), "backward: output ", i,
+              " does not require grad and has no grad_fn (was it computed under NoGradGuard or from tensors "
+              "without requires_grad?)");
+    Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[i];
+    if (!g.defined()) {
+      DGM_CHECK(out.numel() == 1, "backward: grad can be implicitly created only for scalar outputs, got shape ",
+                shape_str(out.shape()));
+      g = ones_like(out);
+    }
+    DGM_CHECK(g.shape() == out.shape(), "backward: gradient of shape ", shape_str(g.shape()),
+              " given for an output of shape ", shape_str(out.shape()));
+    if (out.is_leaf()) {  // d out / d out = g
+      if (task.accumulate_into_leaves) {
+        out.set_grad(accumulate(out.grad(), task.create_graph ? g : g.detach()));
+      } else if (auto it = task.wanted_leaves.find(out.impl()); it != task.wanted_leaves.end()) {
+        task.captured[it->second] = accumulate(task.captured[it->second], g);
+      }
+      continue;
+    }
+    Node* n = out.grad_fn().get();
+    grads[n] = accumulate(grads[n], g);
+    roots.push_back(n);
+  }
+
+  GraphInfo info = analyze(roots, task);
+  std::vector<Node*> ready;
+  for (Node* r : roots)
+    if (info.useful.count(r) && info.dependencies[r] == 0 &&
+        std::find(ready.begin(), ready.end(), r) == ready.end())
+      ready.push_back(r);
+
+  AutoGradMode grad_mode(task.create_graph);
+  while (!ready.empty()) {
+    Node* node = ready.back();
+    ready.pop_back();
+    Tensor g = std::move(grads[node]);
+    grads.erase(node);
+    if (auto out = node->output.lock(); out && out->retains_grad) {
+      Tensor o(out);
+      o.set_grad(accumulate(o.grad(), task.create_graph ? g : g.detach()));
+    }
+    if (auto it = task.wanted_nodes.find(node); it != task.wanted_nodes.end())
+      task.captured[it->second] = accumulate(task.captured[it->second], g);
+
+    DGM_CHECK(node->backward, "backward: trying to backward through the graph a second time (through ",
+              node->name, "); its saved tensors were freed. Pass retain_graph=true to the first backward.");
+    NeedsGrad needs(node->inputs.size());
+    for (size_t i = 0; i < needs.size(); ++i) needs[i] = edge_useful(node->inputs[i], task, info);
+    std::vector<Tensor> input_grads = node->backward(g, needs);
+    DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ",
+              input_grads.size(), " gradients for ", node->inputs.size(), " inputs");
+    if (!task.retain_graph) node->backward = nullptr;  // frees the saved tensors
+
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const Edge& e = node->inputs[i];
+      const Tensor& gi = input_grads[i];
+      if (!needs[i]) continue;
+      if (e.node) {
+        if (gi.defined()) {
+          DGM_CHECK(gi.shape() == e.node->output_shape, "backward of ", node->name, ": gradient for input ", i,
+                    " has shape ", shape_str(gi.shape()), " but the input has shape ",
+                    shape_str(e.node->output_shape));
+          grads[e.node.get()] = accumulate(grads[e.node.get()], gi);
+        }
+        if (--info.dependencies[e.node.get()] == 0) ready.push_back(e.node.get());
+      } else if (e.leaf && gi.defined()) {
+        DGM_CHECK(gi.shape() == e.leaf->shape, "backward of ", node->name, ": gradient for input ", i,
+                  " has shape ", shape_str(gi.shape()), " but the input has shape ", shape_str(e.leaf->shape));
+        if (task.accumulate_into_leaves) {
+          Tensor leaf(e.leaf);
+          leaf.set_grad(accumulate(leaf.grad(), task.create_graph ? gi : gi.detach()));
+        } else if (auto it = task.wanted_leaves.find(e.leaf.get()); it != task.wanted_leaves.end()) {
+          task.captured[it->second] = accumulate(task.captured[it->second], gi);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph,
+              bool create_graph) {
+  Task task{true, retain_graph || create_graph, create_graph, {}, {}, {}};
+  run(outputs, grad_outputs, task);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
+                         bool allow_unused) {
+  Task task{false, retain_graph || create_graph, create_graph, {}, {}, std::vector<Tensor>(inputs.size())};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    DGM_CHECK(x.defined() && x.requires_grad(), "autograd::grad: input ", i, " does not require grad");
+    if (x.grad_fn()) task.wanted_nodes[x.grad_fn().get()] = i;
+    else task.wanted_leaves[x.impl()] = i;
+  }
+  run(outputs, grad_outputs, task);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    DGM_CHECK(allow_unused || task.captured[i].defined(), "autograd::grad: input ", i,
+              " was not used to compute the outputs (pass allow_unused=true to get an undefined tensor)");
+    if (task.captured[i].defined() && !create_graph) task.captured[i] = task.captured[i].detach();
+  }
+  return task.captured;
+}
+
+}  // namespace dgm::autograd

@@ -1,0 +1,52 @@
+// Activation functions. Most are compositions of elementwise ops (their
+// gradients follow); relu and softplus are primitives with their own rule.
+#include <cmath>
+
+#include "autograd/node.h"
+#include "autograd/ops/elementwise.h"
+#include "tensor/factories.h"
+#include "tensor/kernels/elementwise.h"
+
+namespace dgm {
+
+// d/dx relu(x) = 1 if x > 0 else 0   (0 at x = 0, as PyTorch)
+Tensor relu(const Tensor& x) {
+  return autograd::record("relu", kernels::unary(kernels::Unary::Relu, x), {x},
+                          [x](const Tensor& g) { return std::vector{where(x.gt(0.0), g, 0.0)}; });
+}
+
+// leaky_relu(x) = x if x > 0 else slope x; derivative slope at x = 0 (PyTorch)
+Tensor leaky_relu(const Tensor& x, double slope) { return where(x.gt(0.0), x, x * slope); }
+
+// elu(x) = x if x > 0 else alpha (exp(x) - 1)
+Tensor elu(const Tensor& x, double alpha) { return where(x.gt(0.0), x, alpha * expm1(x)); }
+
+// selu(x) = scale * elu(x, alpha) with the constants of Klambauer et al. (2017)
+Tensor selu(const Tensor& x) {
+  constexpr double alpha = 1.6732632423543772848170429916717;
+  constexpr double scale = 1.0507009873554804934193349852946;
+  return scale * elu(x, alpha);
+}
+
+// silu(x) = x sigmoid(x)
+Tensor silu(const Tensor& x) { return x * sigmoid(x); }
+
+// gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2));
+// "tanh": x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  if (approximate == "tanh") return 0.5 * x * (1.0 + tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+  DGM_CHECK(approximate == "none", "gelu: approximate must be \"none\" or \"tanh\", got \"", approximate, "\"");
+  return 0.5 * x * (1.0 + erf(x * M_SQRT1_2));
+}
+
+// softplus(x) = log(1 + exp(beta x)) / beta;  d/dx = sigmoid(beta x)  (1 above the threshold)
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  DGM_CHECK(x.is_floating_point(), "softplus: expected a floating point tensor, got ", dtype_name(x.dtype()));
+  Tensor out = kernels::unary(kernels::Unary::Softplus, x, beta, threshold);
+  return autograd::record("softplus", out, {x}, [x, beta, threshold](const Tensor& g) {
+    Tensor bx = x * beta;
+    return std::vector{where(bx.gt(threshold), g, g * sigmoid(bx))};
+  });
+}
+
+}  // namespace dgm

@@ -1,0 +1,203 @@
+// CPU elementwise kernels: each op is a lambda on one number, run by
+// for_each_strided over any strides.
+#include <cmath>
+
+#include "tensor/cpu/loops.h"
+#include "tensor/kernels/elementwise.h"
+#include "tensor/scalar_math.h"
+
+namespace dgm::kernels {
+namespace {
+
+void check_cpu(const char* op, const Tensor& t) {
+  DGM_CHECK(t.is_cpu(), op, ": CPU kernel got a tensor on ", t.device().str());
+}
+
+// out[i] = f(x[i])
+template <typename In, typename Out, typename F>
+void map1(const Tensor& out, const Tensor& x, F f) {
+  Out* po = static_cast<Out*>(out.raw_data());
+  const In* px = static_cast<const In*>(x.raw_data());
+  cpu::for_each_strided<2>(out.shape(), {&out.strides(), &x.strides()}, [&](cpu::Offsets<2> off, int64_t n,
+                                                                             cpu::Offsets<2> st) {
+    Out* o = po + off[0];
+    const In* a = px + off[1];
+    if (st[0] == 1 && st[1] == 1) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) o[i * st[0]] = f(a[i * st[1]]);
+    }
+  });
+}
+
+// out[i] = f(a[i], b[i])
+template <typename In, typename Out, typename F>
+void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  Out* po = static_cast<Out*>(out.raw_data());
+  const In* pa = static_cast<const In*>(a.raw_data());
+  const In* pb = static_cast<const In*>(b.raw_data());
+  cpu::for_each_strided<3>(out.shape(), {&out.strides(), &a.strides(), &b.strides()},
+                           [&](cpu::Offsets<3> off, int64_t n, cpu::Offsets<3> st) {
+                             Out* o = po + off[0];
+                             const In* x = pa + off[1];
+                             const In* y = pb + off[2];
+                             if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+                               for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+                             } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {  // tensor op scalar
+                               const In v = y[0];
+                               for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], v);
+                             } else {
+                               for (int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]], y[i * st[2]]);
+                             }
+                           });
+}
+
+template <typename T>
+void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
+  using std::abs;
+  switch (op) {
+    case Unary::Neg: return map1<T, T>(out, x, [](T v) { return -v; });
+    case Unary::Abs: return map1<T, T>(out, x, [](T v) { return v < 0 ? -v : v; });
+    case Unary::Sign: return map1<T, T>(out, x, [](T v) { return scalar::sign(v); });
+    case Unary::Relu: return map1<T, T>(out, x, [](T v) { return v > 0 ? v : T(0); });
+    default: break;
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+      case Unary::Exp: return map1<T, T>(out, x, [](T v) { return std::exp(v); });
+      case Unary::Log: return map1<T, T>(out, x, [](T v) { return std::log(v); });
+      case Unary::Log1p: return map1<T, T>(out, x, [](T v) { return std::log1p(v); });
+      case Unary::Expm1: return map1<T, T>(out, x, [](T v) { return std::expm1(v); });
+      case Unary::Sqrt: return map1<T, T>(out, x, [](T v) { return std::sqrt(v); });
+      case Unary::Rsqrt: return map1<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
+      case Unary::Sin: return map1<T, T>(out, x, [](T v) { return std::sin(v); });
+      case Unary::Cos: return map1<T, T>(out, x, [](T v) { return std::cos(v); });
+      case Unary::Tanh: return map1<T, T>(out, x, [](T v) { return std::tanh(v); });
+      case Unary::Sigmoid: return map1<T, T>(out, x, [](T v) { return scalar::sigmoid(v); });
+      case Unary::Floor: return map1<T, T>(out, x, [](T v) { return std::floor(v); });
+      case Unary::Round: return map1<T, T>(out, x, [](T v) { return scalar::round_half_even(v); });
+      case Unary::Erf: return map1<T, T>(out, x, [](T v) { return std::erf(v); });
+      case Unary::Softplus: {
+        T beta = T(p0), threshold = T(p1);
+        return map1<T, T>(out, x, [=](T v) { return scalar::softplus(v, beta, threshold); });
+      }
+      default: break;
+    }
+  } else if (op == Unary::Floor || op == Unary::Round) {
+    return map1<T, T>(out, x, [](T v) { return v; });
+  }
+  DGM_FAIL("unary op ", static_cast<int>(op), ": not defined for dtype ", dtype_name(x.dtype()));
+}
+
+template <typename T>
+void binary_typed(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  switch (op) {
+    case Binary::Add: return map2<T, T>(out, a, b, [](T x, T y) { return T(x + y); });
+    case Binary::Sub: return map2<T, T>(out, a, b, [](T x, T y) { return T(x - y); });
+    case Binary::Mul: return map2<T, T>(out, a, b, [](T x, T y) { return T(x * y); });
+    case Binary::Div:
+      if constexpr (std::is_integral_v<T>) DGM_FAIL("div: integer division is not supported; convert to float");
+      else return map2<T, T>(out, a, b, [](T x, T y) { return x / y; });
+    case Binary::Pow: return map2<T, T>(out, a, b, [](T x, T y) { return scalar::power(x, y); });
+    // NaN propagates, as in torch.minimum/maximum
+    case Binary::Minimum: return map2<T, T>(out, a, b, [](T x, T y) { return (x < y || x != x) ? x : y; });
+    case Binary::Maximum: return map2<T, T>(out, a, b, [](T x, T y) { return (x > y || x != x) ? x : y; });
+    case Binary::Eq: return map2<T, bool>(out, a, b, [](T x, T y) { return x == y; });
+    case Binary::Ne: return map2<T, bool>(out, a, b, [](T x, T y) { return x != y; });
+    case Binary::Lt: return map2<T, bool>(out, a, b, [](T x, T y) { return x < y; });
+    case Binary::Le: return map2<T, bool>(out, a, b, [](T x, T y) { return x <= y; });
+    case Binary::Gt: return map2<T, bool>(out, a, b, [](T x, T y) { return x > y; });
+    case Binary::Ge: return map2<T, bool>(out, a, b, [](T x, T y) { return x >= y; });
+    case Binary::LogicalAnd: return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) && bool(y); });
+    case Binary::LogicalOr: return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) || bool(y); });
+  }
+}
+
+bool is_comparison(Binary op) { return op >= Binary::Eq; }
+
+}  // namespace
+
+Tensor unary(Unary op, const Tensor& x, double p0, double p1) {
+  check_cpu("unary", x);
+  if (op == Unary::LogicalNot) {
+    Tensor out = empty(x.shape(), kBool, x.device());
+    dispatch_all(x.dtype(), "logical_not", [&]<typename T>() { map1<T, bool>(out, x, [](T v) { return !v; }); });
+    return out;
+  }
+  Tensor out = empty(x.shape(), x.dtype(), x.device());
+  dispatch_numeric(x.dtype(), "unary", [&]<typename T>() { unary_typed<T>(op, out, x, p0, p1); });
+  return out;
+}
+
+Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
+  check_cpu("binary", a);
+  check_cpu("binary", b);
+  DGM_CHECK(a.shape() == b.shape() && a.dtype() == b.dtype(), "binary kernel: operands must match, got ",
+            shape_str(a.shape()), " ", dtype_name(a.dtype()), " and ", shape_str(b.shape()), " ",
+            dtype_name(b.dtype()));
+  Tensor out = empty(a.shape(), is_comparison(op) ? kBool : a.dtype(), a.device());
+  if (a.dtype() == kBool) {
+    binary_typed<bool>(op, out, a, b);
+  } else {
+    dispatch_numeric(a.dtype(), "binary", [&]<typename T>() { binary_typed<T>(op, out, a, b); });
+  }
+  return out;
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  DGM_CHECK(cond.dtype() == kBool, "where: condition must be bool, got ", dtype_name(cond.dtype()));
+  Tensor out = empty(a.shape(), a.dtype(), a.device());
+  const bool* pc = cond.data_ptr<bool>();
+  dispatch_all(a.dtype(), "where", [&]<typename T>() {
+    T* po = out.data_ptr<T>();
+    const T* pa = a.data_ptr<T>();
+    const T* pb = b.data_ptr<T>();
+    cpu::for_each_strided<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
+                             [&](cpu::Offsets<4> off, int64_t n, cpu::Offsets<4> st) {
+                               for (int64_t i = 0; i < n; ++i)
+                                 po[off[0] + i * st[0]] = pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]]
+                                                                                 : pb[off[3] + i * st[3]];
+                             });
+  });
+  return out;
+}
+
+Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  Tensor out = empty(x.shape(), x.dtype(), x.device());
+  dispatch_numeric(x.dtype(), "clamp", [&]<typename T>() {
+    const bool has_lo = lo.has_value(), has_hi = hi.has_value();
+    const T l = has_lo ? T(*lo) : T(0), h = has_hi ? T(*hi) : T(0);
+    map1<T, T>(out, x, [=](T v) {
+      if (v != v) return v;  // NaN stays NaN
+      if (has_lo && v < l) v = l;
+      if (has_hi && v > h) v = h;
+      return v;
+    });
+  });
+  return out;
+}
+
+void copy(const Tensor& dst, const Tensor& src) {
+  check_cpu("copy", dst);
+  check_cpu("copy", src);
+  DGM_CHECK(dst.shape() == src.shape(), "copy: shapes ", shape_str(dst.shape()), " and ", shape_str(src.shape()),
+            " differ");
+  dispatch_all(dst.dtype(), "copy", [&]<typename To>() {
+    dispatch_all(src.dtype(), "copy", [&]<typename From>() {
+      map1<From, To>(dst, src, [](From v) { return static_cast<To>(v); });
+    });
+  });
+}
+
+void fill(const Tensor& dst, double value) {
+  check_cpu("fill", dst);
+  dispatch_all(dst.dtype(), "fill", [&]<typename T>() {
+    T v = static_cast<T>(value);
+    T* p = static_cast<T*>(dst.raw_data());
+    cpu::for_each_strided<1>(dst.shape(), {&dst.strides()}, [&](cpu::Offsets<1> off, int64_t n, cpu::Offsets<1> st) {
+      for (int64_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = v;
+    });
+  });
+}
+
+}  // namespace dgm::kernels

@@ -1,0 +1,34 @@
+// Elementwise kernels (no autograd). Inputs may be any strided views, broadcast
+// ones included, but must already have the output's shape and dtype: the op
+// front ends (autograd/ops/) broadcast and promote first. Outputs are fresh
+// contiguous tensors.
+#pragma once
+#include <optional>
+
+#include "tensor/tensor.h"
+
+namespace dgm::kernels {
+
+enum class Unary {
+  Neg, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, Floor, Round, Erf,
+  Softplus,    // param0 = beta, param1 = threshold
+  LogicalNot,  // bool -> bool
+};
+Tensor unary(Unary op, const Tensor& x, double param0 = 0, double param1 = 0);
+
+enum class Binary {
+  Add, Sub, Mul, Div, Pow, Minimum, Maximum,
+  Eq, Ne, Lt, Le, Gt, Ge,   // -> bool
+  LogicalAnd, LogicalOr,    // bool, bool -> bool
+};
+Tensor binary(Binary op, const Tensor& a, const Tensor& b);
+
+// cond ? a : b, with cond bool.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
+
+// dst[...] = src[...], converting dtype; src already has dst's shape.
+void copy(const Tensor& dst, const Tensor& src);
+void fill(const Tensor& dst, double value);
+
+}  // namespace dgm::kernels

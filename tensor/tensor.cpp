@@ -1,0 +1,176 @@
+// Tensor basics that involve no autograd: geometry, raw data access, and the
+// in-place ops used outside the graph.
+#include "tensor/tensor.h"
+
+#include <cstring>
+
+#include "autograd/grad_mode.h"
+#include "tensor/factories.h"
+#include "tensor/kernels/elementwise.h"
+
+namespace dgm {
+
+int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim("size", d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim("stride", d, dim())]; }
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (int64_t d = dim() - 1; d >= 0; --d) {
+    if (impl_->shape[d] == 1) continue;
+    if (impl_->strides[d] != expected) return false;
+    expected *= impl_->shape[d];
+  }
+  return true;
+}
+
+void* Tensor::raw_data() const {
+  return static_cast<char*>(impl_->storage->data) + impl_->offset * static_cast<int64_t>(element_size());
+}
+
+template <typename T>
+T Tensor::item() const {
+  DGM_CHECK(numel() == 1, "item: only one-element tensors can be converted to a number, got shape ",
+            shape_str(shape()));
+  Tensor c = cpu();
+  return dispatch_all(dtype(), "item", [&]<typename S>() { return static_cast<T>(*static_cast<S*>(c.raw_data())); });
+}
+template float Tensor::item<float>() const;
+template double Tensor::item<double>() const;
+template int64_t Tensor::item<int64_t>() const;
+template bool Tensor::item<bool>() const;
+template int Tensor::item<int>() const;
+
+template <typename T>
+std::vector<T> Tensor::to_vector() const {
+  Tensor c = detach().cpu().to(dtype_of<T>()).contiguous();
+  const T* p = c.data_ptr<T>();
+  return std::vector<T>(p, p + c.numel());
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+template <>
+std::vector<bool> Tensor::to_vector<bool>() const {
+  Tensor c = detach().cpu().to(kBool).contiguous();
+  const bool* p = c.data_ptr<bool>();
+  return std::vector<bool>(p, p + c.numel());
+}
+
+Tensor empty(const Shape& shape, DType dtype, Device device) {
+  for (int64_t s : shape) DGM_CHECK(s >= 0, "empty: negative size in shape ", shape_str(shape));
+  auto impl = std::make_shared<TensorImpl>();
+  int64_t n = numel_of(shape);
+  impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * dgm::element_size(dtype), device);
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.impl()->storage;
+  impl->shape = shape;
+  impl->strides = strides;
+  impl->offset = offset;
+  impl->dtype = base.dtype();
+  return Tensor(std::move(impl));
+}
+
+// ---- autograd state on the tensor itself ----
+
+Tensor& Tensor::requires_grad_(bool r) {
+  DGM_CHECK(!r || is_floating_point(), "requires_grad_: only floating point tensors can require grad, got ",
+            dtype_name(dtype()));
+  DGM_CHECK(is_leaf() || r, "requires_grad_: a non-leaf tensor always requires grad; use detach()");
+  impl_->requires_grad = r;
+  return *this;
+}
+
+Tensor Tensor::grad() const { return impl_->grad ? Tensor(impl_->grad) : Tensor(); }
+
+void Tensor::set_grad(const Tensor& g) const {
+  DGM_CHECK(!g.defined() || g.shape() == shape(), "set_grad: gradient of shape ", g.defined() ? shape_str(g.shape()) : "",
+            " for a tensor of shape ", shape_str(shape()));
+  impl_->grad = g.impl_ptr();
+}
+
+void Tensor::retain_grad() {
+  DGM_CHECK(requires_grad(), "retain_grad: the tensor does not require grad");
+  if (!is_leaf()) impl_->retains_grad = true;
+}
+
+Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), storage_offset()); }
+
+// ---- in-place ops (outside autograd) ----
+
+namespace {
+void check_inplace(const char* op, const Tensor& t) {
+  DGM_CHECK(!(t.requires_grad() && GradMode::is_enabled()), op,
+            ": in-place update of a tensor that requires grad (shape ", shape_str(t.shape()),
+            "); wrap it in NoGradGuard or use the out-of-place op");
+}
+// `other` broadcast to t's shape and converted to t's dtype and device.
+Tensor operand_for(const Tensor& t, const Tensor& other) {
+  Tensor o = other.detach();
+  if (o.device() != t.device()) o = o.to(t.device());
+  if (o.dtype() != t.dtype()) o = o.to(t.dtype());
+  return o.expand(t.shape());
+}
+// t = result, elementwise, keeping t's storage and strides.
+Tensor& assign(Tensor& t, const Tensor& result) {
+  kernels::copy(t, result);
+  return t;
+}
+}  // namespace
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+Tensor& Tensor::fill_(double value) {
+  check_inplace("fill_", *this);
+  kernels::fill(*this, value);
+  return *this;
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  check_inplace("copy_", *this);
+  Tensor s = src.detach();
+  if (s.device() != device()) s = s.to(device());
+  kernels::copy(*this, s.expand(shape()));
+  return *this;
+}
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  check_inplace("add_", *this);
+  Tensor o = operand_for(*this, other);
+  if (alpha != 1) o = kernels::binary(kernels::Binary::Mul, o, scalar_tensor(alpha, dtype()).expand(shape()));
+  return assign(*this, kernels::binary(kernels::Binary::Add, detach(), o));
+}
+
+Tensor& Tensor::add_(double value) { return add_(scalar_tensor(value, dtype())); }
+
+Tensor& Tensor::mul_(const Tensor& other) {
+  check_inplace("mul_", *this);
+  return assign(*this, kernels::binary(kernels::Binary::Mul, detach(), operand_for(*this, other)));
+}
+
+Tensor& Tensor::mul_(double value) { return mul_(scalar_tensor(value, dtype())); }
+
+Tensor& Tensor::div_(const Tensor& other) {
+  check_inplace("div_", *this);
+  return assign(*this, kernels::binary(kernels::Binary::Div, detach(), operand_for(*this, other)));
+}
+
+Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max) {
+  check_inplace("clamp_", *this);
+  return assign(*this, kernels::clamp(detach(), min, max));
+}
+
+Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
+  check_inplace("masked_fill_", *this);
+  DGM_CHECK(mask.dtype() == kBool, "masked_fill_: mask must be bool, got ", dtype_name(mask.dtype()));
+  Tensor m = mask.expand(shape());
+  return assign(*this, kernels::where(m, scalar_tensor(value, dtype()).expand(shape()), detach()));
+}
+
+}  // namespace dgm

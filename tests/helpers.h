@@ -1,0 +1,53 @@
+// Shared test helpers: element-wise comparison with independent reference
+// values, and a gradcheck assertion that prints the worst element.
+#pragma once
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "dgm.h"
+
+namespace dgm::test {
+
+// Every element of t equals `expected` within atol + rtol*|expected|.
+inline void check_values(const Tensor& t, const std::vector<double>& expected, double atol = 1e-5,
+                         double rtol = 1e-5) {
+  std::vector<double> got = t.to_vector<double>();
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i << ": got " << got[i] << ", expected " << expected[i]);
+    if (std::isnan(expected[i])) CHECK(std::isnan(got[i]));
+    else CHECK(std::fabs(got[i] - expected[i]) <= atol + rtol * std::fabs(expected[i]));
+  }
+}
+
+// Deterministic float64 values in [lo, hi) without the library's RNG.
+inline Tensor uniform_values(const Shape& shape, double lo = -1, double hi = 1, uint64_t seed = 1) {
+  std::vector<double> v(numel_of(shape));
+  uint64_t s = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+  for (double& x : v) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    x = lo + (hi - lo) * static_cast<double>(s >> 11) / 9007199254740992.0;
+  }
+  return tensor(v, {static_cast<int64_t>(v.size())}).reshape(shape);
+}
+
+inline Tensor leaf(const Shape& shape, double lo = -1, double hi = 1, uint64_t seed = 1) {
+  return uniform_values(shape, lo, hi, seed).requires_grad_();
+}
+
+#define REQUIRE_GRADCHECK(f, inputs)                          \
+  do {                                                        \
+    auto r_ = ::dgm::gradcheck(f, inputs);                    \
+    INFO(r_.message);                                         \
+    REQUIRE(r_.ok);                                           \
+  } while (0)
+
+#define REQUIRE_GRADGRADCHECK(f, inputs)                      \
+  do {                                                        \
+    auto r_ = ::dgm::gradgradcheck(f, inputs);                \
+    INFO(r_.message);                                         \
+    REQUIRE(r_.ok);                                           \
+  } while (0)
+
+}  // namespace dgm::test
