@@ -23,6 +23,22 @@ struct Task {
 
 Tensor accumulate(const Tensor& sum, const Tensor& g) { return sum.defined() ? sum + g : g; }
 
+// Adds g into t.grad(). The first gradient is stored as is only when it is
+// contiguous and no other tensor can see its memory (may_steal and sole owner);
+// otherwise as a contiguous copy, so that an in-place update of one .grad
+// (zero_, an optimizer step) never writes into another tensor's gradient, into
+// the caller's grad_outputs, or through an expanded (stride 0) view.
+void accumulate_grad(const Tensor& t, const Tensor& g, bool create_graph, bool may_steal) {
+  Tensor g_ = create_graph ? g : g.detach();
+  if (t.grad().defined()) {
+    t.set_grad(t.grad() + g_);
+    return;
+  }
+  const bool sole_owner =
+      may_steal && g.is_contiguous() && g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1;
+  t.set_grad(sole_owner ? g_ : g_.clone());
+}
+
 // Nodes reachable from the roots that lead to something wanted, with the
 // number of wanted consumers of each (its dependency count).
 struct GraphInfo {
@@ -87,7 +103,7 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
               " given for an output of shape ", shape_str(out.shape()));
     if (out.is_leaf()) {  // d out / d out = g
       if (task.accumulate_into_leaves) {
-        out.set_grad(accumulate(out.grad(), task.create_graph ? g : g.detach()));
+        accumulate_grad(out, g, task.create_graph, /*may_steal=*/true);
       } else if (auto it = task.wanted_leaves.find(out.impl()); it != task.wanted_leaves.end()) {
         task.captured[it->second] = accumulate(task.captured[it->second], g);
       }
@@ -112,8 +128,7 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
     Tensor g = std::move(grads[node]);
     grads.erase(node);
     if (auto out = node->output.lock(); out && out->retains_grad) {
-      Tensor o(out);
-      o.set_grad(accumulate(o.grad(), task.create_graph ? g : g.detach()));
+      accumulate_grad(Tensor(out), g, task.create_graph, /*may_steal=*/false);  // g flows on below
     }
     if (auto it = task.wanted_nodes.find(node); it != task.wanted_nodes.end())
       task.captured[it->second] = accumulate(task.captured[it->second], g);
@@ -143,8 +158,7 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
         DGM_CHECK(gi.shape() == e.leaf->shape, "backward of ", node->name, ": gradient for input ", i,
                   " has shape ", shape_str(gi.shape()), " but the input has shape ", shape_str(e.leaf->shape));
         if (task.accumulate_into_leaves) {
-          Tensor leaf(e.leaf);
-          leaf.set_grad(accumulate(leaf.grad(), task.create_graph ? gi : gi.detach()));
+          accumulate_grad(Tensor(e.leaf), gi, task.create_graph, /*may_steal=*/true);
         } else if (auto it = task.wanted_leaves.find(e.leaf.get()); it != task.wanted_leaves.end()) {
           task.captured[it->second] = accumulate(task.captured[it->second], gi);
         }

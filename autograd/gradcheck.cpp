@@ -36,10 +36,12 @@ bool has_overlap(const Tensor& t) {
   return false;
 }
 
+// f's value at the (perturbed) inputs. Grad mode stays as the caller has it,
+// as in torch.autograd.gradcheck: f may itself call autograd::grad on its inputs
+// (a gradient penalty, a double-backward quantity).
 std::vector<Tensor> evaluate(const MultiFunction& f, const std::vector<Tensor>& inputs) {
-  NoGradGuard no_grad;
   std::vector<Tensor> outs = f(inputs);
-  for (Tensor& o : outs) o = o.to(kFloat64).contiguous();
+  for (Tensor& o : outs) o = o.detach().to(kFloat64).contiguous();
   return outs;
 }
 

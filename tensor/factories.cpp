@@ -38,6 +38,10 @@ Tensor scalar_tensor(double value, TensorOptions o) { return full({}, value, o);
 Tensor arange(double end, TensorOptions o) { return arange(0, end, 1, o); }
 Tensor arange(double start, double end, double step, TensorOptions o) {
   DGM_CHECK(step != 0, "arange: step must be nonzero");
+  // int64 (the default) only for integer arguments, as torch.arange: a fractional
+  // start, end or step gives float32.
+  const bool integral = start == std::floor(start) && end == std::floor(end) && step == std::floor(step);
+  if (o.dtype_ == kInt64 && !integral) o.dtype_ = kFloat32;
   DGM_CHECK((end - start) / step >= 0, "arange: the range [", start, ", ", end, ") is empty or the wrong way round for step ", step);
   int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
   return generate({n}, o, [&](int64_t i) { return start + static_cast<double>(i) * step; });
@@ -48,6 +52,7 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions o) {
   double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
   // Like PyTorch, fill the second half from the end so that both endpoints are exact.
   return generate({steps}, o, [&](int64_t i) {
+    if (steps == 1) return start;  // torch.linspace(a, b, 1) == [a]
     return i < steps / 2 ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
   });
 }

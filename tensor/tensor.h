@@ -30,6 +30,7 @@ struct Node;
 }
 class Tensor;
 struct TensorIndex;
+class Generator;
 
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
@@ -230,6 +231,9 @@ class Tensor {
   Tensor& div_(double value) { return mul_(1.0 / value); }
   Tensor& clamp_(std::optional<double> min, std::optional<double> max);
   Tensor& masked_fill_(const Tensor& mask, double value);
+  // Random fills (tensor/random.cpp); floating point tensors only.
+  Tensor& uniform_(double from = 0, double to = 1, Generator* gen = nullptr);
+  Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
 
  private:
   std::shared_ptr<TensorImpl> impl_;

@@ -224,6 +224,7 @@ Tensor Tensor::expand(const Shape& shape_) const {
     int64_t want = shape_[i];
     if (j >= 0) {
       if (want == -1) want = size(j);
+      DGM_CHECK(want >= 0, "expand: invalid size ", want, " in shape ", shape_str(shape_), " (only -1 keeps a size)");
       DGM_CHECK(size(j) == want || size(j) == 1, "expand: cannot expand shape ", shape_str(shape()), " to ",
                 shape_str(shape_), " (size ", size(j), " at dim ", j, " is not 1)");
       s[i] = want;

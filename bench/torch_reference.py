@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""PyTorch CPU reference timings for the dgm benchmark table, measured in the
+same run as dgm_bench (bench/run). Prints JSON lines: {"name", "ms"}.
+
+Run with Debian's interpreter (/usr/bin/python3), which has python3-torch.
+"""
+import json
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+
+
+def timeit(fn, min_time=1.0, warmup=2):
+    for _ in range(warmup):
+        fn()
+    n, start = 0, time.perf_counter()
+    times = []
+    while time.perf_counter() - start < min_time or n < 3:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        n += 1
+    times.sort()
+    return times[len(times) // 2] * 1e3  # median, ms
+
+
+def report(name, ms):
+    print(json.dumps({"name": name, "ms": ms}), flush=True)
+
+
+# PixelCNN layer: batch 64, 64 -> 64 channels, 28x28.
+for k in (7, 3):
+    x = torch.randn(64, 64, 28, 28)
+    conv = torch.nn.Conv2d(64, 64, k, padding=k // 2)
+    with torch.no_grad():
+        report(f"torch_conv2d_k{k}_forward", timeit(lambda: conv(x)))
+    xg = x.clone().requires_grad_()
+
+    def fwd_bwd():
+        conv.zero_grad(set_to_none=True)
+        xg.grad = None
+        conv(xg).sum().backward()
+
+    report(f"torch_conv2d_k{k}_forward_backward", timeit(fwd_bwd))
+
+# Per-op overhead.
+a, b = torch.ones(1, 16), torch.ones(1, 16)
+n = 200000
+t0 = time.perf_counter()
+for _ in range(n):
+    a + b
+report("torch_add_1x16", (time.perf_counter() - t0) / n * 1e3)
+
+lin = torch.nn.Linear(16, 16)
+xl = torch.randn(1, 16)
+
+
+def lin_step():
+    lin.zero_grad(set_to_none=True)
+    lin(xl).sum().backward()
+
+
+n = 20000
+for _ in range(100):
+    lin_step()
+t0 = time.perf_counter()
+for _ in range(n):
+    lin_step()
+report("torch_linear16_forward_backward", (time.perf_counter() - t0) / n * 1e3)

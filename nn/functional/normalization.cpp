@@ -1,0 +1,119 @@
+// layer_norm, group_norm, batch_norm as composites of differentiable ops:
+//   y = (x - mean) * rsqrt(var + eps) [* weight] [+ bias]
+// so d y / d x (through the mean and the variance too) and second
+// derivatives come from the ops' own gradients.
+#include "nn/functional/normalization.h"
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops/elementwise.h"
+#include "autograd/ops/reduction.h"
+
+namespace dgm::nn::functional {
+
+namespace {
+
+void check_input(const char* op, const Tensor& x, int64_t min_dims) {
+  DGM_CHECK(x.defined(), op, ": got an undefined input");
+  DGM_CHECK(x.is_floating_point(), op, ": expected a floating point input, got ", dtype_name(x.dtype()), " of shape ",
+            shape_str(x.shape()));
+  DGM_CHECK(x.dim() >= min_dims, op, ": expected an input with at least ", min_dims, " dims, got shape ",
+            shape_str(x.shape()));
+}
+
+void check_param(const char* op, const char* name, const Tensor& p, const Shape& expected, const Tensor& x) {
+  if (!p.defined()) return;
+  DGM_CHECK(p.shape() == expected, op, ": expected ", name, " of shape ", shape_str(expected), ", got ",
+            shape_str(p.shape()), " (input shape ", shape_str(x.shape()), ")");
+}
+
+// (x - mean) / sqrt(var + eps) over dims, biased variance.
+Tensor normalize(const Tensor& x, const std::vector<int64_t>& dims, double eps) {
+  Tensor mu = mean(x, dims, /*keepdim=*/true);
+  Tensor centered = x - mu;
+  Tensor v = mean(centered * centered, dims, /*keepdim=*/true);
+  return centered * rsqrt(v + eps);
+}
+
+// Shape (1, C, 1, ..., 1) for a per-channel parameter of an (N, C, *) input.
+Shape channel_shape(const Tensor& x) {
+  Shape s(x.dim(), 1);
+  s[1] = x.size(1);
+  return s;
+}
+
+Tensor affine(Tensor y, const Tensor& weight, const Tensor& bias, const Shape& param_shape) {
+  if (weight.defined()) y = y * weight.reshape(param_shape);
+  if (bias.defined()) y = y + bias.reshape(param_shape);
+  return y;
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                  double eps) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  check_input("layer_norm", x, k);
+  DGM_CHECK(k >= 1, "layer_norm: normalized_shape must not be empty");
+  Shape trailing(x.shape().end() - k, x.shape().end());
+  DGM_CHECK(trailing == normalized_shape, "layer_norm: input of shape ", shape_str(x.shape()),
+            " does not end with normalized_shape ", shape_str(normalized_shape));
+  check_param("layer_norm", "weight", weight, normalized_shape, x);
+  check_param("layer_norm", "bias", bias, normalized_shape, x);
+  std::vector<int64_t> dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  return affine(normalize(x, dims, eps), weight, bias, normalized_shape);
+}
+
+Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
+  check_input("group_norm", x, 2);
+  const int64_t n = x.size(0), c = x.size(1);
+  DGM_CHECK(num_groups > 0 && c % num_groups == 0, "group_norm: num_groups ", num_groups,
+            " must divide the number of channels ", c, " (input shape ", shape_str(x.shape()), ")");
+  check_param("group_norm", "weight", weight, {c}, x);
+  check_param("group_norm", "bias", bias, {c}, x);
+  Tensor grouped = x.reshape({n, num_groups, -1});
+  Tensor y = normalize(grouped, {2}, eps).reshape(x.shape());
+  return affine(y, weight, bias, channel_shape(x));
+}
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
+  check_input("batch_norm", x, 2);
+  const int64_t c = x.size(1);
+  check_param("batch_norm", "running_mean", running_mean, {c}, x);
+  check_param("batch_norm", "running_var", running_var, {c}, x);
+  check_param("batch_norm", "weight", weight, {c}, x);
+  check_param("batch_norm", "bias", bias, {c}, x);
+  const Shape ps = channel_shape(x);
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (d != 1) dims.push_back(d);
+  if (!training) {
+    DGM_CHECK(running_mean.defined() && running_var.defined(),
+              "batch_norm: running_mean and running_var are needed when not training (input shape ",
+              shape_str(x.shape()), ")");
+    Tensor y = (x - running_mean.reshape(ps)) * rsqrt(running_var.reshape(ps) + eps);
+    return affine(y, weight, bias, ps);
+  }
+  const int64_t count = x.numel() / c;
+  DGM_CHECK(count > 1, "batch_norm: expected more than 1 value per channel when training, got input of shape ",
+            shape_str(x.shape()));
+  Tensor mu = mean(x, dims, /*keepdim=*/true);
+  Tensor centered = x - mu;
+  Tensor v = mean(centered * centered, dims, /*keepdim=*/true);  // biased: normalizes
+  if (running_mean.defined() || running_var.defined()) {
+    NoGradGuard no_grad;
+    if (running_mean.defined()) {
+      Tensor rm = running_mean;
+      rm.mul_(1 - momentum).add_(mu.detach().reshape({c}), momentum);
+    }
+    if (running_var.defined()) {
+      Tensor rv = running_var;
+      Tensor unbiased = v.detach().reshape({c}) * (static_cast<double>(count) / static_cast<double>(count - 1));
+      rv.mul_(1 - momentum).add_(unbiased, momentum);
+    }
+  }
+  return affine(centered * rsqrt(v + eps), weight, bias, ps);
+}
+
+}  // namespace dgm::nn::functional
