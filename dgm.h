@@ -25,3 +25,4 @@
 #include "autograd/ops/shape_ops.h"
 #include "autograd/ops/index_ops.h"
 #include "nn/functional/linear.h"
+#include "autograd/debug.h"

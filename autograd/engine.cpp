@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/debug.h"
 #include "autograd/node.h"
 #include "tensor/factories.h"
 
@@ -29,13 +30,14 @@ Tensor accumulate(const Tensor& sum, const Tensor& g) { return sum.defined() ? s
 // (zero_, an optimizer step) never writes into another tensor's gradient, into
 // the caller's grad_outputs, or through an expanded (stride 0) view.
 void accumulate_grad(const Tensor& t, const Tensor& g, bool create_graph, bool may_steal) {
+  // Counted before detach(), which makes one more handle on the same storage.
+  const bool sole_owner =
+      may_steal && g.is_contiguous() && g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1;
   Tensor g_ = create_graph ? g : g.detach();
   if (t.grad().defined()) {
     t.set_grad(t.grad() + g_);
     return;
   }
-  const bool sole_owner =
-      may_steal && g.is_contiguous() && g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1;
   t.set_grad(sole_owner ? g_ : g_.clone());
 }
 
@@ -141,6 +143,8 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
     DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ",
               input_grads.size(), " gradients for ", node->inputs.size(), " inputs");
     if (!task.retain_graph) node->backward = nullptr;  // frees the saved tensors
+    if (debug_detect_nan())
+      for (const Tensor& gi : input_grads) check_finite(gi, node->name, "backward");
 
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Edge& e = node->inputs[i];

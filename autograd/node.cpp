@@ -1,5 +1,9 @@
 #include "autograd/node.h"
 
+#include <iostream>
+
+#include "autograd/debug.h"
+
 namespace dgm::autograd {
 
 Edge edge_of(const Tensor& input) {
@@ -29,6 +33,9 @@ Tensor record_impl(const char* name, Tensor out, const std::vector<Tensor>& inpu
   node->output_dtype = out.dtype();
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
+  if (debug_log_ops())
+    std::cerr << "[dgm] " << name << " -> " << shape_str(out.shape()) << " " << dtype_name(out.dtype()) << "\n";
+  if (debug_detect_nan()) check_finite(out, name, "forward");
   return out;
 }
 

@@ -20,3 +20,19 @@ void BM_overhead_add_1x16_requires_grad(benchmark::State& state) {
 BENCHMARK(BM_overhead_add_1x16_requires_grad);
 
 }  // namespace
+
+namespace {
+
+// Linear(16,16) on one sample, forward + backward, as PyTorch's nn.Linear.
+void BM_overhead_linear16_forward_backward(benchmark::State& state) {
+  dgm::Tensor x = dgm::randn({1, 16});
+  dgm::Tensor w = (dgm::randn({16, 16}) * 0.25).requires_grad_(), b = dgm::zeros({16}).requires_grad_();
+  for (auto _ : state) {
+    w.set_grad({});
+    b.set_grad({});
+    dgm::linear(x, w, b).sum().backward();
+  }
+}
+BENCHMARK(BM_overhead_linear16_forward_backward);
+
+}  // namespace

@@ -236,3 +236,13 @@ TEST_CASE("a leaf's grad is a contiguous tensor of its own", "[autograd]") {
   x.grad().add_(tensor(std::vector<double>{1, 2, 3, 4}, {2, 2}));  // in place, element by element
   check_values(x.grad(), {2, 3, 4, 5}, 0);
 }
+
+TEST_CASE("check_finite names the op that produced a NaN", "[autograd][debug]") {
+  Tensor ok = tensor(std::vector<float>{1, 2});
+  REQUIRE_NOTHROW(autograd::check_finite(ok, "mul", "forward"));
+  Tensor bad = log(tensor(std::vector<float>{1, -1}));
+  REQUIRE_THROWS_WITH(autograd::check_finite(bad, "log", "forward"),
+                      Catch::Contains("log") && Catch::Contains("NaN/Inf") && Catch::Contains("(2)"));
+  Tensor inf = tensor(std::vector<float>{1, 0}).reciprocal();
+  REQUIRE_THROWS_AS(autograd::check_finite(inf, "reciprocal", "backward"), dgm::Error);
+}

@@ -121,6 +121,11 @@ TEST_CASE("conv2d handles many channels (im2col in chunks) and unbatched input",
   Shape shape;
   std::vector<double> expected = direct_conv2d(x, w, b, k, shape);
   check_values(conv2d(x, w, b, 1, 1), expected, 1e-11, 1e-11);
+  // The adjoints in chunks too: <conv(x, w), g> = <x, input_grad(g, w)> = <w, weight_grad(x, g)>.
+  Tensor g = uniform_values({2, 3, 48, 48}, -1, 1, 10);
+  const double t = (conv2d(x, w, {}, 1, 1) * g).sum().item();
+  CHECK(std::fabs((x * conv2d_input_grad(g, w, x.shape(), 1, 1)).sum().item() - t) < 1e-9 * std::fabs(t) + 1e-9);
+  CHECK(std::fabs((w * conv2d_weight_grad(x, g, w.shape(), 1, 1)).sum().item() - t) < 1e-9 * std::fabs(t) + 1e-9);
   Tensor y0 = conv2d(x.select(0, 0), w, b, 1, 1);
   REQUIRE(y0.shape() == Shape({3, 48, 48}));
   check_values(y0, std::vector<double>(expected.begin(), expected.begin() + 3 * 48 * 48), 1e-11, 1e-11);

@@ -1,0 +1,16 @@
+// Debug knobs, read once from the environment:
+//   DGM_DEBUG=1       log every recorded op (name, output shape, dtype) to stderr
+//   DGM_DETECT_NAN=1  after every recorded op and every backward function, throw
+//                     a dgm::Error naming the first op whose result has a NaN or Inf
+// Both look only at ops recorded by autograd (grad mode on, an input requires grad).
+#pragma once
+#include "tensor/tensor.h"
+
+namespace dgm::autograd {
+
+bool debug_log_ops();
+bool debug_detect_nan();
+// Throws if t has a NaN or Inf: "<what>: produced NaN/Inf in a tensor of shape (..)".
+void check_finite(const Tensor& t, const char* what, const char* stage);
+
+}  // namespace dgm::autograd
