@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #ifdef __CUDACC__
 #define DGM_HD __host__ __device__
@@ -33,7 +34,9 @@ template <typename T> DGM_HD T sign(T x) { return T((T(0) < x) - (x < T(0))); }
 template <typename T> DGM_HD T round_half_even(T x) { return std::nearbyint(x); }
 
 template <typename T> DGM_HD T power(T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return a || !b;  // 0^0 = 1, 0^1 = 0, 1^b = 1
+  } else if constexpr (std::is_integral_v<T>) {
     if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b % 2) ? -1 : 1) : 0);
     T r = 1;
     while (b > 0) {

@@ -177,7 +177,7 @@ class Tensor {
   Tensor logical_not() const;
   Tensor masked_fill(const Tensor& mask, double value) const;
 
-  // ---- reductions (autograd/ops/reduction_ops.cpp); empty dims = all dims ----
+  // ---- reductions (autograd/ops/reduction.cpp); empty dims = all dims ----
   Tensor sum() const;
   Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor mean() const;
@@ -201,7 +201,7 @@ class Tensor {
   Tensor all() const;
   Tensor any() const;
 
-  // ---- linear algebra (autograd/ops/linalg_ops.cpp) ----
+  // ---- linear algebra (autograd/ops/linalg.cpp) ----
   Tensor matmul(const Tensor& other) const;
   Tensor mm(const Tensor& other) const;
   Tensor bmm(const Tensor& other) const;
@@ -216,7 +216,7 @@ class Tensor {
   Tensor triu(int64_t diagonal = 0) const;
   Tensor tril(int64_t diagonal = 0) const;
 
-  // ---- in-place, outside autograd (tensor/inplace.cpp) ----
+  // ---- in-place, outside autograd (tensor/tensor.cpp) ----
   // Allowed on tensors that do not require grad, or under NoGradGuard
   // (optimizer steps, weight clipping, initialization).
   Tensor& zero_();
