@@ -61,6 +61,18 @@ void for_each_sample(int64_t N, Body body) {
   for (int64_t n = 0; n < N; ++n) body(n, omp_get_thread_num());
 }
 
+// One scratch buffer per thread, from the caching allocator: reused across
+// calls, so no fresh pages (and no zero-filling) on every convolution.
+template <typename T>
+struct Scratch {
+  std::vector<Tensor> buffers = std::vector<Tensor>(get_num_threads());
+  T* get(int thread, int64_t size) {
+    Tensor& b = buffers[thread];
+    if (!b.defined()) b = empty({size}, dtype_of<T>(), Device());
+    return b.data_ptr<T>();
+  }
+};
+
 // A 1x1 kernel with stride 1 and no padding reads x itself: col(x) = x.
 bool is_pointwise(const Geo& g) {
   return g.kH == 1 && g.kW == 1 && g.sH == 1 && g.sW == 1 && g.pH == 0 && g.pW == 0 && g.Ho == g.H && g.Wo == g.W;
@@ -133,10 +145,9 @@ void forward_typed(const T* x, const T* w, const T* bias, T* y, const Geo& g) {
   const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, K = Cg * g.kH * g.kW, P = g.Ho * g.Wo;
   const bool pointwise = is_pointwise(g);
   const int64_t rows = rows_per_chunk(g);
-  std::vector<std::vector<T>> cols(get_num_threads());
+  Scratch<T> cols;
   for_each_sample(g.N, [&](int64_t n, int t) {
-    std::vector<T>& col = cols[t];
-    if (!pointwise) col.resize(K * rows * g.Wo);
+    T* col = pointwise ? nullptr : cols.get(t, K * rows * g.Wo);
     for (int64_t gi = 0; gi < g.groups; ++gi) {
       const T* xg = x + (n * g.C + gi * Cg) * g.H * g.W;
       const T* wg = w + gi * Og * K;
@@ -148,8 +159,8 @@ void forward_typed(const T* x, const T* w, const T* bias, T* y, const Geo& g) {
         if (pointwise) {
           gemm(false, false, Og, nc, K, wg, K, xg + a0 * g.Wo, P, bias ? 1 : 0, yg + a0 * g.Wo, P);
         } else {
-          im2col(xg, Cg, g, a0, a1, col.data());
-          gemm(false, false, Og, nc, K, wg, K, col.data(), nc, bias ? 1 : 0, yg + a0 * g.Wo, P);
+          im2col(xg, Cg, g, a0, a1, col);
+          gemm(false, false, Og, nc, K, wg, K, col, nc, bias ? 1 : 0, yg + a0 * g.Wo, P);
         }
       }
     }
@@ -162,10 +173,9 @@ void input_grad_typed(const T* gy, const T* w, T* dx, const Geo& g) {
   const int64_t Cg = g.C / g.groups, Og = g.O / g.groups, K = Cg * g.kH * g.kW, P = g.Ho * g.Wo;
   const bool pointwise = is_pointwise(g);
   const int64_t rows = rows_per_chunk(g);
-  std::vector<std::vector<T>> cols(get_num_threads());
+  Scratch<T> cols;
   for_each_sample(g.N, [&](int64_t n, int t) {
-    std::vector<T>& col = cols[t];
-    if (!pointwise) col.resize(K * rows * g.Wo);
+    T* col = pointwise ? nullptr : cols.get(t, K * rows * g.Wo);
     T* dxn = dx + n * g.C * g.H * g.W;
     if (!pointwise) std::fill(dxn, dxn + g.C * g.H * g.W, T(0));
     for (int64_t gi = 0; gi < g.groups; ++gi) {
@@ -177,8 +187,8 @@ void input_grad_typed(const T* gy, const T* w, T* dx, const Geo& g) {
         if (pointwise) {
           gemm(true, false, K, nc, Og, wg, K, gyg + a0 * g.Wo, P, 0, dxg + a0 * g.Wo, P);
         } else {
-          gemm(true, false, K, nc, Og, wg, K, gyg + a0 * g.Wo, P, 0, col.data(), nc);
-          col2im(col.data(), Cg, g, a0, a1, dxg);
+          gemm(true, false, K, nc, Og, wg, K, gyg + a0 * g.Wo, P, 0, col, nc);
+          col2im(col, Cg, g, a0, a1, dxg);
         }
       }
     }
@@ -192,10 +202,10 @@ void weight_grad_typed(const T* x, const T* gy, T* dw, const Geo& g) {
   const bool pointwise = is_pointwise(g);
   const int64_t rows = rows_per_chunk(g);
   const int nt = get_num_threads();
-  std::vector<std::vector<T>> cols(nt), acc(nt);
+  Scratch<T> cols;
+  std::vector<std::vector<T>> acc(nt);  // small: O x K per thread
   for_each_sample(g.N, [&](int64_t n, int t) {
-    std::vector<T>& col = cols[t];
-    if (!pointwise) col.resize(K * rows * g.Wo);
+    T* col = pointwise ? nullptr : cols.get(t, K * rows * g.Wo);
     if (acc[t].empty()) acc[t].assign(g.O * K, T(0));
     for (int64_t gi = 0; gi < g.groups; ++gi) {
       const T* xg = x + (n * g.C + gi * Cg) * g.H * g.W;
@@ -206,8 +216,8 @@ void weight_grad_typed(const T* x, const T* gy, T* dw, const Geo& g) {
         if (pointwise) {
           gemm(false, true, Og, K, nc, gyg + a0 * g.Wo, P, xg + a0 * g.Wo, P, 1, dwg, K);
         } else {
-          im2col(xg, Cg, g, a0, a1, col.data());
-          gemm(false, true, Og, K, nc, gyg + a0 * g.Wo, P, col.data(), nc, 1, dwg, K);
+          im2col(xg, Cg, g, a0, a1, col);
+          gemm(false, true, Og, K, nc, gyg + a0 * g.Wo, P, col, nc, 1, dwg, K);
         }
       }
     }
