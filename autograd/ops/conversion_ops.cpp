@@ -8,35 +8,26 @@ namespace dgm {
 
 using autograd::record;
 
-namespace {
-// A contiguous copy of x with the given dtype (no autograd).
-Tensor copy_as(const Tensor& x, DType dtype) {
-  Tensor out = empty(x.shape(), dtype, x.device());
-  kernels::copy(out, x);
-  return out;
-}
-}  // namespace
-
 // d contiguous(x) = g
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
-  return record("contiguous", copy_as(*this, dtype()), {*this}, [](const Tensor& g) { return std::vector{g}; });
+  return record("contiguous", kernels::copy_to_new(*this), {*this}, [](const Tensor& g) { return std::vector{g}; });
 }
 
 // d clone(x) = g
 Tensor Tensor::clone() const {
-  return record("clone", copy_as(*this, dtype()), {*this}, [](const Tensor& g) { return std::vector{g}; });
+  return record("clone", kernels::copy_to_new(*this), {*this}, [](const Tensor& g) { return std::vector{g}; });
 }
 
 // d x.to(dtype) = g.to(x.dtype)   (floating point to floating point only)
 Tensor Tensor::to(DType t) const {
   if (t == dtype()) return *this;
-  Tensor out = copy_as(*this, t);
+  Tensor out = kernels::copy_to_new(*this, t);
   if (!is_floating(t)) return out;
   return record("to", out, {*this}, [from = dtype()](const Tensor& g) { return std::vector{g.to(from)}; });
 }
 
-// d x.to(device) = g.to(x.device)
+// Moving between devices (with gradient g.to(x.device)) comes with the CUDA backend.
 Tensor Tensor::to(Device d) const {
   if (d == device()) return *this;
   DGM_FAIL("to: cannot move a tensor from ", device().str(), " to ", d.str(), ": dgm was built without CUDA");

@@ -18,12 +18,6 @@ using autograd::record;
 
 namespace {
 
-Tensor copy_of(const Tensor& x) {
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
-  kernels::copy(out, x);
-  return out;
-}
-
 // gather/scatter shape rules: index has x's number of dims, index.size(d) <=
 // x.size(d) for d != dim, and (scatter) index.size(d) <= src.size(d) for all d.
 void check_index_shape(const char* op, const Tensor& x, int64_t dim, const Tensor& index, const Tensor* src) {
@@ -76,7 +70,7 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   dim = wrap_dim("scatter", dim, x.dim());
   check_index_shape("scatter", x, dim, index, &src);
   kernels::check_index_range("scatter", index, dim, x.size(dim));
-  Tensor out = copy_of(x);
+  Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/false);
   return record("scatter", out, {x, src}, [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
     return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
@@ -93,7 +87,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   dim = wrap_dim("scatter_add", dim, x.dim());
   check_index_shape("scatter_add", x, dim, index, &src);
   kernels::check_index_range("scatter_add", index, dim, x.size(dim));
-  Tensor out = copy_of(x);
+  Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/true);
   return record("scatter_add", out, {x, src},
                 [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
@@ -122,7 +116,7 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index_, const Tenso
             shape_str(want), " (self ", shape_str(x.shape()), " with dim ", dim, " of the index's length)");
   DGM_CHECK(src.dtype() == x.dtype(), "index_add: self and src must have the same dtype, got ", dtype_name(x.dtype()),
             " and ", dtype_name(src.dtype()));
-  Tensor out = copy_of(x);
+  Tensor out = kernels::copy_to_new(x);
   kernels::index_add_(out, dim, index, src);
   return record("index_add", out, {x, src}, [dim, index](const Tensor& g, const NeedsGrad& needs) {
     return std::vector{needs[0] ? g : Tensor(), needs[1] ? index_select(g, dim, index) : Tensor()};

@@ -17,13 +17,6 @@ using autograd::record;
 
 namespace {
 
-// A fresh contiguous copy of x (no autograd).
-Tensor copy_of(const Tensor& x) {
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
-  kernels::copy(out, x);
-  return out;
-}
-
 // Keeps element (i, j) of each trailing matrix where keep(j - i) holds.
 template <typename Keep>
 Tensor triangle(const char* name, const Tensor& x, Keep keep) {
@@ -168,7 +161,7 @@ Tensor flip(const Tensor& x, const std::vector<int64_t>& dims_) {
     if (x.size(d) > 0) offset += (x.size(d) - 1) * strides[d];
     strides[d] = -strides[d];  // walk the dim backwards
   }
-  Tensor out = copy_of(make_view(x, x.shape(), strides, offset));
+  Tensor out = kernels::copy_to_new(make_view(x, x.shape(), strides, offset));
   return record("flip", out, {x}, [dims](const Tensor& g) { return std::vector{flip(g, dims)}; });
 }
 

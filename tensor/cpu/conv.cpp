@@ -86,6 +86,13 @@ int64_t rows_per_chunk(const Geo& g) {
   return std::clamp<int64_t>((int64_t{1} << 20) / std::max<int64_t>(1, K * g.Wo), 1, g.Ho);
 }
 
+// The output columns [b_lo, b_hi) whose input column b*sW + w0 lies inside [0, W).
+std::pair<int64_t, int64_t> inside_columns(const Geo& g, int64_t w0) {
+  const int64_t b_lo = std::min(g.Wo, w0 >= 0 ? 0 : (-w0 + g.sW - 1) / g.sW);
+  const int64_t b_hi = std::max(b_lo, std::min(g.Wo, g.W - w0 <= 0 ? 0 : (g.W - w0 - 1) / g.sW + 1));
+  return {b_lo, b_hi};
+}
+
 // Row r = (c*kH + i)*kW + j of col: channel c, kernel tap (i, j), output rows
 // a in [a0, a1) and all output columns b (0 outside the image):
 // col[r, (a-a0)*Wo + b] = x[c, a*sH-pH+i*dH, b*sW-pW+j*dW]
@@ -97,9 +104,7 @@ void im2col(const T* x, int64_t Cg, const Geo& g, int64_t a0, int64_t a1, T* col
       for (int64_t j = 0; j < g.kW; ++j) {
         T* dst = col + ((c * g.kH + i) * g.kW + j) * nc;
         const int64_t w0 = j * g.dW - g.pW;  // input column of b = 0
-        // Output columns b whose input column b*sW + w0 is inside [0, W).
-        const int64_t b_lo = std::min(g.Wo, w0 >= 0 ? 0 : (-w0 + g.sW - 1) / g.sW);
-        const int64_t b_hi = std::max(b_lo, std::min(g.Wo, g.W - w0 <= 0 ? 0 : (g.W - w0 - 1) / g.sW + 1));
+        const auto [b_lo, b_hi] = inside_columns(g, w0);
         for (int64_t a = a0; a < a1; ++a, dst += g.Wo) {
           const int64_t ih = a * g.sH - g.pH + i * g.dH;
           if (ih < 0 || ih >= g.H) {
@@ -125,8 +130,7 @@ void col2im(const T* col, int64_t Cg, const Geo& g, int64_t a0, int64_t a1, T* x
       for (int64_t j = 0; j < g.kW; ++j) {
         const T* src = col + ((c * g.kH + i) * g.kW + j) * nc;
         const int64_t w0 = j * g.dW - g.pW;
-        const int64_t b_lo = std::min(g.Wo, w0 >= 0 ? 0 : (-w0 + g.sW - 1) / g.sW);
-        const int64_t b_hi = std::max(b_lo, std::min(g.Wo, g.W - w0 <= 0 ? 0 : (g.W - w0 - 1) / g.sW + 1));
+        const auto [b_lo, b_hi] = inside_columns(g, w0);
         for (int64_t a = a0; a < a1; ++a, src += g.Wo) {
           const int64_t ih = a * g.sH - g.pH + i * g.dH;
           if (ih < 0 || ih >= g.H) continue;

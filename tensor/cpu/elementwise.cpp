@@ -59,7 +59,7 @@ void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double
     case Unary::Neg: return map1<T, T>(out, x, [](T v) { return -v; });
     case Unary::Abs: return map1<T, T>(out, x, [](T v) { return v < 0 ? -v : v; });
     case Unary::Sign: return map1<T, T>(out, x, [](T v) { return scalar::sign(v); });
-    case Unary::Relu: return map1<T, T>(out, x, [](T v) { return v > 0 ? v : T(0); });
+    case Unary::Relu: return map1<T, T>(out, x, [](T v) { return (v > 0 || v != v) ? v : T(0); });  // NaN stays NaN
     default: break;
   }
   if constexpr (std::is_floating_point_v<T>) {
@@ -187,6 +187,12 @@ void copy(const Tensor& dst, const Tensor& src) {
       map1<From, To>(dst, src, [](From v) { return static_cast<To>(v); });
     });
   });
+}
+
+Tensor copy_to_new(const Tensor& x, std::optional<DType> dtype) {
+  Tensor out = empty(x.shape(), dtype.value_or(x.dtype()), x.device());
+  copy(out, x);
+  return out;
 }
 
 void fill(const Tensor& dst, double value) {

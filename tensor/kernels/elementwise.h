@@ -30,5 +30,7 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
 // dst[...] = src[...], converting dtype; src already has dst's shape.
 void copy(const Tensor& dst, const Tensor& src);
 void fill(const Tensor& dst, double value);
+// A fresh contiguous copy of x, converted to `dtype` (x's own dtype by default).
+Tensor copy_to_new(const Tensor& x, std::optional<DType> dtype = std::nullopt);
 
 }  // namespace dgm::kernels
