@@ -387,6 +387,12 @@ TEST_CASE("masked_fill", "[elementwise]") {
   check_values(grad_of(x, [&](const Tensor& t) { return t.masked_fill(mask, 9.0).sum(); }), {0, 1, 0, 0, 1, 0}, 0);
   REQUIRE_GRADCHECK([](const V& in) { return wsum(in[0].masked_fill(in[0].gt(0.2), 0.0)); }, V{leaf({7, 13, 5})});
   REQUIRE_THROWS_WITH(x.masked_fill(tensor(std::vector<int64_t>{1, 0, 1}), 0.0), Catch::Contains("bool"));
+  // torch 1.13: torch.tensor([1, 2, 3]).masked_fill(torch.tensor([True, False, True]), 2.5) -> tensor([2, 2, 2])
+  Tensor xi = tensor(std::vector<int64_t>{1, 2, 3});
+  Tensor filled = xi.masked_fill(tensor(std::vector<bool>{true, false, true}), 2.5);
+  REQUIRE(filled.dtype() == kInt64);
+  REQUIRE(filled.to_vector<int64_t>() == std::vector<int64_t>{2, 2, 2});
+  REQUIRE_THROWS_AS(xi.masked_fill(tensor(std::vector<bool>{true, false, true}), -INFINITY), dgm::Error);
 }
 
 // ======================= comparisons and logic =======================

@@ -291,7 +291,10 @@ Tensor Tensor::ge(double o) const { return dgm::ge(*this, scalar_like(o, *this))
 Tensor Tensor::logical_not() const { return dgm::logical_not(*this); }
 Tensor Tensor::masked_fill(const Tensor& mask, double value) const {
   DGM_CHECK(mask.dtype() == kBool, "masked_fill: mask must be bool, got ", dtype_name(mask.dtype()));
-  return where(mask, scalar_like(value, *this), *this);
+  // The result keeps this tensor's dtype, as in PyTorch (an int64 tensor filled with 2.5 holds 2).
+  DGM_CHECK(is_floating_point() || std::isfinite(value), "masked_fill: cannot fill a ", dtype_name(dtype()),
+            " tensor with ", value);
+  return where(mask, scalar_tensor(value, TensorOptions(dtype()).device(device())), *this);
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
