@@ -50,18 +50,21 @@ core = re.search(r"openblas core: (\S+)", open(sys.argv[1].replace(".json", ".tx
 print(f"Machine: {cpu}, {dgm['context'].get('num_cpus')} CPUs, {threads} threads, "
       f"OpenBLAS core {core.group(1) if core else '?'}, date {dgm['context'].get('date', '')[:10]}\n")
 
-print("### matmul, square n, float32 (GFLOP/s; ratio = dgm / cblas_sgemm)\n")
-print("| n | naive | blocked | cblas_sgemm | dgm::matmul | dgm / cblas |")
-print("|---|---|---|---|---|---|")
+print("### matmul, square n, float32 (GFLOP/s)\n")
+print("The ratio column comes from BM_matmul_dgm_vs_cblas, which alternates cblas_sgemm and dgm::matmul on the")
+print("same buffers within each iteration; the other columns are separate runs of each.\n")
+print("| n | naive | blocked | cblas_sgemm | dgm::matmul | paired: cblas | paired: dgm | dgm / cblas (paired) |")
+print("|---|---|---|---|---|---|---|---|")
 for n in (128, 256, 512, 1024, 2048):
     def g(kind):
         name = f"BM_matmul_{kind}/{n}/real_time"
         return runs[name]["GFLOP/s"] / 1e9 if name in runs else None
     vals = {k: g(k) for k in ("naive", "blocked", "cblas_sgemm", "dgm")}
     fmt = lambda v: f"{v:.1f}" if v else "-"
-    ratio = vals["dgm"] / vals["cblas_sgemm"] if vals["dgm"] and vals["cblas_sgemm"] else None
-    print(f"| {n} | {fmt(vals['naive'])} | {fmt(vals['blocked'])} | {fmt(vals['cblas_sgemm'])} | "
-          f"{fmt(vals['dgm'])} | {ratio:.3f} |" if ratio else f"| {n} | - | - | - | - | - |")
+    paired = runs.get(f"BM_matmul_dgm_vs_cblas/{n}/min_time:1.000/real_time", {})
+    pc, pd, ratio = paired.get("cblas_GFLOPs"), paired.get("dgm_GFLOPs"), paired.get("dgm_over_cblas")
+    print(f"| {n} | {fmt(vals['naive'])} | {fmt(vals['blocked'])} | {fmt(vals['cblas_sgemm'])} | {fmt(vals['dgm'])} | "
+          f"{fmt(pc)} | {fmt(pd)} | {ratio:.3f} |" if ratio else f"| {n} | - | - | - | - | - | - | - |")
 
 print("\n### elementwise on 16M float32 (GB/s of bytes read + written; ratio = op / memcpy)\n")
 print("| op | GB/s | / memcpy |")
