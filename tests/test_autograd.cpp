@@ -246,3 +246,21 @@ TEST_CASE("check_finite names the op that produced a NaN", "[autograd][debug]") 
   Tensor inf = tensor(std::vector<float>{1, 0}).reciprocal();
   REQUIRE_THROWS_AS(autograd::check_finite(inf, "reciprocal", "backward"), dgm::Error);
 }
+
+TEST_CASE("dump_graph shows ops, leaves and shared nodes", "[autograd][debug]") {
+  Tensor x = ones({3}).requires_grad_();
+  Tensor c = ones({3});
+  Tensor e = exp(x);
+  Tensor y = e * e + c;
+  std::string g = autograd::dump_graph(y);
+  // add(mul(exp(x), exp(x)), c): the second use of exp is printed as a reference.
+  REQUIRE(g ==
+          "add (3)\n"
+          "  mul (3)\n"
+          "    exp (3)\n"
+          "      leaf (3)\n"
+          "    exp (3) (see above)\n"
+          "  (no grad)\n");
+  REQUIRE(autograd::dump_graph(x) == "leaf (3)\n");
+  REQUIRE(autograd::dump_graph(c) == "constant (3)\n");
+}
