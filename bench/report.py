@@ -46,7 +46,7 @@ try:
             break
 except OSError:
     pass
-core = re.search(r"openblas core: (\S+)", open(sys.argv[1].replace(".json", ".txt")).read())
+core = re.search(r"openblas core: ([^,\s]+)", open(sys.argv[1].replace(".json", ".txt")).read())
 print(f"Machine: {cpu}, {dgm['context'].get('num_cpus')} CPUs, {threads} threads, "
       f"OpenBLAS core {core.group(1) if core else '?'}, date {dgm['context'].get('date', '')[:10]}\n")
 
