@@ -1,0 +1,43 @@
+#include "models/registry.h"
+
+#include "models/vae/conv_vae.h"
+#include "nn/data/mnist.h"
+#include "nn/data/transforms.h"
+
+namespace dgm::models {
+
+const std::vector<ModelSpec>& model_specs() {
+  static const std::vector<ModelSpec> specs = {
+      {"vae", "convolutional VAE, 16-d Gaussian latent, Bernoulli likelihood (homework 2, lecture 4)",
+       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
+       [] { return std::make_shared<ConvVAE>(16); },
+       [](const Tensor& images) { return data::binarize(images); }},
+  };
+  return specs;
+}
+
+const ModelSpec& find_model(const std::string& name) {
+  std::string known;
+  for (const ModelSpec& s : model_specs()) {
+    if (s.name == name) return s;
+    known += (known.empty() ? "" : ", ") + s.name;
+  }
+  DGM_FAIL("unknown model \"", name, "\"; known models: ", known, " (see `dgm list`)");
+}
+
+const std::vector<DatasetSpec>& dataset_specs() {
+  static const std::vector<DatasetSpec> specs = {
+      {"mnist", "MNIST digits, 60000 train + 10000 test, 1x28x28", "scripts/fetch-data mnist"},
+      {"fashion-mnist", "Fashion-MNIST, 60000 train + 10000 test, 1x28x28", "scripts/fetch-data fashion-mnist"},
+  };
+  return specs;
+}
+
+std::pair<Tensor, Tensor> load_images(const std::string& dataset, const std::string& data_dir) {
+  if (dataset == "mnist") return {data::load_mnist(data_dir, true).images, data::load_mnist(data_dir, false).images};
+  if (dataset == "fashion-mnist")
+    return {data::load_fashion_mnist(data_dir, true).images, data::load_fashion_mnist(data_dir, false).images};
+  DGM_FAIL("unknown data set \"", dataset, "\"; known: mnist, fashion-mnist (see `dgm list`)");
+}
+
+}  // namespace dgm::models

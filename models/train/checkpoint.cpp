@@ -1,0 +1,58 @@
+#include "models/train/checkpoint.h"
+
+#include "nn/io/safetensors.h"
+#include "tensor/factories.h"
+
+namespace dgm::train {
+namespace {
+// The entries of `all` under "prefix.", with the prefix removed.
+nn::StateDict with_prefix_removed(const nn::StateDict& all, const std::string& prefix) {
+  nn::StateDict out;
+  for (const auto& [key, t] : all)
+    if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
+  return out;
+}
+int64_t int_entry(const nn::StateDict& all, const std::string& key, const std::string& path) {
+  auto it = all.find(key);
+  DGM_CHECK(it != all.end(), "load_checkpoint: ", path, " has no \"", key, "\" entry; is it a dgm checkpoint?");
+  return it->second.item<int64_t>();
+}
+}  // namespace
+
+void save_checkpoint(const std::string& path, const models::GenerativeModel& model, const optim::Optimizer* optimizer,
+                     const CheckpointInfo& info) {
+  nn::StateDict all;
+  for (const auto& [key, t] : model.state_dict()) all["model." + key] = t;
+  if (optimizer)
+    for (const auto& [key, t] : optimizer->state_dict()) all["optimizer." + key] = t;
+  all["trainer.epoch"] = scalar_tensor(static_cast<double>(info.epoch), kInt64);
+  all["trainer.step"] = scalar_tensor(static_cast<double>(info.step), kInt64);
+  all["rng.default"] = default_generator().get_state();
+  io::Metadata metadata = info.metadata;
+  metadata["format"] = "dgm-checkpoint-1";
+  io::save_safetensors(path, all, metadata);
+}
+
+CheckpointInfo load_checkpoint(const std::string& path, models::GenerativeModel& model, optim::Optimizer* optimizer,
+                               bool restore_rng) {
+  io::SafetensorsFile file = io::load_safetensors_with_metadata(path);
+  const nn::StateDict& all = file.tensors;
+  CheckpointInfo info;
+  info.epoch = int_entry(all, "trainer.epoch", path);
+  info.step = int_entry(all, "trainer.step", path);
+  info.metadata = file.metadata;
+  model.load_state_dict(with_prefix_removed(all, "model."));
+  if (optimizer) optimizer->load_state_dict(with_prefix_removed(all, "optimizer."));
+  if (restore_rng) {
+    auto it = all.find("rng.default");
+    DGM_CHECK(it != all.end(), "load_checkpoint: ", path, " has no generator state (rng.default)");
+    default_generator().set_state(it->second);
+  }
+  return info;
+}
+
+std::map<std::string, std::string> read_checkpoint_metadata(const std::string& path) {
+  return io::load_safetensors_with_metadata(path).metadata;
+}
+
+}  // namespace dgm::train

@@ -1,0 +1,74 @@
+#include "models/vae/conv_vae.h"
+
+#include "autograd/ops/elementwise.h"
+#include "autograd/ops/reduction.h"
+#include "autograd/ops/shape_ops.h"
+#include "nn/functional/loss.h"
+#include "nn/io/image_grid.h"
+
+namespace dgm::models {
+
+ConvVAE::ConvVAE(int64_t latent_dim) : latent_dim_(latent_dim) {
+  enc1_ = register_module("enc1", std::make_shared<nn::Conv2d>(1, 32, 3, 2, 1));
+  enc2_ = register_module("enc2", std::make_shared<nn::Conv2d>(32, 64, 3, 2, 1));
+  enc_fc_ = register_module("enc_fc", std::make_shared<nn::Linear>(64 * 7 * 7, 2 * latent_dim));
+  dec_fc_ = register_module("dec_fc", std::make_shared<nn::Linear>(latent_dim, 64 * 7 * 7));
+  dec1_ = register_module("dec1", std::make_shared<nn::ConvTranspose2d>(64, 32, 4, 2, 1));
+  dec2_ = register_module("dec2", std::make_shared<nn::ConvTranspose2d>(32, 1, 4, 2, 1));
+}
+
+std::string ConvVAE::extra_repr() const { return "latent_dim=" + std::to_string(latent_dim_); }
+
+std::pair<Tensor, Tensor> ConvVAE::encode(const Tensor& x) {
+  DGM_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) == 28 && x.size(3) == 28,
+            "ConvVAE: expected images of shape (B,1,28,28), got ", shape_str(x.shape()));
+  Tensor h = relu(enc2_->forward(relu(enc1_->forward(x))));
+  Tensor stats = enc_fc_->forward(h.flatten(1));
+  auto halves = stats.chunk(2, 1);
+  return {halves[0], halves[1]};
+}
+
+Tensor ConvVAE::decode(const Tensor& z) {
+  Tensor h = relu(dec_fc_->forward(z)).view({z.size(0), 64, 7, 7});
+  return dec2_->forward(relu(dec1_->forward(h)));
+}
+
+Losses ConvVAE::loss(const Tensor& x) {
+  auto [mu, logvar] = encode(x);
+  // z = mu + sigma * eps
+  Tensor eps = randn(mu.shape(), TensorOptions(mu.dtype()));
+  Tensor z = mu + exp(0.5 * logvar) * eps;
+  Tensor logits = decode(z);
+  const double batch = static_cast<double>(x.size(0));
+  // -log p(x|z), summed over pixels, averaged over the batch
+  Tensor recon = nn::functional::binary_cross_entropy_with_logits(logits, x, "sum") / batch;
+  // KL(N(mu, sigma^2) || N(0, 1)) = 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), summed over latent dims
+  Tensor kl = 0.5 * (mu.square() + exp(logvar) - 1.0 - logvar).sum() / batch;
+  return {{"loss", recon + kl}, {"recon_loss", recon}, {"kl_loss", kl}};
+}
+
+Tensor ConvVAE::sample(int64_t n, Generator* gen) {
+  Tensor z = randn({n, latent_dim_}, TensorOptions(), gen);
+  return sigmoid(decode(z));
+}
+
+Tensor ConvVAE::reconstruct(const Tensor& x) { return sigmoid(decode(encode(x).first)); }
+
+void ConvVAE::save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) {
+  GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
+  // 4 rows of 8 originals, each followed by a row of their reconstructions.
+  const int64_t n = std::min<int64_t>(32, test_batch.size(0));
+  Tensor x = test_batch.narrow(0, 0, n);
+  Tensor r = reconstruct(x);
+  std::vector<Tensor> rows;
+  for (int64_t i = 0; i < n; i += 8) {
+    const int64_t m = std::min<int64_t>(8, n - i);
+    rows.push_back(x.narrow(0, i, m));
+    rows.push_back(r.narrow(0, i, m));
+  }
+  io::ImageOptions options;
+  options.nrow = 8;
+  io::save_image_grid(dir + "/reconstructions.png", cat(rows, 0), options);
+}
+
+}  // namespace dgm::models
