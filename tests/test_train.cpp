@@ -84,6 +84,10 @@ TEST_CASE("the VAE's loss falls on a small slice and the run folder is complete"
 }
 
 TEST_CASE("a resumed run gives the same next losses as an uninterrupted one", "[train]") {
+  // One thread: with two, runs are not yet bit-reproducible (differences of
+  // ~1e-5 relative between processes; see the closing note of the toolkit issue).
+  const int threads = get_num_threads();
+  set_num_threads(1);
   Tensor train_x = rectangles(96, 3), test_x = rectangles(32, 4);
   const std::string straight = temp_dir("straight"), resumed = temp_dir("resumed");
   make_trainer(straight, 3, false).fit(train_x, test_x);
@@ -92,6 +96,7 @@ TEST_CASE("a resumed run gives the same next losses as an uninterrupted one", "[
   std::vector<double> a = test_losses(straight), b = test_losses(resumed);
   REQUIRE(a.size() == 3);
   REQUIRE(b.size() == 3);  // the resumed log holds each epoch once
+  set_num_threads(threads);
   for (size_t i = 0; i < 3; ++i) REQUIRE(a[i] == b[i]);
   fs::remove_all(straight);
   fs::remove_all(resumed);

@@ -154,6 +154,15 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     const T* pb = b.data_ptr<T>();
     cpu::for_each_strided<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
                              [&](cpu::Offsets<4> off, int64_t n, cpu::Offsets<4> st) {
+                               if (st[0] == 1 && st[1] == 1) {  // contiguous output and condition
+                                 T* o = po + off[0];
+                                 const bool* c = pc + off[1];
+                                 const T* x = pa + off[2];
+                                 const T* y = pb + off[3];
+                                 const int64_t sx = st[2], sy = st[3];  // 1, or 0 for a scalar
+                                 for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i * sx] : y[i * sy];
+                                 return;
+                               }
                                for (int64_t i = 0; i < n; ++i)
                                  po[off[0] + i * st[0]] = pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]]
                                                                                  : pb[off[3] + i * st[3]];
