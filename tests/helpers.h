@@ -3,6 +3,7 @@
 #pragma once
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "dgm.h"
@@ -35,6 +36,17 @@ inline Tensor uniform_values(const Shape& shape, double lo = -1, double hi = 1, 
 inline Tensor leaf(const Shape& shape, double lo = -1, double hi = 1, uint64_t seed = 1) {
   return uniform_values(shape, lo, hi, seed).requires_grad_();
 }
+
+// The gradient of the scalar f(x) at x0 (a fresh leaf copy of x0).
+inline Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&)>& f) {
+  Tensor x = x0.detach().clone().requires_grad_();
+  f(x).backward();
+  return x.grad();
+}
+
+// A weighted sum with fixed weights in [0.5, 1.5): a scalar whose gradient
+// checks every element of y with a different weight (unlike y.sum()).
+inline Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77)).sum(); }
 
 #define REQUIRE_GRADCHECK(f, inputs)                          \
   do {                                                        \

@@ -7,6 +7,8 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
+using dgm::test::grad_of;
+using dgm::test::wsum;
 using dgm::test::check_values;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
@@ -17,13 +19,7 @@ namespace {
 Tensor sample() { return tensor(std::vector<double>{-3.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5}); }
 Tensor kinks() { return tensor(std::vector<double>{-1.0, 0.0, 1.0}); }
 
-Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77)).sum(); }
 
-Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = x0.detach().clone().requires_grad_();
-  f(x).backward();
-  return x.grad();
-}
 }  // namespace
 
 TEST_CASE("relu and leaky_relu match torch, kinks included", "[activation]") {

@@ -8,6 +8,8 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
+using dgm::test::grad_of;
+using dgm::test::wsum;
 using dgm::test::check_values;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
@@ -20,14 +22,8 @@ Tensor vec(const std::vector<double>& v) { return tensor(v); }
 
 // A weighted sum: one scalar output keeps gradcheck cheap, the fixed uneven
 // weights still catch gradients routed to the wrong element.
-Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77)).sum(); }
 
 // Gradient of f at x0 (a fresh leaf), by one backward.
-Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = x0.detach().clone().requires_grad_();
-  f(x).backward();
-  return x.grad();
-}
 }  // namespace
 
 TEST_CASE("add broadcasts and reduces gradients back", "[elementwise]") {

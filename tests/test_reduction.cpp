@@ -6,6 +6,8 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
+using dgm::test::grad_of;
+using dgm::test::wsum;
 using dgm::test::check_values;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
@@ -15,11 +17,6 @@ namespace {
 // [[1,5,3,5],[-2,0.5,-7,4],[2,2,-1,0]]: ties in rows 0 and 2, a zero in row 2.
 Tensor sample() { return tensor(std::vector<double>{1, 5, 3, 5, -2, 0.5, -7, 4, 2, 2, -1, 0}, {3, 4}); }
 std::vector<int64_t> ints(const Tensor& t) { return t.to_vector<int64_t>(); }
-Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&)>& f) {
-  Tensor x = x0.detach().clone().requires_grad_();
-  f(x).backward();
-  return x.grad();
-}
 }  // namespace
 
 TEST_CASE("var and std match torch", "[reduction]") {

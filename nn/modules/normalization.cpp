@@ -13,20 +13,27 @@ std::string momentum_str(std::optional<double> m) { return m ? py_float(*m) : "N
 
 }  // namespace
 
+// The state BatchNorm and InstanceNorm share: weight = 1 and bias = 0 when
+// affine; running_mean = 0, running_var = 1 and a step count when tracking.
+template <typename Norm>
+void register_affine_and_running_stats(Norm& m, int64_t c, bool affine, bool track) {
+  if (affine) {
+    m.weight = m.register_parameter("weight", ones({c}));
+    m.bias = m.register_parameter("bias", zeros({c}));
+  }
+  if (track) {
+    m.running_mean = m.register_buffer("running_mean", zeros({c}));
+    m.running_var = m.register_buffer("running_var", ones({c}));
+    m.num_batches_tracked = m.register_buffer("num_batches_tracked", scalar_tensor(0, kInt64));
+  }
+}
+
 // ---- BatchNorm ----
 
 BatchNormBase::BatchNormBase(int64_t c, double eps_, std::optional<double> momentum_, bool affine_, bool track)
     : num_features(c), eps(eps_), momentum(momentum_), affine(affine_), track_running_stats(track) {
   DGM_CHECK(c > 0, "BatchNorm: num_features must be positive, got ", c);
-  if (affine) {
-    weight = register_parameter("weight", ones({c}));
-    bias = register_parameter("bias", zeros({c}));
-  }
-  if (track) {
-    running_mean = register_buffer("running_mean", zeros({c}));
-    running_var = register_buffer("running_var", ones({c}));
-    num_batches_tracked = register_buffer("num_batches_tracked", scalar_tensor(0, kInt64));
-  }
+  register_affine_and_running_stats(*this, c, affine, track);
 }
 
 void BatchNormBase::reset_running_stats() {
@@ -122,15 +129,7 @@ std::string GroupNorm::extra_repr() const {
 InstanceNorm2d::InstanceNorm2d(int64_t c, double eps_, double momentum_, bool affine_, bool track)
     : num_features(c), eps(eps_), momentum(momentum_), affine(affine_), track_running_stats(track) {
   DGM_CHECK(c > 0, "InstanceNorm2d: num_features must be positive, got ", c);
-  if (affine) {
-    weight = register_parameter("weight", ones({c}));
-    bias = register_parameter("bias", zeros({c}));
-  }
-  if (track) {
-    running_mean = register_buffer("running_mean", zeros({c}));
-    running_var = register_buffer("running_var", ones({c}));
-    num_batches_tracked = register_buffer("num_batches_tracked", scalar_tensor(0, kInt64));
-  }
+  register_affine_and_running_stats(*this, c, affine, track);
 }
 
 Tensor InstanceNorm2d::forward(const Tensor& input) {
