@@ -95,8 +95,9 @@ void Trainer::plot_losses() const {
   for (const io::MetricRecord& r : io::read_metrics(path("metrics.jsonl"))) {
     if (!r.contains("loss") || !r.contains("split")) continue;
     const std::string& split = r.text("split");
-    if (split == "train_step") curves["train"].push_back({r.number("step") / steps_per_epoch, r.number("loss")});
-    else if (split == "test") curves["test"].push_back({r.number("epoch"), r.number("loss")});
+    // Series are drawn in key order: the numbers put the test curve on top.
+    if (split == "train_step") curves["1 train, per step"].push_back({r.number("step") / steps_per_epoch, r.number("loss")});
+    else if (split == "test") curves["2 test, per epoch"].push_back({r.number("epoch"), r.number("loss")});
   }
   io::plot_curves(path("losses.png"), curves, "loss per epoch");
 }
