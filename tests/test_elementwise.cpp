@@ -468,3 +468,18 @@ TEST_CASE("elementwise errors name the op, shapes and dtypes", "[elementwise]") 
   REQUIRE_THROWS_WITH(log(tensor(std::vector<int64_t>{1, 2})), Catch::Contains("log") && Catch::Contains("int64"));
   REQUIRE_THROWS_AS(sub(tensor(std::vector<bool>{true}), tensor(std::vector<bool>{false})), dgm::Error);
 }
+
+TEST_CASE("comparison operators give bool tensors like eq/lt/gt", "[elementwise]") {
+  Tensor x = tensor(std::vector<float>{0, 100, 128, 129, 255});
+  Tensor y = tensor(std::vector<float>{1, 100, 127, 200, 0});
+  // Hand-derived from the values above.
+  REQUIRE((x > 128.0).to_vector<bool>() == std::vector<bool>{false, false, false, true, true});
+  REQUIRE((x >= 128.0).to_vector<bool>() == std::vector<bool>{false, false, true, true, true});
+  REQUIRE((x < 100.0).to_vector<bool>() == std::vector<bool>{true, false, false, false, false});
+  REQUIRE((x <= 100.0).to_vector<bool>() == std::vector<bool>{true, true, false, false, false});
+  REQUIRE((x > y).to_vector<bool>() == std::vector<bool>{false, false, true, false, true});
+  REQUIRE((x >= y).to_vector<bool>() == std::vector<bool>{false, true, true, false, true});
+  REQUIRE((x < y).to_vector<bool>() == std::vector<bool>{true, false, false, true, false});
+  REQUIRE((x <= y).to_vector<bool>() == std::vector<bool>{true, true, false, true, false});
+  REQUIRE((x > 128.0).dtype() == kBool);
+}

@@ -310,6 +310,14 @@ Tensor operator-(double a, const Tensor& b) { return sub(scalar_like(a, b), b); 
 Tensor operator*(double a, const Tensor& b) { return mul(scalar_like(a, b), b); }
 Tensor operator/(double a, const Tensor& b) { return div(scalar_like(a, b), b); }
 Tensor operator-(const Tensor& a) { return neg(a); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator<(const Tensor& a, double b) { return a.lt(b); }
+Tensor operator<=(const Tensor& a, double b) { return a.le(b); }
+Tensor operator>(const Tensor& a, double b) { return a.gt(b); }
+Tensor operator>=(const Tensor& a, double b) { return a.ge(b); }
 Tensor& operator+=(Tensor& a, const Tensor& b) { return a = a + b; }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return a = a - b; }
 Tensor& operator*=(Tensor& a, const Tensor& b) { return a = a * b; }
