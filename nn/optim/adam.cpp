@@ -9,14 +9,19 @@
 
 namespace dgm::optim {
 
+void detail::visit_adam_options(const OptimizerOptions::Visitor& f, double& lr, std::tuple<double, double>& betas,
+                                double& eps, double& weight_decay, bool& amsgrad, bool& maximize) {
+  f("lr", lr);
+  f("betas.0", std::get<0>(betas));
+  f("betas.1", std::get<1>(betas));
+  f("eps", eps);
+  f("weight_decay", weight_decay);
+  OptimizerOptions::visit_bool(f, "amsgrad", amsgrad);
+  OptimizerOptions::visit_bool(f, "maximize", maximize);
+}
+
 void AdamOptions::visit(const Visitor& f) {
-  f("lr", lr_);
-  f("betas.0", std::get<0>(betas_));
-  f("betas.1", std::get<1>(betas_));
-  f("eps", eps_);
-  f("weight_decay", weight_decay_);
-  visit_bool(f, "amsgrad", amsgrad_);
-  visit_bool(f, "maximize", maximize_);
+  detail::visit_adam_options(f, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_);
 }
 
 void AdamOptions::validate() const { detail::check_adam_options("Adam", lr_, betas_, eps_, weight_decay_); }

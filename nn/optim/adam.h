@@ -39,6 +39,9 @@ namespace detail {
 // The Adam update of one parameter given its (already decayed) gradient; shared with AdamW.
 void adam_update(Tensor& param, const Tensor& grad, ParamState& state, double lr, double beta1, double beta2,
                  double eps, bool amsgrad);
+// Visits Adam's and AdamW's settings (the same names, for state_dict).
+void visit_adam_options(const OptimizerOptions::Visitor& f, double& lr, std::tuple<double, double>& betas,
+                        double& eps, double& weight_decay, bool& amsgrad, bool& maximize);
 // Checks lr, betas, eps and weight_decay for Adam and AdamW.
 void check_adam_options(const char* who, double lr, const std::tuple<double, double>& betas, double eps,
                         double weight_decay);

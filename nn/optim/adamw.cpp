@@ -6,13 +6,7 @@
 namespace dgm::optim {
 
 void AdamWOptions::visit(const Visitor& f) {
-  f("lr", lr_);
-  f("betas.0", std::get<0>(betas_));
-  f("betas.1", std::get<1>(betas_));
-  f("eps", eps_);
-  f("weight_decay", weight_decay_);
-  visit_bool(f, "amsgrad", amsgrad_);
-  visit_bool(f, "maximize", maximize_);
+  detail::visit_adam_options(f, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_);
 }
 
 void AdamWOptions::validate() const { detail::check_adam_options("AdamW", lr_, betas_, eps_, weight_decay_); }

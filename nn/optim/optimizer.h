@@ -62,7 +62,7 @@ class OptimizerOptions {
   // Throws dgm::Error naming the optimizer and the bad value.
   virtual void validate() const {}
 
- protected:
+  // A bool setting visited as 0/1.
   static void visit_bool(const Visitor& f, const std::string& name, bool& value) {
     double v = value ? 1.0 : 0.0;
     f(name, v);

@@ -119,6 +119,7 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dGeometry& g) {
   return {y, idx};
 }
 
+// dx[plane, idx[o]] += gy[plane, o]: each output's gradient goes back to the input it took the max from
 Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dGeometry& g) {
   check_input("max_pool2d_backward", gy);
   check_input("max_pool2d_backward", indices);
@@ -136,6 +137,7 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dG
   return dx;
 }
 
+// out[plane, o] = h[plane, idx[o]]: the adjoint of the scatter above (its gradient)
 Tensor max_pool2d_gather(const Tensor& h, const Tensor& indices, const Pool2dGeometry& g) {
   check_input("max_pool2d_gather", h);
   check_input("max_pool2d_gather", indices);
