@@ -2,6 +2,7 @@
 //   #include <dgm/dgm.h>
 #pragma once
 
+#include "cuda/cuda.h"
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"

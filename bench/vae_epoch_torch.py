@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch 1.13 CPU reference for dgm's conv VAE (models/vae/conv_vae.h): the
-same layers, batch size, optimizer and data (binarized MNIST), one epoch.
+"""PyTorch reference for dgm's conv VAE (models/vae/conv_vae.h): the same
+layers, batch size, optimizer and data (binarized MNIST), one epoch.
 Prints the training time of the epoch and the test negative ELBO.
-  /usr/bin/python3 bench/vae_epoch_torch.py DATA_DIR THREADS"""
+  /usr/bin/python3 bench/vae_epoch_torch.py DATA_DIR THREADS [cpu|cuda]
+On cuda the loss is read back (.item()) every step, as dgm's trainer does to
+log it, so both wait for the GPU equally often."""
 import struct
 import sys
 import time
@@ -12,12 +14,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 data_dir, threads = sys.argv[1], int(sys.argv[2])
+device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
 
 def read_idx(path):
-    with open(path, "rb") as f:
+    import gzip, os
+    if not os.path.exists(path) and os.path.exists(path + ".gz"):
+        path += ".gz"
+    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
         data = f.read()
     ndim = data[3]
     dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
@@ -26,7 +32,7 @@ def read_idx(path):
 
 def load(split):
     x = read_idx(f"{data_dir}/mnist/{split}-images-idx3-ubyte").float().unsqueeze(1)
-    return (x > 128).float()
+    return (x > 128).float().to(device)
 
 
 class ConvVAE(nn.Module):
@@ -47,15 +53,19 @@ class ConvVAE(nn.Module):
 
 
 train, test = load("train"), load("t10k")
-model = ConvVAE()
+model = ConvVAE().to(device)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-perm = torch.randperm(train.shape[0])
+perm = torch.randperm(train.shape[0], device=device)
 start = time.perf_counter()
 for i in range(0, train.shape[0], 128):
     loss = model.loss(train[perm[i:i + 128]])
     opt.zero_grad()
     loss.backward()
     opt.step()
+    if device != "cpu":
+        loss.item()
+if device != "cpu":
+    torch.cuda.synchronize()
 seconds = time.perf_counter() - start
 with torch.no_grad():
     total = sum(model.loss(test[i:i + 128]).item() * test[i:i + 128].shape[0] for i in range(0, test.shape[0], 128))

@@ -24,12 +24,17 @@ Tensor generate(const Shape& shape, const TensorOptions& o, F f) {
 }
 }  // namespace
 
-Tensor empty(const Shape& shape, TensorOptions o) { return finish(empty(shape, o.dtype_, Device()), o); }
+Tensor empty(const Shape& shape, TensorOptions o) {
+  Tensor t = empty(shape, o.dtype_, o.device_);
+  if (o.requires_grad_) t.requires_grad_(true);
+  return t;
+}
 
 Tensor full(const Shape& shape, double value, TensorOptions o) {
-  Tensor t = empty(shape, o.dtype_, Device());
+  Tensor t = empty(shape, o.dtype_, o.device_);  // filled where it lives: no copy
   kernels::fill(t, value);
-  return finish(t, o);
+  if (o.requires_grad_) t.requires_grad_(true);
+  return t;
 }
 Tensor zeros(const Shape& shape, TensorOptions o) { return full(shape, 0, o); }
 Tensor ones(const Shape& shape, TensorOptions o) { return full(shape, 1, o); }

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "tensor/portable_math.h"
 #include "tensor/scalar_math.h"  // DGM_HD
 
 namespace dgm::philox {
@@ -74,10 +75,12 @@ DGM_HD inline uint64_t bits64(uint32_t hi, uint32_t lo) { return (static_cast<ui
 
 // One standard normal from one block by Box-Muller: u1 from words 0-1, u2 from
 // words 2-3. 1 - u1 lies in (0, 1], so the log is finite (|z| <= 8.58).
+// log and cos are dgm's own (tensor/portable_math.h), correctly rounded but
+// for rare cases, so that the GPU computes the very same bits as the CPU.
 DGM_HD inline double normal_from(const Block& b) {
   const double u1 = 1.0 - uniform_double(b.x[0], b.x[1]);
   const double u2 = uniform_double(b.x[2], b.x[3]);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586477 * u2);
+  return portable::mul(std::sqrt(-2.0 * portable::log(u1)), portable::cos(portable::mul(6.283185307179586477, u2)));
 }
 
 // ---- per-element samplers (what a fill loop or a CUDA kernel calls) ----

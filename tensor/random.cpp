@@ -1,6 +1,10 @@
-// Sampling on the CPU. Every function claims one Philox counter per element it
-// draws (Generator::reserve) and computes element i from counter offset + i
-// alone, so the loops parallelize without changing a single bit of the result.
+// Sampling. Every function claims one Philox counter per element it draws
+// (Generator::reserve) and computes element i from counter offset + i alone,
+// so the loops parallelize without changing a single bit of the result, and
+// the element-wise samplers run on the GPU when the tensor is asked for there:
+// the per-element formulas (tensor/random_math.h) are shared with the CUDA
+// kernel (cuda/random.cu), so a draw is the same bits on either device.
+// randperm and multinomial draw on the CPU and copy.
 #include "tensor/random.h"
 
 #include <algorithm>
@@ -11,6 +15,11 @@
 
 #include "tensor/parallel.h"
 #include "tensor/philox.h"
+#include "tensor/random_math.h"
+
+#if DGM_WITH_CUDA
+#include "cuda/random.h"
+#endif
 
 namespace dgm {
 namespace {
@@ -36,11 +45,24 @@ void check_floating(const char* op, DType t) {
   DGM_CHECK(is_floating(t), op, ": expected a floating point dtype (float32 or float64), got ", dtype_name(t));
 }
 
-// A fresh tensor with out[i] = f.operator()<T>(seed, offset, i), T its C++ type.
+// A fresh tensor with out[i] = f.operator()<T>(seed, offset, i), T its C++
+// type; f is one of the samplers of tensor/random_math.h.
 template <typename F>
 Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Generator* gen, F f) {
-  Tensor t = empty(shape, o.dtype_, Device());
   Generator& g = pick(gen);
+#if DGM_WITH_CUDA
+  // The same numbers, computed on the GPU (for the samplers cuda/random.h
+  // knows; bernoulli with a tensor of probabilities has its own CUDA path).
+  if constexpr (requires(const Tensor& t) { cuda::sample(t, f, uint64_t{}, uint64_t{}); }) {
+    if (o.device_.is_cuda()) {
+      Tensor t = empty(shape, o.dtype_, o.device_);
+      const uint64_t seed = g.seed();
+      cuda::sample(t, f, seed, g.reserve(static_cast<uint64_t>(t.numel())));
+      return finish(t, o);
+    }
+  }
+#endif
+  Tensor t = empty(shape, o.dtype_, Device());
   const uint64_t seed = g.seed();
   const uint64_t offset = g.reserve(static_cast<uint64_t>(t.numel()));
   dispatch_all(o.dtype_, op, [&]<typename T>() {
@@ -90,9 +112,7 @@ void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
 
 Tensor rand(const Shape& shape, TensorOptions o, Generator* gen) {
   check_floating("rand", o.dtype_);
-  return sample("rand", shape, o, gen, []<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-    return philox::uniform<T>(s, off, i);
-  });
+  return sample("rand", shape, o, gen, random_math::Rand{});
 }
 Tensor rand(const Shape& shape, Generator* gen) { return rand(shape, TensorOptions(), gen); }
 
@@ -100,14 +120,7 @@ Tensor uniform(double from, double to, const Shape& shape, TensorOptions o, Gene
   check_floating("uniform", o.dtype_);
   DGM_CHECK(from <= to && std::isfinite(from) && std::isfinite(to), "uniform: expected from <= to, both finite, got [",
             from, ", ", to, ")");
-  return sample("uniform", shape, o, gen, [from, to]<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-    T v = static_cast<T>(from + (to - from) * static_cast<double>(philox::uniform<T>(s, off, i)));
-    if constexpr (std::is_floating_point_v<T>) {
-      // Rounding may reach `to` (e.g. in float32); keep the interval half-open.
-      if (v >= static_cast<T>(to) && from < to) v = std::nextafter(static_cast<T>(to), static_cast<T>(from));
-    }
-    return v;
-  });
+  return sample("uniform", shape, o, gen, random_math::Uniform{from, to});
 }
 
 Tensor randn(const Shape& shape, TensorOptions o, Generator* gen) { return normal(0, 1, shape, o, gen); }
@@ -116,9 +129,7 @@ Tensor randn(const Shape& shape, Generator* gen) { return randn(shape, TensorOpt
 Tensor normal(double mean, double std, const Shape& shape, TensorOptions o, Generator* gen) {
   check_floating("normal", o.dtype_);
   DGM_CHECK(std >= 0, "normal: expected std >= 0, got ", std);
-  return sample("normal", shape, o, gen, [mean, std]<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-    return static_cast<T>(mean + std * philox::normal(s, off, i));
-  });
+  return sample("normal", shape, o, gen, random_math::Normal{mean, std});
 }
 
 Tensor rand_like(const Tensor& t, Generator* gen) {
@@ -130,12 +141,12 @@ Tensor randn_like(const Tensor& t, Generator* gen) {
 
 Tensor& Tensor::uniform_(double from, double to, Generator* gen) {
   check_floating("uniform_", dtype());
-  return copy_(uniform(from, to, shape(), dtype(), gen));
+  return copy_(uniform(from, to, shape(), TensorOptions(dtype()).device(device()), gen));
 }
 
 Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
   check_floating("normal_", dtype());
-  return copy_(normal(mean, std, shape(), dtype(), gen));
+  return copy_(normal(mean, std, shape(), TensorOptions(dtype()).device(device()), gen));
 }
 
 // ---- discrete distributions ----
@@ -143,9 +154,7 @@ Tensor& Tensor::normal_(double mean, double std, Generator* gen) {
 Tensor randint(int64_t low, int64_t high, const Shape& shape, TensorOptions o, Generator* gen) {
   DGM_CHECK(low < high, "randint: expected low < high, got low=", low, " high=", high);
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  return sample("randint", shape, o, gen, [low, range]<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-    return static_cast<T>(static_cast<int64_t>(static_cast<uint64_t>(low) + philox::below(range, s, off, i)));
-  });
+  return sample("randint", shape, o, gen, random_math::Randint{low, range});
 }
 Tensor randint(int64_t high, const Shape& shape, TensorOptions o, Generator* gen) {
   return randint(0, high, shape, o, gen);
@@ -153,21 +162,29 @@ Tensor randint(int64_t high, const Shape& shape, TensorOptions o, Generator* gen
 
 Tensor bernoulli(const Shape& shape, double p, TensorOptions o, Generator* gen) {
   DGM_CHECK(p >= 0 && p <= 1, "bernoulli: expected 0 <= p <= 1, got ", p);
-  return sample("bernoulli", shape, o, gen, [p]<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-    return static_cast<T>(philox::bernoulli(p, s, off, i) ? 1 : 0);
-  });
+  return sample("bernoulli", shape, o, gen, random_math::Bernoulli{p});
 }
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
   DGM_CHECK(p.defined() && p.is_floating_point(), "bernoulli: expected a floating point tensor of probabilities, got ",
             p.defined() ? dtype_name(p.dtype()) : "undefined");
+#if DGM_WITH_CUDA
+  if (p.is_cuda()) {
+    cuda::check_probabilities(p);  // before the generator moves, as below
+    Generator& g = pick(gen);
+    Tensor out = empty(p.shape(), p.dtype(), p.device());
+    const uint64_t seed = g.seed();
+    cuda::sample_bernoulli(out, p, seed, g.reserve(static_cast<uint64_t>(out.numel())));
+    return out;
+  }
+#endif
   const std::vector<double> probs = p.to_vector<double>();
   for (double v : probs)
     DGM_CHECK(v >= 0 && v <= 1, "bernoulli: probabilities must be in [0, 1], got ", v, " in a tensor of shape ",
               shape_str(p.shape()));
   Tensor out = sample("bernoulli", p.shape(), TensorOptions(p.dtype()), gen,
                       [&probs]<typename T>(uint64_t s, uint64_t off, uint64_t i) {
-                        return static_cast<T>(philox::bernoulli(probs[i], s, off, i) ? 1 : 0);
+                        return random_math::bernoulli_at<T>(probs[i], s, off, i);
                       });
   return p.is_cuda() ? out.to(p.device()) : out;
 }

@@ -3,29 +3,29 @@
 #include "tensor/allocator.h"
 #include "tensor/error.h"
 
-namespace dgm {
-namespace {
-DeviceAllocator& cuda_allocator() {
-  static DeviceAllocator a;
-  return a;
-}
-}  // namespace
+#if DGM_WITH_CUDA
+#include "cuda/kernels.h"  // cuda::allocate / deallocate: the caching device allocator
+#endif
 
-void register_cuda_allocator(DeviceAllocator allocator) { cuda_allocator() = std::move(allocator); }
+namespace dgm {
 
 Storage::Storage(size_t n, Device d) : nbytes(n), device(d) {
   if (d.is_cpu()) {
     data = cpu_allocator::allocate(n);
   } else {
-    DGM_CHECK(cuda_allocator().allocate, "Storage: cannot allocate on ", d.str(),
-              ": dgm was built without CUDA or no GPU is available");
-    data = cuda_allocator().allocate(n);
+#if DGM_WITH_CUDA
+    data = cuda::allocate(n, d.index);
+#else
+    DGM_FAIL("Storage: cannot allocate ", n, " bytes on ", d.str(), ": dgm was built without CUDA");
+#endif
   }
 }
 
 Storage::~Storage() {
   if (device.is_cpu()) cpu_allocator::deallocate(data, nbytes);
-  else if (cuda_allocator().deallocate) cuda_allocator().deallocate(data, nbytes);
+#if DGM_WITH_CUDA
+  else cuda::deallocate(data, nbytes);
+#endif
 }
 
 }  // namespace dgm

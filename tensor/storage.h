@@ -2,7 +2,6 @@
 // share it; it goes back to the allocator when the last one lets go.
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <memory>
 
 #include "tensor/device.h"
@@ -20,12 +19,5 @@ struct Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 };
-
-// Device allocators register here so that the CPU-only build stays complete.
-struct DeviceAllocator {
-  std::function<void*(size_t)> allocate;
-  std::function<void(void*, size_t)> deallocate;
-};
-void register_cuda_allocator(DeviceAllocator allocator);
 
 }  // namespace dgm

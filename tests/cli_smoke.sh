@@ -44,4 +44,17 @@ if "$dgm" train vae --data-dir "$work/empty" --epochs 1 2> "$work/err"; then exi
 grep -q "scripts/fetch-data mnist" "$work/err"
 if "$dgm" train nosuchmodel 2> "$work/err"; then exit 1; fi
 grep -q "known models" "$work/err"
+# --device cuda: trains on the GPU when there is one (then the GPU run folder
+# can be sampled on the CPU), and is a clear error when there is none.
+if "$dgm" train vae --data-dir "$work/data" --epochs 1 --batch-size 32 --out "$work/gpu" --device cuda \
+  > "$work/out" 2> "$work/err"; then
+  [[ -s "$work/gpu/samples.png" && -s "$work/gpu/checkpoint.safetensors" ]]
+  "$dgm" sample "$work/gpu" --n 4 --out "$work/g.png" --device cpu > "$work/out"
+  [[ -s "$work/g.png" ]]
+  echo "trained on the GPU"
+else
+  grep -q "no GPU" "$work/err"
+fi
+if "$dgm" train vae --data-dir "$work/data" --device tpu 2> "$work/err"; then exit 1; fi
+grep -q "cpu or cuda" "$work/err"
 echo "cli smoke test passed"

@@ -46,7 +46,7 @@ inline Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&
 
 // A weighted sum with fixed weights in [0.5, 1.5): a scalar whose gradient
 // checks every element of y with a different weight (unlike y.sum()).
-inline Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77)).sum(); }
+inline Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77).to(y.device())).sum(); }
 
 #define REQUIRE_GRADCHECK(f, inputs)                          \
   do {                                                        \

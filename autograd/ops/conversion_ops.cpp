@@ -27,10 +27,13 @@ Tensor Tensor::to(DType t) const {
   return record("to", out, {*this}, [from = dtype()](const Tensor& g) { return std::vector{g.to(from)}; });
 }
 
-// Moving between devices (with gradient g.to(x.device)) comes with the CUDA backend.
+// d x.to(device) = g.to(x.device)
 Tensor Tensor::to(Device d) const {
   if (d == device()) return *this;
-  DGM_FAIL("to: cannot move a tensor from ", device().str(), " to ", d.str(), ": dgm was built without CUDA");
+  Tensor out = empty(shape(), dtype(), d);
+  kernels::copy(out, *this);
+  if (!is_floating(dtype())) return out;
+  return record("to", out, {*this}, [from = device()](const Tensor& g) { return std::vector{g.to(from)}; });
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {

@@ -129,7 +129,7 @@ Tensor erf(const Tensor& x) {
 // d/dx clamp(x, lo, hi) = 1 inside [lo, hi] (boundaries included), else 0
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   return record("clamp", kernels::clamp(x, lo, hi), {x}, [x, lo, hi](const Tensor& g) {
-    Tensor inside = ones_like(x, kBool);
+    Tensor inside = ones_like(x, TensorOptions(kBool).device(x.device()));
     if (lo) inside = logical_and(inside, x.ge(*lo));
     if (hi) inside = logical_and(inside, x.le(*hi));
     return std::vector{where(inside, g, 0.0)};

@@ -135,7 +135,8 @@ Tensor one_hot(const Tensor& index, int64_t num_classes) {
   s.push_back(num_classes);
   Tensor out = zeros(s, TensorOptions(kInt64).device(index.device()));
   Tensor slot = index.unsqueeze(-1);
-  kernels::scatter_(out, index.dim(), slot, ones({}, kInt64).expand(slot.shape()), /*accumulate=*/false);
+  Tensor one = ones({}, TensorOptions(kInt64).device(index.device()));
+  kernels::scatter_(out, index.dim(), slot, one.expand(slot.shape()), /*accumulate=*/false);
   return out;
 }
 
@@ -184,7 +185,7 @@ std::vector<Tensor> mask_coordinates(const Tensor& mask) {
     }
   }
   std::vector<Tensor> out;
-  for (auto& c : coords) out.push_back(tensor(c, {static_cast<int64_t>(c.size())}));
+  for (auto& c : coords) out.push_back(tensor(c, {static_cast<int64_t>(c.size())}).to(mask.device()));
   return out;
 }
 

@@ -117,7 +117,6 @@ void check_square(const char* op, const Tensor& A) {
   DGM_CHECK(A.dim() >= 2 && A.size(-1) == A.size(-2), op,
             ": expected a square matrix or a batch of square matrices, got shape ", shape_str(A.shape()));
   DGM_CHECK(A.is_floating_point(), op, ": expected a float32 or float64 tensor, got ", dtype_name(A.dtype()));
-  DGM_CHECK(A.is_cpu(), op, ": only CPU tensors are supported, got a tensor on ", A.device().str());
 }
 
 // A and a right-hand side B (..., n, k) with their batch dims broadcast.
@@ -136,7 +135,7 @@ Tensor triangle_mask(int64_t n, bool lower, double diag, const Tensor& like) {
   std::vector<double> v(n * n, 0.0);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j) v[i * n + j] = i == j ? diag : ((lower ? i > j : i < j) ? 1.0 : 0.0);
-  return tensor(v, {n, n}).to(like.dtype());
+  return tensor(v, {n, n}, TensorOptions(like.dtype()).device(like.device()));
 }
 
 // The symmetric part (X + X^T) / 2.
@@ -236,7 +235,7 @@ std::tuple<Tensor, Tensor> eigh(const Tensor& A) {
   Tensor v_out = record("eigh_eigenvectors", V, {A}, [A, ws, vs](const Tensor& g) {
     Tensor w = ws, v = vs;
     if (GradMode::is_enabled()) std::tie(w, v) = eigh(A);
-    Tensor I = eye(w.size(-1), TensorOptions(w.dtype()));
+    Tensor I = eye(w.size(-1), TensorOptions(w.dtype()).device(w.device()));
     Tensor F = (1.0 - I) / (w.unsqueeze(-2) - w.unsqueeze(-1) + I);  // the + I keeps the diagonal finite
     return std::vector{sym(v.matmul(F * v.mT().matmul(g)).matmul(v.mT()))};
   });

@@ -51,11 +51,11 @@ int64_t count_reduced(const Tensor& x, const std::vector<int64_t>& dims) {
   return n;
 }
 
-// Positions 0..n-1 along `dim` of a `ndim`-dim tensor, shaped (1,..,n,..,1).
-Tensor positions(int64_t n, int64_t dim, int64_t ndim) {
+// Positions 0..n-1 along `dim` of a `ndim`-dim tensor, shaped (1,..,n,..,1), on `device`.
+Tensor positions(int64_t n, int64_t dim, int64_t ndim, Device device) {
   Shape s(ndim, 1);
   s[dim] = n;
-  return arange(static_cast<double>(n)).reshape(s);
+  return arange(0, static_cast<double>(n), 1, TensorOptions(kInt64).device(device)).reshape(s);
 }
 
 // d amax(x) = g split evenly among the elements equal to the max (PyTorch);
@@ -80,7 +80,7 @@ Tensor extreme(const char* name, Reduce op, const Tensor& x, const std::vector<i
 std::tuple<Tensor, Tensor> extreme_dim(const char* name, ArgReduce op, const Tensor& x, int64_t dim, bool keepdim) {
   DGM_CHECK(x.defined() && x.dtype() != kBool, name, ": expected a numeric tensor");
   const int64_t d = wrap_dim(name, dim, x.dim());
-  if (x.dim() == 0) return {x.clone(), zeros({}, kInt64)};
+  if (x.dim() == 0) return {x.clone(), zeros({}, TensorOptions(kInt64).device(x.device()))};
   DGM_CHECK(x.size(d) > 0, name, ": cannot reduce over dim ", d, " of size 0 (shape ", shape_str(x.shape()), ")");
   Tensor values, indices;
   std::tie(values, indices) = kernels::arg_reduce(op, x.detach(), d, keepdim);
@@ -88,7 +88,7 @@ std::tuple<Tensor, Tensor> extreme_dim(const char* name, ArgReduce op, const Ten
   values = record(name, values, {x}, [indices, d, keepdim, n = x.size(d), ndim = x.dim()](const Tensor& g) {
     Tensor idx = keepdim ? indices : indices.unsqueeze(d);
     Tensor gu = keepdim ? g : g.unsqueeze(d);
-    return std::vector{where(positions(n, d, ndim).eq(idx), gu, 0.0)};
+    return std::vector{where(positions(n, d, ndim, indices.device()).eq(idx), gu, 0.0)};
   });
   return {values, indices};
 }
@@ -102,7 +102,7 @@ Tensor arg_extreme(const char* name, ArgReduce op, const Tensor& x, std::optiona
     return keepdim ? i.reshape(Shape(x.dim(), 1)) : i;
   }
   const int64_t d = wrap_dim(name, *dim, x.dim());
-  if (x.dim() == 0) return zeros({}, kInt64);
+  if (x.dim() == 0) return zeros({}, TensorOptions(kInt64).device(x.device()));
   DGM_CHECK(x.size(d) > 0, name, ": cannot reduce over dim ", d, " of size 0 (shape ", shape_str(x.shape()), ")");
   return std::get<1>(kernels::arg_reduce(op, x.detach(), d, keepdim));
 }
@@ -271,12 +271,12 @@ Tensor norm(const Tensor& x, double p, const std::vector<int64_t>& dims_, bool k
 }
 
 Tensor all(const Tensor& x) {
-  if (x.numel() == 0) return scalar_tensor(1, kBool);
+  if (x.numel() == 0) return scalar_tensor(1, TensorOptions(kBool).device(x.device()));
   Tensor nonzero = x.to(kBool).to(kInt64);
   return kernels::reduce(Reduce::Min, nonzero, wrap_dims("all", {}, x.dim()), false).to(kBool);
 }
 Tensor any(const Tensor& x) {
-  if (x.numel() == 0) return scalar_tensor(0, kBool);
+  if (x.numel() == 0) return scalar_tensor(0, TensorOptions(kBool).device(x.device()));
   Tensor nonzero = x.to(kBool).to(kInt64);
   return kernels::reduce(Reduce::Max, nonzero, wrap_dims("any", {}, x.dim()), false).to(kBool);
 }

@@ -22,8 +22,9 @@ template <typename Keep>
 Tensor triangle(const char* name, const Tensor& x, Keep keep) {
   DGM_CHECK(x.dim() >= 2, name, ": expects a tensor with at least 2 dims, got shape ", shape_str(x.shape()));
   const int64_t n = x.size(-2), m = x.size(-1);
-  Tensor rows = arange(static_cast<double>(n)).unsqueeze(1);
-  Tensor cols = arange(static_cast<double>(m)).unsqueeze(0);
+  const TensorOptions on_x = TensorOptions(kInt64).device(x.device());
+  Tensor rows = arange(0, static_cast<double>(n), 1, on_x).unsqueeze(1);
+  Tensor cols = arange(0, static_cast<double>(m), 1, on_x).unsqueeze(0);
   Tensor mask = keep(cols - rows).expand(x.shape());
   Tensor out = kernels::where(mask, x, zeros(x.shape(), TensorOptions(x.dtype()).device(x.device())));
   return out;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
+#include "cuda/cuda.h"
 #include "models/registry.h"
 #include "models/train/checkpoint.h"
 #include "models/train/trainer.h"
@@ -36,16 +37,18 @@ struct TrainArgs {
   bool resume = false;
 };
 
-void check_device(const std::string& device) {
+Device parse_device(const std::string& device) {
   DGM_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got \"", device, "\"");
-  DGM_CHECK(device == "cpu", "--device cuda: this dgm was built without the CUDA backend");
+  if (device == "cpu") return Device(kCPU);
+  DGM_CHECK(cuda::is_available(), "--device cuda: no GPU can be used: ", cuda::unavailable_reason());
+  return Device(kCUDA);
 }
 
 Tensor first(const Tensor& x, int64_t n) { return n > 0 && n < x.size(0) ? x.narrow(0, 0, n) : x; }
 
 int run_train(const TrainArgs& a) {
   const models::ModelSpec& spec = models::find_model(a.model);
-  check_device(a.device);
+  const Device device = parse_device(a.device);
   if (a.threads > 0) set_num_threads(a.threads);
   const std::string dataset = a.dataset.empty() ? spec.datasets.front() : a.dataset;
   auto [train_images, test_images] = models::load_images(dataset, a.data_dir);
@@ -58,6 +61,7 @@ int run_train(const TrainArgs& a) {
   options.seed = a.seed;
   options.out_dir = a.out.empty() ? "runs/" + spec.name : a.out;
   options.resume = a.resume;
+  options.device = device;
   const double lr = a.lr > 0 ? a.lr : spec.lr;
   nlohmann::json config = {{"model", spec.name},         {"dataset", dataset}, {"epochs", options.epochs},
                            {"batch_size", options.batch_size}, {"lr", lr},        {"seed", a.seed},
@@ -66,6 +70,7 @@ int run_train(const TrainArgs& a) {
 
   manual_seed(a.seed);  // parameter initialization
   auto model = spec.make();
+  model->to(device);  // before the optimizer sees the parameters
   auto optimizer = std::make_shared<optim::Adam>(model->parameters(), optim::AdamOptions(lr));
   std::printf("dgm train %s on %s: %lld train / %lld test examples, %lld epochs, batch %lld, lr %g, %d threads\n",
               spec.name.c_str(), dataset.c_str(), static_cast<long long>(train_x.size(0)),
@@ -81,19 +86,20 @@ int run_train(const TrainArgs& a) {
 }
 
 // The model of a run folder, restored from its checkpoint.
-std::pair<std::shared_ptr<models::GenerativeModel>, std::map<std::string, std::string>> restore(const std::string& run) {
+std::pair<std::shared_ptr<models::GenerativeModel>, std::map<std::string, std::string>> restore(const std::string& run, Device device) {
   const std::string ckpt = (fs::path(run) / "checkpoint.safetensors").string();
   DGM_CHECK(fs::exists(ckpt), "no checkpoint at ", ckpt, "; train first with `dgm train MODEL --out ", run, "`");
   auto metadata = train::read_checkpoint_metadata(ckpt);
   DGM_CHECK(metadata.count("model"), ckpt, " does not say which model it holds");
   auto model = models::find_model(metadata["model"]).make();
+  model->to(device);
   train::load_checkpoint(ckpt, *model, nullptr, /*restore_rng=*/false);
   model->eval();
   return {model, metadata};
 }
 
-int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out) {
-  auto [model, metadata] = restore(run);
+int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out, const std::string& device) {
+  auto [model, metadata] = restore(run, parse_device(device));
   NoGradGuard no_grad;
   Generator gen(seed);
   if (out.empty()) out = (fs::path(run) / ("samples-" + std::to_string(n) + ".png")).string();
@@ -102,14 +108,15 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   return 0;
 }
 
-int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed) {
-  auto [model, metadata] = restore(run);
+int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device) {
+  auto [model, metadata] = restore(run, parse_device(device));
   const models::ModelSpec& spec = models::find_model(metadata["model"]);
   const std::string dataset = metadata.count("dataset") ? metadata["dataset"] : spec.datasets.front();
   Tensor test_x = spec.prepare(models::load_images(dataset, data_dir).second);
   manual_seed(seed);
   train::TrainOptions options;
   options.out_dir = run;
+  options.device = model->parameters().front().device();
   auto optimizer = std::make_shared<optim::Adam>(model->parameters());
   train::Trainer trainer(model, optimizer, options);
   nlohmann::json result = {{"run", run}, {"model", spec.name}, {"dataset", dataset}, {"split", "test"},
@@ -168,7 +175,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--limit", t.limit, "use only the first N training examples");
   train_cmd->add_option("--test-limit", t.test_limit, "use only the first N test examples");
 
-  std::string run, out, data_dir = data::default_data_dir();
+  std::string run, out, data_dir = data::default_data_dir(), device = "cpu";
   int64_t n = 64;
   uint64_t seed = 0;
   CLI::App* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run");
@@ -176,19 +183,21 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--n", n, "number of samples")->capture_default_str();
   sample_cmd->add_option("--seed", seed, "seed")->capture_default_str();
   sample_cmd->add_option("--out", out, "PNG file (default: RUN/samples-N.png)");
+  sample_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
 
   CLI::App* eval_cmd = app.add_subcommand("eval", "test losses of a trained run, as JSON");
   eval_cmd->add_option("run", run, "run folder")->required();
   eval_cmd->add_option("--data-dir", data_dir, "where the data sets are")->capture_default_str();
   eval_cmd->add_option("--seed", seed, "seed for the model's random draws")->capture_default_str();
+  eval_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
 
   app.add_subcommand("list", "models, data sets and what each needs");
 
   CLI11_PARSE(app, argc, argv);
   try {
     if (*train_cmd) return run_train(t);
-    if (*sample_cmd) return run_sample(run, n, seed, out);
-    if (*eval_cmd) return run_eval(run, data_dir, seed);
+    if (*sample_cmd) return run_sample(run, n, seed, out, device);
+    if (*eval_cmd) return run_eval(run, data_dir, seed, device);
     return run_list();
   } catch (const dgm::Error& e) {
     std::fprintf(stderr, "dgm: %s\n", e.what());

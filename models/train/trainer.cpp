@@ -32,7 +32,7 @@ LossValues Trainer::evaluate(const Tensor& x) {
   int64_t seen = 0;
   for (int64_t start = 0; start < x.size(0); start += options_.batch_size) {
     const int64_t n = std::min(options_.batch_size, x.size(0) - start);
-    for (const auto& [key, value] : model_->loss(x.narrow(0, start, n)))
+    for (const auto& [key, value] : model_->loss(x.narrow(0, start, n).to(options_.device)))
       sums[key] += value.item<double>() * static_cast<double>(n);
     seen += n;
   }
@@ -54,7 +54,7 @@ LossValues Trainer::train_epoch(const Tensor& train_x) {
   int64_t seen = 0, batch_index = 0;
   double running = 0;
   for (const auto& batch : loader) {
-    const Tensor& x = batch[0];
+    const Tensor x = batch[0].to(options_.device);
     models::Losses losses = model_->loss(x);
     optimizer_->zero_grad();
     losses.at("loss").backward();
@@ -84,7 +84,7 @@ void Trainer::write_pictures(const Tensor& test_x) {
   // The same latent draws every epoch, from a generator of their own, so that
   // pictures never shift the training stream (a resumed run stays identical).
   Generator gen(options_.seed + 1);
-  model_->save_pictures(options_.out_dir, test_x.narrow(0, 0, std::min<int64_t>(64, test_x.size(0))),
+  model_->save_pictures(options_.out_dir, test_x.narrow(0, 0, std::min<int64_t>(64, test_x.size(0))).to(options_.device),
                         options_.n_samples, &gen);
   model_->train();
 }

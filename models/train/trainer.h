@@ -25,6 +25,7 @@ struct TrainOptions {
   std::string out_dir = "runs/run";
   int64_t n_samples = 64;        // images in samples.png
   bool resume = false;           // continue from out_dir/checkpoint.safetensors
+  Device device;                 // where batches go (the model must already be there)
   std::map<std::string, std::string> metadata;  // stored in the checkpoint (model name, options)
   std::FILE* log = stdout;
 };

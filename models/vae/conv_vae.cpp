@@ -36,7 +36,7 @@ Tensor ConvVAE::decode(const Tensor& z) {
 Losses ConvVAE::loss(const Tensor& x) {
   auto [mu, logvar] = encode(x);
   // z = mu + sigma * eps
-  Tensor eps = randn(mu.shape(), TensorOptions(mu.dtype()));
+  Tensor eps = randn(mu.shape(), TensorOptions(mu.dtype()).device(mu.device()));
   Tensor z = mu + exp(0.5 * logvar) * eps;
   Tensor logits = decode(z);
   const double batch = static_cast<double>(x.size(0));
@@ -48,7 +48,7 @@ Losses ConvVAE::loss(const Tensor& x) {
 }
 
 Tensor ConvVAE::sample(int64_t n, Generator* gen) {
-  Tensor z = randn({n, latent_dim_}, TensorOptions(), gen);
+  Tensor z = randn({n, latent_dim_}, TensorOptions().device(parameters().front().device()), gen);
   return sigmoid(decode(z));
 }
 

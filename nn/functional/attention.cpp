@@ -35,7 +35,7 @@ std::tuple<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tenso
   const int64_t L = q.size(-2), S = k.size(-2);
   const double s = scale.value_or(1.0 / std::sqrt(static_cast<double>(q.size(-1))));
   Tensor scores = matmul(q, k.mT()) * s;  // (..., L, S)
-  if (is_causal) scores = scores.masked_fill(ones({L, S}, kBool).triu(1), kNegInf);
+  if (is_causal) scores = scores.masked_fill(ones({L, S}, kBool).triu(1).to(scores.device()), kNegInf);
   if (attn_mask.defined()) {
     if (attn_mask.dtype() == kBool) scores = scores.masked_fill(attn_mask.logical_not(), kNegInf);
     else scores = scores + attn_mask.to(scores.dtype());

@@ -56,7 +56,7 @@ std::pair<Tensor, Tensor> class_masks(const char* op, const Tensor& input, const
   }
   Shape ar(input.dim(), 1);
   ar[class_dim] = k;
-  Tensor classes = arange(static_cast<double>(k)).reshape(ar);
+  Tensor classes = arange(0, static_cast<double>(k), 1, TensorOptions(kInt64).device(input.device())).reshape(ar);
   return {target.unsqueeze(class_dim).eq(classes), valid};
 }
 

@@ -14,7 +14,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 // A bool mask (true = not allowed) as an additive float mask; a float mask as is.
 Tensor additive_mask(const Tensor& mask, DType dtype) {
-  if (mask.dtype() == kBool) return zeros(mask.shape(), dtype).masked_fill(mask, kNegInf);
+  if (mask.dtype() == kBool)
+    return zeros(mask.shape(), TensorOptions(dtype).device(mask.device())).masked_fill(mask, kNegInf);
   DGM_CHECK(mask.is_floating_point(), "MultiheadAttention: masks must be bool or floating point, got ",
             dtype_name(mask.dtype()));
   return mask.to(dtype);

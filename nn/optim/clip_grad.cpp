@@ -19,7 +19,7 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     Tensor g = p.grad();
     if (!g.defined()) continue;
     grads.push_back(g);
-    Tensor n = g.numel() == 0 ? zeros({}, g.dtype()) : norm(g, norm_type);
+    Tensor n = g.numel() == 0 ? zeros({}, TensorOptions(g.dtype()).device(g.device())) : norm(g, norm_type);
     norms.push_back(n.to(grads.front().device()));
   }
   if (grads.empty()) return 0.0;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/kernels/linalg.h"
 #include "tensor/parallel.h"
 
@@ -125,6 +126,7 @@ void trsm(bool upper, bool trans, bool unit, int n, int k, const double* a, int 
 }  // namespace
 
 Tensor matmul(const Tensor& a_, const Tensor& b_) {
+  DGM_DISPATCH_CUDA(a_, cuda::matmul(a_, b_));
   Tensor a = a_.detach(), b = b_.detach();
   check_operands("matmul", a, b);
   const int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
@@ -171,6 +173,7 @@ Tensor matmul(const Tensor& a_, const Tensor& b_) {
 }
 
 Tensor solve_triangular(const Tensor& a_, const Tensor& b_, bool upper, bool unitriangular) {
+  DGM_DISPATCH_CUDA(a_, cuda::solve_triangular(a_, b_, upper, unitriangular));
   Tensor a = a_.detach(), b = b_.detach();
   check_operands("solve_triangular", a, b);
   const int64_t n = a.size(-1), k = b.size(-1);

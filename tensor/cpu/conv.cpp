@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "tensor/kernels/conv.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/parallel.h"
 
 extern "C" void openblas_set_num_threads(int);
@@ -242,6 +243,7 @@ void check_inputs(const char* op, const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dGeometry& g) {
+  DGM_DISPATCH_CUDA(x, cuda::conv2d(x, w, bias, g));
   check_inputs("conv2d", x, w);
   if (bias.defined()) check_inputs("conv2d", x, bias);
   Tensor y = empty({g.N, g.O, g.Ho, g.Wo}, x.dtype(), x.device());
@@ -253,6 +255,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2d
 }
 
 Tensor conv2d_input_grad(const Tensor& gy, const Tensor& w, const Conv2dGeometry& g) {
+  DGM_DISPATCH_CUDA(gy, cuda::conv2d_input_grad(gy, w, g));
   check_inputs("conv2d_input_grad", gy, w);
   Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
   dispatch_floating(gy.dtype(), "conv2d_input_grad", [&]<typename T>() {
@@ -262,6 +265,7 @@ Tensor conv2d_input_grad(const Tensor& gy, const Tensor& w, const Conv2dGeometry
 }
 
 Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gy, const Conv2dGeometry& g) {
+  DGM_DISPATCH_CUDA(x, cuda::conv2d_weight_grad(x, gy, g));
   check_inputs("conv2d_weight_grad", x, gy);
   Tensor dw = empty({g.O, g.C / g.groups, g.kH, g.kW}, x.dtype(), x.device());
   dispatch_floating(x.dtype(), "conv2d_weight_grad", [&]<typename T>() {

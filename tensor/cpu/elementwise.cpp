@@ -4,6 +4,7 @@
 
 #include "tensor/cpu/loops.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/scalar_math.h"
 
 namespace dgm::kernels {
@@ -118,6 +119,7 @@ bool is_comparison(Binary op) { return op >= Binary::Eq; }
 }  // namespace
 
 Tensor unary(Unary op, const Tensor& x, double p0, double p1) {
+  DGM_DISPATCH_CUDA(x, cuda::unary(op, x, p0, p1));
   check_cpu("unary", x);
   if (op == Unary::LogicalNot) {
     Tensor out = empty(x.shape(), kBool, x.device());
@@ -130,6 +132,7 @@ Tensor unary(Unary op, const Tensor& x, double p0, double p1) {
 }
 
 Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
+  DGM_DISPATCH_CUDA(a, cuda::binary(op, a, b));
   check_cpu("binary", a);
   check_cpu("binary", b);
   DGM_CHECK(a.shape() == b.shape() && a.dtype() == b.dtype(), "binary kernel: operands must match, got ",
@@ -145,6 +148,7 @@ Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  DGM_DISPATCH_CUDA(a, cuda::where(cond, a, b));
   DGM_CHECK(cond.dtype() == kBool, "where: condition must be bool, got ", dtype_name(cond.dtype()));
   Tensor out = empty(a.shape(), a.dtype(), a.device());
   const bool* pc = cond.data_ptr<bool>();
@@ -172,6 +176,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  DGM_DISPATCH_CUDA(x, cuda::clamp(x, lo, hi));
   Tensor out = empty(x.shape(), x.dtype(), x.device());
   dispatch_numeric(x.dtype(), "clamp", [&]<typename T>() {
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
@@ -187,6 +192,8 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
 }
 
 void copy(const Tensor& dst, const Tensor& src) {
+  DGM_DISPATCH_CUDA(dst, cuda::copy(dst, src));
+  DGM_DISPATCH_CUDA(src, cuda::copy(dst, src));  // device -> host
   check_cpu("copy", dst);
   check_cpu("copy", src);
   DGM_CHECK(dst.shape() == src.shape(), "copy: shapes ", shape_str(dst.shape()), " and ", shape_str(src.shape()),
@@ -205,6 +212,7 @@ Tensor copy_to_new(const Tensor& x, std::optional<DType> dtype) {
 }
 
 void fill(const Tensor& dst, double value) {
+  DGM_DISPATCH_CUDA(dst, cuda::fill(dst, value));
   check_cpu("fill", dst);
   dispatch_all(dst.dtype(), "fill", [&]<typename T>() {
     T v = static_cast<T>(value);

@@ -3,6 +3,7 @@
 // many times, so it runs serially in row-major order.
 #include "tensor/cpu/loops.h"
 #include "tensor/kernels/index.h"
+#include "tensor/kernels/dispatch.h"
 
 namespace dgm::kernels {
 namespace {
@@ -40,6 +41,7 @@ Tensor expand_index(const Tensor& index, const Shape& like, int64_t dim) {
 }  // namespace
 
 void check_index_range(const char* op, const Tensor& index, int64_t dim, int64_t size, bool allow_negative) {
+  DGM_DISPATCH_CUDA(index, cuda::check_index_range(op, index, dim, size, allow_negative));
   DGM_CHECK(index.dtype() == kInt64, op, ": index must be an int64 tensor, got ", dtype_name(index.dtype()),
             " of shape ", shape_str(index.shape()));
   const int64_t lo = allow_negative ? -size : 0;
@@ -48,6 +50,7 @@ void check_index_range(const char* op, const Tensor& index, int64_t dim, int64_t
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  DGM_DISPATCH_CUDA(x, cuda::gather(x, dim, index));
   check_cpu("gather", x);
   check_cpu("gather", index);
   Tensor out = empty(index.shape(), x.dtype(), x.device());
@@ -68,6 +71,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
+  DGM_DISPATCH_CUDA(dst, cuda::scatter_(dst, dim, index, src, accumulate));
   check_cpu("scatter", dst);
   check_cpu("scatter", index);
   check_cpu("scatter", src);
@@ -89,12 +93,14 @@ void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor&
 }
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  DGM_DISPATCH_CUDA(x, cuda::index_select(x, dim, index));
   Shape s = x.shape();
   s[dim] = index.numel();
   return gather(x, dim, expand_index(index, s, dim));
 }
 
 void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src) {
+  DGM_DISPATCH_CUDA(dst, cuda::index_add_(dst, dim, index, src));
   scatter_(dst, dim, expand_index(index, src.shape(), dim), src, /*accumulate=*/true);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/kernels/linalg.h"
 
 extern "C" {
@@ -95,6 +96,7 @@ Tensor transposed_copy(const Tensor& x) {
 }  // namespace
 
 Tensor cholesky(const Tensor& a) {
+  DGM_DISPATCH_CUDA(a, cuda::cholesky(a));
   int64_t n;
   Tensor out = square_copy("cholesky", a, &n);
   const int64_t batch = numel_of(batch_shape(a));
@@ -115,6 +117,7 @@ Tensor cholesky(const Tensor& a) {
 }
 
 Tensor inverse(const Tensor& a) {
+  DGM_DISPATCH_CUDA(a, cuda::inverse(a));
   int64_t n;
   Tensor out = square_copy("inv", a, &n);
   const int64_t batch = numel_of(batch_shape(a));
@@ -138,6 +141,7 @@ Tensor inverse(const Tensor& a) {
 }
 
 Tensor solve(const Tensor& a, const Tensor& b) {
+  DGM_DISPATCH_CUDA(a, cuda::solve(a, b));
   int64_t n;
   Tensor lu = square_copy("solve", a, &n);
   DGM_CHECK(b.dim() == a.dim() && b.size(-2) == n && batch_shape(b) == batch_shape(a),
@@ -166,6 +170,7 @@ Tensor solve(const Tensor& a, const Tensor& b) {
 }
 
 std::tuple<Tensor, Tensor> slogdet(const Tensor& a) {
+  DGM_DISPATCH_CUDA(a, cuda::slogdet(a));
   int64_t n;
   Tensor lu = square_copy("slogdet", a, &n);
   const Shape bs = batch_shape(a);
@@ -198,6 +203,7 @@ std::tuple<Tensor, Tensor> slogdet(const Tensor& a) {
 }
 
 std::tuple<Tensor, Tensor> eigh(const Tensor& a) {
+  DGM_DISPATCH_CUDA(a, cuda::eigh(a));
   int64_t n;
   Tensor vt = square_copy("eigh", a, &n);  // becomes V^T: row i is eigenvector i
   Shape ws = batch_shape(a);

@@ -18,8 +18,11 @@ namespace dgm::cpu {
 template <size_t N>
 using Offsets = std::array<int64_t, N>;
 
+// parallel=false keeps every call of `inner` on the calling thread (for an
+// `inner` that is not thread-safe, e.g. one that accumulates into one value).
 template <size_t N, typename Inner>
-void for_each_strided(const Shape& shape, const std::array<const Shape*, N>& strides, Inner&& inner) {
+void for_each_strided(const Shape& shape, const std::array<const Shape*, N>& strides, Inner&& inner,
+                      bool parallel = true) {
   // Collect non-trivial dims, innermost last, merging dims that are contiguous
   // with the next one in every operand.
   std::vector<int64_t> sizes;
@@ -64,7 +67,7 @@ void for_each_strided(const Shape& shape, const std::array<const Shape*, N>& str
 
   if (n_outer == 1) {
     // One long run: split it into chunks, one per thread.
-    if (total < kParallelGrain) {
+    if (total < kParallelGrain || !parallel) {
       inner(Offsets<N>{}, n_inner, inner_strides);
       return;
     }
@@ -79,7 +82,7 @@ void for_each_strided(const Shape& shape, const std::array<const Shape*, N>& str
     }
     return;
   }
-  if (total < kParallelGrain) {
+  if (total < kParallelGrain || !parallel) {
     for (int64_t row = 0; row < n_outer; ++row) inner(row_offsets(row), n_inner, inner_strides);
     return;
   }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "tensor/kernels/conv.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/parallel.h"
 
 namespace dgm::kernels {
@@ -110,6 +111,7 @@ void check_input(const char* op, const Tensor& t) {
 }  // namespace
 
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dGeometry& g) {
+  DGM_DISPATCH_CUDA(x, cuda::max_pool2d(x, g));
   check_input("max_pool2d", x);
   Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
   Tensor idx = empty({g.N, g.C, g.Ho, g.Wo}, kInt64, x.device());
@@ -121,6 +123,7 @@ std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dGeometry& g) {
 
 // dx[plane, idx[o]] += gy[plane, o]: each output's gradient goes back to the input it took the max from
 Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dGeometry& g) {
+  DGM_DISPATCH_CUDA(gy, cuda::max_pool2d_scatter(gy, indices, g));
   check_input("max_pool2d_backward", gy);
   check_input("max_pool2d_backward", indices);
   Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
@@ -139,6 +142,7 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dG
 
 // out[plane, o] = h[plane, idx[o]]: the adjoint of the scatter above (its gradient)
 Tensor max_pool2d_gather(const Tensor& h, const Tensor& indices, const Pool2dGeometry& g) {
+  DGM_DISPATCH_CUDA(h, cuda::max_pool2d_gather(h, indices, g));
   check_input("max_pool2d_gather", h);
   check_input("max_pool2d_gather", indices);
   Tensor out = empty({g.N, g.C, g.Ho, g.Wo}, h.dtype(), h.device());
@@ -155,6 +159,7 @@ Tensor max_pool2d_gather(const Tensor& h, const Tensor& indices, const Pool2dGeo
 }
 
 Tensor avg_pool2d(const Tensor& x, const Pool2dGeometry& g) {
+  DGM_DISPATCH_CUDA(x, cuda::avg_pool2d(x, g));
   check_input("avg_pool2d", x);
   Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
   dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() { avg_pool_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), g); });
@@ -162,6 +167,7 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dGeometry& g) {
 }
 
 Tensor avg_pool2d_backward(const Tensor& gy, const Pool2dGeometry& g) {
+  DGM_DISPATCH_CUDA(gy, cuda::avg_pool2d_backward(gy, g));
   check_input("avg_pool2d_backward", gy);
   Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
   dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {

@@ -9,6 +9,7 @@
 
 #include "tensor/cpu/loops.h"
 #include "tensor/kernels/reduce.h"
+#include "tensor/kernels/dispatch.h"
 
 namespace dgm::kernels {
 namespace {
@@ -42,7 +43,7 @@ void reduce_typed(Reduce op, const Tensor& x, const Tensor& out, const std::vect
 
   auto reduce_one = [&](int64_t o) {
     const T* start = px + kept_offset(o, kept_shape, kept_strides, out_strides);
-    Acc<T> acc;
+    Acc<T> acc = 0;
     switch (op) {
       case Reduce::Sum: acc = 0; break;
       case Reduce::Prod: acc = 1; break;
@@ -82,7 +83,7 @@ void reduce_typed(Reduce op, const Tensor& x, const Tensor& out, const std::vect
           for (int64_t i = 0; i < n; ++i) { T v = p[i * s]; nan = nan || v != v; acc = v < acc ? v : acc; }
           break;
       }
-    });
+    }, /*parallel=*/false);  // acc and nan are shared: one thread per output (outputs run in parallel below)
     po[o] = nan ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(acc);
   };
   if (n_out * n_red < kParallelGrain || n_out == 1) {
@@ -207,6 +208,7 @@ void arg_reduce_typed(ArgReduce op, const Tensor& x, int64_t dim, const Tensor& 
 }  // namespace
 
 std::pair<Tensor, Tensor> arg_reduce(ArgReduce op, const Tensor& x, int64_t dim, bool keepdim) {
+  DGM_DISPATCH_CUDA(x, cuda::arg_reduce(op, x, dim, keepdim));
   const char* name = op == ArgReduce::Max ? "argmax" : "argmin";
   DGM_CHECK(x.is_cpu(), name, ": CPU kernel got a tensor on ", x.device().str());
   DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));
@@ -221,6 +223,7 @@ std::pair<Tensor, Tensor> arg_reduce(ArgReduce op, const Tensor& x, int64_t dim,
 }
 
 Tensor reduce(Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  DGM_DISPATCH_CUDA(x, cuda::reduce(op, x, dims, keepdim));
   DGM_CHECK(x.is_cpu(), "reduce: CPU kernel got a tensor on ", x.device().str());
   Shape out_shape;
   std::vector<bool> reduced(x.dim(), false);

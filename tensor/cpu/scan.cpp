@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tensor/kernels/reduce.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/parallel.h"
 
 namespace dgm::kernels {
@@ -93,6 +94,7 @@ void scan_typed(Scan op, const Tensor& x, const Tensor& out, int64_t dim, bool r
 }  // namespace
 
 Tensor scan(Scan op, const Tensor& x, int64_t dim, bool reverse) {
+  DGM_DISPATCH_CUDA(x, cuda::scan(op, x, dim, reverse));
   const char* name = op == Scan::Sum ? "cumsum" : "cumprod";
   DGM_CHECK(x.is_cpu(), name, ": CPU kernel got a tensor on ", x.device().str());
   DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));

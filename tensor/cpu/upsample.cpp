@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "tensor/kernels/conv.h"
+#include "tensor/kernels/dispatch.h"
 #include "tensor/parallel.h"
 
 namespace dgm::kernels {
@@ -73,6 +74,7 @@ void check_input(const char* op, const Tensor& t) {
 }  // namespace
 
 Tensor upsample2d(const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
+  DGM_DISPATCH_CUDA(x, cuda::upsample2d(x, rows, cols));
   check_input("upsample2d", x);
   const int64_t Ho = static_cast<int64_t>(rows.i0.size()), Wo = static_cast<int64_t>(cols.i0.size());
   Tensor y = empty({x.size(0), x.size(1), Ho, Wo}, x.dtype(), x.device());
@@ -83,6 +85,7 @@ Tensor upsample2d(const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
 }
 
 Tensor upsample2d_backward(const Tensor& g, const Interp1d& rows, const Interp1d& cols, int64_t H, int64_t W) {
+  DGM_DISPATCH_CUDA(g, cuda::upsample2d_backward(g, rows, cols, H, W));
   check_input("upsample2d_backward", g);
   Tensor dx = empty({g.size(0), g.size(1), H, W}, g.dtype(), g.device());
   dispatch_floating(g.dtype(), "upsample2d_backward", [&]<typename T>() {
