@@ -2,7 +2,9 @@
 """PyTorch eager twin of bench/model_step.cpp: ms per training step of the
 conv VAE and of a PixelCNN-size masked conv stack, batch 128, Adam 1e-3, the
 loss read back (.item()) every step.
-  python3 bench/model_step_torch.py [cpu|cuda] [steps]"""
+  python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark]
+`benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
+chosen by timing them, as dgm does by default); PyTorch's default is False."""
 import sys
 import time
 
@@ -12,7 +14,7 @@ import torch.nn.functional as F
 
 device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-torch.backends.cudnn.benchmark = False
+torch.backends.cudnn.benchmark = len(sys.argv) > 3 and sys.argv[3] == "benchmark"
 torch.backends.cuda.matmul.allow_tf32 = False  # dgm computes float32 without TF32
 torch.backends.cudnn.allow_tf32 = False
 
@@ -98,6 +100,6 @@ def net_step():
 
 
 name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
-print(f"torch {torch.__version__} model_step on {name}")
+print(f"torch {torch.__version__} model_step on {name}, cudnn.benchmark={torch.backends.cudnn.benchmark}")
 print(f"vae             {time_steps(vae_step):8.3f} ms/step")
 print(f"pixelcnn_stack  {time_steps(net_step):8.3f} ms/step")

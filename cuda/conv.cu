@@ -4,7 +4,8 @@
 // cuDNN (the default): cudnnConvolutionForward / BackwardData / BackwardFilter
 // of cuDNN's legacy API. For each geometry (sizes, stride, padding, dilation,
 // groups, dtype) a Plan holds the cuDNN descriptors and, per direction, the
-// algorithms cuDNN's heuristics (cudnnGet*Algorithm_v7) rank best, so after
+// algorithms ranked best by timing them once (cudnnFind*; DGM_CUDNN_BENCHMARK=0
+// uses cuDNN's heuristics, cudnnGet*Algorithm_v7, instead), so after
 // the first call a convolution costs a map lookup plus the cuDNN call. The
 // workspace an algorithm needs comes from dgm's caching allocator (a byte
 // tensor that lives for the call). float32 convolutions run with
@@ -365,6 +366,19 @@ bool cudnn_supports(const Geo& g, DType dtype, const std::string& where) {
   return plan_for(gc, dtype, where).usable;
 }
 
+// How the algorithms are ranked: by running them (cudnnFind*, once per
+// geometry: what torch.backends.cudnn.benchmark = True does), or, with
+// DGM_CUDNN_BENCHMARK=0, by cuDNN's heuristics alone (cudnnGet*_v7, PyTorch's
+// default). Measuring costs a few milliseconds per new geometry and picks the
+// fastest algorithm for this GPU; course models use a handful of fixed shapes.
+bool cudnn_benchmark() {
+  static const bool on = [] {
+    const char* v = std::getenv("DGM_CUDNN_BENCHMARK");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
+}
+
 // Fills `choice` from cuDNN's ranking: every algorithm it reports as
 // runnable, those with the descriptor's math type first (float32: FMA),
 // then `fallback` (an algorithm that runs every geometry without workspace).
@@ -429,7 +443,7 @@ void forward_cudnn(const T* x, const T* w, T* y, const Geo& g, DType dtype, cons
       search<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
           p.fwd, dtype, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, where, "cudnnGetConvolutionForwardAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionFwdAlgoPerf_t* perf) {
-            return cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, count, returned, perf);
+            return (cudnn_benchmark() ? cudnnFindConvolutionForwardAlgorithm : cudnnGetConvolutionForwardAlgorithm_v7)(h, p.x, p.w, p.conv, p.y, count, returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionForwardWorkspaceSize(h, p.x, p.w, p.conv, p.y,
@@ -459,7 +473,7 @@ void input_grad_cudnn(const T* gy, const T* w, T* dx, const Geo& g, DType dtype,
       search<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT>(
           p.data, dtype, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, where, "cudnnGetConvolutionBackwardDataAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
-            return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, count, returned, perf);
+            return (cudnn_benchmark() ? cudnnFindConvolutionBackwardDataAlgorithm : cudnnGetConvolutionBackwardDataAlgorithm_v7)(h, p.w, p.y, p.conv, p.x, count, returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionBackwardDataWorkspaceSize(
@@ -489,7 +503,7 @@ void weight_grad_cudnn(const T* x, const T* gy, T* dw, const Geo& g, DType dtype
       search<cudnnConvolutionBwdFilterAlgoPerf_t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT>(
           p.filter, dtype, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, where, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* perf) {
-            return cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, count, returned, perf);
+            return (cudnn_benchmark() ? cudnnFindConvolutionBackwardFilterAlgorithm : cudnnGetConvolutionBackwardFilterAlgorithm_v7)(h, p.x, p.y, p.conv, p.w, count, returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionBackwardFilterWorkspaceSize(

@@ -3,8 +3,8 @@
 // map1/map2/map3 run out[i] = f(a[i]), f(a[i], b[i]), f(a[i], b[i], c[i])
 // over operands with any strides (broadcast ones have stride 0). When every
 // operand is contiguous or a single broadcast number (the common case), the
-// offsets are i or 0 and the kernel does no index arithmetic at all;
-// otherwise StridedOffsets turns i into one offset per operand.
+// offsets are i or 0 and the flat kernels do no index arithmetic at all;
+// otherwise the strided kernels turn i into one offset per operand.
 #pragma once
 #include <array>
 
@@ -23,47 +23,100 @@ struct Steps {
   int64_t s[N];  // 1 (contiguous) or 0 (one broadcast number), per operand
 };
 
+// The flat path: every operand contiguous (step 1) or a single broadcast
+// number (step 0). Each thread handles kUnroll elements blockDim.x apart and
+// loads all of them before computing anything: with several loads in flight
+// per thread the GPU hides the memory latency (one load per thread leaves
+// half of the bandwidth unused). Neighbouring threads touch neighbouring
+// addresses, so every load is coalesced.
+constexpr int kUnroll = 4;
+
+#define DGM_FLAT_TILES(base, n)                                                                            \
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x * kUnroll + threadIdx.x; base < (n);   \
+       base += static_cast<int64_t>(gridDim.x) * blockDim.x * kUnroll)
+
 // out[i] = f(a[i])
 template <typename Out, typename A, typename F>
-__global__ void map1_kernel(int64_t n, Out* out, const A* a, bool flat, Steps<2> st, StridedOffsets<2> so, F f) {
-  DGM_GRID_STRIDE(i, n) {
-    if (flat) {
-      out[i * st.s[0]] = f(a[i * st.s[1]]);
-    } else {
-      int64_t off[2];
-      so.offsets(i, off);
-      out[off[0]] = f(a[off[1]]);
+__global__ void map1_flat_kernel(int64_t n, Out* out, const A* a, Steps<2> st, F f) {
+  DGM_FLAT_TILES(base, n) {
+    A va[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) va[u] = a[i * st.s[1]];
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) out[i * st.s[0]] = f(va[u]);
     }
   }
 }
 
 // out[i] = f(a[i], b[i])
 template <typename Out, typename A, typename B, typename F>
-__global__ void map2_kernel(int64_t n, Out* out, const A* a, const B* b, bool flat, Steps<3> st, StridedOffsets<3> so,
-                            F f) {
-  DGM_GRID_STRIDE(i, n) {
-    if (flat) {
-      out[i * st.s[0]] = f(a[i * st.s[1]], b[i * st.s[2]]);
-    } else {
-      int64_t off[3];
-      so.offsets(i, off);
-      out[off[0]] = f(a[off[1]], b[off[2]]);
+__global__ void map2_flat_kernel(int64_t n, Out* out, const A* a, const B* b, Steps<3> st, F f) {
+  DGM_FLAT_TILES(base, n) {
+    A va[kUnroll];
+    B vb[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) va[u] = a[i * st.s[1]], vb[u] = b[i * st.s[2]];
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) out[i * st.s[0]] = f(va[u], vb[u]);
     }
   }
 }
 
 // out[i] = f(a[i], b[i], c[i])
 template <typename Out, typename A, typename B, typename C, typename F>
-__global__ void map3_kernel(int64_t n, Out* out, const A* a, const B* b, const C* c, bool flat, Steps<4> st,
-                            StridedOffsets<4> so, F f) {
-  DGM_GRID_STRIDE(i, n) {
-    if (flat) {
-      out[i * st.s[0]] = f(a[i * st.s[1]], b[i * st.s[2]], c[i * st.s[3]]);
-    } else {
-      int64_t off[4];
-      so.offsets(i, off);
-      out[off[0]] = f(a[off[1]], b[off[2]], c[off[3]]);
+__global__ void map3_flat_kernel(int64_t n, Out* out, const A* a, const B* b, const C* c, Steps<4> st, F f) {
+  DGM_FLAT_TILES(base, n) {
+    A va[kUnroll];
+    B vb[kUnroll];
+    C vc[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) va[u] = a[i * st.s[1]], vb[u] = b[i * st.s[2]], vc[u] = c[i * st.s[3]];
     }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) out[i * st.s[0]] = f(va[u], vb[u], vc[u]);
+    }
+  }
+}
+
+// The strided path: StridedOffsets turns element i into one offset per operand.
+template <typename Out, typename A, typename F>
+__global__ void map1_kernel(int64_t n, Out* out, const A* a, StridedOffsets<2> so, F f) {
+  DGM_GRID_STRIDE(i, n) {
+    int64_t off[2];
+    so.offsets(i, off);
+    out[off[0]] = f(a[off[1]]);
+  }
+}
+
+template <typename Out, typename A, typename B, typename F>
+__global__ void map2_kernel(int64_t n, Out* out, const A* a, const B* b, StridedOffsets<3> so, F f) {
+  DGM_GRID_STRIDE(i, n) {
+    int64_t off[3];
+    so.offsets(i, off);
+    out[off[0]] = f(a[off[1]], b[off[2]]);
+  }
+}
+
+template <typename Out, typename A, typename B, typename C, typename F>
+__global__ void map3_kernel(int64_t n, Out* out, const A* a, const B* b, const C* c, StridedOffsets<4> so, F f) {
+  DGM_GRID_STRIDE(i, n) {
+    int64_t off[4];
+    so.offsets(i, off);
+    out[off[0]] = f(a[off[1]], b[off[2]], c[off[3]]);
   }
 }
 
@@ -85,9 +138,12 @@ void map1(const char* op, const Tensor& out, const Tensor& a, F f) {
   if (n == 0) return;
   StridedOffsets<2> so;
   Steps<2> st;
-  bool flat = plan<2>(op, {&out, &a}, so, st);
-  map1_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, static_cast<Out*>(out.raw_data()),
-                                                     static_cast<const A*>(a.raw_data()), flat, st, so, f);
+  auto* po = static_cast<Out*>(out.raw_data());
+  auto* pa = static_cast<const A*>(a.raw_data());
+  if (plan<2>(op, {&out, &a}, so, st))
+    map1_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, st, f);
+  else
+    map1_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, so, f);
   check_launch(op);
 }
 
@@ -97,10 +153,13 @@ void map2(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, F
   if (n == 0) return;
   StridedOffsets<3> so;
   Steps<3> st;
-  bool flat = plan<3>(op, {&out, &a, &b}, so, st);
-  map2_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, static_cast<Out*>(out.raw_data()),
-                                                     static_cast<const A*>(a.raw_data()),
-                                                     static_cast<const B*>(b.raw_data()), flat, st, so, f);
+  auto* po = static_cast<Out*>(out.raw_data());
+  auto* pa = static_cast<const A*>(a.raw_data());
+  auto* pb = static_cast<const B*>(b.raw_data());
+  if (plan<3>(op, {&out, &a, &b}, so, st))
+    map2_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, st, f);
+  else
+    map2_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, pb, so, f);
   check_launch(op);
 }
 
@@ -110,10 +169,14 @@ void map3(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, c
   if (n == 0) return;
   StridedOffsets<4> so;
   Steps<4> st;
-  bool flat = plan<4>(op, {&out, &a, &b, &c}, so, st);
-  map3_kernel<<<grid_for(n), kBlock, 0, stream()>>>(
-      n, static_cast<Out*>(out.raw_data()), static_cast<const A*>(a.raw_data()), static_cast<const B*>(b.raw_data()),
-      static_cast<const C*>(c.raw_data()), flat, st, so, f);
+  auto* po = static_cast<Out*>(out.raw_data());
+  auto* pa = static_cast<const A*>(a.raw_data());
+  auto* pb = static_cast<const B*>(b.raw_data());
+  auto* pc = static_cast<const C*>(c.raw_data());
+  if (plan<4>(op, {&out, &a, &b, &c}, so, st))
+    map3_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, pc, st, f);
+  else
+    map3_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, pb, pc, so, f);
   check_launch(op);
 }
 

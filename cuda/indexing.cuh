@@ -18,12 +18,26 @@ constexpr int kMaxDims = 12;
 template <int N>
 struct StridedOffsets {
   int ndim = 0;                    // after merging; 0 means one element
+  bool narrow = false;             // fewer than 2^32 elements: 32-bit division suffices
   int64_t size[kMaxDims] = {};
   int64_t stride[kMaxDims][N] = {};
 
-  // offsets[k] = where element i lives in operand k
+  // offsets[k] = where element i lives in operand k. The digits of i come
+  // from division, which GPUs do in software: a 64-bit one costs several
+  // times a 32-bit one, so tensors with fewer than 2^32 elements use 32 bits.
   __host__ __device__ void offsets(int64_t i, int64_t (&out)[N]) const {
     for (int k = 0; k < N; ++k) out[k] = 0;
+    if (narrow) {
+      uint32_t j = static_cast<uint32_t>(i);
+      for (int d = ndim - 1; d >= 0; --d) {
+        const uint32_t s = static_cast<uint32_t>(size[d]);
+        const uint32_t q = j / s;
+        const int64_t idx = j - q * s;
+        j = q;
+        for (int k = 0; k < N; ++k) out[k] += idx * stride[d][k];
+      }
+      return;
+    }
     for (int d = ndim - 1; d >= 0; --d) {
       int64_t idx = i % size[d];
       i /= size[d];
@@ -67,6 +81,7 @@ StridedOffsets<N> make_offsets(const char* op, const Shape& shape, const std::ar
     for (int k = 0; k < N; ++k) so.stride[so.ndim][k] = s[k];
     ++so.ndim;
   }
+  so.narrow = numel_of(shape) < (int64_t{1} << 32);
   return so;
 }
 

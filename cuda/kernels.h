@@ -6,7 +6,8 @@
 // Which file implements what:
 //   elementwise.cu  unary, binary, where, clamp, copy (device <-> device), fill
 //   copy.cu         copy between host and device
-//   reduce.cu       reduce, arg_reduce;  scan.cu  scan
+//   reduce.cu       reduce, arg_reduce;  scan.cu  scan;  softmax.cu  softmax, log_softmax
+//   optim.cu        the fused Adam update
 //   index.cu        check_index_range, gather, scatter_, index_select, index_add_
 //   blas.cu         matmul (cuBLAS);  linalg.cpp  the LAPACK ops (through the CPU)
 //   conv.cu         conv2d and its adjoints (cuDNN)
@@ -19,6 +20,7 @@
 
 #include "tensor/kernels/conv.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/optim.h"
 #include "tensor/kernels/reduce.h"
 #include "tensor/tensor.h"
 
@@ -36,6 +38,12 @@ void fill(const Tensor& dst, double value);
 Tensor reduce(kernels::Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim);
 std::pair<Tensor, Tensor> arg_reduce(kernels::ArgReduce op, const Tensor& x, int64_t dim, bool keepdim);
 Tensor scan(kernels::Scan op, const Tensor& x, int64_t dim, bool reverse);
+
+// ---- optim.cu ----
+void adam_step_(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const kernels::AdamStep& s);
+
+// ---- softmax.cu ----
+Tensor softmax(const Tensor& x, int64_t dim, bool log);
 
 // ---- index.cu ----
 void check_index_range(const char* op, const Tensor& index, int64_t dim, int64_t size, bool allow_negative);

@@ -1,12 +1,14 @@
-// softmax and log_softmax as composites. Their gradients follow from the ops:
-//   d softmax:     g_x = y * (g - sum(g * y))
+// softmax and log_softmax: the forward is one fused kernel (tensor/kernels/
+// softmax.h: a row max, a sum of exponentials, the output), the gradients are
+// written with differentiable ops, so second derivatives work:
+//   d softmax:     g_x = y * (g - sum(g * y)),  y = softmax(x)
 //   d log_softmax: g_x = g - softmax(x) * sum(g)
 #include "nn/functional/softmax.h"
 
-#include <limits>
-
+#include "autograd/node.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
+#include "tensor/kernels/softmax.h"
 
 namespace dgm::nn::functional {
 
@@ -18,15 +20,16 @@ void check_input(const char* op, const Tensor& x) {
 }
 }  // namespace
 
-// softmax(x) = exp(x - m) / sum(exp(x - m)), m = max(x) detached (exp never overflows)
+// softmax(x)_k = exp(x_k - m) / sum_j exp(x_j - m), m = max_j x_j (exp never overflows)
 Tensor softmax(const Tensor& x, int64_t dim) {
   check_input("softmax", x);
   const int64_t d = wrap_dim("softmax", dim, x.dim());
   if (x.dim() == 0 || x.numel() == 0) return (x - x) + 1.0;  // constant 1 (or empty), gradient 0
-  Tensor m = amax(x.detach(), {d}, /*keepdim=*/true);
-  m = where(abs(m).eq(std::numeric_limits<double>::infinity()), 0.0, m);
-  Tensor e = exp(x - m);
-  return e / e.sum({d}, /*keepdim=*/true);
+  Tensor y = kernels::softmax(x.detach().contiguous(), d, /*log=*/false);
+  return autograd::record("softmax", y, {x}, [x, d](const Tensor& g) {
+    Tensor s = softmax(x, d);
+    return std::vector{s * (g - (g * s).sum({d}, /*keepdim=*/true))};
+  });
 }
 
 // log_softmax(x) = x - logsumexp(x)
@@ -34,7 +37,10 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
   check_input("log_softmax", x);
   const int64_t d = wrap_dim("log_softmax", dim, x.dim());
   if (x.dim() == 0 || x.numel() == 0) return x - x;
-  return x - logsumexp(x, {d}, /*keepdim=*/true);
+  Tensor y = kernels::softmax(x.detach().contiguous(), d, /*log=*/true);
+  return autograd::record("log_softmax", y, {x}, [x, d](const Tensor& g) {
+    return std::vector{g - softmax(x, d) * g.sum({d}, /*keepdim=*/true)};
+  });
 }
 
 }  // namespace dgm::nn::functional

@@ -6,6 +6,7 @@
 #include "autograd/ops/elementwise.h"
 #include "tensor/error.h"
 #include "tensor/factories.h"
+#include "tensor/kernels/optim.h"
 
 namespace dgm::optim {
 
@@ -57,6 +58,13 @@ void adam_update(Tensor& p, const Tensor& g, ParamState& state, double lr, doubl
   if (!exp_avg.defined()) exp_avg = zeros_like(p);
   if (!exp_avg_sq.defined()) exp_avg_sq = zeros_like(p);
   double step = increment_step(state);
+  if (!amsgrad && p.is_contiguous() && g.is_contiguous() && g.dtype() == p.dtype() && g.device() == p.device() &&
+      exp_avg.is_contiguous() && exp_avg_sq.is_contiguous()) {
+    // The same update as below, fused into one pass (tensor/kernels/optim.h).
+    kernels::adam_step_(p, g, exp_avg, exp_avg_sq,
+                        {lr, beta1, beta2, eps, 1 - std::pow(beta1, step), std::sqrt(1 - std::pow(beta2, step))});
+    return;
+  }
   // m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
   exp_avg.mul_(beta1).add_(g, 1 - beta1);
   exp_avg_sq.mul_(beta2).add_(g * (1 - beta2) * g);

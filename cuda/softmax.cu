@@ -1,0 +1,104 @@
+// CUDA fused softmax over one dim of a contiguous tensor seen as (outer, n, inner).
+//
+// inner == 1 (the last dim, e.g. attention scores): one block per row. Each
+// thread walks the row with stride blockDim, keeping a running max m and a
+// running sum s of exp(x - m) (the "online softmax": when m grows to m', s
+// becomes s * exp(m - m') + exp(x - m')). The block then combines the threads'
+// (m, s) pairs with warp shuffles and shared memory, and writes the row.
+// inner > 1 (e.g. classes in dim 1 of (B, C, H, W) logits): one thread per
+// (o, i) column, looping over the n elements; neighbouring threads read
+// neighbouring addresses, so the loads coalesce.
+#include <cmath>
+
+#include "cuda/kernels.h"
+#include "cuda/runtime.h"
+
+namespace dgm::cuda {
+namespace {
+
+// (m, s) of two partial rows merged: the max, and both sums rescaled to it.
+template <typename T>
+__device__ void merge(T& m, T& s, T m2, T s2) {
+  T mm = m > m2 ? m : m2;
+  if (mm == -INFINITY) return;  // both empty (or all -inf)
+  s = s * exp(m - mm) + s2 * exp(m2 - mm);
+  m = mm;
+}
+
+template <typename T>
+__global__ void softmax_lastdim_kernel(const T* x, T* y, int64_t n, bool log) {
+  const T* xr = x + blockIdx.x * n;
+  T* yr = y + blockIdx.x * n;
+  T m = -INFINITY, s = 0;
+  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) merge(m, s, xr[k], T(1));
+  // Combine within each warp, then the warps' results through shared memory.
+  for (int offset = 16; offset > 0; offset /= 2) {
+    T m2 = __shfl_down_sync(0xffffffffu, m, offset), s2 = __shfl_down_sync(0xffffffffu, s, offset);
+    merge(m, s, m2, s2);
+  }
+  __shared__ T wm[32], ws[32];
+  __shared__ T row_m, row_s;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = blockDim.x / 32;
+  if (lane == 0) wm[warp] = m, ws[warp] = s;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    for (int w = 1; w < warps; ++w) merge(wm[0], ws[0], wm[w], ws[w]);
+    row_m = wm[0], row_s = ws[0];
+  }
+  __syncthreads();
+  const T rm = row_m, rs = row_s;
+  if (log) {
+    const T lse = rm + std::log(rs);
+    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = xr[k] - lse;
+  } else {
+    const T inv = T(1) / rs;
+    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = exp(xr[k] - rm) * inv;
+  }
+}
+
+template <typename T>
+__global__ void softmax_column_kernel(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < outer * inner;
+       c += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t o = c / inner, i = c % inner;
+    const T* xr = x + o * n * inner + i;
+    T* yr = y + o * n * inner + i;
+    T m = -INFINITY, s = 0;
+    for (int64_t k = 0; k < n; ++k) merge(m, s, xr[k * inner], T(1));
+    if (log) {
+      const T lse = m + std::log(s);
+      for (int64_t k = 0; k < n; ++k) yr[k * inner] = xr[k * inner] - lse;
+    } else {
+      for (int64_t k = 0; k < n; ++k) yr[k * inner] = exp(xr[k * inner] - m) / s;
+    }
+  }
+}
+
+template <typename T>
+void softmax_typed(const Tensor& x, const Tensor& y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  const T* px = static_cast<const T*>(x.raw_data());
+  T* py = static_cast<T*>(y.raw_data());
+  if (inner == 1) {
+    DGM_CHECK(outer <= 2147483647, "softmax: too many rows (", outer, ") for one launch");
+    const int threads = n >= 1024 ? 512 : n >= 256 ? 256 : n > 64 ? 128 : 32;
+    softmax_lastdim_kernel<T><<<static_cast<unsigned>(outer), threads, 0, stream()>>>(px, py, n, log);
+  } else {
+    softmax_column_kernel<T><<<grid_for(outer * inner), kBlock, 0, stream()>>>(px, py, outer, n, inner, log);
+  }
+  check_launch("softmax");
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim, bool log) {
+  DGM_CHECK(x.is_contiguous(), "softmax kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
+  Tensor y = empty(x.shape(), x.dtype(), x.device());
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
+  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+  if (y.numel() == 0) return y;
+  dispatch_floating(x.dtype(), "softmax", [&]<typename T>() { softmax_typed<T>(x, y, outer, x.size(dim), inner, log); });
+  return y;
+}
+
+}  // namespace dgm::cuda

@@ -1,0 +1,50 @@
+// CPU fused softmax: for each row, max, then the sum of exponentials, then the output.
+#include <cmath>
+
+#include "tensor/kernels/dispatch.h"
+#include "tensor/kernels/softmax.h"
+#include "tensor/parallel.h"
+
+namespace dgm::kernels {
+namespace {
+
+template <typename T>
+void softmax_rows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool log) {
+  const int64_t rows = outer * inner;
+#pragma omp parallel for schedule(static) if (rows * n >= kParallelGrain)
+  for (int64_t r = 0; r < rows; ++r) {
+    {
+      const int64_t o = r / inner, i = r % inner;
+      const T* xr = x + o * n * inner + i;
+      T* yr = y + o * n * inner + i;
+      T m = -INFINITY;
+      for (int64_t k = 0; k < n; ++k) m = std::fmax(m, xr[k * inner]);
+      double sum = 0;
+      for (int64_t k = 0; k < n; ++k) sum += std::exp(static_cast<double>(xr[k * inner] - m));
+      if (log) {
+        const T lse = m + static_cast<T>(std::log(sum));
+        for (int64_t k = 0; k < n; ++k) yr[k * inner] = xr[k * inner] - lse;
+      } else {
+        const double inv = 1.0 / sum;
+        for (int64_t k = 0; k < n; ++k) yr[k * inner] = static_cast<T>(std::exp(static_cast<double>(xr[k * inner] - m)) * inv);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int64_t dim, bool log) {
+  DGM_DISPATCH_CUDA(x, cuda::softmax(x, dim, log));
+  DGM_CHECK(x.is_contiguous(), "softmax kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
+  Tensor y = empty(x.shape(), x.dtype(), x.device());
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
+  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+  dispatch_floating(x.dtype(), "softmax", [&]<typename T>() {
+    softmax_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(y.raw_data()), outer, x.size(dim), inner, log);
+  });
+  return y;
+}
+
+}  // namespace dgm::kernels
