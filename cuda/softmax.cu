@@ -1,13 +1,14 @@
 // CUDA fused softmax over one dim of a contiguous tensor seen as (outer, n, inner).
 //
-// inner == 1 (the last dim, e.g. attention scores): one block per row. Each
-// thread walks the row with stride blockDim, keeping a running max m and a
-// running sum s of exp(x - m) (the "online softmax": when m grows to m', s
-// becomes s * exp(m - m') + exp(x - m')). The block then combines the threads'
-// (m, s) pairs with warp shuffles and shared memory, and writes the row.
+// inner == 1 (the last dim, e.g. attention scores): one block per row, three
+// passes over the row (max, sum of exponentials, output), each combined over
+// the block with warp shuffles and shared memory: step 03 of the teaching
+// ladder (cuda/teaching/softmax/).
 // inner > 1 (e.g. classes in dim 1 of (B, C, H, W) logits): one thread per
-// (o, i) column, looping over the n elements; neighbouring threads read
-// neighbouring addresses, so the loads coalesce.
+// (o, i) column, looping over the n elements with a running max m and a
+// running sum s of exp(x - m) ("online softmax": when m grows to m', s becomes
+// s * exp(m - m') + exp(x - m')); neighbouring threads read neighbouring
+// addresses, so the loads coalesce.
 #include <cmath>
 
 #include "cuda/kernels.h"
@@ -25,34 +26,45 @@ __device__ void merge(T& m, T& s, T m2, T s2) {
   m = mm;
 }
 
+// The value of op over every thread of the block (op: max or +, identity its
+// neutral element): a warp-shuffle tree in each warp, then the warps' results
+// through shared memory. Every thread gets the result.
+template <typename T, typename Op>
+__device__ T block_reduce(T v, Op op, T identity) {
+  __shared__ T partial[32];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = blockDim.x / 32;
+  for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    v = lane < warps ? partial[lane] : identity;
+    for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+    if (lane == 0) partial[0] = v;
+  }
+  __syncthreads();
+  const T result = partial[0];
+  __syncthreads();  // partial is reused by the next call
+  return result;
+}
+
+// One block per row: m = max (pass 1), s = sum exp(x - m) (pass 2), write
+// (pass 3). The row is read three times, but from the cache after the first.
 template <typename T>
 __global__ void softmax_lastdim_kernel(const T* x, T* y, int64_t n, bool log) {
   const T* xr = x + blockIdx.x * n;
   T* yr = y + blockIdx.x * n;
-  T m = -INFINITY, s = 0;
-  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) merge(m, s, xr[k], T(1));
-  // Combine within each warp, then the warps' results through shared memory.
-  for (int offset = 16; offset > 0; offset /= 2) {
-    T m2 = __shfl_down_sync(0xffffffffu, m, offset), s2 = __shfl_down_sync(0xffffffffu, s, offset);
-    merge(m, s, m2, s2);
-  }
-  __shared__ T wm[32], ws[32];
-  __shared__ T row_m, row_s;
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = blockDim.x / 32;
-  if (lane == 0) wm[warp] = m, ws[warp] = s;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    for (int w = 1; w < warps; ++w) merge(wm[0], ws[0], wm[w], ws[w]);
-    row_m = wm[0], row_s = ws[0];
-  }
-  __syncthreads();
-  const T rm = row_m, rs = row_s;
+  T m = -INFINITY;
+  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) m = fmax(m, xr[k]);
+  m = block_reduce(m, [](T a, T b) { return fmax(a, b); }, T(-INFINITY));
+  T s = 0;
+  for (int64_t k = threadIdx.x; k < n; k += blockDim.x) s += exp(xr[k] - m);
+  s = block_reduce(s, [](T a, T b) { return a + b; }, T(0));
   if (log) {
-    const T lse = rm + std::log(rs);
+    const T lse = m + std::log(s);
     for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = xr[k] - lse;
   } else {
-    const T inv = T(1) / rs;
-    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = exp(xr[k] - rm) * inv;
+    const T inv = T(1) / s;
+    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = exp(xr[k] - m) * inv;
   }
 }
 
