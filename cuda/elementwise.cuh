@@ -92,31 +92,56 @@ __global__ void map3_flat_kernel(int64_t n, Out* out, const A* a, const B* b, co
   }
 }
 
-// The strided path: StridedOffsets turns element i into one offset per operand.
+// The strided path: StridedOffsets turns element i into one offset per
+// operand; kUnroll elements per thread, loaded before any is computed, as above.
 template <typename Out, typename A, typename F>
 __global__ void map1_kernel(int64_t n, Out* out, const A* a, StridedOffsets<2> so, F f) {
-  DGM_GRID_STRIDE(i, n) {
-    int64_t off[2];
-    so.offsets(i, off);
-    out[off[0]] = f(a[off[1]]);
+  DGM_FLAT_TILES(base, n) {
+    int64_t off[kUnroll][2];
+    A va[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) so.offsets(i, off[u]), va[u] = a[off[u][1]];
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+      if (base + u * blockDim.x < n) out[off[u][0]] = f(va[u]);
   }
 }
 
 template <typename Out, typename A, typename B, typename F>
 __global__ void map2_kernel(int64_t n, Out* out, const A* a, const B* b, StridedOffsets<3> so, F f) {
-  DGM_GRID_STRIDE(i, n) {
-    int64_t off[3];
-    so.offsets(i, off);
-    out[off[0]] = f(a[off[1]], b[off[2]]);
+  DGM_FLAT_TILES(base, n) {
+    int64_t off[kUnroll][3];
+    A va[kUnroll];
+    B vb[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) so.offsets(i, off[u]), va[u] = a[off[u][1]], vb[u] = b[off[u][2]];
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+      if (base + u * blockDim.x < n) out[off[u][0]] = f(va[u], vb[u]);
   }
 }
 
 template <typename Out, typename A, typename B, typename C, typename F>
 __global__ void map3_kernel(int64_t n, Out* out, const A* a, const B* b, const C* c, StridedOffsets<4> so, F f) {
-  DGM_GRID_STRIDE(i, n) {
-    int64_t off[4];
-    so.offsets(i, off);
-    out[off[0]] = f(a[off[1]], b[off[2]], c[off[3]]);
+  DGM_FLAT_TILES(base, n) {
+    int64_t off[kUnroll][4];
+    A va[kUnroll];
+    B vb[kUnroll];
+    C vc[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      const int64_t i = base + u * blockDim.x;
+      if (i < n) so.offsets(i, off[u]), va[u] = a[off[u][1]], vb[u] = b[off[u][2]], vc[u] = c[off[u][3]];
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u)
+      if (base + u * blockDim.x < n) out[off[u][0]] = f(va[u], vb[u], vc[u]);
   }
 }
 
@@ -143,7 +168,7 @@ void map1(const char* op, const Tensor& out, const Tensor& a, F f) {
   if (plan<2>(op, {&out, &a}, so, st))
     map1_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, st, f);
   else
-    map1_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, so, f);
+    map1_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, so, f);
   check_launch(op);
 }
 
@@ -159,7 +184,7 @@ void map2(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, F
   if (plan<3>(op, {&out, &a, &b}, so, st))
     map2_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, st, f);
   else
-    map2_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, pb, so, f);
+    map2_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, so, f);
   check_launch(op);
 }
 
@@ -176,7 +201,7 @@ void map3(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, c
   if (plan<4>(op, {&out, &a, &b, &c}, so, st))
     map3_flat_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, pc, st, f);
   else
-    map3_kernel<<<grid_for(n), kBlock, 0, stream()>>>(n, po, pa, pb, pc, so, f);
+    map3_kernel<<<grid_for(n, kBlock * kUnroll), kBlock, 0, stream()>>>(n, po, pa, pb, pc, so, f);
   check_launch(op);
 }
 
