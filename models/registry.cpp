@@ -1,5 +1,7 @@
 #include "models/registry.h"
 
+#include "models/ar/imagegpt.h"
+#include "models/ar/pixelcnn.h"
 #include "models/vae/conv_vae.h"
 #include "nn/data/mnist.h"
 #include "nn/data/transforms.h"
@@ -11,6 +13,18 @@ const std::vector<ModelSpec>& model_specs() {
       {"vae", "convolutional VAE, 16-d Gaussian latent, Bernoulli likelihood (homework 2, lecture 4)",
        {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
        [] { return std::make_shared<ConvVAE>(16); },
+       [](const Tensor& images) { return data::binarize(images); }},
+      {"pixelcnn",
+       "PixelCNN, masked convolutions: 5 layers x 64 filters, kernel 7, channel layer norm, 2 classes "
+       "(homework 1, lecture 1)",
+       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
+       [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 7, 5, true); },
+       [](const Tensor& images) { return data::binarize(images); }},
+      {"imagegpt",
+       "ImageGPT, causal transformer over the 784 binary pixels: 2 pre-LN blocks, embed 64, 4 heads "
+       "(homework 1, lecture 1)",
+       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 64, 1e-3,
+       [] { return std::make_shared<ImageGPT>(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2); },
        [](const Tensor& images) { return data::binarize(images); }},
   };
   return specs;
