@@ -30,6 +30,7 @@
 #include "cuda/elementwise.cuh"
 #include "cuda/kernels.h"
 #include "cuda/runtime.h"
+#include "tensor/kernels/matrix_layout.h"
 
 namespace dgm::cuda {
 
@@ -56,42 +57,8 @@ cublasHandle_t cublas_handle() {
 
 namespace {
 
-// How a (rows, cols) matrix with strides (s0, s1) is handed to cuBLAS, if it
-// can be (the same rule as the CPU's tensor/cpu/blas.cpp, plus ld < 2^31).
-struct Layout {
-  bool ok = false;
-  bool trans = false;  // stored as the row-major transpose: strides (1, ld)
-  int64_t ld = 1;
-};
-Layout blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
-  const int64_t r = std::max<int64_t>(rows, 1), c = std::max<int64_t>(cols, 1);
-  Layout l;
-  if ((cols == 1 || s1 == 1) && (rows == 1 || s0 >= c)) l = {true, false, rows == 1 ? c : s0};
-  else if ((rows == 1 || s0 == 1) && (cols == 1 || s1 >= r)) l = {true, true, cols == 1 ? r : s1};
-  if (l.ld > INT_MAX) l.ok = false;
-  return l;
-}
-Layout blas_layout(const Tensor& x) { return blas_layout(x.size(-2), x.size(-1), x.stride(-2), x.stride(-1)); }
-
-// x with row-major matrices; batch dims of stride 0 stay broadcast (not copied).
-Tensor compact(const Tensor& x) {
-  Shape small = x.shape();
-  for (int64_t d = 0; d < x.dim() - 2; ++d)
-    if (x.stride(d) == 0) small[d] = 1;
-  Tensor c = kernels::copy_to_new(make_view(x, small, x.strides(), x.storage_offset()));
-  Shape st = c.strides();
-  for (int64_t d = 0; d < x.dim() - 2; ++d)
-    if (x.stride(d) == 0) st[d] = 0;
-  return make_view(c, x.shape(), st, c.storage_offset());
-}
-
-// Layout of x for cuBLAS, copying x to row-major when it has none.
-Layout blas_ready(Tensor& x) {
-  Layout l = blas_layout(x);
-  if (l.ok) return l;
-  x = compact(x);
-  return blas_layout(x);
-}
+using kernels::blas_ready;  // tensor/kernels/matrix_layout.h: the layouts cuBLAS takes as they are
+using kernels::Layout;
 
 // The batch dims split in two: `outer` dims looped over on the host (each with
 // its own offset in a and b), then `inner` matrices at a uniform stride (sa, sb).

@@ -12,6 +12,7 @@
 
 #include "tensor/kernels/elementwise.h"
 #include "tensor/kernels/dispatch.h"
+#include "tensor/kernels/matrix_layout.h"
 #include "tensor/kernels/linalg.h"
 #include "tensor/parallel.h"
 
@@ -50,39 +51,6 @@ int64_t batch_offset(const Tensor& x, int64_t i) {
 
 int64_t batch_count(const Tensor& x) { return numel_of(Shape(x.shape().begin(), x.shape().end() - 2)); }
 
-// How a (rows, cols) matrix with strides (s0, s1) is handed to BLAS, if it can be.
-struct Layout {
-  bool ok = false;
-  bool trans = false;  // stored as the row-major transpose
-  int64_t ld = 1;
-};
-Layout blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
-  const int64_t r = std::max<int64_t>(rows, 1), c = std::max<int64_t>(cols, 1);
-  if ((cols == 1 || s1 == 1) && (rows == 1 || s0 >= c)) return {true, false, rows == 1 ? c : s0};
-  if ((rows == 1 || s0 == 1) && (cols == 1 || s1 >= r)) return {true, true, cols == 1 ? r : s1};
-  return {};
-}
-Layout blas_layout(const Tensor& x) { return blas_layout(x.size(-2), x.size(-1), x.stride(-2), x.stride(-1)); }
-
-// x with row-major matrices; batch dims of stride 0 stay broadcast (not copied).
-Tensor compact(const Tensor& x) {
-  Shape small = x.shape();
-  for (int64_t d = 0; d < x.dim() - 2; ++d)
-    if (x.stride(d) == 0) small[d] = 1;
-  Tensor c = make_view(x, small, x.strides(), x.storage_offset()).contiguous();
-  Shape st = c.strides();
-  for (int64_t d = 0; d < x.dim() - 2; ++d)
-    if (x.stride(d) == 0) st[d] = 0;
-  return make_view(c, x.shape(), st, c.storage_offset());
-}
-
-// Layout of x for BLAS, copying x to row-major when it has none.
-Layout blas_ready(Tensor& x) {
-  Layout l = blas_layout(x);
-  if (l.ok) return l;
-  x = compact(x);
-  return blas_layout(x);
-}
 
 void gemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
