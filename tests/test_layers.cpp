@@ -135,6 +135,44 @@ TEST_CASE("MaskedConv2d receptive field is causal in raster order", "[layers]") 
   }
 }
 
+TEST_CASE("MaskedConv2d on the CPU skips the masked taps and gives conv2d(x, weight * mask)", "[layers]") {
+  // forward_by_rows (the rows above + the centre row) against the definition,
+  // values and the gradients of x, weight and bias, on awkward shapes.
+  struct Case {
+    char type;
+    int64_t in, out, groups;
+    Int2 kernel;
+    Shape x;
+  };
+  for (const Case& c : {Case{'A', 1, 4, 1, 7, {2, 1, 9, 8}}, Case{'B', 6, 4, 2, 7, {3, 6, 5, 11}},
+                        Case{'A', 3, 2, 1, Int2(5, 3), {1, 3, 2, 2}}, Case{'B', 2, 3, 1, Int2(3, 5), {2, 2, 7, 3}},
+                        Case{'B', 2, 2, 1, Int2(1, 3), {1, 2, 4, 4}}}) {
+    INFO("type " << c.type << ", kernel (" << c.kernel.h << "," << c.kernel.w << "), x " << shape_str(c.x));
+    nn::MaskedConv2d conv(c.type, c.in, c.out, c.kernel, 1, std::nullopt, 1, c.groups);
+    set_params(conv, 60);
+    Tensor x0 = uniform_values(c.x, -1, 1, 13);
+    REQUIRE(conv.splits_by_rows(x0) == (c.kernel.h > 1));
+    auto run = [&](bool by_rows) {
+      conv.zero_grad();
+      Tensor x = x0.detach().clone().requires_grad_();
+      Tensor y = by_rows ? conv.forward(x)
+                         : nn::functional::conv2d(x, conv.weight * conv.mask, conv.bias, 1, conv.padding, 1, c.groups);
+      test::wsum(y).backward();
+      return std::vector<Tensor>{y.detach(), x.grad(), conv.weight.grad().clone(), conv.bias.grad().clone()};
+    };
+    std::vector<Tensor> got = run(true), want = run(false);
+    for (size_t k = 0; k < got.size(); ++k) {
+      REQUIRE(got[k].shape() == want[k].shape());
+      check_values(got[k], want[k].to_vector<double>(), 1e-12, 1e-12);
+    }
+  }
+  // Not split: a one-pixel-high input, and stride 2 (where the mask is not causal anyway).
+  nn::MaskedConv2d b('B', 1, 1, 3);
+  CHECK_FALSE(b.splits_by_rows(zeros({1, 1, 1, 5})));
+  nn::MaskedConv2d strided('B', 1, 1, 3, 2);
+  CHECK_FALSE(strided.splits_by_rows(zeros({1, 1, 5, 5})));
+}
+
 TEST_CASE("BatchNorm2d training, running statistics and evaluation match PyTorch", "[layers]") {
   nn::BatchNorm2d bn(3);
   set_params(bn, 50);
