@@ -22,6 +22,8 @@ torch.backends.cudnn.benchmark = len(sys.argv) > 4 and sys.argv[4] == "benchmark
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 torch.manual_seed(0)
+if device == "cpu":
+    torch.set_num_threads(os.cpu_count())  # Debian's torch starts with 1 thread here; dgm uses every core
 
 
 def read_idx(path):

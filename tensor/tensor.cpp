@@ -10,21 +10,26 @@
 
 namespace dgm {
 
-int64_t Tensor::size(int64_t d) const { return impl_->shape[wrap_dim("size", d, dim())]; }
-int64_t Tensor::stride(int64_t d) const { return impl_->strides[wrap_dim("stride", d, dim())]; }
+void Tensor::throw_undefined() {
+  DGM_FAIL("this tensor is undefined: it holds no data (a default-constructed Tensor(), or the grad() of a "
+           "tensor that received no gradient)");
+}
+
+int64_t Tensor::size(int64_t d) const { return checked().shape[wrap_dim("size", d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return checked().strides[wrap_dim("stride", d, dim())]; }
 
 bool Tensor::is_contiguous() const {
   int64_t expected = 1;
   for (int64_t d = dim() - 1; d >= 0; --d) {
-    if (impl_->shape[d] == 1) continue;
-    if (impl_->strides[d] != expected) return false;
-    expected *= impl_->shape[d];
+    if (checked().shape[d] == 1) continue;
+    if (checked().strides[d] != expected) return false;
+    expected *= checked().shape[d];
   }
   return true;
 }
 
 void* Tensor::raw_data() const {
-  return static_cast<char*>(impl_->storage->data) + impl_->offset * static_cast<int64_t>(element_size());
+  return static_cast<char*>(checked().storage->data) + checked().offset * static_cast<int64_t>(element_size());
 }
 
 template <typename T>
@@ -83,21 +88,21 @@ Tensor& Tensor::requires_grad_(bool r) {
   DGM_CHECK(!r || is_floating_point(), "requires_grad_: only floating point tensors can require grad, got ",
             dtype_name(dtype()));
   DGM_CHECK(is_leaf() || r, "requires_grad_: a non-leaf tensor always requires grad; use detach()");
-  impl_->requires_grad = r;
+  checked().requires_grad = r;
   return *this;
 }
 
-Tensor Tensor::grad() const { return impl_->grad ? Tensor(impl_->grad) : Tensor(); }
+Tensor Tensor::grad() const { return checked().grad ? Tensor(checked().grad) : Tensor(); }
 
 void Tensor::set_grad(const Tensor& g) const {
   DGM_CHECK(!g.defined() || g.shape() == shape(), "set_grad: gradient of shape ", g.defined() ? shape_str(g.shape()) : "",
             " for a tensor of shape ", shape_str(shape()));
-  impl_->grad = g.impl_ptr();
+  checked().grad = g.impl_ptr();
 }
 
 void Tensor::retain_grad() {
   DGM_CHECK(requires_grad(), "retain_grad: the tensor does not require grad");
-  if (!is_leaf()) impl_->retains_grad = true;
+  if (!is_leaf()) checked().retains_grad = true;
 }
 
 Tensor Tensor::detach() const { return make_view(*this, shape(), strides(), storage_offset()); }

@@ -54,17 +54,17 @@ class Tensor {
 
   // ---- metadata ----
   bool defined() const { return impl_ != nullptr; }
-  const Shape& sizes() const { return impl_->shape; }
-  const Shape& shape() const { return impl_->shape; }
+  const Shape& sizes() const { return checked().shape; }
+  const Shape& shape() const { return checked().shape; }
   int64_t size(int64_t dim) const;
-  const Shape& strides() const { return impl_->strides; }
+  const Shape& strides() const { return checked().strides; }
   int64_t stride(int64_t dim) const;
-  int64_t storage_offset() const { return impl_->offset; }
-  int64_t dim() const { return static_cast<int64_t>(impl_->shape.size()); }
-  int64_t numel() const { return numel_of(impl_->shape); }
-  DType dtype() const { return impl_->dtype; }
-  DType scalar_type() const { return impl_->dtype; }
-  Device device() const { return impl_->storage->device; }
+  int64_t storage_offset() const { return checked().offset; }
+  int64_t dim() const { return static_cast<int64_t>(checked().shape.size()); }
+  int64_t numel() const { return numel_of(checked().shape); }
+  DType dtype() const { return checked().dtype; }
+  DType scalar_type() const { return checked().dtype; }
+  Device device() const { return checked().storage->device; }
   bool is_cuda() const { return device().is_cuda(); }
   bool is_cpu() const { return device().is_cpu(); }
   bool is_floating_point() const { return is_floating(dtype()); }
@@ -88,12 +88,12 @@ class Tensor {
   template <typename T> std::vector<T> to_vector() const;
 
   // ---- autograd (autograd/engine.cpp, autograd/ops/*) ----
-  bool requires_grad() const { return impl_->requires_grad; }
+  bool requires_grad() const { return checked().requires_grad; }
   Tensor& requires_grad_(bool requires_grad = true);
   Tensor grad() const;             // undefined Tensor when no gradient was accumulated
   void set_grad(const Tensor& g) const;  // set or reset (pass Tensor()) the accumulated gradient
-  bool is_leaf() const { return impl_->grad_fn == nullptr; }
-  std::shared_ptr<autograd::Node> grad_fn() const { return impl_->grad_fn; }
+  bool is_leaf() const { return checked().grad_fn == nullptr; }
+  std::shared_ptr<autograd::Node> grad_fn() const { return checked().grad_fn; }
   void retain_grad();
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   Tensor detach() const;  // same data, cut from the graph
@@ -236,6 +236,14 @@ class Tensor {
   Tensor& normal_(double mean = 0, double std = 1, Generator* gen = nullptr);
 
  private:
+  // *impl_, or a dgm::Error for an undefined tensor (Tensor(), or the grad()
+  // of a tensor that received no gradient) instead of a null dereference.
+  TensorImpl& checked() const {
+    if (!impl_) throw_undefined();
+    return *impl_;
+  }
+  [[noreturn]] static void throw_undefined();
+
   std::shared_ptr<TensorImpl> impl_;
 };
 

@@ -174,3 +174,16 @@ TEST_CASE("errors name the shapes and suggest the fix", "[tensor]") {
   CHECK_THROWS_WITH(a.view({4, 2}), Contains("(4,2)") && Contains("(2,3)"));
   CHECK_THROWS_WITH(zeros({2}, kInt64).requires_grad_(), Contains("int64"));
 }
+
+TEST_CASE("an undefined tensor is a clear error, not a crash", "[tensor]") {
+  Tensor none;
+  CHECK_FALSE(none.defined());
+  CHECK_THROWS_WITH(none.shape(), Catch::Contains("undefined"));
+  CHECK_THROWS_WITH(none.abs(), Catch::Contains("undefined"));
+  CHECK_THROWS_WITH(none + 1.0, Catch::Contains("undefined"));
+  // the grad() of a leaf that received no gradient
+  Tensor used = ones({2}).requires_grad_(), unused = ones({2}).requires_grad_();
+  (used * 2.0).sum().backward();
+  CHECK(used.grad().defined());
+  CHECK_THROWS_WITH(unused.grad().sum(), Catch::Contains("no gradient"));
+}

@@ -79,6 +79,12 @@ Tensor draw_pixel(const Tensor& logits, int64_t levels, Generator* gen) {
   return c.to(kFloat32).view({logits.size(0)}) / static_cast<double>(levels - 1);
 }
 
+// Maps (H,W) stacked to (n,1,H*s,W*s), each pixel drawn as an s x s block.
+Tensor enlarge_maps(const std::vector<Tensor>& maps, int64_t s) {
+  const int64_t n = static_cast<int64_t>(maps.size()), H = maps[0].size(0), W = maps[0].size(1);
+  return stack(maps, 0).view({n, 1, H, 1, W, 1}).expand({n, 1, H, s, W, s}).reshape({n, 1, H * s, W * s});
+}
+
 }  // namespace
 
 Tensor PixelCNN::sample(int64_t n, Generator* gen) {
@@ -159,17 +165,36 @@ void PixelCNN::save_pictures(const std::string& dir, const Tensor& test_batch, i
     options.nrow = 2 + n_completions;
     io::save_image_grid(dir + "/autocomplete.png", cat(rows, 0).clamp(0.0, 1.0), options);
   }
-  // receptive_field.png
-  // binary and weighted maps of the centre pixel, each pixel drawn as a 4x4 block
+  // receptive_field.png: this model's maps; receptive_field_layers.png: the experiment over depths
   auto [binary, weighted] = receptive_field(*this);
-  const int64_t s = 4;
-  Tensor maps = stack({binary, weighted}, 0)
-                    .view({2, 1, height_, 1, width_, 1})
-                    .expand({2, 1, height_, s, width_, s})
-                    .reshape({2, 1, height_ * s, width_ * s});
   io::ImageOptions options;
   options.nrow = 2;
-  io::save_image_grid(dir + "/receptive_field.png", maps, options);
+  io::save_image_grid(dir + "/receptive_field.png", enlarge_maps({binary, weighted}, 4), options);
+  receptive_field_experiment(dir + "/receptive_field_layers.png", {height_, width_});
+}
+
+std::vector<std::pair<Tensor, Tensor>> receptive_field_experiment(const std::string& path,
+                                                                  std::pair<int64_t, int64_t> input_shape) {
+  // Put the default generator back however this ends: the caller's random stream must not shift.
+  struct RestoreGenerator {
+    Tensor state = default_generator().get_state();
+    ~RestoreGenerator() { default_generator().set_state(state); }
+  } restore;
+  manual_seed(0);
+  std::vector<std::pair<Tensor, Tensor>> maps;
+  for (int64_t n_layers : {1, 3, 5, 6}) {
+    PixelCNN model(input_shape, 32, 5, n_layers, true);
+    maps.push_back(receptive_field(model));
+  }
+  if (!path.empty()) {
+    std::vector<Tensor> pictures;
+    for (const auto& m : maps) pictures.push_back(m.first);   // first row: binary
+    for (const auto& m : maps) pictures.push_back(m.second);  // second row: weighted
+    io::ImageOptions options;
+    options.nrow = static_cast<int64_t>(maps.size());
+    io::save_image_grid(path, enlarge_maps(pictures, 4), options);
+  }
+  return maps;
 }
 
 }  // namespace dgm::models

@@ -19,6 +19,7 @@
 // pixel (key "loss"). Sampling draws pixels one by one in raster order.
 #pragma once
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -57,8 +58,9 @@ class PixelCNN : public GenerativeModel {
   // equal to -1; every other pixel is kept as given.
   Tensor autocomplete(const Tensor& init, Generator* gen = nullptr);
   // samples.png, autocomplete.png (the lower half of test images masked and
-  // filled: per image a row original, masked, 4 completions) and
-  // receptive_field.png (binary and weighted maps of the centre pixel).
+  // filled: per image a row original, masked, 4 completions),
+  // receptive_field.png (binary and weighted maps of this model's centre
+  // pixel) and receptive_field_layers.png (receptive_field_experiment).
   void save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) override;
 
   // Pixel classes (int64, (B,1,H,W)) of values in [0,1].
@@ -83,5 +85,15 @@ class PixelCNN : public GenerativeModel {
 // both (the causal masks); the blind spot of PixelCNN shows as zeros above
 // and to the right.
 std::pair<Tensor, Tensor> receptive_field(PixelCNN& model);
+
+// The course's receptive-field experiment: fresh (untrained) PixelCNNs with 32
+// filters, kernel 5 and layer norm, with 1, 3, 5 and 6 layers, on images of
+// input_shape. Returns receptive_field() of each, in that order; unless `path`
+// is empty, also writes one picture there: a column per depth, the binary map
+// above the weighted one, each pixel drawn as a 4x4 block. The blind spot above
+// and to the right of the centre stays as the field grows. The models are
+// initialized from seed 0 and the default generator's state is restored after.
+std::vector<std::pair<Tensor, Tensor>> receptive_field_experiment(const std::string& path,
+                                                                  std::pair<int64_t, int64_t> input_shape = {28, 28});
 
 }  // namespace dgm::models

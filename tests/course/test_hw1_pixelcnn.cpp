@@ -137,3 +137,26 @@ TEST_CASE("PixelCNN receptive field has the causal blind spot", "[hw1][hw1.3]") 
     CHECK(b[(H / 2 - 1) * W + W / 2 + 2] == 0.0);
   }
 }
+
+TEST_CASE("PixelCNN receptive-field experiment: the field grows with depth, the blind spot stays", "[hw1][hw1.3]") {
+  // The course's experiment (32 filters, kernel 5, 1/3/5/6 layers) on 28x28.
+  // Each masked layer moves the field at most one row up and two columns
+  // right, and never right within a row, so relative to the centre (i, j)
+  // the pixel (i-1, j+3) is never seen (the blind spot) while (i-2, j+4) is.
+  const int64_t H = 28, W = 28;
+  Tensor before = default_generator().get_state();
+  auto maps = models::receptive_field_experiment("", {H, W});
+  test::check_values(default_generator().get_state(), before.to_vector<double>(), 0, 0);  // stream untouched
+  REQUIRE(maps.size() == 4);
+  double previous = 0;
+  for (size_t k = 0; k < maps.size(); ++k) {
+    INFO("experiment " << k << " (1, 3, 5, 6 layers)");
+    std::vector<double> b = maps[k].first.to_vector<double>();
+    const double seen = maps[k].first.sum().item();
+    CHECK(seen > previous);
+    previous = seen;
+    CHECK(b[(H / 2 - 1) * W + W / 2 + 3] == 0.0);
+    CHECK(b[(H / 2 - 2) * W + W / 2 + 4] == 1.0);
+    CHECK(b[(H / 2) * W + W / 2] == 0.0);
+  }
+}

@@ -78,7 +78,7 @@ TEST_CASE("grading: dgm::NotImplemented is translated with its marker prefix", "
   CHECK_THROWS_WITH(throw dgm::Error("plain"), "plain");
 }
 
-TEST_CASE("reference_output writes with DGM_WRITE_REFERENCES=1 and loads otherwise", "[machinery]") {
+TEST_CASE("ReferenceCase writes with DGM_WRITE_REFERENCES=1 and loads otherwise", "[machinery]") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("dgm_course_refs_" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -86,18 +86,38 @@ TEST_CASE("reference_output writes with DGM_WRITE_REFERENCES=1 and loads otherwi
   std::string saved_write = old_write ? old_write : "";
   ::setenv("DGM_COURSE_REFERENCE_DIR", dir.c_str(), 1);
 
-  ::setenv("DGM_WRITE_REFERENCES", "1", 1);
   dgm::Tensor t = dgm::tensor(std::vector<double>{1.5, -2.0, 3.25, 0.0}, {2, 2});
+  dgm::Tensor out = dgm::tensor(std::vector<double>{7.0, -1.0}, {2});
   int calls = 0;
-  dgm::Tensor written = reference_output("roundtrip", [&] { ++calls; return t; });
-  CHECK(calls == 1);
-  CHECK(fs::exists(dir / "roundtrip.safetensors"));
+  {
+    ::setenv("DGM_WRITE_REFERENCES", "1", 1);
+    dgm::nn::Linear lin(2, 3);
+    ReferenceCase ref("roundtrip");
+    CHECK(ref.writing());
+    ref.parameters(lin);
+    dgm::Tensor x = ref.input("x", [&] { ++calls; return t; });
+    CHECK(calls == 1);
+    require_close(x, t, 0, 0);
+    ref.check("y", out, 0, 0);
+    CHECK_FALSE(fs::exists(dir / "roundtrip.safetensors"));  // only finish() writes
+    ref.finish();
+    CHECK(fs::exists(dir / "roundtrip.safetensors"));
 
-  ::setenv("DGM_WRITE_REFERENCES", "0", 1);
-  dgm::Tensor loaded = reference_output("roundtrip", [&] { ++calls; return t; });
-  CHECK(calls == 1);  // not computed when loading
-  require_close(loaded, t, 0, 0);
-  CHECK_THROWS_AS(reference_output("missing", [&] { return t; }), dgm::Error);
+    ::setenv("DGM_WRITE_REFERENCES", "0", 1);
+    dgm::nn::Linear other(2, 3);
+    ReferenceCase loaded("roundtrip");
+    CHECK_FALSE(loaded.writing());
+    loaded.parameters(other);  // the stored weights replace other's own
+    require_close(other.weight, lin.weight, 0, 0);
+    require_close(other.bias, lin.bias, 0, 0);
+    require_close(loaded.input("x", [&] { ++calls; return t * 2; }), t, 0, 0);
+    CHECK(calls == 1);  // not computed when loading
+    loaded.check("y", out, 0, 0);
+    require_close(loaded.expected("y", [&] { ++calls; return t; }), out, 0, 0);
+    CHECK(calls == 1);
+    CHECK_THROWS_AS(loaded.input("absent", [&] { return t; }), dgm::Error);
+    CHECK_THROWS_AS(ReferenceCase("missing"), dgm::Error);
+  }
 
   if (old_write) ::setenv("DGM_WRITE_REFERENCES", saved_write.c_str(), 1);
   else ::unsetenv("DGM_WRITE_REFERENCES");
