@@ -11,19 +11,25 @@ namespace dgm::models {
 const std::vector<ModelSpec>& model_specs() {
   static const std::vector<ModelSpec> specs = {
       {"vae", "convolutional VAE, 16-d Gaussian latent, Bernoulli likelihood (homework 2, lecture 4)",
-       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
+       "negative ELBO, nats per image", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
        [] { return std::make_shared<ConvVAE>(16); },
        [](const Tensor& images) { return data::binarize(images); }},
       {"pixelcnn",
        "PixelCNN, masked convolutions: 5 layers x 64 filters, kernel 7, channel layer norm, 2 classes "
        "(homework 1, lecture 1)",
-       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
+       "cross-entropy, nats per pixel", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
        [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 7, 5, true); },
        [](const Tensor& images) { return data::binarize(images); }},
+      {"pixelcnn-gray",
+       "PixelCNN over 256 gray levels (seminar 1): 5 layers x 64 filters, kernel 5, channel layer norm, "
+       "256 classes (the seminar widens its layers to 128 and 256 filters; here all have 64)",
+       "cross-entropy over 256 levels, nats per pixel", {"mnist", "fashion-mnist"}, "scale: x / 255", 10, 128, 5e-3,
+       [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 5, 5, true, 256); },
+       [](const Tensor& images) { return data::scale_01(images); }},
       {"imagegpt",
        "ImageGPT, causal transformer over the 784 binary pixels: 2 pre-LN blocks, embed 64, 4 heads "
        "(homework 1, lecture 1)",
-       {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 64, 1e-3,
+       "binary cross-entropy, nats per pixel", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 64, 1e-3,
        [] { return std::make_shared<ImageGPT>(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2); },
        [](const Tensor& images) { return data::binarize(images); }},
   };

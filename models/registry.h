@@ -13,6 +13,7 @@ namespace dgm::models {
 struct ModelSpec {
   std::string name;          // as typed on the command line: "vae"
   std::string description;
+  std::string loss_unit;     // what the "loss" key measures: "negative ELBO, nats per image"
   std::vector<std::string> datasets;  // the first is the default
   std::string transform;     // what is done to the 0..255 images, for `dgm list`
   int64_t epochs = 10;

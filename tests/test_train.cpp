@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "models/registry.h"
 #include "models/train/checkpoint.h"
 #include "models/train/trainer.h"
 #include "models/vae/conv_vae.h"
@@ -124,4 +125,21 @@ TEST_CASE("a checkpoint restores the model exactly", "[train]") {
   auto sa = a.state_dict(), sb = b.state_dict();
   for (const auto& [k, v] : sa) REQUIRE(v.to_vector<float>() == sb.at(k).to_vector<float>());
   fs::remove_all(dir);
+}
+
+TEST_CASE("every model `dgm train` knows gives a finite loss and gradients on its prepared input", "[train]") {
+  for (const models::ModelSpec& spec : models::model_specs()) {
+    INFO("model " << spec.name);
+    manual_seed(3);
+    std::shared_ptr<models::GenerativeModel> model = spec.make();
+    Tensor images = (test::uniform_values({2, 1, 28, 28}, 0, 256, 21).floor()).to(kFloat32);  // like the IDX pixels
+    Tensor loss = model->loss(spec.prepare(images)).at("loss");
+    REQUIRE(loss.dim() == 0);
+    CHECK(std::isfinite(loss.item()));
+    loss.backward();
+    for (const auto& [name, p] : model->named_parameters()) {
+      INFO("parameter " << name);
+      CHECK(p.grad().defined());
+    }
+  }
 }

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -79,9 +80,12 @@ int run_train(const TrainArgs& a) {
   train::Trainer trainer(model, optimizer, options);
   train::LossValues test = trainer.fit(train_x, test_x);
   std::printf("\nrun folder: %s\n", options.out_dir.c_str());
-  for (const char* f : {"samples.png", "reconstructions.png", "losses.png", "metrics.jsonl", "checkpoint.safetensors"})
-    if (fs::exists(fs::path(options.out_dir) / f)) std::printf("  %s/%s\n", options.out_dir.c_str(), f);
-  std::printf("final test loss (negative ELBO for the VAE, nats per image): %.2f\n", test["loss"]);
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(options.out_dir))
+    if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  for (const std::string& f : files) std::printf("  %s/%s\n", options.out_dir.c_str(), f.c_str());
+  std::printf("final test loss (%s): %.4f\n", spec.loss_unit.c_str(), test["loss"]);
   return 0;
 }
 
@@ -131,9 +135,9 @@ int run_list() {
   for (const auto& s : models::model_specs()) {
     std::string ds;
     for (const auto& d : s.datasets) ds += (ds.empty() ? "" : ", ") + d;
-    std::printf("  %-8s %s\n           data: %s (%s); defaults: %lld epochs, batch %lld, lr %g\n", s.name.c_str(),
-                s.description.c_str(), ds.c_str(), s.transform.c_str(), static_cast<long long>(s.epochs),
-                static_cast<long long>(s.batch_size), s.lr);
+    std::printf("  %-13s %s\n                data: %s (%s); loss: %s; defaults: %lld epochs, batch %lld, lr %g\n",
+                s.name.c_str(), s.description.c_str(), ds.c_str(), s.transform.c_str(), s.loss_unit.c_str(),
+                static_cast<long long>(s.epochs), static_cast<long long>(s.batch_size), s.lr);
   }
   std::printf("data sets (looked for in --data-dir, default %s):\n", data::default_data_dir().c_str());
   for (const auto& d : models::dataset_specs())
