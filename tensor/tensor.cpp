@@ -19,17 +19,19 @@ int64_t Tensor::size(int64_t d) const { return checked().shape[wrap_dim("size", 
 int64_t Tensor::stride(int64_t d) const { return checked().strides[wrap_dim("stride", d, dim())]; }
 
 bool Tensor::is_contiguous() const {
+  const TensorImpl& t = checked();
   int64_t expected = 1;
   for (int64_t d = dim() - 1; d >= 0; --d) {
-    if (checked().shape[d] == 1) continue;
-    if (checked().strides[d] != expected) return false;
-    expected *= checked().shape[d];
+    if (t.shape[d] == 1) continue;
+    if (t.strides[d] != expected) return false;
+    expected *= t.shape[d];
   }
   return true;
 }
 
 void* Tensor::raw_data() const {
-  return static_cast<char*>(checked().storage->data) + checked().offset * static_cast<int64_t>(element_size());
+  const TensorImpl& t = checked();
+  return static_cast<char*>(t.storage->data) + t.offset * static_cast<int64_t>(element_size());
 }
 
 template <typename T>
@@ -92,7 +94,10 @@ Tensor& Tensor::requires_grad_(bool r) {
   return *this;
 }
 
-Tensor Tensor::grad() const { return checked().grad ? Tensor(checked().grad) : Tensor(); }
+Tensor Tensor::grad() const {
+  const TensorImpl& t = checked();
+  return t.grad ? Tensor(t.grad) : Tensor();
+}
 
 void Tensor::set_grad(const Tensor& g) const {
   DGM_CHECK(!g.defined() || g.shape() == shape(), "set_grad: gradient of shape ", g.defined() ? shape_str(g.shape()) : "",

@@ -30,6 +30,10 @@ grep -q "vae" "$work/out"
 for f in samples.png reconstructions.png losses.png metrics.jsonl checkpoint.safetensors; do
   [[ -s "$work/run/$f" ]] || { echo "missing $f"; exit 1; }
 done
+"$dgm" train vae --data-dir "$work/data" --epochs 1 --batch-size 32 --threads 1 --samples 0 --out "$work/run0" \
+  > "$work/train0.log"
+[[ -s "$work/run0/checkpoint.safetensors" && ! -e "$work/run0/samples.png" ]] || { echo "--samples 0 wrote pictures"; exit 1; }
+grep -q "final test loss (negative ELBO, nats per image)" "$work/train0.log"
 "$dgm" sample "$work/run" --n 4 --out "$work/s.png" > "$work/out"
 grep -q "4 samples" "$work/out"
 [[ -s "$work/s.png" ]]

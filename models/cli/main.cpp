@@ -31,7 +31,7 @@ namespace {
 
 struct TrainArgs {
   std::string model, dataset, device = "cpu", out, data_dir = data::default_data_dir();
-  int64_t epochs = -1, batch_size = -1, limit = 0, test_limit = 0;
+  int64_t epochs = -1, batch_size = -1, limit = 0, test_limit = 0, samples = 64;
   double lr = -1;
   uint64_t seed = 0;
   int threads = 0;
@@ -63,6 +63,7 @@ int run_train(const TrainArgs& a) {
   options.out_dir = a.out.empty() ? "runs/" + spec.name : a.out;
   options.resume = a.resume;
   options.device = device;
+  options.n_samples = a.samples;
   const double lr = a.lr > 0 ? a.lr : spec.lr;
   nlohmann::json config = {{"model", spec.name},         {"dataset", dataset}, {"epochs", options.epochs},
                            {"batch_size", options.batch_size}, {"lr", lr},        {"seed", a.seed},
@@ -178,6 +179,10 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--data-dir", t.data_dir, "where the data sets are")->capture_default_str();
   train_cmd->add_option("--limit", t.limit, "use only the first N training examples");
   train_cmd->add_option("--test-limit", t.test_limit, "use only the first N test examples");
+  train_cmd->add_option("--samples", t.samples,
+                        "images in samples.png after each epoch; 0 writes no pictures (sampling is slow on the CPU)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 
   std::string run, out, data_dir = data::default_data_dir(), device = "cpu";
   int64_t n = 64;

@@ -144,7 +144,7 @@ LossValues Trainer::fit(const Tensor& train_x, const Tensor& test_x) {
     metrics.write(train_record);
     metrics.write(test_record);
     std::fprintf(options_.log, "%s (%.1f s)\n", line.c_str(), seconds);
-    write_pictures(test_x);
+    if (options_.n_samples > 0) write_pictures(test_x);
     plot_losses();
     save_checkpoint(ckpt, *model_, optimizer_.get(), {epoch_, step_, options_.metadata});
     if (on_epoch_end) on_epoch_end(epoch_, test);

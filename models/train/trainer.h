@@ -23,7 +23,7 @@ struct TrainOptions {
   int64_t batch_size = 128;
   uint64_t seed = 0;             // data order and the default generator
   std::string out_dir = "runs/run";
-  int64_t n_samples = 64;        // images in samples.png
+  int64_t n_samples = 64;        // images in samples.png; 0: no pictures after each epoch
   bool resume = false;           // continue from out_dir/checkpoint.safetensors
   Device device;                 // where batches go (the model must already be there)
   std::map<std::string, std::string> metadata;  // stored in the checkpoint (model name, options)

@@ -48,8 +48,8 @@ Tensor MaskedConv2d::forward_by_rows(const Tensor& x) {
   // centre row: pad cw zero columns on the left and drop row_taps-1-cw on the
   // right (-1 for 'A': the pixel itself is not seen), so output column j sees
   // input columns j-cw .. j-cw+row_taps-1
-  Tensor centre = functional::conv2d(pad(x, {cw, row_taps - 1 - cw, 0, 0}), weight.narrow(2, ch, 1).narrow(3, 0, row_taps),
-                                     bias, 1, 0, 1, groups);
+  Tensor centre_taps = weight.narrow(2, ch, 1).narrow(3, 0, row_taps);
+  Tensor centre = functional::conv2d(pad(x, {cw, row_taps - 1 - cw, 0, 0}), centre_taps, bias, 1, 0, 1, groups);
   return above + centre;
 }
 
