@@ -119,34 +119,19 @@ class ReferenceCase {
   }
 
   // Writing: make()'s result, stored. Reading: the stored input (make() is not called).
-  Tensor input(const std::string& key, const std::function<Tensor()>& make) {
-    if (writing_) {
-      Tensor t = make().detach().cpu().contiguous();
-      stored_["input." + key] = t;
-      return t;
-    }
-    return stored("input." + key);
-  }
+  Tensor input(const std::string& key, const std::function<Tensor()>& make) { return make_or_load("input." + key, make); }
 
   // Writing: stores value as the reference output `key`. Reading: value must
   // match it within atol + rtol * |expected|.
   void check(const std::string& key, const Tensor& value, double atol, double rtol) {
-    if (writing_) {
-      stored_["output." + key] = value.detach().cpu().contiguous();
-      return;
-    }
+    Tensor want = make_or_load("output." + key, [&] { return value; });
     INFO("reference case " << name_ << ", output \"" << key << "\"");
-    require_close(value, stored("output." + key), atol, rtol);
+    require_close(value, want, atol, rtol);
   }
 
-  // The stored reference output `key` (writing: value, stored and returned).
+  // The stored reference output `key` (writing: value(), stored and returned).
   Tensor expected(const std::string& key, const std::function<Tensor()>& value) {
-    if (writing_) {
-      Tensor t = value().detach().cpu().contiguous();
-      stored_["output." + key] = t;
-      return t;
-    }
-    return stored("output." + key);
+    return make_or_load("output." + key, value);
   }
 
   // Writing: saves the file (atomically). Reading: nothing.
@@ -157,6 +142,11 @@ class ReferenceCase {
   }
 
  private:
+  Tensor make_or_load(const std::string& full_key, const std::function<Tensor()>& make) {
+    if (writing_) return stored_[full_key] = make().detach().cpu().contiguous();
+    return stored(full_key);
+  }
+
   Tensor stored(const std::string& full_key) const {
     auto it = stored_.find(full_key);
     DGM_CHECK(it != stored_.end(), "reference case ", name_, ": ", path_, " has no \"", full_key,
