@@ -1,14 +1,20 @@
 // dgm_model_step: milliseconds per training step of two course-sized models,
 // on the CPU or the GPU, for comparison with bench/model_step_torch.py (the
 // same models in PyTorch eager).
-//   build/bin/dgm_model_step [cpu|cuda] [steps]
+//   build/bin/dgm_model_step [cpu|cuda] [steps] [models, default vae,pixelcnn_stack]
 // - vae: the conv VAE of `dgm train vae` (models/vae/conv_vae.h), batch 128 of
 //   random binary 28x28 images, Adam 1e-3.
 // - pixelcnn_stack: a PixelCNN-size conv stack (the course's homework 1):
 //   MaskedConv2d A 1->64 7x7, then 5 x (MaskedConv2d B 64->64 7x7, ReLU), then
 //   a 1x1 conv to 2 classes and cross-entropy against the input pixels;
 //   batch 128 of 28x28, Adam 1e-3.
+// - imagegpt (only when named): the ImageGPT of `dgm train imagegpt` (784
+//   binary tokens, embed 64, 4 heads, 2 blocks), batch 64, Adam 1e-3.
+// - imagegpt_sample (only when named): seconds to draw 4 images with the
+//   course's sampler (sample(): a forward pass over the prefix per pixel) and
+//   with the key-value cache (models/ar/imagegpt_kv_cache.h), same weights.
 // Every step reads the loss back (.item()), as the trainer does to log it.
+//   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +24,8 @@
 #include <vector>
 
 #include "dgm.h"
+#include "models/ar/imagegpt.h"
+#include "models/ar/imagegpt_kv_cache.h"
 #include "models/vae/conv_vae.h"
 
 using namespace dgm;
@@ -41,6 +49,18 @@ double time_steps(int steps, const std::function<double()>& step) {
   return median(ms);
 }
 
+// Median ms per Adam (lr 1e-3) step of `model` on the loss loss_fn() returns.
+double time_training(nn::Module& model, int steps, const std::function<Tensor()>& loss_fn) {
+  optim::Adam opt(model.parameters(), optim::AdamOptions(1e-3));
+  return time_steps(steps, [&] {
+    Tensor loss = loss_fn();
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    return loss.item<double>();
+  });
+}
+
 struct PixelCNNStack : nn::Module {
   std::vector<std::shared_ptr<nn::MaskedConv2d>> convs;
   std::shared_ptr<nn::Conv2d> head;
@@ -62,6 +82,8 @@ struct PixelCNNStack : nn::Module {
 int main(int argc, char** argv) {
   const std::string dev = argc > 1 ? argv[1] : "cuda";
   const int steps = argc > 2 ? std::atoi(argv[2]) : 50;
+  const std::string which = "," + std::string(argc > 3 ? argv[3] : "vae,pixelcnn_stack") + ",";
+  auto wanted = [&](const char* name) { return which.find("," + std::string(name) + ",") != std::string::npos; };
   if (dev == "cuda" && !cuda::is_available()) {
     std::printf("dgm_model_step: skipped, no GPU: %s\n", cuda::unavailable_reason().c_str());
     return 0;
@@ -71,29 +93,37 @@ int main(int argc, char** argv) {
   manual_seed(0);
   Tensor x = (rand({128, 1, 28, 28}) > 0.5).to(kFloat32).to(device);
 
-  models::ConvVAE vae;
-  vae.to(device);
-  optim::Adam vae_opt(vae.parameters(), optim::AdamOptions(1e-3));
-  double vae_ms = time_steps(steps, [&] {
-    Tensor loss = vae.loss(x).at("loss");
-    vae_opt.zero_grad();
-    loss.backward();
-    vae_opt.step();
-    return loss.item<double>();
-  });
-  std::printf("vae             %8.3f ms/step\n", vae_ms);
-
-  PixelCNNStack net;
-  net.to(device);
-  optim::Adam net_opt(net.parameters(), optim::AdamOptions(1e-3));
-  Tensor target = x.to(kInt64).squeeze(1);  // (B, 28, 28) class per pixel
-  double net_ms = time_steps(steps, [&] {
-    Tensor loss = nn::functional::cross_entropy(net.forward(x), target);
-    net_opt.zero_grad();
-    loss.backward();
-    net_opt.step();
-    return loss.item<double>();
-  });
-  std::printf("pixelcnn_stack  %8.3f ms/step\n", net_ms);
+  if (wanted("vae")) {
+    models::ConvVAE vae;
+    vae.to(device);
+    std::printf("vae             %8.3f ms/step\n", time_training(vae, steps, [&] { return vae.loss(x).at("loss"); }));
+  }
+  if (wanted("pixelcnn_stack")) {
+    PixelCNNStack net;
+    net.to(device);
+    Tensor target = x.to(kInt64).squeeze(1);  // (B, 28, 28) class per pixel
+    std::printf("pixelcnn_stack  %8.3f ms/step\n",
+                time_training(net, steps, [&] { return nn::functional::cross_entropy(net.forward(x), target); }));
+  }
+  models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
+  gpt.to(device);
+  if (wanted("imagegpt")) {
+    Tensor tokens = x.narrow(0, 0, 64).flatten(1);  // (64, 784)
+    std::printf("imagegpt        %8.3f ms/step\n",
+                time_training(gpt, steps, [&] { return gpt.loss(tokens).at("loss"); }));
+  }
+  if (wanted("imagegpt_sample")) {
+    gpt.eval();
+    auto seconds = [](const std::function<Tensor()>& draw) {
+      auto t0 = std::chrono::steady_clock::now();
+      draw().sum().item<double>();  // waits for the GPU
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    Generator g1(1), g2(1);
+    const double cached = seconds([&] { return models::sample_with_kv_cache(gpt, 4, &g2); });
+    const double course = seconds([&] { return gpt.sample(4, &g1); });
+    std::printf("imagegpt sample(4): sample() %.2f s, key-value cache %.3f s (%.0fx)\n", course, cached,
+                course / cached);
+  }
   return 0;
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """PyTorch eager twin of bench/model_step.cpp: ms per training step of the
-conv VAE and of a PixelCNN-size masked conv stack, batch 128, Adam 1e-3, the
-loss read back (.item()) every step.
-  python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark]
+conv VAE and of a PixelCNN-size masked conv stack, batch 128, and of the
+ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3, the loss read back
+(.item()) every step.
+  python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
-chosen by timing them, as dgm does by default); PyTorch's default is False."""
+chosen by timing them, as dgm does by default); PyTorch's default is False.
+models: a comma list out of vae, pixelcnn_stack, imagegpt (default
+vae,pixelcnn_stack, as dgm_model_step)."""
 import sys
 import time
 
@@ -14,7 +17,8 @@ import torch.nn.functional as F
 
 device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-torch.backends.cudnn.benchmark = len(sys.argv) > 3 and sys.argv[3] == "benchmark"
+torch.backends.cudnn.benchmark = "benchmark" in sys.argv[3:]
+wanted = next((a for a in sys.argv[3:] if a != "benchmark"), "vae,pixelcnn_stack").split(",")
 torch.backends.cuda.matmul.allow_tf32 = False  # dgm computes float32 without TF32
 torch.backends.cudnn.allow_tf32 = False
 
@@ -61,6 +65,41 @@ class PixelCNNStack(nn.Module):
         return self.head(h)
 
 
+class TransformerBlock(nn.Module):
+    """Pre-LN: a = h + attn(ln1(h)); h' = a + fc2(relu(fc1(ln2(a)))), layout (L, B, E)."""
+
+    def __init__(self, e, heads):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(e), nn.LayerNorm(e)
+        self.attn = nn.MultiheadAttention(e, heads)
+        self.fc1, self.fc2 = nn.Linear(e, 2 * e), nn.Linear(2 * e, e)
+
+    def forward(self, h, mask):
+        n = self.ln1(h)
+        a = h + self.attn(n, n, n, attn_mask=mask, need_weights=False)[0]
+        return a + self.fc2(F.relu(self.fc1(self.ln2(a))))
+
+
+class ImageGPT(nn.Module):
+    def __init__(self, length=784, e=64, heads=4, layers=2):
+        super().__init__()
+        self.sos = nn.Parameter(torch.zeros(e))
+        self.tok, self.pos = nn.Embedding(2, e), nn.Embedding(length, e)
+        self.blocks = nn.ModuleList([TransformerBlock(e, heads) for _ in range(layers)])
+        self.norm, self.head = nn.LayerNorm(e), nn.Linear(e, 1, bias=False)
+
+    def loss(self, x):  # x (B, L) in {0,1}
+        b, length = x.shape
+        h = self.tok(x.long()).transpose(0, 1)  # (L, B, E)
+        h = torch.cat([self.sos.view(1, 1, -1).expand(1, b, -1), h[:-1]], 0)
+        h = h + self.pos(torch.arange(length, device=x.device)).unsqueeze(1)
+        mask = torch.full((length, length), float("-inf"), device=x.device).triu(1)
+        for block in self.blocks:
+            h = block(h, mask)
+        logits = self.head(self.norm(h)).transpose(0, 1).reshape(-1)
+        return F.binary_cross_entropy_with_logits(logits, x.reshape(-1))
+
+
 def time_steps(step):
     for _ in range(5):
         step()
@@ -74,32 +113,31 @@ def time_steps(step):
 
 torch.manual_seed(0)
 x = (torch.rand(128, 1, 28, 28) > 0.5).float().to(device)
-vae = ConvVAE().to(device)
-vae_opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
-
-
-def vae_step():
-    loss = vae.loss(x)
-    vae_opt.zero_grad()
-    loss.backward()
-    vae_opt.step()
-    return loss.item()
-
-
-net = PixelCNNStack().to(device)
-net_opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-target = x.long().squeeze(1)
-
-
-def net_step():
-    loss = F.cross_entropy(net(x), target)
-    net_opt.zero_grad()
-    loss.backward()
-    net_opt.step()
-    return loss.item()
-
-
 name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
 print(f"torch {torch.__version__} model_step on {name}, cudnn.benchmark={torch.backends.cudnn.benchmark}")
-print(f"vae             {time_steps(vae_step):8.3f} ms/step")
-print(f"pixelcnn_stack  {time_steps(net_step):8.3f} ms/step")
+
+
+def train_step(model, loss_fn):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        loss = loss_fn()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+if "vae" in wanted:
+    vae = ConvVAE().to(device)
+    print(f"vae             {time_steps(train_step(vae, lambda: vae.loss(x))):8.3f} ms/step")
+if "pixelcnn_stack" in wanted:
+    net = PixelCNNStack().to(device)
+    target = x.long().squeeze(1)
+    print(f"pixelcnn_stack  {time_steps(train_step(net, lambda: F.cross_entropy(net(x), target))):8.3f} ms/step")
+if "imagegpt" in wanted:
+    gpt = ImageGPT().to(device)
+    tokens = x[:64].flatten(1)
+    print(f"imagegpt        {time_steps(train_step(gpt, lambda: gpt.loss(tokens))):8.3f} ms/step")

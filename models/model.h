@@ -16,7 +16,11 @@ class GenerativeModel : public nn::Module {
  public:
   virtual Losses loss(const Tensor& x) = 0;
   virtual Tensor sample(int64_t n, Generator* gen = nullptr) = 0;
-  // The pictures of a run folder: samples.png (a grid of sample(n_samples))
+  // What `dgm train`'s pictures and `dgm sample` draw with: sample(n, gen),
+  // unless the model has a faster sampler of the same distribution (ImageGPT:
+  // a key-value cache).
+  virtual Tensor generate(int64_t n, Generator* gen = nullptr) { return sample(n, gen); }
+  // The pictures of a run folder: samples.png (a grid of generate(n_samples))
   // and whatever else the model shows (a VAE adds reconstructions.png of
   // test_batch). Called in eval mode without a graph; random draws come from gen.
   virtual void save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen);

@@ -66,6 +66,12 @@ class ImageGPT : public GenerativeModel {
   Losses loss(const Tensor& x) override;
   // n images (n,1,H,W) in {0,1}: L sequential Bernoulli draws.
   Tensor sample(int64_t n, Generator* gen = nullptr) override;
+  // The same distribution in L token passes instead of L prefix passes: the
+  // key-value cache of models/ar/imagegpt_kv_cache.h. One forward pass over the
+  // drawn images then checks the cache's logits; if they disagree (a forward
+  // that is not the structure the cache assumes), it says so on stderr and
+  // falls back to sample().
+  Tensor generate(int64_t n, Generator* gen = nullptr) override;
 
   // (L, B, E) -> (L, B, E): sos in front, the last embedding dropped.
   Tensor add_sos_token(const Tensor& h) const;

@@ -108,7 +108,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   NoGradGuard no_grad;
   Generator gen(seed);
   if (out.empty()) out = (fs::path(run) / ("samples-" + std::to_string(n) + ".png")).string();
-  io::save_image_grid(out, model->sample(n, &gen).clamp(0.0, 1.0));
+  io::save_image_grid(out, model->generate(n, &gen).clamp(0.0, 1.0));
   std::printf("%lld samples from %s: %s\n", static_cast<long long>(n), metadata["model"].c_str(), out.c_str());
   return 0;
 }

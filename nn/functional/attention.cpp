@@ -34,7 +34,7 @@ std::tuple<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tenso
   DGM_CHECK(!(is_causal && attn_mask.defined()), op, ": give attn_mask or is_causal, not both");
   const int64_t L = q.size(-2), S = k.size(-2);
   const double s = scale.value_or(1.0 / std::sqrt(static_cast<double>(q.size(-1))));
-  Tensor scores = matmul(q, k.mT()) * s;  // (..., L, S)
+  Tensor scores = matmul(q * s, k.mT());  // (..., L, S); scaling q (L x E) is cheaper than the scores (L x S)
   if (is_causal) scores = scores.masked_fill(ones({L, S}, kBool).triu(1).to(scores.device()), kNegInf);
   if (attn_mask.defined()) {
     if (attn_mask.dtype() == kBool) scores = scores.masked_fill(attn_mask.logical_not(), kNegInf);
