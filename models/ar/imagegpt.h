@@ -67,8 +67,8 @@ class ImageGPT : public GenerativeModel {
   // n images (n,1,H,W) in {0,1}: L sequential Bernoulli draws.
   Tensor sample(int64_t n, Generator* gen = nullptr) override;
   // The same distribution in L token passes instead of L prefix passes: the
-  // key-value cache of models/ar/imagegpt_kv_cache.h. One forward pass over the
-  // drawn images then checks the cache's logits; if they disagree (a forward
+  // key-value cache of models/ar/imagegpt_kv_cache.h. One forward pass over (up
+  // to 16 of) the drawn images then checks the cache's logits; if they disagree (a forward
   // that is not the structure the cache assumes), it says so on stderr and
   // falls back to sample().
   Tensor generate(int64_t n, Generator* gen = nullptr) override;
