@@ -8,6 +8,12 @@
 //   MaskedConv2d A 1->64 7x7, then 5 x (MaskedConv2d B 64->64 7x7, ReLU), then
 //   a 1x1 conv to 2 classes and cross-entropy against the input pixels;
 //   batch 128 of 28x28, Adam 1e-3.
+// - pixelcnn (only when named): the PixelCNN of `dgm train pixelcnn` (the
+//   stack above plus channel layer norms and ReLUs), batch 128.
+// - pixelcnn_gray (only when named): the seminar's 256-level PixelCNN of
+//   `dgm train pixelcnn-gray` (masked convs 64, 128, 256, 256, 256, kernel 5,
+//   channel layer norm, 256 classes), batch 128 of random 28x28 images on the
+//   1/255 grid.
 // - imagegpt (only when named): the ImageGPT of `dgm train imagegpt` (784
 //   binary tokens, embed 64, 4 heads, 2 blocks), batch 64, Adam 1e-3.
 // - imagegpt_sample (only when named): seconds to draw 4 images with the
@@ -26,6 +32,7 @@
 #include "dgm.h"
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
+#include "models/registry.h"
 #include "models/vae/conv_vae.h"
 
 using namespace dgm;
@@ -104,6 +111,17 @@ int main(int argc, char** argv) {
     Tensor target = x.to(kInt64).squeeze(1);  // (B, 28, 28) class per pixel
     std::printf("pixelcnn_stack  %8.3f ms/step\n",
                 time_training(net, steps, [&] { return nn::functional::cross_entropy(net.forward(x), target); }));
+  }
+  // the registry's PixelCNNs, as `dgm train` builds them
+  for (const auto& [key, registered] : {std::pair<std::string, std::string>{"pixelcnn", "pixelcnn"},
+                                        std::pair<std::string, std::string>{"pixelcnn_gray", "pixelcnn-gray"}}) {
+    if (!wanted(key.c_str())) continue;
+    std::shared_ptr<models::GenerativeModel> model = models::find_model(registered).make();
+    model->to(device);
+    const double top = key == "pixelcnn" ? 1.0 : 255.0;  // binary or 256-level pixels
+    Tensor images = ((rand({128, 1, 28, 28}) * (top + 1)).floor().clamp(0.0, top) / top).to(device);
+    std::printf("%-15s %8.3f ms/step\n", key.c_str(),
+                time_training(*model, steps, [&] { return model->loss(images).at("loss"); }));
   }
   models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
   gpt.to(device);

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """PyTorch eager twin of bench/model_step.cpp: ms per training step of the
-conv VAE and of a PixelCNN-size masked conv stack, batch 128, and of the
-ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3, the loss read back
+conv VAE, of a PixelCNN-size masked conv stack, of the PixelCNNs of homework 1
+and of seminar 1 (256 levels), batch 128, and of the ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3, the loss read back
 (.item()) every step.
   python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
-models: a comma list out of vae, pixelcnn_stack, imagegpt (default
+models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt (default
 vae,pixelcnn_stack, as dgm_model_step)."""
 import sys
 import time
@@ -63,6 +63,31 @@ class PixelCNNStack(nn.Module):
         for c in self.convs[1:]:
             h = F.relu(c(h))
         return self.head(h)
+
+
+class ChannelLayerNorm(nn.LayerNorm):
+    def forward(self, x):  # (N,C,H,W): normalize over C
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class PixelCNN(nn.Module):
+    """Homework 1 and seminar 1 (models/ar/pixelcnn.h): 'A' conv 1 -> C_0, then
+    [LN(C_l), ReLU, 'B' conv C_l -> C_l+1], ReLU, 1x1 conv C_n -> levels."""
+
+    def __init__(self, channels=(64, 128, 256, 256, 256), k=5, levels=256):  # homework 1: (64,) * 6, 7, 2
+        super().__init__()
+        self.levels = levels
+        self.input_conv = MaskedConv2d("A", 1, channels[0], k)
+        self.norms = nn.ModuleList([ChannelLayerNorm(c) for c in channels[:-1]])
+        self.convs = nn.ModuleList([MaskedConv2d("B", a, b, k) for a, b in zip(channels[:-1], channels[1:])])
+        self.output_conv = MaskedConv2d("B", channels[-1], levels, 1)
+
+    def loss(self, x):  # x (B,1,H,W) on the 1/(levels-1) grid
+        h = self.input_conv((x - 0.5) / 0.5)
+        for norm, conv in zip(self.norms, self.convs):
+            h = conv(F.relu(norm(h)))
+        logits = self.output_conv(F.relu(h))
+        return F.cross_entropy(logits, (x * (self.levels - 1)).round().long().squeeze(1))
 
 
 class TransformerBlock(nn.Module):
@@ -137,6 +162,11 @@ if "pixelcnn_stack" in wanted:
     net = PixelCNNStack().to(device)
     target = x.long().squeeze(1)
     print(f"pixelcnn_stack  {time_steps(train_step(net, lambda: F.cross_entropy(net(x), target))):8.3f} ms/step")
+for key, args, top in (("pixelcnn", ((64,) * 6, 7, 2), 1), ("pixelcnn_gray", ((64, 128, 256, 256, 256), 5, 256), 255)):
+    if key in wanted:
+        model = PixelCNN(*args).to(device)
+        images = ((torch.rand(128, 1, 28, 28) * (top + 1)).floor().clamp(0, top) / top).to(device)
+        print(f"{key:15s} {time_steps(train_step(model, lambda: model.loss(images))):8.3f} ms/step")
 if "imagegpt" in wanted:
     gpt = ImageGPT().to(device)
     tokens = x[:64].flatten(1)

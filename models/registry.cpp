@@ -21,10 +21,13 @@ const std::vector<ModelSpec>& model_specs() {
        [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 7, 5, true); },
        [](const Tensor& images) { return data::binarize(images); }},
       {"pixelcnn-gray",
-       "PixelCNN over 256 gray levels (seminar 1): 5 layers x 64 filters, kernel 5, channel layer norm, "
-       "256 classes (the seminar widens its layers to 128 and 256 filters; here all have 64)",
+       "PixelCNN over 256 gray levels (seminar 1): masked convs widening 64, 128, 256, 256, 256, kernel 5, "
+       "channel layer norm, 256 classes",
        "cross-entropy over 256 levels, nats per pixel", {"mnist", "fashion-mnist"}, "scale: x / 255", 10, 128, 5e-3,
-       [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 5, 5, true, 256); },
+       [] {
+         return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28},
+                                           std::vector<int64_t>{64, 128, 256, 256, 256}, 5, true, 256);
+       },
        [](const Tensor& images) { return data::scale_01(images); }},
       {"imagegpt",
        "ImageGPT, causal transformer over the 784 binary pixels: 2 pre-LN blocks, embed 64, 4 heads "

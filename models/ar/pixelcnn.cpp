@@ -1,5 +1,6 @@
 #include "models/ar/pixelcnn.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/grad_mode.h"
@@ -20,32 +21,55 @@ Tensor ChannelLayerNorm::forward(const Tensor& x) {
   return norm->forward(x.permute({0, 2, 3, 1})).permute({0, 3, 1, 2});
 }
 
+namespace {
+
+// n_layers hidden layers of n_filters each: the list of n_layers + 1 n_filters.
+std::vector<int64_t> uniform_channels(int64_t n_filters, int64_t n_layers) {
+  DGM_CHECK(n_layers >= 0, "PixelCNN: n_layers must be non-negative, got ", n_layers);
+  return std::vector<int64_t>(static_cast<size_t>(n_layers + 1), n_filters);
+}
+
+}  // namespace
+
 PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, int64_t n_filters, int64_t kernel_size, int64_t n_layers,
                    bool use_layer_norm, int64_t levels)
+    : PixelCNN(input_shape, uniform_channels(n_filters, n_layers), kernel_size, use_layer_norm, levels) {}
+
+PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, std::vector<int64_t> hidden_channels,
+                   int64_t kernel_size, bool use_layer_norm, int64_t levels)
     : height_(input_shape.first),
       width_(input_shape.second),
-      n_filters_(n_filters),
+      hidden_channels_(std::move(hidden_channels)),
       kernel_size_(kernel_size),
-      n_layers_(n_layers),
+      n_layers_(static_cast<int64_t>(hidden_channels_.size()) - 1),
       levels_(levels),
       use_layer_norm_(use_layer_norm) {
   DGM_CHECK(levels >= 2, "PixelCNN: levels must be at least 2, got ", levels);
   DGM_CHECK(kernel_size % 2 == 1, "PixelCNN: kernel_size must be odd, got ", kernel_size);
-  input_conv_ = register_module("input_conv", std::make_shared<nn::MaskedConv2d>('A', 1, n_filters, kernel_size));
-  for (int64_t l = 0; l < n_layers; ++l) {
+  DGM_CHECK(!hidden_channels_.empty(), "PixelCNN: hidden_channels needs at least one entry");
+  for (int64_t c : hidden_channels_)
+    DGM_CHECK(c >= 1, "PixelCNN: hidden channel counts must be positive, got ", shape_str(hidden_channels_));
+  const std::vector<int64_t>& C = hidden_channels_;
+  input_conv_ = register_module("input_conv", std::make_shared<nn::MaskedConv2d>('A', 1, C[0], kernel_size));
+  for (int64_t l = 0; l < n_layers_; ++l) {
     if (use_layer_norm)
-      norms_.push_back(register_module("norm" + std::to_string(l), std::make_shared<ChannelLayerNorm>(n_filters)));
+      norms_.push_back(register_module("norm" + std::to_string(l), std::make_shared<ChannelLayerNorm>(C[l])));
     convs_.push_back(register_module("conv" + std::to_string(l),
-                                     std::make_shared<nn::MaskedConv2d>('B', n_filters, n_filters, kernel_size)));
+                                     std::make_shared<nn::MaskedConv2d>('B', C[l], C[l + 1], kernel_size)));
   }
-  output_conv_ = register_module("output_conv", std::make_shared<nn::MaskedConv2d>('B', n_filters, levels, 1));
+  output_conv_ = register_module("output_conv", std::make_shared<nn::MaskedConv2d>('B', C.back(), levels, 1));
 }
 
 std::string PixelCNN::extra_repr() const {
-  return "input_shape=(" + std::to_string(height_) + ", " + std::to_string(width_) +
-         "), n_filters=" + std::to_string(n_filters_) + ", kernel_size=" + std::to_string(kernel_size_) +
-         ", n_layers=" + std::to_string(n_layers_) + ", use_layer_norm=" + (use_layer_norm_ ? "true" : "false") +
-         ", levels=" + std::to_string(levels_);
+  const bool uniform = std::all_of(hidden_channels_.begin(), hidden_channels_.end(),
+                                   [&](int64_t c) { return c == hidden_channels_[0]; });
+  std::string list;  // "[64, 128, 256]", as Python prints a list
+  for (int64_t c : hidden_channels_) list += (list.empty() ? "[" : ", ") + std::to_string(c);
+  const std::string width =
+      uniform ? "n_filters=" + std::to_string(hidden_channels_[0]) : "hidden_channels=" + list + "]";
+  return "input_shape=(" + std::to_string(height_) + ", " + std::to_string(width_) + "), " + width +
+         ", kernel_size=" + std::to_string(kernel_size_) + ", n_layers=" + std::to_string(n_layers_) +
+         ", use_layer_norm=" + (use_layer_norm_ ? "true" : "false") + ", levels=" + std::to_string(levels_);
 }
 
 Tensor PixelCNN::forward(const Tensor& x) {

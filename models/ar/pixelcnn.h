@@ -14,6 +14,11 @@
 //     -> ReLU -> MaskedConv2d('B', F, levels, 1)
 //     -> logits viewed as (B, levels, 1, H, W)
 //
+// The layers may also widen, as in the seminar's grayscale model: given the
+// list C_0..C_n of hidden channels, the 'A' conv maps 1 -> C_0 and 'B' conv l
+// maps C_l -> C_{l+1} (its layer norm is over C_l); F filters and n layers is
+// the list of n + 1 F's.
+//
 // Pixel values are v = c / (levels - 1) for the class c in [0, levels).
 // loss(x) = cross-entropy of the logits against the classes of x, in nats per
 // pixel (key "loss"). Sampling draws pixels one by one in raster order.
@@ -44,6 +49,10 @@ class PixelCNN : public GenerativeModel {
  public:
   PixelCNN(std::pair<int64_t, int64_t> input_shape = {28, 28}, int64_t n_filters = 64, int64_t kernel_size = 7,
            int64_t n_layers = 5, bool use_layer_norm = true, int64_t levels = 2);
+  // hidden_channels C_0..C_n (n + 1 >= 1 entries): 'A' conv 1 -> C_0, then n
+  // layers C_l -> C_{l+1}, then the 1x1 conv C_n -> levels.
+  PixelCNN(std::pair<int64_t, int64_t> input_shape, std::vector<int64_t> hidden_channels, int64_t kernel_size,
+           bool use_layer_norm = true, int64_t levels = 2);
   std::string name() const override { return "PixelCNN"; }
   std::string extra_repr() const override;
 
@@ -70,12 +79,14 @@ class PixelCNN : public GenerativeModel {
   int64_t levels() const { return levels_; }
 
  private:
-  int64_t height_, width_, n_filters_, kernel_size_, n_layers_, levels_;
+  int64_t height_, width_;
+  std::vector<int64_t> hidden_channels_;  // C_0..C_n
+  int64_t kernel_size_, n_layers_, levels_;
   bool use_layer_norm_;
   std::shared_ptr<nn::MaskedConv2d> input_conv_;                // 'A', 1 -> F, k x k
-  std::vector<std::shared_ptr<ChannelLayerNorm>> norms_;        // n_layers (empty without layer norm)
-  std::vector<std::shared_ptr<nn::MaskedConv2d>> convs_;        // n_layers x 'B', F -> F, k x k
-  std::shared_ptr<nn::MaskedConv2d> output_conv_;               // 'B', F -> levels, 1 x 1
+  std::vector<std::shared_ptr<ChannelLayerNorm>> norms_;        // n_layers, over C_l (empty without layer norm)
+  std::vector<std::shared_ptr<nn::MaskedConv2d>> convs_;        // n_layers x 'B', C_l -> C_{l+1}, k x k
+  std::shared_ptr<nn::MaskedConv2d> output_conv_;               // 'B', C_n -> levels, 1 x 1
 };
 
 // The receptive field of the centre output pixel (H/2, W/2) of `model`: the

@@ -1,6 +1,8 @@
 // Seminar 1: the histogram model of a quantized 1-D mixture (MLE of a
 // categorical through softmax logits) and the 256-level grayscale PixelCNN.
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "../helpers.h"
 #include "models/ar/histogram.h"
@@ -90,4 +92,45 @@ TEST_CASE("grayscale PixelCNN: 256 classes, CE on (x*255) levels, samples on the
     CHECK(v <= 1.0);
     CHECK(v * 255 == Approx(std::round(v * 255)).margin(1e-3));
   }
+}
+
+TEST_CASE("grayscale PixelCNN widens its layers as the seminar's hidden-channel list says", "[seminar1]") {
+  manual_seed(7);
+  models::PixelCNN model({6, 6}, std::vector<int64_t>{4, 8, 5}, 3, true, 256);
+  std::map<std::string, Shape> shapes;
+  for (const auto& [name, p] : model.named_parameters()) shapes[name] = p.shape();
+  // 'A' conv 1 -> 4; layer 0: norm over 4, conv 4 -> 8; layer 1: norm over 8, conv 8 -> 5; 1x1 conv 5 -> 256
+  CHECK(shapes.size() == 12);
+  CHECK(shapes["input_conv.weight"] == Shape{4, 1, 3, 3});
+  CHECK(shapes["norm0.norm.weight"] == Shape{4});
+  CHECK(shapes["conv0.weight"] == Shape{8, 4, 3, 3});
+  CHECK(shapes["norm1.norm.bias"] == Shape{8});
+  CHECK(shapes["conv1.weight"] == Shape{5, 8, 3, 3});
+  CHECK(shapes["output_conv.weight"] == Shape{256, 5, 1, 1});
+  CHECK(model.extra_repr() ==
+        "input_shape=(6, 6), hidden_channels=[4, 8, 5], kernel_size=3, n_layers=2, use_layer_norm=true, levels=256");
+
+  // still causal with unequal widths: the logits at pixel (2, 3), summed over
+  // the classes, have a zero gradient at (2, 3) and after, and a nonzero one
+  // at the pixel before it
+  Tensor x = (test::uniform_values({1, 1, 6, 6}, 0, 256, 8).floor() / 255.0).to(kFloat32).requires_grad_();
+  Tensor logits = model.forward(x);
+  REQUIRE(logits.shape() == Shape{1, 256, 1, 6, 6});
+  logits.select(0, 0).select(1, 0).select(1, 2).select(1, 3).sum().backward();
+  std::vector<double> g = x.grad().to_vector<double>();
+  for (int64_t p = 2 * 6 + 3; p < 36; ++p) CHECK(g[p] == 0.0);
+  CHECK(g[2 * 6 + 2] != 0.0);
+
+  // F filters and n layers is the list of n + 1 F's
+  models::PixelCNN uniform({6, 6}, 8, 3, 2, true), listed({6, 6}, std::vector<int64_t>{8, 8, 8}, 3, true);
+  std::vector<Shape> a, b;
+  for (const Tensor& p : uniform.parameters()) a.push_back(p.shape());
+  for (const Tensor& p : listed.parameters()) b.push_back(p.shape());
+  CHECK(a == b);
+  CHECK(uniform.extra_repr() == listed.extra_repr());
+
+  CHECK_THROWS_WITH(models::PixelCNN({6, 6}, std::vector<int64_t>{}, 3), Catch::Contains("at least one entry"));
+  CHECK_THROWS_WITH(models::PixelCNN({6, 6}, std::vector<int64_t>{4, 0}, 3),
+                    Catch::Contains("must be positive, got (4,0)"));
+  CHECK_THROWS_WITH(models::PixelCNN({6, 6}, 8, 3, -1), Catch::Contains("n_layers must be non-negative"));
 }
