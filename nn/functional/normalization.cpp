@@ -1,12 +1,15 @@
 // layer_norm, group_norm, batch_norm as composites of differentiable ops:
 //   y = (x - mean) * rsqrt(var + eps) [* weight] [+ bias]
 // so d y / d x (through the mean and the variance too) and second
-// derivatives come from the ops' own gradients.
+// derivatives come from the ops' own gradients. On the CPU layer_norm runs
+// one fused kernel instead (nn/functional/layer_norm_fused.h); the composite
+// is its definition and what the GPU runs.
 #include "nn/functional/normalization.h"
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
+#include "nn/functional/layer_norm_fused.h"
 
 namespace dgm::nn::functional {
 
@@ -59,6 +62,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
             " does not end with normalized_shape ", shape_str(normalized_shape));
   check_param("layer_norm", "weight", weight, normalized_shape, x);
   check_param("layer_norm", "bias", bias, normalized_shape, x);
+  // the CPU computes it with one fused kernel (nn/functional/layer_norm_fused.h)
+  if (Tensor y = fused_layer_norm(x, normalized_shape, weight, bias, eps); y.defined()) return y;
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   return affine(normalize(x, dims, eps), weight, bias, normalized_shape);

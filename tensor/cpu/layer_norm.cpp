@@ -1,0 +1,166 @@
+// CPU fused layer norm. Each unit of work is one `o` and a block of up to
+// kBlock neighbouring rows i: the loops run over k (along the row) outside
+// and over the block inside, so that with inner > 1 (rows strided in memory,
+// as for the channels of NCHW) the inner loop still reads contiguous memory.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "tensor/kernels/dispatch.h"
+#include "tensor/kernels/layer_norm.h"
+#include "tensor/parallel.h"
+
+namespace dgm::kernels {
+namespace {
+
+constexpr int64_t kBlock = 64;   // rows per unit of work
+constexpr int64_t kGroups = 64;  // fixed groups for the sums over rows (deterministic)
+
+struct Unit {
+  int64_t o, i0, width;  // rows (o, i0) .. (o, i0 + width - 1)
+};
+
+int64_t unit_count(RowLayout r) { return r.outer * ((r.inner + kBlock - 1) / kBlock); }
+
+Unit unit_at(RowLayout r, int64_t u) {
+  const int64_t blocks = (r.inner + kBlock - 1) / kBlock;
+  const int64_t o = u / blocks, i0 = (u % blocks) * kBlock;
+  return {o, i0, std::min(kBlock, r.inner - i0)};
+}
+
+// mean = sum_k x_k / n;  var = sum_k (x_k - mean)^2 / n;  y_k = (x_k - mean) / sqrt(var + eps) * w_k + b_k
+template <typename T>
+void forward_rows(const T* x, T* y, double* mean, double* rstd, const T* w, const T* b, RowLayout r, double eps) {
+  const int64_t units = unit_count(r);
+#pragma omp parallel for schedule(static) if (r.outer * r.n * r.inner >= kParallelGrain)
+  for (int64_t u = 0; u < units; ++u) {
+    const Unit t = unit_at(r, u);
+    const int64_t base = t.o * r.n * r.inner + t.i0;  // element (o, k=0, i0)
+    std::array<double, kBlock> m{}, v{};
+    for (int64_t k = 0; k < r.n; ++k)
+      for (int64_t j = 0; j < t.width; ++j) m[j] += x[base + k * r.inner + j];
+    for (int64_t j = 0; j < t.width; ++j) m[j] /= static_cast<double>(r.n);
+    for (int64_t k = 0; k < r.n; ++k)
+      for (int64_t j = 0; j < t.width; ++j) {
+        const double d = x[base + k * r.inner + j] - m[j];
+        v[j] += d * d;
+      }
+    for (int64_t j = 0; j < t.width; ++j) {
+      v[j] = 1.0 / std::sqrt(v[j] / static_cast<double>(r.n) + eps);  // now rstd
+      mean[t.o * r.inner + t.i0 + j] = m[j];
+      rstd[t.o * r.inner + t.i0 + j] = v[j];
+    }
+    for (int64_t k = 0; k < r.n; ++k) {
+      const double wk = w ? static_cast<double>(w[k]) : 1.0, bk = b ? static_cast<double>(b[k]) : 0.0;
+      for (int64_t j = 0; j < t.width; ++j) {
+        const int64_t e = base + k * r.inner + j;
+        y[e] = static_cast<T>((x[e] - m[j]) * v[j] * wk + bk);
+      }
+    }
+  }
+}
+
+// dx_k = rstd * (gw_k - mean(gw) - xhat_k * mean(gw * xhat)), gw = g * w, xhat = (x - mean) * rstd;
+// dw_k += g_k * xhat_k and db_k += g_k, summed per group of units, then over the groups in order.
+template <typename T>
+void backward_rows(const T* g, const T* x, const double* mean, const double* rstd, const T* w, T* dx, double* dw,
+                   double* db, RowLayout r) {
+  const int64_t units = unit_count(r), groups = std::min(units, kGroups);
+  std::vector<double> part_w(dw ? groups * r.n : 0, 0.0), part_b(db ? groups * r.n : 0, 0.0);
+  const double inv_n = 1.0 / static_cast<double>(r.n);
+#pragma omp parallel for schedule(static) if (r.outer * r.n * r.inner >= kParallelGrain)
+  for (int64_t grp = 0; grp < groups; ++grp) {
+    for (int64_t u = grp * units / groups; u < (grp + 1) * units / groups; ++u) {
+      const Unit t = unit_at(r, u);
+      const int64_t base = t.o * r.n * r.inner + t.i0;
+      const double* m = mean + t.o * r.inner + t.i0;
+      const double* rs = rstd + t.o * r.inner + t.i0;
+      std::array<double, kBlock> a{}, c{};  // sums of gw and gw * xhat
+      for (int64_t k = 0; k < r.n; ++k) {
+        const double wk = w ? static_cast<double>(w[k]) : 1.0;
+        double sw = 0, sb = 0;
+        for (int64_t j = 0; j < t.width; ++j) {
+          const int64_t e = base + k * r.inner + j;
+          const double xh = (x[e] - m[j]) * rs[j], gk = g[e];
+          a[j] += gk * wk;
+          c[j] += gk * wk * xh;
+          sw += gk * xh;
+          sb += gk;
+        }
+        if (dw) part_w[grp * r.n + k] += sw;
+        if (db) part_b[grp * r.n + k] += sb;
+      }
+      for (int64_t k = 0; k < r.n; ++k) {
+        const double wk = w ? static_cast<double>(w[k]) : 1.0;
+        for (int64_t j = 0; j < t.width; ++j) {
+          const int64_t e = base + k * r.inner + j;
+          const double xh = (x[e] - m[j]) * rs[j];
+          dx[e] = static_cast<T>(rs[j] * (g[e] * wk - a[j] * inv_n - xh * c[j] * inv_n));
+        }
+      }
+    }
+  }
+  for (int64_t k = 0; k < r.n; ++k) {
+    if (dw) dw[k] = 0;
+    if (db) db[k] = 0;
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      if (dw) dw[k] += part_w[grp * r.n + k];
+      if (db) db[k] += part_b[grp * r.n + k];
+    }
+  }
+}
+
+void check_layout(const char* op, const Tensor& x, RowLayout r) {
+  DGM_CHECK(!x.is_cuda(), op, " kernel: CPU only, got a tensor on ", x.device().str());
+  DGM_CHECK(x.is_contiguous(), op, " kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
+  DGM_CHECK(r.outer * r.n * r.inner == x.numel() && r.n > 0, op, " kernel: rows (", r.outer, ", ", r.n, ", ",
+            r.inner, ") do not cover the input of shape ", shape_str(x.shape()));
+}
+
+// t contiguous or undefined (no weight or bias)
+template <typename T>
+const T* data_or_null(const Tensor& t) {
+  return t.defined() ? static_cast<const T*>(t.raw_data()) : nullptr;
+}
+
+}  // namespace
+
+LayerNormForward layer_norm_forward(const Tensor& x, RowLayout rows, const Tensor& weight, const Tensor& bias,
+                                    double eps) {
+  check_layout("layer_norm_forward", x, rows);
+  LayerNormForward out{empty(x.shape(), x.dtype(), x.device()), empty({rows.outer * rows.inner}, kFloat64, x.device()),
+                       empty({rows.outer * rows.inner}, kFloat64, x.device())};
+  const Tensor w = weight.defined() ? weight.contiguous() : Tensor(), b = bias.defined() ? bias.contiguous() : Tensor();
+  dispatch_floating(x.dtype(), "layer_norm", [&]<typename T>() {
+    forward_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(out.y.raw_data()),
+                    static_cast<double*>(out.mean.raw_data()), static_cast<double*>(out.rstd.raw_data()),
+                    data_or_null<T>(w), data_or_null<T>(b), rows, eps);
+  });
+  return out;
+}
+
+LayerNormBackward layer_norm_backward(const Tensor& g, const Tensor& x, RowLayout rows, const Tensor& mean,
+                                      const Tensor& rstd, const Tensor& weight, bool want_dweight, bool want_dbias) {
+  check_layout("layer_norm_backward", x, rows);
+  DGM_CHECK(g.shape() == x.shape() && g.is_contiguous() && g.dtype() == x.dtype(),
+            "layer_norm_backward kernel: the gradient ", shape_str(g.shape()), " must be contiguous like x ",
+            shape_str(x.shape()));
+  const bool with_dw = want_dweight && weight.defined();
+  Tensor dw = with_dw ? empty({rows.n}, kFloat64, x.device()) : Tensor();
+  Tensor db = want_dbias ? empty({rows.n}, kFloat64, x.device()) : Tensor();
+  LayerNormBackward out{empty(x.shape(), x.dtype(), x.device()), Tensor(), Tensor()};
+  const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+  dispatch_floating(x.dtype(), "layer_norm_backward", [&]<typename T>() {
+    backward_rows<T>(static_cast<const T*>(g.raw_data()), static_cast<const T*>(x.raw_data()),
+                     static_cast<const double*>(mean.raw_data()), static_cast<const double*>(rstd.raw_data()),
+                     data_or_null<T>(w), static_cast<T*>(out.dx.raw_data()),
+                     with_dw ? static_cast<double*>(dw.raw_data()) : nullptr,
+                     want_dbias ? static_cast<double*>(db.raw_data()) : nullptr, rows);
+  });
+  if (with_dw) out.dweight = dw.to(x.dtype());
+  if (want_dbias) out.dbias = db.to(x.dtype());
+  return out;
+}
+
+}  // namespace dgm::kernels
