@@ -3,22 +3,41 @@
 conv VAE, of a PixelCNN-size masked conv stack, of the PixelCNNs of homework 1
 and of seminar 1 (256 levels), batch 128, and of the ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3, the loss read back
 (.item()) every step.
-  python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [models]
+  /usr/bin/python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [threads=N] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
 models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt (default
-vae,pixelcnn_stack, as dgm_model_step)."""
+vae,pixelcnn_stack, as dgm_model_step).
+threads=N: PyTorch's intra-op threads on the CPU (default: every core, as dgm; Debian's
+torch starts with 1 here). Debian's torch runs its matmuls in the system OpenBLAS, whose own
+threads multiply with PyTorch's: on the CPU the script sets OPENBLAS_NUM_THREADS=1 unless it is set.
+On the CPU glibc's malloc is told to keep freed memory (no mmap, no trim): by default every
+tensor over 32 MB is fresh pages from the kernel, and on these VMs the page faults took an
+ImageGPT step from 1.4 s to 19 s (dgm keeps its own cache of freed blocks). malloc=default
+keeps glibc's defaults."""
+import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
 device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-torch.backends.cudnn.benchmark = "benchmark" in sys.argv[3:]
-wanted = next((a for a in sys.argv[3:] if a != "benchmark"), "vae,pixelcnn_stack").split(",")
+options = [a for a in sys.argv[3:] if a in ("benchmark", "malloc=default") or a.startswith("threads=")]
+wanted = next((a for a in sys.argv[3:] if a not in options), "vae,pixelcnn_stack").split(",")
+threads = next((int(a[len("threads="):]) for a in options if a.startswith("threads=")), os.cpu_count())
+keep_freed = device == "cpu" and "malloc=default" not in options
+if keep_freed and os.environ.get("MALLOC_MMAP_MAX_") != "0":
+    # glibc and OpenBLAS read these when the process starts, so start again with them set.
+    os.environ.update(MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_=str(1 << 40))
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
+import torch  # noqa: E402 (after the restart above)
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.backends.cudnn.benchmark = "benchmark" in options
+if device == "cpu":
+    torch.set_num_threads(threads)
 torch.backends.cuda.matmul.allow_tf32 = False  # dgm computes float32 without TF32
 torch.backends.cudnn.allow_tf32 = False
 
@@ -138,7 +157,8 @@ def time_steps(step):
 
 torch.manual_seed(0)
 x = (torch.rand(128, 1, 28, 28) > 0.5).float().to(device)
-name = torch.cuda.get_device_name() if device == "cuda" else "cpu"
+name = torch.cuda.get_device_name() if device == "cuda" else f"cpu, {torch.get_num_threads()} threads, " + (
+    "malloc keeps freed memory" if keep_freed else "malloc defaults") + f", OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
 print(f"torch {torch.__version__} model_step on {name}, cudnn.benchmark={torch.backends.cudnn.benchmark}")
 
 
