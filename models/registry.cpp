@@ -1,66 +1,69 @@
 #include "models/registry.h"
 
-#include "models/ar/imagegpt.h"
-#include "models/ar/pixelcnn.h"
-#include "models/vae/conv_vae.h"
-#include "nn/data/mnist.h"
-#include "nn/data/transforms.h"
+#include "models/ar/specs.h"
+#include "models/vae/specs.h"
 
 namespace dgm::models {
 
-const std::vector<ModelSpec>& model_specs() {
-  static const std::vector<ModelSpec> specs = {
-      {"vae", "convolutional VAE, 16-d Gaussian latent, Bernoulli likelihood (homework 2, lecture 4)",
-       "negative ELBO, nats per image", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
-       [] { return std::make_shared<ConvVAE>(16); },
-       [](const Tensor& images) { return data::binarize(images); }},
-      {"pixelcnn",
-       "PixelCNN, masked convolutions: 5 layers x 64 filters, kernel 7, channel layer norm, 2 classes "
-       "(homework 1, lecture 1)",
-       "cross-entropy, nats per pixel", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 128, 1e-3,
-       [] { return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, 64, 7, 5, true); },
-       [](const Tensor& images) { return data::binarize(images); }},
-      {"pixelcnn-gray",
-       "PixelCNN over 256 gray levels (seminar 1): masked convs widening 64, 128, 256, 256, 256, kernel 5, "
-       "channel layer norm, 256 classes",
-       "cross-entropy over 256 levels, nats per pixel", {"mnist", "fashion-mnist"}, "scale: x / 255", 10, 128, 5e-3,
-       [] {
-         return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28},
-                                           std::vector<int64_t>{64, 128, 256, 256, 256}, 5, true, 256);
-       },
-       [](const Tensor& images) { return data::scale_01(images); }},
-      {"imagegpt",
-       "ImageGPT, causal transformer over the 784 binary pixels: 2 pre-LN blocks, embed 64, 4 heads "
-       "(homework 1, lecture 1)",
-       "binary cross-entropy, nats per pixel", {"mnist", "fashion-mnist"}, "binarize: x > 128", 10, 64, 1e-3,
-       [] { return std::make_shared<ImageGPT>(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2); },
-       [](const Tensor& images) { return data::binarize(images); }},
-  };
-  return specs;
+const TrainSettings& ModelSpec::preset(const std::string& preset_name) const {
+  auto it = presets.find(preset_name);
+  if (it != presets.end()) return it->second;
+  std::string known;
+  for (const auto& [n, p] : presets) known += (known.empty() ? "" : ", ") + n;
+  DGM_FAIL("model \"", name, "\" has no preset \"", preset_name, "\"; it has: ", known);
 }
 
-const ModelSpec& find_model(const std::string& name) {
+void Registry::add_family(Family family) {
+  for (const Family& f : families_)
+    DGM_CHECK(f.name != family.name, "Registry::add_family: family \"", family.name, "\" is registered already");
+  families_.push_back(std::move(family));
+}
+
+void Registry::add(ModelSpec spec) {
+  bool family_known = false;
+  for (const Family& f : families_) family_known |= f.name == spec.family;
+  DGM_CHECK(family_known, "Registry::add: model \"", spec.name, "\" names unknown family \"", spec.family, "\"");
+  for (const ModelSpec& s : specs_)
+    DGM_CHECK(s.name != spec.name, "Registry::add: model \"", spec.name, "\" is registered already");
+  DGM_CHECK(spec.make, "Registry::add: model \"", spec.name, "\" has no make function");
+  DGM_CHECK(spec.presets.count("quick") && spec.presets.count("course"), "Registry::add: model \"", spec.name,
+            "\" needs both a quick and a course preset");
+  DGM_CHECK(!spec.datasets.empty(), "Registry::add: model \"", spec.name, "\" names no data set");
+  DGM_CHECK(spec.from.empty() || spec.stage_data, "Registry::add: two-stage model \"", spec.name,
+            "\" starts from \"", spec.from, "\" but has no stage_data");
+  for (const auto& [preset_name, settings] : spec.presets)
+    for (const auto& [opt_name, opt] : settings.optimizers)
+      train::validate(opt, "model \"" + spec.name + "\" preset " + preset_name + " optimizer \"" + opt_name + "\"");
+  specs_.push_back(std::move(spec));
+}
+
+std::vector<const ModelSpec*> Registry::specs_of(const std::string& family) const {
+  std::vector<const ModelSpec*> out;
+  for (const ModelSpec& s : specs_)
+    if (s.family == family) out.push_back(&s);
+  return out;
+}
+
+const ModelSpec& Registry::find(const std::string& name) const {
   std::string known;
-  for (const ModelSpec& s : model_specs()) {
+  for (const ModelSpec& s : specs_) {
     if (s.name == name) return s;
     known += (known.empty() ? "" : ", ") + s.name;
   }
   DGM_FAIL("unknown model \"", name, "\"; known models: ", known, " (see `dgm list`)");
 }
 
-const std::vector<DatasetSpec>& dataset_specs() {
-  static const std::vector<DatasetSpec> specs = {
-      {"mnist", "MNIST digits, 60000 train + 10000 test, 1x28x28", "scripts/fetch-data mnist"},
-      {"fashion-mnist", "Fashion-MNIST, 60000 train + 10000 test, 1x28x28", "scripts/fetch-data fashion-mnist"},
-  };
-  return specs;
+Registry& registry() {
+  static Registry* reg = [] {
+    auto* r = new Registry();
+    ar::register_models(*r);
+    vae::register_models(*r);
+    return r;
+  }();
+  return *reg;
 }
 
-std::pair<Tensor, Tensor> load_images(const std::string& dataset, const std::string& data_dir) {
-  if (dataset == "mnist") return {data::load_mnist(data_dir, true).images, data::load_mnist(data_dir, false).images};
-  if (dataset == "fashion-mnist")
-    return {data::load_fashion_mnist(data_dir, true).images, data::load_fashion_mnist(data_dir, false).images};
-  DGM_FAIL("unknown data set \"", dataset, "\"; known: mnist, fashion-mnist (see `dgm list`)");
-}
+const std::vector<ModelSpec>& model_specs() { return registry().specs(); }
+const ModelSpec& find_model(const std::string& name) { return registry().find(name); }
 
 }  // namespace dgm::models

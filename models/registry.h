@@ -1,40 +1,40 @@
-// The models `dgm train` knows, with what each needs: its data set, the
-// transform applied to the images, and default hyperparameters.
+// The models `dgm train` knows, grouped by family. Each family folder
+// registers its own specs (models/ar/specs.cpp, models/vae/specs.cpp, ...);
+// the registry only lists them. Tests and programs may add specs of their own.
 #pragma once
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "models/model.h"
+#include "models/spec.h"
 
 namespace dgm::models {
 
-struct ModelSpec {
-  std::string name;          // as typed on the command line: "vae"
-  std::string description;
-  std::string loss_unit;     // what the "loss" key measures: "negative ELBO, nats per image"
-  std::vector<std::string> datasets;  // the first is the default
-  std::string transform;     // what is done to the 0..255 images, for `dgm list`
-  int64_t epochs = 10;
-  int64_t batch_size = 128;
-  double lr = 1e-3;
-  std::function<std::shared_ptr<GenerativeModel>()> make;
-  std::function<Tensor(const Tensor&)> prepare;  // images (N,C,H,W) in 0..255 -> model input
+struct Family {
+  std::string name;     // "ar"
+  std::string title;    // "autoregressive models"
+  std::string course;   // "lecture 1, homework 1, seminar 1"
 };
 
+class Registry {
+ public:
+  // A dgm::Error if the name is taken or the family unknown.
+  void add_family(Family family);
+  void add(ModelSpec spec);
+  const std::vector<Family>& families() const { return families_; }
+  const std::vector<ModelSpec>& specs() const { return specs_; }
+  std::vector<const ModelSpec*> specs_of(const std::string& family) const;
+  // The spec named `name`; a dgm::Error listing the known models otherwise.
+  const ModelSpec& find(const std::string& name) const;
+
+ private:
+  std::vector<Family> families_;
+  std::vector<ModelSpec> specs_;
+};
+
+// The registry with every family of the course registered.
+Registry& registry();
+// Shorthands over registry().
 const std::vector<ModelSpec>& model_specs();
-// The spec named `name`; a dgm::Error listing the known models otherwise.
 const ModelSpec& find_model(const std::string& name);
-
-struct DatasetSpec {
-  std::string name;
-  std::string description;
-  std::string fetch;  // the command that gets it
-};
-const std::vector<DatasetSpec>& dataset_specs();
-
-// Train and test images (N,C,H,W) with values 0..255 of a named data set.
-std::pair<Tensor, Tensor> load_images(const std::string& dataset, const std::string& data_dir);
 
 }  // namespace dgm::models

@@ -94,7 +94,8 @@ Tensor ImageGPT::forward(const Tensor& x) {
   // END SOLUTION
 }
 
-Losses ImageGPT::loss(const Tensor& x) {
+Losses ImageGPT::loss(const Batch& batch) {
+  [[maybe_unused]] const Tensor& x = batch.x;
   // BEGIN SOLUTION hw1.6 ImageGPT loss: {"loss": BCE with logits of forward(x).reshape(-1) against x.reshape(-1) as float} (nats per pixel)
   Tensor logits = forward(x);
   Tensor target = (x.dim() == 2 ? x : x.flatten(1)).to(logits.dtype());
@@ -102,7 +103,8 @@ Losses ImageGPT::loss(const Tensor& x) {
   // END SOLUTION
 }
 
-Tensor ImageGPT::sample(int64_t n, Generator* gen) {
+Tensor ImageGPT::sample(int64_t n, const SampleOptions& options) {
+  [[maybe_unused]] Generator* gen = options.gen;
   // BEGIN SOLUTION hw1.6 ImageGPT sample: without a graph, start from zeros (n, H*W) on the model's device; for t = 0..L-1 draw x_t ~ Bernoulli(sigmoid(logit_t)) from a forward pass; return (n, 1, H, W)
   NoGradGuard no_grad;
   const int64_t L = height_ * width_;

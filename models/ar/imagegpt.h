@@ -63,15 +63,15 @@ class ImageGPT : public GenerativeModel {
   // -> logits (B, L', 1).
   Tensor forward(const Tensor& x) override;
   // {"loss": BCE with logits, nats per pixel}.
-  Losses loss(const Tensor& x) override;
+  Losses loss(const Batch& batch) override;
   // n images (n,1,H,W) in {0,1}: L sequential Bernoulli draws.
-  Tensor sample(int64_t n, Generator* gen = nullptr) override;
+  Tensor sample(int64_t n, const SampleOptions& options = {}) override;
   // The same distribution in L token passes instead of L prefix passes: the
   // key-value cache of models/ar/imagegpt_kv_cache.h. One forward pass over (up
   // to 16 of) the drawn images then checks the cache's logits; if they disagree (a forward
   // that is not the structure the cache assumes), it says so on stderr and
   // falls back to sample().
-  Tensor generate(int64_t n, Generator* gen = nullptr) override;
+  Tensor generate(int64_t n, const SampleOptions& options = {}) override;
 
   // (L, B, E) -> (L, B, E): sos in front, the last embedding dropped.
   Tensor add_sos_token(const Tensor& h) const;

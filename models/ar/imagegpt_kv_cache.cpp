@@ -76,8 +76,9 @@ Tensor sample_with_kv_cache(const ImageGPT& model, int64_t n, Generator* gen, Te
   return x.view({n, 1, model.height(), model.width()});
 }
 
-Tensor ImageGPT::generate(int64_t n, Generator* gen) {
+Tensor ImageGPT::generate(int64_t n, const SampleOptions& options) {
   NoGradGuard no_grad;
+  Generator* gen = options.gen;
   Tensor cached_logits;
   Tensor x = sample_with_kv_cache(*this, n, gen, &cached_logits);
   // checking a few images is enough to catch a structural mismatch, and keeps the (m, L, L) scores small
@@ -92,7 +93,7 @@ Tensor ImageGPT::generate(int64_t n, Generator* gen) {
                "ImageGPT::generate: the key-value cache's logits differ from forward's by %.3g; "
                "sampling with sample() instead\n",
                gap);
-  return sample(n, gen);
+  return sample(n, options);
 }
 
 }  // namespace dgm::models

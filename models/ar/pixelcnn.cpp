@@ -88,7 +88,8 @@ Tensor PixelCNN::forward(const Tensor& x) {
 
 Tensor PixelCNN::classes(const Tensor& x) const { return (x * static_cast<double>(levels_ - 1)).round().to(kInt64); }
 
-Losses PixelCNN::loss(const Tensor& x) {
+Losses PixelCNN::loss(const Batch& batch) {
+  const Tensor& x = batch.x;
   // cross-entropy over the `levels` classes, averaged over pixels: nats per pixel
   Tensor ce = nn::functional::cross_entropy(forward(x), classes(x));
   return {{"loss", ce}};
@@ -111,7 +112,8 @@ Tensor enlarge_maps(const std::vector<Tensor>& maps, int64_t s) {
 
 }  // namespace
 
-Tensor PixelCNN::sample(int64_t n, Generator* gen) {
+Tensor PixelCNN::sample(int64_t n, const SampleOptions& options) {
+  Generator* gen = options.gen;
   NoGradGuard no_grad;
   Tensor x = zeros({n, 1, height_, width_}, TensorOptions().device(parameters().front().device()));
   for (int64_t i = 0; i < height_; ++i) {
@@ -169,8 +171,9 @@ std::pair<Tensor, Tensor> receptive_field(PixelCNN& model) {
   // END SOLUTION
 }
 
-void PixelCNN::save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) {
-  GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
+void PixelCNN::save_pictures(const std::string& dir, const Batch& test, int64_t n_samples, Generator* gen) {
+  GenerativeModel::save_pictures(dir, test, n_samples, gen);
+  const Tensor& test_batch = test.x;
   // autocomplete.png: per test image a row: original, lower half masked (shown gray), 4 completions
   const int64_t n_images = std::min<int64_t>(3, test_batch.size(0)), n_completions = 4;
   if (n_images > 0) {

@@ -60,9 +60,9 @@ class PixelCNN : public GenerativeModel {
   // the output only depends on rows <= i) -> logits (B, levels, 1, H', W').
   Tensor forward(const Tensor& x) override;
   // {"loss": cross-entropy in nats per pixel}.
-  Losses loss(const Tensor& x) override;
+  Losses loss(const Batch& batch) override;
   // n images (n,1,H,W) drawn in raster order, values c / (levels - 1).
-  Tensor sample(int64_t n, Generator* gen = nullptr) override;
+  Tensor sample(int64_t n, const SampleOptions& options = {}) override;
   // Like sample, but starts from init (n,1,H,W) and draws only the pixels
   // equal to -1; every other pixel is kept as given.
   Tensor autocomplete(const Tensor& init, Generator* gen = nullptr);
@@ -70,7 +70,7 @@ class PixelCNN : public GenerativeModel {
   // filled: per image a row original, masked, 4 completions),
   // receptive_field.png (binary and weighted maps of this model's centre
   // pixel) and receptive_field_layers.png (receptive_field_experiment).
-  void save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) override;
+  void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
 
   // Pixel classes (int64, (B,1,H,W)) of values in [0,1].
   Tensor classes(const Tensor& x) const;

@@ -3,8 +3,10 @@
 #include "nn/io/safetensors.h"
 #include "tensor/factories.h"
 
-namespace dgm::train {
+namespace dgm::models::train {
+
 namespace {
+
 // The entries of `all` under "prefix.", with the prefix removed.
 nn::StateDict with_prefix_removed(const nn::StateDict& all, const std::string& prefix) {
   nn::StateDict out;
@@ -12,29 +14,33 @@ nn::StateDict with_prefix_removed(const nn::StateDict& all, const std::string& p
     if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
   return out;
 }
+
 int64_t int_entry(const nn::StateDict& all, const std::string& key, const std::string& path) {
   auto it = all.find(key);
   DGM_CHECK(it != all.end(), "load_checkpoint: ", path, " has no \"", key, "\" entry; is it a dgm checkpoint?");
   return it->second.item<int64_t>();
 }
+
 }  // namespace
 
-void save_checkpoint(const std::string& path, const models::GenerativeModel& model, const optim::Optimizer* optimizer,
+void save_checkpoint(const std::string& path, const GenerativeModel& model, const TrainingState& state,
                      const CheckpointInfo& info) {
   nn::StateDict all;
   for (const auto& [key, t] : model.state_dict()) all["model." + key] = t;
-  if (optimizer)
-    for (const auto& [key, t] : optimizer->state_dict()) all["optimizer." + key] = t;
+  if (state.optimizers)
+    for (const auto& [key, t] : state.optimizers->state_dict()) all["optimizers." + key] = t;
+  if (state.ema)
+    for (const auto& [key, t] : state.ema->state_dict()) all["ema." + key] = t;
   all["trainer.epoch"] = scalar_tensor(static_cast<double>(info.epoch), kInt64);
   all["trainer.step"] = scalar_tensor(static_cast<double>(info.step), kInt64);
   all["rng.default"] = default_generator().get_state();
   io::Metadata metadata = info.metadata;
-  metadata["format"] = "dgm-checkpoint-1";
+  metadata["format"] = "dgm-checkpoint-2";
   io::save_safetensors(path, all, metadata);
 }
 
-CheckpointInfo load_checkpoint(const std::string& path, models::GenerativeModel& model, optim::Optimizer* optimizer,
-                               bool restore_rng) {
+CheckpointInfo load_checkpoint(const std::string& path, GenerativeModel& model, Optimizers* optimizers,
+                               optim::ExponentialMovingAverage* ema, bool restore_rng) {
   io::SafetensorsFile file = io::load_safetensors_with_metadata(path);
   const nn::StateDict& all = file.tensors;
   CheckpointInfo info;
@@ -42,7 +48,12 @@ CheckpointInfo load_checkpoint(const std::string& path, models::GenerativeModel&
   info.step = int_entry(all, "trainer.step", path);
   info.metadata = file.metadata;
   model.load_state_dict(with_prefix_removed(all, "model."));
-  if (optimizer) optimizer->load_state_dict(with_prefix_removed(all, "optimizer."));
+  if (optimizers) optimizers->load_state_dict(with_prefix_removed(all, "optimizers."));
+  if (ema) {
+    nn::StateDict saved = with_prefix_removed(all, "ema.");
+    DGM_CHECK(!saved.empty(), "load_checkpoint: ", path, " has no EMA weights, but this run keeps an EMA");
+    ema->load_state_dict(saved);
+  }
   if (restore_rng) {
     auto it = all.find("rng.default");
     DGM_CHECK(it != all.end(), "load_checkpoint: ", path, " has no generator state (rng.default)");
@@ -51,8 +62,18 @@ CheckpointInfo load_checkpoint(const std::string& path, models::GenerativeModel&
   return info;
 }
 
+bool load_ema_weights(const std::string& path, GenerativeModel& model) {
+  nn::StateDict saved = with_prefix_removed(io::load_safetensors(path), "ema.");
+  if (saved.empty()) return false;
+  const std::vector<Tensor> params = model.parameters();
+  optim::ExponentialMovingAverage ema(params, 0.5);
+  ema.load_state_dict(saved);
+  ema.copy_to();
+  return true;
+}
+
 std::map<std::string, std::string> read_checkpoint_metadata(const std::string& path) {
   return io::load_safetensors_with_metadata(path).metadata;
 }
 
-}  // namespace dgm::train
+}  // namespace dgm::models::train

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace dgm::train {
+namespace dgm::models::train {
 
 bool ProgressBar::is_terminal(std::FILE* f) { return isatty(fileno(f)) != 0; }
 
@@ -55,4 +55,4 @@ void ProgressBar::finish(double running_loss) {
   std::fflush(out_);
 }
 
-}  // namespace dgm::train
+}  // namespace dgm::models::train

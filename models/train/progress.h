@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-namespace dgm::train {
+namespace dgm::models::train {
 
 class ProgressBar {
  public:
@@ -32,4 +32,4 @@ class ProgressBar {
   int64_t last_step_ = 0;
 };
 
-}  // namespace dgm::train
+}  // namespace dgm::models::train

@@ -10,40 +10,65 @@
 #include "nn/io/metrics.h"
 #include "nn/io/plot.h"
 
-namespace dgm::train {
+namespace dgm::models::train {
 
 namespace fs = std::filesystem;
 
-Trainer::Trainer(std::shared_ptr<models::GenerativeModel> model, std::shared_ptr<optim::Optimizer> optimizer,
-                 TrainOptions options)
-    : model_(std::move(model)), optimizer_(std::move(optimizer)), options_(std::move(options)) {
-  DGM_CHECK(model_ && optimizer_, "Trainer: model and optimizer are required");
+int64_t steps_per_epoch(int64_t n, int64_t batch_size) {
+  DGM_CHECK(n >= 0 && batch_size > 0, "steps_per_epoch: need n >= 0 and batch_size > 0, got ", n, " and ", batch_size);
+  return (n + batch_size - 1) / batch_size;
+}
+
+Trainer::Trainer(std::shared_ptr<GenerativeModel> model, std::shared_ptr<Optimizers> optimizers, TrainOptions options)
+    : model_(std::move(model)), optimizers_(std::move(optimizers)), options_(std::move(options)) {
+  DGM_CHECK(model_ && optimizers_, "Trainer: model and optimizers are required");
   DGM_CHECK(options_.epochs >= 0 && options_.batch_size > 0, "Trainer: epochs must be >= 0 and batch_size > 0, got ",
             options_.epochs, " and ", options_.batch_size);
+  DGM_CHECK(options_.ema_decay >= 0 && options_.ema_decay < 1, "Trainer: ema_decay must lie in [0, 1) (0: no EMA), got ",
+            options_.ema_decay);
+  // The plain EMA of DDPM-style code (no warm-up of the decay).
+  if (options_.ema_decay > 0)
+    ema_ = std::make_unique<optim::ExponentialMovingAverage>(model_->parameters(), options_.ema_decay,
+                                                             /*use_num_updates=*/false);
 }
 
 std::string Trainer::path(const std::string& file) const { return (fs::path(options_.out_dir) / file).string(); }
 
-LossValues Trainer::evaluate(const Tensor& x) {
+void Trainer::with_averaged_weights(const std::function<void()>& f) {
+  if (!ema_) return f();
+  ema_->store();
+  ema_->copy_to();
+  try {
+    f();
+  } catch (...) {
+    ema_->restore();
+    throw;
+  }
+  ema_->restore();
+}
+
+LossValues Trainer::evaluate(const Batch& data) {
   NoGradGuard no_grad;
   const bool was_training = model_->is_training();
   model_->eval();
   LossValues sums;
   int64_t seen = 0;
-  for (int64_t start = 0; start < x.size(0); start += options_.batch_size) {
-    const int64_t n = std::min(options_.batch_size, x.size(0) - start);
-    for (const auto& [key, value] : model_->loss(x.narrow(0, start, n).to(options_.device)))
-      sums[key] += value.item<double>() * static_cast<double>(n);
-    seen += n;
-  }
+  with_averaged_weights([&] {
+    for (int64_t start = 0; start < data.size(); start += options_.batch_size) {
+      const int64_t n = std::min(options_.batch_size, data.size() - start);
+      for (const auto& [key, value] : model_->loss(data.narrow(start, n).to(options_.device)))
+        sums[key] += value.item<double>() * static_cast<double>(n);
+      seen += n;
+    }
+  });
   model_->train(was_training);
   for (auto& [key, value] : sums) value /= static_cast<double>(std::max<int64_t>(seen, 1));
   return sums;
 }
 
-LossValues Trainer::train_epoch(const Tensor& train_x) {
+LossValues Trainer::train_epoch(const Batch& train) {
   model_->train();
-  data::DataLoader loader(data::TensorDataset({train_x}),
+  data::DataLoader loader(data::TensorDataset(train.tensors()),
                           data::DataLoaderOptions{options_.batch_size, /*shuffle=*/true, /*drop_last=*/false,
                                                   options_.seed});
   loader.set_epoch(epoch_);  // the order depends on (seed, epoch) only, so a resumed run sees the same batches
@@ -53,61 +78,65 @@ LossValues Trainer::train_epoch(const Tensor& train_x) {
   LossValues sums;
   int64_t seen = 0, batch_index = 0;
   double running = 0;
-  for (const auto& batch : loader) {
-    const Tensor x = batch[0].to(options_.device);
-    models::Losses losses = model_->loss(x);
-    optimizer_->zero_grad();
-    losses.at("loss").backward();
-    optimizer_->step();
+  const std::string& shown = optimizers_->loss_key();
+  for (const auto& tensors : loader) {
+    const Batch batch = Batch::from_tensors(tensors, train.has_labels(), train.has_pair()).to(options_.device);
+    Losses losses = model_->train_step(batch, *optimizers_);
+    if (ema_) ema_->update();
     ++step_;
     ++batch_index;
     io::MetricRecord record{{"step", step_}, {"epoch", epoch_ + 1}, {"split", "train_step"}};
     for (const auto& [key, value] : losses) {
       const double v = value.item<double>();
-      sums[key] += v * static_cast<double>(x.size(0));
+      sums[key] += v * static_cast<double>(batch.size());
       record.set(key, v);
     }
-    seen += x.size(0);
+    seen += batch.size();
     metrics.write(record);
-    const double loss = losses.at("loss").item<double>();
+    const double loss = losses.count(shown) ? losses.at(shown).item<double>() : losses.begin()->second.item<double>();
     running = batch_index == 1 ? loss : 0.95 * running + 0.05 * loss;
     bar.update(batch_index, running);
   }
   bar.finish(running);
+  optimizers_->end_epoch();
   for (auto& [key, value] : sums) value /= static_cast<double>(std::max<int64_t>(seen, 1));
   return sums;
 }
 
-void Trainer::write_pictures(const Tensor& test_x) {
+void Trainer::write_pictures(const Batch& test) {
   NoGradGuard no_grad;
   model_->eval();
-  // The same latent draws every epoch, from a generator of their own, so that
+  // The same draws every epoch, from a generator of their own, so that
   // pictures never shift the training stream (a resumed run stays identical).
   Generator gen(options_.seed + 1);
-  model_->save_pictures(options_.out_dir, test_x.narrow(0, 0, std::min<int64_t>(64, test_x.size(0))).to(options_.device),
-                        options_.n_samples, &gen);
+  with_averaged_weights([&] {
+    model_->save_pictures(options_.out_dir, test.narrow(0, std::min<int64_t>(64, test.size())).to(options_.device),
+                          options_.n_samples, &gen);
+  });
   model_->train();
 }
 
 void Trainer::plot_losses() const {
   io::CurveSet curves;
-  const double steps_per_epoch = static_cast<double>(std::max<int64_t>(step_, 1)) / static_cast<double>(std::max<int64_t>(epoch_, 1));
+  const std::string& key = optimizers_->loss_key();
+  const double steps_per_epoch =
+      static_cast<double>(std::max<int64_t>(step_, 1)) / static_cast<double>(std::max<int64_t>(epoch_, 1));
   for (const io::MetricRecord& r : io::read_metrics(path("metrics.jsonl"))) {
-    if (!r.contains("loss") || !r.contains("split")) continue;
+    if (!r.contains(key) || !r.contains("split")) continue;
     const std::string& split = r.text("split");
     // Series are drawn in key order: the numbers put the test curve on top.
-    if (split == "train_step") curves["1 train, per step"].push_back({r.number("step") / steps_per_epoch, r.number("loss")});
-    else if (split == "test") curves["2 test, per epoch"].push_back({r.number("epoch"), r.number("loss")});
+    if (split == "train_step") curves["1 train, per step"].push_back({r.number("step") / steps_per_epoch, r.number(key)});
+    else if (split == "test") curves["2 test, per epoch"].push_back({r.number("epoch"), r.number(key)});
   }
-  io::plot_curves(path("losses.png"), curves, "loss per epoch");
+  io::plot_curves(path("losses.png"), curves, key + " per epoch");
 }
 
-LossValues Trainer::fit(const Tensor& train_x, const Tensor& test_x) {
+LossValues Trainer::fit(const Batch& train, const Batch& test) {
   fs::create_directories(options_.out_dir);
   const std::string ckpt = path("checkpoint.safetensors");
   if (options_.resume) {
     DGM_CHECK(fs::exists(ckpt), "Trainer: --resume given but ", ckpt, " does not exist");
-    CheckpointInfo info = load_checkpoint(ckpt, *model_, optimizer_.get());
+    CheckpointInfo info = load_checkpoint(ckpt, *model_, optimizers_.get(), ema_.get());
     epoch_ = info.epoch;
     step_ = info.step;
     // Drop what a run wrote after its last checkpoint, so the log has no duplicate epochs.
@@ -115,41 +144,43 @@ LossValues Trainer::fit(const Tensor& train_x, const Tensor& test_x) {
     for (const io::MetricRecord& r : io::read_metrics(path("metrics.jsonl")))
       if (!r.contains("epoch") || r.number("epoch") <= static_cast<double>(epoch_)) kept.push_back(r);
     io::write_metrics(path("metrics.jsonl"), kept);
+    DGM_CHECK(epoch_ < options_.epochs, "the run in ", options_.out_dir, " is finished: it trained ", epoch_,
+              " epochs of ", options_.epochs, "; give --epochs N with N > ", epoch_, " to train further");
     std::fprintf(options_.log, "resuming %s after epoch %lld (step %lld)\n", ckpt.c_str(),
                  static_cast<long long>(epoch_), static_cast<long long>(step_));
   } else {
     manual_seed(options_.seed);
     io::MetricsWriter(path("metrics.jsonl"), io::MetricsWriter::Mode::Truncate);
   }
-  LossValues test;
+  LossValues test_losses;
   while (epoch_ < options_.epochs) {
     auto t0 = std::chrono::steady_clock::now();
-    LossValues train = train_epoch(train_x);
+    LossValues train_losses = train_epoch(train);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    test = evaluate(test_x);
+    test_losses = evaluate(test);
     ++epoch_;
     io::MetricsWriter metrics(path("metrics.jsonl"));
     io::MetricRecord train_record{{"epoch", epoch_}, {"split", "train"}, {"seconds", seconds}};
     io::MetricRecord test_record{{"epoch", epoch_}, {"split", "test"}};
     std::string line = "epoch " + std::to_string(epoch_) + ": train";
-    for (const auto& [key, v] : train) {
+    for (const auto& [key, v] : train_losses) {
       train_record.set(key, v);
       line += " " + key + " " + std::to_string(v);
     }
     line += " | test";
-    for (const auto& [key, v] : test) {
+    for (const auto& [key, v] : test_losses) {
       test_record.set(key, v);
       line += " " + key + " " + std::to_string(v);
     }
     metrics.write(train_record);
     metrics.write(test_record);
     std::fprintf(options_.log, "%s (%.1f s)\n", line.c_str(), seconds);
-    if (options_.n_samples > 0) write_pictures(test_x);
+    if (options_.n_samples > 0) write_pictures(test);
     plot_losses();
-    save_checkpoint(ckpt, *model_, optimizer_.get(), {epoch_, step_, options_.metadata});
-    if (on_epoch_end) on_epoch_end(epoch_, test);
+    save_checkpoint(ckpt, *model_, {optimizers_.get(), ema_.get()}, {epoch_, step_, options_.metadata});
+    if (on_epoch_end) on_epoch_end(epoch_, test_losses);
   }
-  return test;
+  return test_losses;
 }
 
-}  // namespace dgm::train
+}  // namespace dgm::models::train

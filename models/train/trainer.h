@@ -1,11 +1,15 @@
 // The training loop, as the course's train_model: for each epoch, one pass
-// over the shuffled training set (every loss key logged, a progress bar),
-// then the test losses, samples and a checkpoint. A run folder holds
+// over the shuffled training set (model->train_step on each batch, every loss
+// key logged, a progress bar), then the test losses, pictures and a
+// checkpoint. The loop is the same for every family: what a step does is the
+// model's (GenerativeModel::train_step). A run folder holds
 //   metrics.jsonl           one line per training step and per epoch and split
 //   losses.png              training loss per step and test loss per epoch
 //   samples.png             model samples after the last epoch
-//   checkpoint.safetensors  model + optimizer + step + RNG, to resume or sample from
+//   checkpoint.safetensors  model + optimizers + schedules + EMA + step + RNG, to resume or sample from
 // plus whatever the model's save_pictures writes (e.g. reconstructions.png).
+// With an EMA (options.ema_decay > 0) the averaged weights are used for the
+// test losses and the pictures; training continues on the live weights.
 #pragma once
 #include <cstdio>
 #include <functional>
@@ -14,17 +18,18 @@
 #include <string>
 
 #include "models/model.h"
-#include "nn/optim/optimizer.h"
+#include "nn/optim/ema.h"
 
-namespace dgm::train {
+namespace dgm::models::train {
 
 struct TrainOptions {
   int64_t epochs = 10;
   int64_t batch_size = 128;
   uint64_t seed = 0;             // data order and the default generator
   std::string out_dir = "runs/run";
-  int64_t n_samples = 64;        // images in samples.png; 0: no pictures after each epoch
+  int64_t n_samples = 64;        // samples in samples.png; 0: no pictures after each epoch
   bool resume = false;           // continue from out_dir/checkpoint.safetensors
+  double ema_decay = 0;          // EMA of the weights for evaluation and pictures; 0: none
   Device device;                 // where batches go (the model must already be there)
   std::map<std::string, std::string> metadata;  // stored in the checkpoint (model name, options)
   std::FILE* log = stdout;
@@ -32,35 +37,42 @@ struct TrainOptions {
 
 using LossValues = std::map<std::string, double>;
 
+// ceil(n / batch_size): optimizer steps per epoch (the last batch may be smaller).
+int64_t steps_per_epoch(int64_t n, int64_t batch_size);
+
 class Trainer {
  public:
-  Trainer(std::shared_ptr<models::GenerativeModel> model, std::shared_ptr<optim::Optimizer> optimizer,
-          TrainOptions options);
+  Trainer(std::shared_ptr<GenerativeModel> model, std::shared_ptr<Optimizers> optimizers, TrainOptions options);
 
-  // Trains on train_x (N,...) and evaluates on test_x after every epoch.
+  // Trains on `train` and evaluates on `test` after every epoch.
   // Returns the test losses of the last epoch.
-  LossValues fit(const Tensor& train_x, const Tensor& test_x);
+  LossValues fit(const Batch& train, const Batch& test);
 
-  // Mean of every loss over x in batches, in eval mode and without a graph.
-  LossValues evaluate(const Tensor& x);
+  // Mean of every loss over `data` in batches, in eval mode, without a graph,
+  // with the EMA weights when there is an EMA.
+  LossValues evaluate(const Batch& data);
 
   // Called after each epoch's test evaluation with (epoch, test losses).
   std::function<void(int64_t, const LossValues&)> on_epoch_end;
 
   int64_t epoch() const { return epoch_; }
   int64_t step() const { return step_; }
+  const optim::ExponentialMovingAverage* ema() const { return ema_.get(); }
 
  private:
-  LossValues train_epoch(const Tensor& train_x);
-  void write_pictures(const Tensor& test_x);
+  LossValues train_epoch(const Batch& train);
+  void write_pictures(const Batch& test);
   void plot_losses() const;
   std::string path(const std::string& file) const;
+  // Runs f with the EMA weights in the model (or the live ones without an EMA).
+  void with_averaged_weights(const std::function<void()>& f);
 
-  std::shared_ptr<models::GenerativeModel> model_;
-  std::shared_ptr<optim::Optimizer> optimizer_;
+  std::shared_ptr<GenerativeModel> model_;
+  std::shared_ptr<Optimizers> optimizers_;
+  std::unique_ptr<optim::ExponentialMovingAverage> ema_;
   TrainOptions options_;
   int64_t epoch_ = 0;  // epochs completed
-  int64_t step_ = 0;   // optimizer steps taken
+  int64_t step_ = 0;   // training steps taken (train_step calls)
 };
 
-}  // namespace dgm::train
+}  // namespace dgm::models::train

@@ -33,7 +33,8 @@ Tensor ConvVAE::decode(const Tensor& z) {
   return dec2_->forward(relu(dec1_->forward(h)));
 }
 
-Losses ConvVAE::loss(const Tensor& x) {
+Losses ConvVAE::loss(const Batch& data) {
+  const Tensor& x = data.x;
   auto [mu, logvar] = encode(x);
   // z = mu + sigma * eps
   Tensor eps = randn(mu.shape(), TensorOptions(mu.dtype()).device(mu.device()));
@@ -47,18 +48,18 @@ Losses ConvVAE::loss(const Tensor& x) {
   return {{"loss", recon + kl}, {"recon_loss", recon}, {"kl_loss", kl}};
 }
 
-Tensor ConvVAE::sample(int64_t n, Generator* gen) {
-  Tensor z = randn({n, latent_dim_}, TensorOptions().device(parameters().front().device()), gen);
+Tensor ConvVAE::sample(int64_t n, const SampleOptions& options) {
+  Tensor z = randn({n, latent_dim_}, TensorOptions().device(parameters().front().device()), options.gen);
   return sigmoid(decode(z));
 }
 
 Tensor ConvVAE::reconstruct(const Tensor& x) { return sigmoid(decode(encode(x).first)); }
 
-void ConvVAE::save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) {
+void ConvVAE::save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) {
   GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
   // 4 rows of 8 originals, each followed by a row of their reconstructions.
-  const int64_t n = std::min<int64_t>(32, test_batch.size(0));
-  Tensor x = test_batch.narrow(0, 0, n);
+  const int64_t n = std::min<int64_t>(32, test_batch.size());
+  Tensor x = test_batch.x.narrow(0, 0, n);
   Tensor r = reconstruct(x);
   std::vector<Tensor> rows;
   for (int64_t i = 0; i < n; i += 8) {

@@ -30,13 +30,13 @@ class ConvVAE : public GenerativeModel {
   // Bernoulli logits of p(x|z), (B,1,28,28)
   Tensor decode(const Tensor& z);
 
-  Losses loss(const Tensor& x) override;
+  Losses loss(const Batch& batch) override;
   // Means of p(x|z) for z ~ N(0, I): probabilities in [0,1], (n,1,28,28).
-  Tensor sample(int64_t n, Generator* gen = nullptr) override;
+  Tensor sample(int64_t n, const SampleOptions& options = {}) override;
   // Means of p(x|z) for z = mu(x): reconstructions in [0,1].
   Tensor reconstruct(const Tensor& x);
   // samples.png, and reconstructions.png: rows of originals over their reconstructions.
-  void save_pictures(const std::string& dir, const Tensor& test_batch, int64_t n_samples, Generator* gen) override;
+  void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
 
   int64_t latent_dim() const { return latent_dim_; }
 

@@ -10,10 +10,11 @@
 #include "models/train/trainer.h"
 #include "models/vae/conv_vae.h"
 #include "nn/io/metrics.h"
-#include "nn/optim/adam.h"
+#include "models/train/presets.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
+using namespace dgm::models;
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,7 +43,7 @@ train::Trainer make_trainer(const std::string& out, int64_t epochs, bool resume,
                             std::shared_ptr<models::ConvVAE>* model_out = nullptr) {
   manual_seed(11);
   auto model = std::make_shared<models::ConvVAE>(4);
-  auto opt = std::make_shared<optim::Adam>(model->parameters(), optim::AdamOptions(2e-3));
+  auto opt = std::make_shared<train::Optimizers>(model->optimizer_groups(), train::adam(2e-3));
   train::TrainOptions o;
   o.epochs = epochs;
   o.batch_size = 32;
@@ -116,9 +117,9 @@ TEST_CASE("a checkpoint restores the model exactly", "[train]") {
   fs::create_directories(dir);
   manual_seed(3);
   models::ConvVAE a(4), b(4);
-  optim::Adam opt(a.parameters());
-  train::save_checkpoint(dir + "/c.safetensors", a, &opt, {2, 17, {{"model", "vae"}}});
-  train::CheckpointInfo info = train::load_checkpoint(dir + "/c.safetensors", b, nullptr, false);
+  train::Optimizers opt(a.optimizer_groups(), train::adam(1e-3));
+  train::save_checkpoint(dir + "/c.safetensors", a, {&opt, nullptr}, {2, 17, {{"model", "vae"}}});
+  train::CheckpointInfo info = train::load_checkpoint(dir + "/c.safetensors", b, nullptr, nullptr, false);
   REQUIRE(info.epoch == 2);
   REQUIRE(info.step == 17);
   REQUIRE(info.metadata.at("model") == "vae");
@@ -129,9 +130,10 @@ TEST_CASE("a checkpoint restores the model exactly", "[train]") {
 
 TEST_CASE("every model `dgm train` knows gives a finite loss and gradients on its prepared input", "[train]") {
   for (const models::ModelSpec& spec : models::model_specs()) {
+    if (!spec.prepare) continue;  // not an image model
     INFO("model " << spec.name);
     manual_seed(3);
-    std::shared_ptr<models::GenerativeModel> model = spec.make();
+    std::shared_ptr<models::GenerativeModel> model = spec.make({});
     Tensor images = (test::uniform_values({2, 1, 28, 28}, 0, 256, 21).floor()).to(kFloat32);  // like the IDX pixels
     Tensor loss = model->loss(spec.prepare(images)).at("loss");
     REQUIRE(loss.dim() == 0);

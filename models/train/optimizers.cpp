@@ -1,0 +1,185 @@
+#include "models/train/optimizers.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "nn/optim/adam.h"
+#include "nn/optim/adamw.h"
+#include "nn/optim/clip_grad.h"
+#include "nn/optim/rmsprop.h"
+#include "nn/optim/schedulers.h"
+#include "nn/optim/sequential_lr.h"
+#include "nn/optim/sgd.h"
+#include "tensor/factories.h"
+
+namespace dgm::models::train {
+
+void validate(const OptimizerSpec& s, const std::string& who) {
+  DGM_CHECK(s.kind == "sgd" || s.kind == "adam" || s.kind == "adamw" || s.kind == "rmsprop", who,
+            ": unknown optimizer \"", s.kind, "\"; known: sgd, adam, adamw, rmsprop");
+  DGM_CHECK(std::isfinite(s.lr) && s.lr > 0, who, ": lr must be a finite number > 0, got ", s.lr);
+  DGM_CHECK(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1, who, ": betas must lie in [0, 1), got (",
+            s.beta1, ", ", s.beta2, ")");
+  DGM_CHECK(std::isfinite(s.weight_decay) && s.weight_decay >= 0, who, ": weight decay must be >= 0, got ",
+            s.weight_decay);
+  DGM_CHECK(std::isfinite(s.momentum) && s.momentum >= 0 && s.momentum < 1, who, ": momentum must lie in [0, 1), got ",
+            s.momentum);
+  DGM_CHECK(std::isfinite(s.clip_grad_norm) && s.clip_grad_norm >= 0, who,
+            ": gradient clipping norm must be >= 0 (0: off), got ", s.clip_grad_norm);
+  const ScheduleSpec& c = s.schedule;
+  DGM_CHECK(c.kind == "none" || c.kind == "step" || c.kind == "exponential" || c.kind == "cosine", who,
+            ": unknown schedule \"", c.kind, "\"; known: none, step, exponential, cosine");
+  DGM_CHECK(c.unit == "epoch" || c.unit == "step", who, ": schedule unit must be epoch or step, got \"", c.unit, "\"");
+  DGM_CHECK(c.step_size > 0, who, ": schedule step size must be > 0, got ", c.step_size);
+  DGM_CHECK(std::isfinite(c.gamma) && c.gamma > 0, who, ": schedule gamma must be > 0, got ", c.gamma);
+  DGM_CHECK(c.t_max >= 0 && c.warmup >= 0, who, ": schedule t_max and warmup must be >= 0, got ", c.t_max, " and ",
+            c.warmup);
+}
+
+std::string describe(const OptimizerSpec& s) {
+  std::ostringstream out;
+  out << s.kind << " lr " << s.lr;
+  if (s.kind == "adam" || s.kind == "adamw") out << " betas (" << s.beta1 << ", " << s.beta2 << ")";
+  if (s.weight_decay > 0) out << " weight decay " << s.weight_decay;
+  if (s.momentum > 0) out << " momentum " << s.momentum;
+  if (s.clip_grad_norm > 0) out << " clip " << s.clip_grad_norm;
+  if (s.schedule.kind != "none") out << ", " << s.schedule.kind << " schedule per " << s.schedule.unit;
+  if (s.schedule.warmup > 0) out << ", warm-up " << s.schedule.warmup << " " << s.schedule.unit << "s";
+  return out.str();
+}
+
+namespace {
+
+std::shared_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params, const OptimizerSpec& s) {
+  if (s.kind == "sgd")
+    return std::make_shared<optim::SGD>(params, optim::SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+  if (s.kind == "adamw")
+    return std::make_shared<optim::AdamW>(
+        params, optim::AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
+  if (s.kind == "rmsprop")
+    return std::make_shared<optim::RMSprop>(
+        params, optim::RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+  return std::make_shared<optim::Adam>(params,
+                                       optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
+}
+
+std::shared_ptr<optim::LRScheduler> make_main_schedule(optim::Optimizer& opt, const ScheduleSpec& c, int64_t total) {
+  if (c.kind == "step") return std::make_shared<optim::StepLR>(opt, c.step_size, c.gamma);
+  if (c.kind == "exponential") return std::make_shared<optim::ExponentialLR>(opt, c.gamma);
+  if (c.kind == "cosine")
+    return std::make_shared<optim::CosineAnnealingLR>(opt, c.t_max > 0 ? c.t_max : std::max<int64_t>(total - c.warmup, 1),
+                                                      c.eta_min);
+  return nullptr;
+}
+
+}  // namespace
+
+Optimizers::Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
+                       const std::map<std::string, OptimizerSpec>& specs, std::string loss_key, int64_t steps_per_epoch,
+                       int64_t epochs)
+    : loss_key_(std::move(loss_key)) {
+  DGM_CHECK(!groups.empty(), "Optimizers: the model has no parameter groups");
+  for (const auto& [name, params] : groups) {
+    auto it = specs.find(name);
+    DGM_CHECK(it != specs.end(), "Optimizers: the model's parameter group \"", name,
+              "\" has no optimizer in the spec (the spec must name every group)");
+    DGM_CHECK(!params.empty(), "Optimizers: parameter group \"", name, "\" is empty");
+  }
+  for (const auto& [name, spec] : specs)
+    DGM_CHECK(groups.count(name), "Optimizers: the spec sets up optimizer \"", name,
+              "\" but the model has no such parameter group");
+  for (const auto& [name, params] : groups) {
+    const OptimizerSpec& spec = specs.at(name);
+    validate(spec, "optimizer \"" + name + "\"");
+    Entry e;
+    e.spec = spec;
+    e.optimizer = make_optimizer(params, spec);
+    const ScheduleSpec& c = spec.schedule;
+    const int64_t total = c.unit == "step" ? steps_per_epoch * epochs : epochs;
+    if (c.warmup > 0) {
+      auto warm = std::make_shared<optim::LinearLR>(*e.optimizer, 1.0 / static_cast<double>(c.warmup), 1.0, c.warmup);
+      auto main = make_main_schedule(*e.optimizer, c, total);
+      if (main) {
+        e.parts = {warm, main};
+        e.scheduler = std::make_shared<optim::SequentialLR>(*e.optimizer, e.parts, std::vector<int64_t>{c.warmup});
+      } else {
+        e.scheduler = warm;
+      }
+    } else {
+      e.scheduler = make_main_schedule(*e.optimizer, c, total);
+    }
+    entries_.emplace(name, std::move(e));
+  }
+}
+
+const Optimizers::Entry& Optimizers::entry(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it != entries_.end()) return it->second;
+  std::string known;
+  for (const auto& [n, e] : entries_) known += (known.empty() ? "" : ", ") + n;
+  DGM_FAIL("Optimizers: no optimizer named \"", name, "\"; this run has: ", known);
+}
+
+optim::Optimizer& Optimizers::operator[](const std::string& name) const { return *entry(name).optimizer; }
+
+void Optimizers::zero_grad(const std::string& name) const { entry(name).optimizer->zero_grad(); }
+
+double Optimizers::step(const std::string& name) {
+  Entry& e = const_cast<Entry&>(entry(name));
+  double norm = 0;
+  if (e.spec.clip_grad_norm > 0) norm = optim::clip_grad_norm_(e.optimizer->parameters(), e.spec.clip_grad_norm);
+  e.optimizer->step();
+  ++e.steps;
+  if (e.scheduler && e.spec.schedule.unit == "step") e.scheduler->step();
+  return norm;
+}
+
+void Optimizers::end_epoch() {
+  for (auto& [name, e] : entries_)
+    if (e.scheduler && e.spec.schedule.unit == "epoch") e.scheduler->step();
+}
+
+std::vector<std::string> Optimizers::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, e] : entries_) out.push_back(name);
+  return out;
+}
+
+const std::string& Optimizers::single() const {
+  DGM_CHECK(entries_.size() == 1, "Optimizers: this run has ", entries_.size(),
+            " optimizers; a model with several must override train_step and name the one it steps");
+  return entries_.begin()->first;
+}
+
+const OptimizerSpec& Optimizers::spec(const std::string& name) const { return entry(name).spec; }
+int64_t Optimizers::steps(const std::string& name) const { return entry(name).steps; }
+
+nn::StateDict Optimizers::state_dict() const {
+  nn::StateDict out;
+  for (const auto& [name, e] : entries_) {
+    for (const auto& [key, t] : e.optimizer->state_dict()) out[name + ".optimizer." + key] = t;
+    if (e.scheduler)
+      for (const auto& [key, t] : e.scheduler->state_dict()) out[name + ".scheduler." + key] = t;
+    out[name + ".steps"] = scalar_tensor(static_cast<double>(e.steps), kInt64);
+  }
+  return out;
+}
+
+void Optimizers::load_state_dict(const nn::StateDict& dict) {
+  auto part = [&](const std::string& prefix) {
+    nn::StateDict out;
+    for (const auto& [key, t] : dict)
+      if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
+    return out;
+  };
+  for (auto& [name, e] : entries_) {
+    auto steps = dict.find(name + ".steps");
+    DGM_CHECK(steps != dict.end(), "Optimizers::load_state_dict: no state for optimizer \"", name,
+              "\" (was the checkpoint written with other optimizers?)");
+    e.optimizer->load_state_dict(part(name + ".optimizer."));
+    if (e.scheduler) e.scheduler->load_state_dict(part(name + ".scheduler."));
+    e.steps = steps->second.item<int64_t>();
+  }
+}
+
+}  // namespace dgm::models::train

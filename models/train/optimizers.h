@@ -1,0 +1,67 @@
+// The optimizers of one run, by name, each with its gradient clipping and LR
+// schedule: what GenerativeModel::train_step updates the model with.
+//
+//   opt.zero_grad("critic"); losses.at("critic_loss").backward(); opt.step("critic");
+//
+// step(name) clips the gradients of that optimizer's parameters (when its spec
+// asks), takes the optimizer step, and advances a per-step schedule;
+// end_epoch() advances the per-epoch schedules. loss_key() names the loss the
+// default train_step minimizes. The whole state (optimizer moments, schedule
+// positions, step counts) is in state_dict(), so a resumed run is exact.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/train/optimizer_spec.h"
+#include "nn/optim/lr_scheduler.h"
+#include "nn/optim/optimizer.h"
+
+namespace dgm::models::train {
+
+class Optimizers {
+ public:
+  Optimizers() = default;
+  // One optimizer per entry of `groups` (name -> parameters); `specs` must
+  // have exactly the same names. `steps_per_epoch` and `epochs` size the
+  // cosine schedules whose t_max is 0.
+  Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
+             const std::map<std::string, OptimizerSpec>& specs, std::string loss_key = "loss",
+             int64_t steps_per_epoch = 1, int64_t epochs = 1);
+
+  optim::Optimizer& operator[](const std::string& name) const;
+  void zero_grad(const std::string& name) const;
+  // Clip (if asked), optimizer step, per-step schedule; returns the gradient
+  // norm before clipping (0 when this optimizer does not clip).
+  double step(const std::string& name);
+  // Advances every per-epoch schedule.
+  void end_epoch();
+
+  std::vector<std::string> names() const;
+  // The name when there is exactly one optimizer; a dgm::Error otherwise
+  // (a model with several must override train_step).
+  const std::string& single() const;
+  const std::string& loss_key() const { return loss_key_; }
+  const OptimizerSpec& spec(const std::string& name) const;
+  // Optimizer steps taken by `name` so far.
+  int64_t steps(const std::string& name) const;
+
+  // "<name>.optimizer.*", "<name>.scheduler.*", "<name>.steps".
+  nn::StateDict state_dict() const;
+  void load_state_dict(const nn::StateDict& dict);
+
+ private:
+  struct Entry {
+    OptimizerSpec spec;
+    std::shared_ptr<optim::Optimizer> optimizer;
+    std::shared_ptr<optim::LRScheduler> scheduler;  // null: constant lr
+    std::vector<std::shared_ptr<optim::LRScheduler>> parts;  // what a SequentialLR is made of
+    int64_t steps = 0;
+  };
+  const Entry& entry(const std::string& name) const;
+  std::map<std::string, Entry> entries_;
+  std::string loss_key_ = "loss";
+};
+
+}  // namespace dgm::models::train

@@ -1,0 +1,31 @@
+// Small test-only models that exercise the training path the course families
+// use, before those families exist: a 2-D GAN with two optimizers and
+// n_critic critic steps, a class-conditional model, a scalar model with a
+// closed-form trajectory (EMA, schedules, clipping), and a two-stage pair.
+#pragma once
+#include "models/registry.h"
+#include "nn/modules/linear.h"
+
+namespace dgm::test {
+
+// Registers the family "test" and the models gan2d, cond2d, scalar, gauss2d
+// and gauss2d-codes in models::registry() (once per process).
+void register_test_models();
+
+// A diagonal Gaussian fitted by maximum likelihood: mean m (D) and log std
+// (D); loss = mean over the batch of -log N(x; m, diag(exp(2 log_std))).
+class DiagonalGaussian : public models::GenerativeModel {
+ public:
+  explicit DiagonalGaussian(int64_t dim, std::shared_ptr<DiagonalGaussian> parent = nullptr);
+  std::string name() const override { return "DiagonalGaussian"; }
+  models::Losses loss(const models::Batch& batch) override;
+  // Draws from N(m, s^2); a second stage decodes them through its parent.
+  Tensor sample(int64_t n, const models::SampleOptions& options = {}) override;
+  // (x - m) / s: the "codes" a second stage trains on.
+  Tensor encode(const Tensor& x) const;
+  Tensor decode(const Tensor& z) const;
+  Tensor mean, log_std;
+  std::shared_ptr<DiagonalGaussian> parent;
+};
+
+}  // namespace dgm::test
