@@ -21,7 +21,8 @@ struct TempDir {
   fs::path dir;
   TempDir() {
     static int counter = 0;
-    dir = fs::temp_directory_path() / ("dgm_test_pictures_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    dir = fs::temp_directory_path() /
+          ("dgm_test_pictures_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
@@ -95,7 +96,8 @@ TEST_CASE("save_scatter_panels writes a PNG of the rendered size", "[io]") {
   TempDir tmp;
   const data::ToyData moons = data::load_toy_dataset("moons", 400);
   io::save_scatter_panels(tmp / "moons.png", {{"data", moons.train.x}, {"samples", moons.test.x}}, "moons");
-  const io::PixelImage img = io::render_scatter_panels({{"data", moons.train.x}, {"samples", moons.test.x}}, {}, "moons");
+  const io::ScatterPanels panels = {{"data", moons.train.x}, {"samples", moons.test.x}};
+  const io::PixelImage img = io::render_scatter_panels(panels, {}, "moons");
   const PngHeader h = png_header(tmp / "moons.png");
   REQUIRE(h.ok);
   REQUIRE(h.color_type == 2);
@@ -127,6 +129,11 @@ TEST_CASE("scatter points land on the pixels their coordinates give", "[io]") {
   REQUIRE(is(img, f.right - 1, f.bottom - 1, kBlue));
   REQUIRE(is(img, f.left + 1, f.top + 1, kBlue));
   REQUIRE_FALSE(is(img, f.right - 1, f.top + 1, kBlue));
+  // Non-finite points are left out and do not stretch the range; an empty panel draws its axes only.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const io::PixelImage skip = io::render_scatter_panels({{"p", pts({0, 0, 1, 0, 0, 1, nan, 0, inf, 5})}});
+  REQUIRE(skip.pixels == img.pixels);
+  REQUIRE(find_color(io::render_scatter_panels({{"empty", zeros({0, 2})}}), kBlue).count == 0);
 
   // Labels choose the colors: class 0 blue, class 1 orange.
   const io::PixelImage lab =
@@ -302,7 +309,8 @@ TEST_CASE("save_trajectory: image frames, one row per sample and one column per 
 TEST_CASE("save_trajectory: point frames are scatter panels with shared axes", "[io]") {
   const std::vector<Tensor> frames = {pts({0, 0, 1, 1}), pts({0, 0, 0.5f, 0.5f}), pts({0, 0, 2, 2})};
   const io::PixelImage img = io::render_trajectory(frames, {"a", "b", "c"});
-  const io::PixelImage ref = io::render_scatter_panels({{"a", frames[0]}, {"b", frames[1]}, {"c", frames[2]}}, {}, "", 200);
+  const io::PixelImage ref =
+      io::render_scatter_panels({{"a", frames[0]}, {"b", frames[1]}, {"c", frames[2]}}, {}, "", 200);
   REQUIRE(img.width == ref.width);
   REQUIRE(img.height == ref.height);
   REQUIRE(img.pixels == ref.pixels);

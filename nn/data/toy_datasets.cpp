@@ -96,7 +96,8 @@ std::string joined_names() {
 }
 
 Split rows(const ToySet& s, int64_t start, int64_t count) {
-  return {s.points.narrow(0, start, count).clone(), s.labels.defined() ? s.labels.narrow(0, start, count).clone() : Tensor()};
+  return {s.points.narrow(0, start, count).clone(),
+          s.labels.defined() ? s.labels.narrow(0, start, count).clone() : Tensor()};
 }
 
 }  // namespace

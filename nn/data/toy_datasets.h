@@ -11,15 +11,23 @@
 // split, the rest the test split, as dgm_utils.load_dataset("moons") does
 // (COURSE.md §1.0, "split 80/20 (first 80 % train)").
 //
-// name          default size  x                    y                  source (COURSE.md)
-// moons         5000          (n,2) float32        moon id 0/1        §1.0 load_dataset moons; hw4 DSM 5000, hw5 DDPM 20000, S3 flows 10000
-// circles       5000          (n,2) float32        circle id 0/1      not in COURSE.md: FFJORD's toy (L10-L11), factor 0.5, noise 0.08
-// 8gaussians    20000         (n,2) float32        center id 0..7     S6: "8-Gaussians ring: scale 2, var 0.02 (used 0.08), /1.414, 20000 points"
-// swissroll     5000          (n,2) float32        undefined          not in COURSE.md: FFJORD's swissroll (noise 1, divided by 5)
-// checkerboard  5000          (n,2) float32        undefined          not in COURSE.md: FFJORD's checkerboard
-// gmm2d         5000          (n,2) float32        component 0/1      S8 ncsn: probs [0.1, 0.9], means ±[5,5], unit variance
-// mixture1d     5000          (n,1) float32        component 0/1      S6: 1-D target pi = [0.7, 0.3], mu = [-3, 3], sigma = 1
-// hist1d        1000          (n,1) int64, 0..99   component 0/1      S1 generate_1d_data: 0.2 ± 0.05, 0.6 ± 0.15, 50/50, BINS=100, COUNT=1000, 80/20
+// name          default  x                   y
+// moons         5000     (n,2) float32       moon id 0/1
+//   COURSE.md §1.0 load_dataset("moons"): make_moons(size, noise=0.1); hw4 DSM 5000, hw5 DDPM 20000, S3 flows 10000
+// circles       5000     (n,2) float32       circle id 0/1
+//   not in COURSE.md: FFJORD's toy (L10-L11 continuous flows), make_circles factor 0.5, noise 0.08
+// 8gaussians    20000    (n,2) float32       center id 0..7
+//   COURSE.md S6: "8-Gaussians ring: scale 2, var 0.02 (used 0.08), divided by 1.414, 20000 points"
+// swissroll     5000     (n,2) float32       undefined
+//   not in COURSE.md: FFJORD's swissroll (make_swiss_roll noise 1, seen from above, divided by 5)
+// checkerboard  5000     (n,2) float32       undefined
+//   not in COURSE.md: FFJORD's checkerboard on [-4,4)^2
+// gmm2d         5000     (n,2) float32       component 0/1
+//   COURSE.md S8 ncsn.ipynb: "2-D GMM with probs [0.1, 0.9], means ±[5,5], unit variance"
+// mixture1d     5000     (n,1) float32       component 0/1
+//   COURSE.md S6: "1-D target: mixture pi = [0.7, 0.3], mu = [-3, 3], sigma = 1"
+// hist1d        1000     (n,1) int64 0..99   component 0/1
+//   COURSE.md S1 Part 1: generate_1d_data, "0.2 ± 0.05, 0.6 ± 0.15, 50/50 quantized to BINS=100, COUNT=1000, 80/20"
 //
 // Notes on choices COURSE.md leaves open:
 //   * moons' default is 5000, the first homework's size (hw4); pass 20000 (hw5) or 10000 (S3) for the others.

@@ -42,9 +42,9 @@ PixelImage render_scatter_panels(const ScatterPanels& panels, const std::vector<
     dim = x.size(1);
     data[k].v = x.to_vector<double>();
     if (!labels.empty() && labels[k].defined()) {
-      DGM_CHECK(labels[k].numel() == x.size(0) && !labels[k].is_floating_point(), "save_scatter_panels: labels of panel '",
-                name, "' have shape ", shape_str(labels[k].shape()), " and dtype ", dtype_name(labels[k].dtype()),
-                "; expected ", x.size(0), " integer class ids");
+      DGM_CHECK(labels[k].numel() == x.size(0) && !labels[k].is_floating_point(),
+                "save_scatter_panels: labels of panel '", name, "' have shape ", shape_str(labels[k].shape()),
+                " and dtype ", dtype_name(labels[k].dtype()), "; expected ", x.size(0), " integer class ids");
       data[k].label = labels[k].to_vector<int64_t>();
     }
     for (size_t i = 0; i + dim <= data[k].v.size(); i += dim) {
@@ -85,15 +85,16 @@ PixelImage render_scatter_panels(const ScatterPanels& panels, const std::vector<
   if (!title.empty()) draw_centered_text(img, width / 2, 8, title);
   for (size_t k = 0; k < panels.size(); ++k) {
     const int cx = static_cast<int>(k) * cell_w;
-    const Axes axes{{cx + left, title_h + panel_title_h, cx + left + panel_size - 1, title_h + panel_title_h + panel_size - 1},
-                    x0, x1, y0, y1};
+    const int top = title_h + panel_title_h;
+    const Axes axes{{cx + left, top, cx + left + panel_size - 1, top + panel_size - 1}, x0, x1, y0, y1};
     draw_ticks(img, axes, true);
     const Rgb color = tab10(static_cast<int64_t>(k));
     if (dim == 2) {
       const auto& v = data[k].v;
       for (size_t i = 0; i + 1 < v.size(); i += 2) {
         if (!std::isfinite(v[i]) || !std::isfinite(v[i + 1])) continue;
-        const int px = static_cast<int>(std::lround(axes.px(v[i]))), py = static_cast<int>(std::lround(axes.py(v[i + 1])));
+        const int px = static_cast<int>(std::lround(axes.px(v[i])));
+        const int py = static_cast<int>(std::lround(axes.py(v[i + 1])));
         const Rgb c = data[k].label.empty() ? color : tab10(data[k].label[i / 2]);
         fill_rect(img, {px - 1, py - 1, px + 1, py + 1}, c, axes.area);
       }
