@@ -7,6 +7,11 @@
 //   scale_pm1:  2x/255 - 1 in [-1, 1]           (NCSN, DDPM, VAEs on CIFAR-10)
 //   resize_bilinear: (N,C,H,W) -> (N,C,h,w)     (hw5-hw6's 32x32 MNIST)
 //   dequantize: (x + u) / 256, u ~ U[0,1)       (RealNVP / flows on images)
+//
+// MNIST at 32x32 (hw5, hw6, autumn hw1-hw2): COURSE.md §1.0 says dgm_utils
+// *resizes* (torchvision Resize((32,32)) on the uint8 images, before binarizing
+// or scaling), it does not pad, so the transform is
+//   Tensor x32 = resize_bilinear(load_mnist().images, 32, 32, true);  // then binarize / scale_01
 #pragma once
 #include "tensor/random.h"
 

@@ -16,6 +16,14 @@
 // clamped. (lo, hi) is value_range if given, else the batch's (min, max) if
 // normalize, else (0, 1). Normalization happens before padding, so the padding
 // keeps pad_value (on the [0, 1] scale: 0 = black).
+//
+// A latent interpolation grid (rows = pairs, columns = steps) needs no helper
+// of its own: decode the P x S latents z_ps = (1 - a_s) z_p + a_s z'_p,
+// a_s = s / (S - 1), in row-major order (pair p's S steps one after another),
+// then
+//   io::save_image_grid("interp.png", decoded.reshape({P * S, C, H, W}), {.nrow = S});
+// puts pair p in row p and step s in column s. Frames along sampling time are
+// nn/io/trajectory.h (save_trajectory).
 #pragma once
 #include <optional>
 #include <string>
