@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   for (const auto& [key, registered] : {std::pair<std::string, std::string>{"pixelcnn", "pixelcnn"},
                                         std::pair<std::string, std::string>{"pixelcnn_gray", "pixelcnn-gray"}}) {
     if (!wanted(key.c_str())) continue;
-    std::shared_ptr<models::GenerativeModel> model = models::find_model(registered).make();
+    std::shared_ptr<models::GenerativeModel> model = models::find_model(registered).make({});
     model->to(device);
     const double top = key == "pixelcnn" ? 1.0 : 255.0;  // binary or 256-level pixels
     Tensor images = ((rand({128, 1, 28, 28}) * (top + 1)).floor().clamp(0.0, top) / top).to(device);

@@ -61,4 +61,34 @@ else
 fi
 if "$dgm" train vae --data-dir "$work/data" --device tpu 2> "$work/err"; then exit 1; fi
 grep -q "cpu or cuda" "$work/err"
+
+# The list groups models by family, with both presets and their expected times.
+"$dgm" list > "$work/out"
+grep -q "autoregressive models" "$work/out"
+grep -q "latent-variable models" "$work/out"
+grep -q " quick " "$work/out"
+grep -q " course " "$work/out"
+grep -q "8gaussians" "$work/out"
+# Optimizer, schedule, clipping and EMA from the command line; the run samples with the EMA weights.
+"$dgm" train vae --data-dir "$work/data" --epochs 1 --batch-size 32 --threads 1 --samples 0 --out "$work/ema" \
+  --optimizer adamw --weight-decay 1e-4 --betas 0.5,0.99 --schedule step --step-size 1 --gamma 0.5 --clip-grad 1 \
+  --ema 0.9 > "$work/out"
+grep -q "optimizer model: adamw lr 0.001 betas (0.5, 0.99) weight decay 0.0001 clip 1, step schedule per epoch" "$work/out"
+grep -q "EMA of the weights, decay 0.9" "$work/out"
+"$dgm" sample "$work/ema" --n 4 --out "$work/e.png" > "$work/out"
+grep -q "(EMA weights)" "$work/out"
+# Bad options: one line naming the option, non-zero exit.
+bad() {  # expected-text args...
+  local says=$1; shift
+  if "$dgm" "$@" > /dev/null 2> "$work/err"; then echo "accepted: $*"; exit 1; fi
+  grep -q -- "$says" "$work/err" || { echo "no '$says' in: $(cat "$work/err")"; exit 1; }
+}
+bad 'no optimizer "critic"' train vae --data-dir "$work/data" --lr critic=1e-3
+bad 'is not a finite number' train vae --data-dir "$work/data" --lr nan
+bad 'unknown optimizer "lbfgs"' train vae --data-dir "$work/data" --optimizer lbfgs
+bad '--epochs must be > 0' train vae --data-dir "$work/data" --epochs 0
+bad 'no preset "huge"' train vae --data-dir "$work/data" --preset huge
+bad '--from is for two-stage models' train vae --data-dir "$work/data" --from "$work/run"
+bad 'is not conditional' sample "$work/run" --labels 0..9
+bad 'is finished' train vae --data-dir "$work/data" --epochs 2 --batch-size 32 --threads 1 --out "$work/run" --resume
 echo "cli smoke test passed"

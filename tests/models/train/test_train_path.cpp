@@ -1,5 +1,5 @@
 // The training path every course family uses, proven on test-only models
-// (tests/models/train/test_models.h): two optimizers with n_critic, labels
+// (tests/models/train/training_models.h): two optimizers with n_critic, labels
 // into loss and sample, EMA, schedules and clipping against closed forms, a
 // two-stage run, exact resume, pictures, and clear errors for bad options.
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include "nn/io/metrics.h"
 #include "nn/io/safetensors.h"
 #include "tests/helpers.h"
-#include "tests/models/train/test_models.h"
+#include "tests/models/train/training_models.h"
 
 using namespace dgm;
 using namespace dgm::models;

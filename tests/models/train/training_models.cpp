@@ -1,4 +1,4 @@
-#include "tests/models/train/test_models.h"
+#include "tests/models/train/training_models.h"
 
 #include <cmath>
 #include <mutex>
