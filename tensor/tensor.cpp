@@ -1,6 +1,7 @@
-// Tensor basics that involve no autograd: geometry, raw data access, and the
-// autograd state kept on the tensor itself (the in-place ops, which consult
-// grad mode, are in autograd/ops/inplace_ops.cpp).
+// Tensor basics: geometry, raw data access, and the autograd fields kept on
+// the tensor itself (requires_grad, grad, retain_grad). Nothing here needs the
+// engine or grad mode; the in-place ops, which check grad mode, are in
+// autograd/ops/inplace_ops.cpp.
 #include "tensor/tensor.h"
 
 #include <cstring>
