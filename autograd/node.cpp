@@ -6,6 +6,8 @@
 
 namespace dgm::autograd {
 
+const char* node_name(const Node& node) { return node.name; }
+
 Edge edge_of(const Tensor& input) {
   if (!input.defined() || !input.requires_grad()) return {};
   if (input.grad_fn()) return {input.grad_fn(), nullptr};

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "autograd/node.h"
 #include "tensor/tensor.h"
 
 namespace dgm {
@@ -194,7 +193,7 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
     Formatter f = make_formatter(v, shown);
     body = Printer{t.shape(), v, f, summarize}.str(0, 0, indent);
   }
-  if (t.grad_fn()) suffixes.push_back("grad_fn=<" + grad_fn_name(t.grad_fn()->name) + ">");
+  if (t.grad_fn()) suffixes.push_back("grad_fn=<" + grad_fn_name(autograd::node_name(*t.grad_fn())) + ">");
   else if (t.requires_grad()) suffixes.push_back("requires_grad=True");
 
   // _add_suffixes: a suffix that would pass the line width goes on its own line.

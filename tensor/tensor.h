@@ -27,6 +27,9 @@ namespace dgm {
 
 namespace autograd {
 struct Node;
+// The name of the op that made a tensor ("mul"), for printing grad_fn; defined
+// in autograd/node.cpp so that tensor/ needs no autograd header.
+const char* node_name(const Node& node);
 }
 class Tensor;
 struct TensorIndex;
@@ -87,7 +90,7 @@ class Tensor {
   // All elements in row-major order (copied to the CPU if needed).
   template <typename T> std::vector<T> to_vector() const;
 
-  // ---- autograd (autograd/engine.cpp, autograd/ops/*) ----
+  // ---- autograd (tensor/tensor.cpp: the state; autograd/engine.cpp: backward) ----
   bool requires_grad() const { return checked().requires_grad; }
   Tensor& requires_grad_(bool requires_grad = true);
   Tensor grad() const;             // undefined Tensor when no gradient was accumulated
@@ -95,6 +98,7 @@ class Tensor {
   bool is_leaf() const { return checked().grad_fn == nullptr; }
   std::shared_ptr<autograd::Node> grad_fn() const { return checked().grad_fn; }
   void retain_grad();
+  // autograd::backward({*this}, {gradient}, ...): defined in autograd/engine.cpp, next to the engine
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   Tensor detach() const;  // same data, cut from the graph
 
@@ -216,7 +220,7 @@ class Tensor {
   Tensor triu(int64_t diagonal = 0) const;
   Tensor tril(int64_t diagonal = 0) const;
 
-  // ---- in-place, outside autograd (tensor/tensor.cpp) ----
+  // ---- in-place, outside the graph (autograd/ops/inplace_ops.cpp) ----
   // Allowed on tensors that do not require grad, or under NoGradGuard
   // (optimizer steps, weight clipping, initialization).
   Tensor& zero_();

@@ -228,6 +228,25 @@ TEST_CASE("only floating point tensors can require grad", "[autograd]") {
   CHECK_THROWS_AS(y.requires_grad_(false), Error);  // a non-leaf always requires grad
 }
 
+TEST_CASE("in-place ops refuse a tensor that requires grad, except under NoGradGuard", "[autograd]") {
+  // The graph cannot see an in-place update, so with grad mode on it is an error; under NoGradGuard
+  // (an optimizer step) it writes the data and leaves the leaf a leaf that requires grad.
+  Tensor w = vec({1, 2});
+  CHECK_THROWS_WITH(w.add_(1.0), Contains("add_: in-place update of a tensor that requires grad"));
+  CHECK_THROWS_WITH(w.zero_(), Contains("NoGradGuard"));
+  check_values(w, {1, 2}, 0);
+  {
+    NoGradGuard no_grad;
+    w.mul_(3.0).add_(1.0);  // w = 3w + 1
+  }
+  check_values(w, {4, 7}, 0);
+  CHECK(w.is_leaf());
+  CHECK(w.requires_grad());
+  Tensor plain = tensor(std::vector<double>{1, 2});
+  plain.fill_(5.0);  // needs no grad: allowed with grad mode on
+  check_values(plain, {5, 5}, 0);
+}
+
 TEST_CASE("a leaf's grad is a contiguous tensor of its own", "[autograd]") {
   // sum's backward expands a scalar: the stored grad must not be a stride-0 view.
   Tensor x = vec({1, 2, 3, 4}).reshape({2, 2}).detach().requires_grad_();

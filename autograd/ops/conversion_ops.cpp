@@ -1,5 +1,4 @@
-// Copies and conversions, and the autograd entry points on Tensor.
-#include "autograd/engine.h"
+// Copies and conversions.
 #include "autograd/node.h"
 #include "tensor/factories.h"
 #include "tensor/kernels/elementwise.h"
@@ -34,11 +33,6 @@ Tensor Tensor::to(Device d) const {
   kernels::copy(out, *this);
   if (!is_floating(dtype())) return out;
   return record("to", out, {*this}, [from = device()](const Tensor& g) { return std::vector{g.to(from)}; });
-}
-
-void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
-  autograd::backward({*this}, gradient.defined() ? std::vector<Tensor>{gradient} : std::vector<Tensor>{}, retain_graph,
-                     create_graph);
 }
 
 }  // namespace dgm

@@ -2,8 +2,6 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
-#include "autograd/ops/elementwise.h"
-#include "autograd/ops/reduction.h"
 #include "tensor/kernels/layer_norm.h"
 
 namespace dgm::nn::functional {
@@ -55,22 +53,6 @@ Tensor to_rows_order(const Tensor& t, int64_t at) {
   return at == t.dim() - 1 ? t : t.permute(move_dim(t.dim(), t.dim() - 1, at));
 }
 
-// The gradient formula in differentiable ops (for create_graph), dims = the normalized dims.
-std::vector<Tensor> composite_grad(const Tensor& g, const Tensor& x, const Tensor& weight, const Tensor& bias,
-                                   const std::vector<int64_t>& dims, double eps, const autograd::NeedsGrad& needs) {
-  Tensor mu = mean(x, dims, /*keepdim=*/true);
-  Tensor xc = x - mu;
-  Tensor rstd = rsqrt(mean(xc * xc, dims, /*keepdim=*/true) + eps);
-  Tensor xhat = xc * rstd;
-  Tensor gw = weight.defined() ? g * weight : g;
-  std::vector<int64_t> rows;  // the leading dims, summed over for dweight and dbias
-  for (int64_t d = 0; d < dims.front(); ++d) rows.push_back(d);
-  auto over_rows = [&](const Tensor& t) { return rows.empty() ? t : t.sum(rows); };
-  return {needs[0] ? rstd * (gw - mean(gw, dims, true) - xhat * mean(gw * xhat, dims, true)) : Tensor(),
-          needs[1] && weight.defined() ? over_rows(g * xhat) : Tensor(),
-          needs[2] && bias.defined() ? over_rows(g) : Tensor()};
-}
-
 Tensor detached(const Tensor& t) { return t.defined() ? t.detach() : Tensor(); }
 
 bool same_kind(const Tensor& p, const Tensor& x) {
@@ -92,7 +74,7 @@ Tensor fused_layer_norm(const Tensor& x, const Shape& normalized_shape, const Te
       "layer_norm", to_x_order(f.y, rows.at), {x, weight, bias},
       [x, weight, bias, rows, mean = f.mean, rstd = f.rstd, dims, eps, shape](const Tensor& g,
                                                                               const autograd::NeedsGrad& needs) {
-        if (GradMode::is_enabled()) return composite_grad(g, x, weight, bias, dims, eps, needs);
+        if (GradMode::is_enabled()) return layer_norm_grad(g, x, weight, bias, dims, eps, needs);
         Tensor g_rows = to_rows_order(g, rows.at).contiguous();
         kernels::LayerNormBackward b = kernels::layer_norm_backward(g_rows, rows.data, rows.layout, mean, rstd,
                                                                     detached(weight), needs[1], needs[2]);

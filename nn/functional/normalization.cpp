@@ -3,7 +3,8 @@
 // so d y / d x (through the mean and the variance too) and second
 // derivatives come from the ops' own gradients. On the CPU layer_norm runs
 // one fused kernel instead (nn/functional/layer_norm_fused.h); the composite
-// is its definition and what the GPU runs.
+// is its definition and what the GPU runs, and layer_norm_grad below is its
+// gradient, written out for the fused kernel's create_graph path.
 #include "nn/functional/normalization.h"
 
 #include "autograd/grad_mode.h"
@@ -29,12 +30,20 @@ void check_param(const char* op, const char* name, const Tensor& p, const Shape&
             shape_str(p.shape()), " (input shape ", shape_str(x.shape()), ")");
 }
 
-// (x - mean) / sqrt(var + eps) over dims, biased variance.
-Tensor normalize(const Tensor& x, const std::vector<int64_t>& dims, double eps) {
+// xhat = (x - mean) * rstd over dims, rstd = 1 / sqrt(var + eps), biased variance.
+struct Standardized {
+  Tensor xhat, rstd;
+};
+Standardized standardize(const Tensor& x, const std::vector<int64_t>& dims, double eps) {
   Tensor mu = mean(x, dims, /*keepdim=*/true);
   Tensor centered = x - mu;
-  Tensor v = mean(centered * centered, dims, /*keepdim=*/true);
-  return centered * rsqrt(v + eps);
+  Tensor rstd = rsqrt(mean(centered * centered, dims, /*keepdim=*/true) + eps);
+  return {centered * rstd, rstd};
+}
+
+// (x - mean) / sqrt(var + eps) over dims, biased variance.
+Tensor normalize(const Tensor& x, const std::vector<int64_t>& dims, double eps) {
+  return standardize(x, dims, eps).xhat;
 }
 
 // Shape (1, C, 1, ..., 1) for a per-channel parameter of an (N, C, *) input.
@@ -67,6 +76,21 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   return affine(normalize(x, dims, eps), weight, bias, normalized_shape);
+}
+
+// The layer-norm gradient, the one statement of it (the fused CPU kernel's
+// backward loop computes the same, and is tested against this):
+// dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)), gw = g * weight; dweight = sum_rows g * xhat; dbias = sum_rows g
+std::vector<Tensor> layer_norm_grad(const Tensor& g, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                    const std::vector<int64_t>& dims, double eps, const std::vector<bool>& needs) {
+  const auto [xhat, rstd] = standardize(x, dims, eps);
+  Tensor gw = weight.defined() ? g * weight : g;
+  std::vector<int64_t> rows;  // the leading dims, summed over for dweight and dbias
+  for (int64_t d = 0; d < dims.front(); ++d) rows.push_back(d);
+  auto over_rows = [&](const Tensor& t) { return rows.empty() ? t : t.sum(rows); };
+  return {needs[0] ? rstd * (gw - mean(gw, dims, true) - xhat * mean(gw * xhat, dims, true)) : Tensor(),
+          needs[1] && weight.defined() ? over_rows(g * xhat) : Tensor(),
+          needs[2] && bias.defined() ? over_rows(g) : Tensor()};
 }
 
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
