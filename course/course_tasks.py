@@ -290,3 +290,30 @@ def render(items, stub_homeworks):
         else:
             out.extend(it.body)
     return "".join(out), replaced
+
+
+def main(argv):
+    """python3 course/course_tasks.py ids [hwN] | homeworks: one per line (for scripts/test-course)."""
+    import sys
+    source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        course = load_tasks(source)
+        if argv[:1] == ["homeworks"] and len(argv) == 1:
+            print("\n".join(course.homework_ids()))
+            return 0
+        if argv[:1] == ["ids"] and len(argv) <= 2:
+            if len(argv) == 2 and argv[1] not in course.homework_ids():
+                raise CourseError(f"{course.path}: no homework '{argv[1]}' (homeworks: "
+                                  f"{', '.join(course.homework_ids())})")
+            print("\n".join(t.id for t in course.tasks if len(argv) == 1 or t.homework == argv[1]))
+            return 0
+    except CourseError as e:
+        print(f"course_tasks: error: {e}", file=sys.stderr)
+        return 1
+    print("usage: course/course_tasks.py ids [hwN] | homeworks", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))
