@@ -1,55 +1,41 @@
 #!/usr/bin/env python3
-"""Generate the student version of the dgm tree.
+"""Generate the student tree of a homework.
 
 Copies the repository's source tree into OUT and replaces the body of every
-marked reference solution
+marked reference solution of every homework
 
-    // BEGIN SOLUTION hw1.3 causal attention mask: an (L, L) float tensor, 0 on and below the diagonal, -inf above
+    // BEGIN SOLUTION hw1.4
     ...reference code...
     // END SOLUTION
 
-with a stub that keeps the indentation of the BEGIN line:
+with the stub of its task (course/tasks.json), at the indentation of the BEGIN line:
 
-    // TODO hw1.3: causal attention mask: ...
-    throw dgm::NotImplemented("hw1.3: causal attention mask: ...");
+    // TODO hw1.4: <the task's hint>
+    throw dgm::NotImplemented("hw1.4: <the task's hint>");
+
+except the homeworks named in --reveal, whose bodies stay (their marker lines go).
+The tree gets course/released.json naming the homework(s) it releases, so that
+the grading table reports the tasks of the other homeworks as "not released".
 
 Usage:
-    course/make_student_tree.py OUT [--homework hw1] [--source DIR] [--force] [--no-git]
+    course/make_student_tree.py OUT --homework hw1 [--reveal hw1,hw2] [--source DIR] [--force] [--no-git]
     course/make_student_tree.py --check [--source DIR]
 
---homework hw1 replaces only that homework's tasks (the others keep their
-solutions and markers). --check validates every marker without writing.
-Known task ids are those of the points table in tests/course/grading.cpp.
-Standard library only.
+--check validates tasks.json and every marker without writing (course/README.md
+lists the errors). Standard library only.
 """
 import argparse
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 
-SOURCE_SUFFIXES = (".cpp", ".h", ".hpp", ".cc", ".cu", ".cuh", ".inl")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from course_tasks import (RELEASED_JSON, CourseError, load_tasks, render,  # noqa: E402
+                          scan_tree)
+
 SKIP_DIRS_EXACT = {".git", "data", "runs", "__pycache__"}
-BEGIN = "// BEGIN SOLUTION"
-END = "// END SOLUTION"
-TASK_ID_RE = re.compile(r"^(hw[0-9]+)\.[0-9]+$")
-GRADING_ID_RE = re.compile(r'\{\s*"(hw[0-9]+\.[0-9]+)"\s*,')
-
-
-class MarkerError(Exception):
-    pass
-
-
-def known_task_ids(source):
-    path = os.path.join(source, "tests", "course", "grading.cpp")
-    if not os.path.exists(path):
-        raise MarkerError(f"{path}: missing; it holds the table of known task ids")
-    with open(path, encoding="utf-8") as f:
-        ids = set(GRADING_ID_RE.findall(f.read()))
-    if not ids:
-        raise MarkerError(f"{path}: no task ids found in the points table")
-    return ids
 
 
 def list_files(source, output=None, use_git=True):
@@ -97,132 +83,46 @@ def remove_path(path):
         shutil.rmtree(path)
 
 
-def c_string(text):
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+def homework_list(text, course, flag):
+    """'hw1,hw2' -> ["hw1", "hw2"], each a homework of tasks.json."""
+    names = [h.strip() for h in text.split(",") if h.strip()] if text else []
+    for h in names:
+        if h not in course.homework_ids():
+            raise CourseError(f"{flag}: unknown homework '{h}' (homeworks in {course.path}: "
+                              f"{', '.join(course.homework_ids())})")
+    return names
 
 
-def process_text(text, rel, known_ids, homework=None):
-    """Returns (new_text, [replaced task ids]); raises MarkerError naming file:line."""
-    lines = text.splitlines(keepends=True)
-    out = []
-    replaced = []
-    open_marker = None  # (line number, indent, id, description, replace?)
-    for no, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        where = f"{rel}:{no}"
-        if stripped.startswith(BEGIN):
-            if open_marker is not None:
-                raise MarkerError(f"{where}: BEGIN SOLUTION inside the solution opened at {rel}:{open_marker[0]} "
-                                  "(markers do not nest; close it with // END SOLUTION first)")
-            rest = stripped[len(BEGIN):].strip()
-            parts = rest.split(None, 1)
-            if not parts:
-                raise MarkerError(f"{where}: BEGIN SOLUTION without a task id (expected // BEGIN SOLUTION hw1.3 <description>)")
-            task_id = parts[0]
-            description = parts[1].strip() if len(parts) > 1 else ""
-            if not TASK_ID_RE.match(task_id):
-                raise MarkerError(f"{where}: malformed task id '{task_id}' (expected hw<N>.<k>, e.g. hw1.3)")
-            if task_id not in known_ids:
-                raise MarkerError(f"{where}: unknown task id '{task_id}' (known: {', '.join(sorted(known_ids))}; "
-                                  "add it to the points table in tests/course/grading.cpp)")
-            if not description:
-                raise MarkerError(f"{where}: BEGIN SOLUTION {task_id} has no description (the line the student sees)")
-            indent = line[:len(line) - len(line.lstrip())]
-            replace = homework is None or TASK_ID_RE.match(task_id).group(1) == homework
-            open_marker = (no, indent, task_id, description, replace)
-            if not replace:
-                out.append(line)
-            continue
-        if stripped.startswith(END):
-            if stripped != END:
-                raise MarkerError(f"{where}: unexpected text after // END SOLUTION")
-            if open_marker is None:
-                raise MarkerError(f"{where}: END SOLUTION without a BEGIN SOLUTION")
-            _, indent, task_id, description, replace = open_marker
-            if replace:
-                eol = "\r\n" if line.endswith("\r\n") else "\n"
-                out.append(f"{indent}// TODO {task_id}: {description}{eol}")
-                out.append(f'{indent}throw dgm::NotImplemented("{task_id}: {c_string(description)}");{eol}')
-                replaced.append(task_id)
-            else:
-                out.append(line)
-            open_marker = None
-            continue
-        if ("BEGIN SOLUTION" in stripped or "END SOLUTION" in stripped) and stripped.startswith("//") \
-                and re.match(r"^//\s*(BEGIN|END)\s+SOLUTION", stripped):
-            raise MarkerError(f"{where}: malformed marker (write exactly '{BEGIN} hwN.k <description>' "
-                              f"or '{END}')")
-        if open_marker is None or not open_marker[4]:
-            out.append(line)
-    if open_marker is not None:
-        raise MarkerError(f"{rel}:{open_marker[0]}: BEGIN SOLUTION {open_marker[2]} is never closed "
-                          "(missing // END SOLUTION)")
-    return "".join(out), replaced
+def plan_tree(source, output, homeworks, reveal, use_git=True):
+    """[(rel, new text or None, [marker ids replaced])] for every file of the tree,
+    plus the generated course/released.json; raises CourseError before anything is written."""
+    course = load_tasks(source)
+    released = homework_list(homeworks, course, "--homework")
+    revealed = homework_list(reveal, course, "--reveal")
+    if output is not None and not released:
+        raise CourseError("--homework: name the homework(s) to release, e.g. --homework hw1")
+    files = list_files(source, output, use_git=use_git)
+    if RELEASED_JSON in files:
+        raise CourseError(f"{RELEASED_JSON}: exists in the source tree; the solution tree must not have one "
+                          "(only generated student trees do)")
+    parsed = scan_tree(source, files, course)
+    stub = set(course.homework_ids()) - set(revealed)
+    plans = []
+    for rel in files:
+        if rel in parsed:
+            text, replaced = render(parsed[rel], stub)
+            plans.append((rel, text, replaced))
+        else:
+            plans.append((rel, None, []))
+    release = {"generated_by": "course/make_student_tree.py",
+               "homeworks": released, "revealed": revealed}
+    plans.append((RELEASED_JSON, json.dumps(release, indent=2) + "\n", []))
+    return plans
 
 
-def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description="Generate the student tree: marked solutions become NotImplemented stubs.")
-    ap.add_argument("output", nargs="?", help="the folder to write the student tree to")
-    ap.add_argument("--source", default=os.path.dirname(here), help="the solution tree (default: this repository)")
-    ap.add_argument("--homework", help="replace only this homework's tasks, e.g. hw1 (default: all)")
-    ap.add_argument("--force", action="store_true",
-                    help="OUT may exist: bring it up to date (unchanged files are not rewritten; others are removed)")
-    ap.add_argument("--no-git", action="store_true", help="walk the folder instead of asking git for the file list")
-    ap.add_argument("--check", action="store_true", help="only validate the markers; write nothing")
-    args = ap.parse_args(argv)
-
-    source = os.path.abspath(args.source)
-    if args.homework is not None and not re.match(r"^hw[0-9]+$", args.homework):
-        ap.error(f"--homework: expected hw<N>, e.g. hw1; got '{args.homework}'")
-    if not args.check and not args.output:
-        ap.error("OUT is required (or --check)")
-    output = os.path.abspath(args.output) if args.output else None
-    if output and (output == source or source.startswith(output + os.sep)):
-        ap.error(f"OUT ({output}) must not be the source tree or contain it")
-
-    if output and os.path.exists(output) and not args.force and os.listdir(output):
-        print(f"make_student_tree: error: {output} exists and is not empty (use --force to replace it)",
-              file=sys.stderr)
-        return 1
-
-    try:
-        known = known_task_ids(source)
-        files = list_files(source, output, use_git=not args.no_git)
-        # Validate everything before writing anything.
-        plans = []
-        for rel in files:
-            full = os.path.join(source, rel)
-            new_text, replaced = None, []
-            if rel.endswith(SOURCE_SUFFIXES) and not os.path.islink(full):
-                with open(full, encoding="utf-8", newline="") as f:
-                    text = f.read()
-                if "SOLUTION" in text:
-                    new_text, replaced = process_text(text, rel, known, args.homework)
-            plans.append((rel, new_text, replaced))
-    except MarkerError as e:
-        print(f"make_student_tree: error: {e}", file=sys.stderr)
-        return 1
-    except UnicodeDecodeError as e:
-        print(f"make_student_tree: error: a source file is not UTF-8: {e}", file=sys.stderr)
-        return 1
-
-    total = 0
-    tasks = set()
-    for rel, _, replaced in plans:
-        if replaced:
-            counts = {}
-            for t in replaced:
-                counts[t] = counts.get(t, 0) + 1
-            detail = ", ".join(f"{t} x{n}" if n > 1 else t for t, n in sorted(counts.items()))
-            print(f"{rel}: replaced {len(replaced)} task(s): {detail}")
-            total += len(replaced)
-            tasks.update(replaced)
-    if args.check:
-        print(f"make_student_tree: markers OK: {total} solution(s) would be replaced in {len(files)} files")
-        return 0
-
-    # With --force an existing OUT is brought up to date: files whose content
+def write_tree(source, output, plans):
+    """Writes the planned files into output; returns how many were (re)written."""
+    # An existing OUT (--force) is brought up to date: files whose content
     # is unchanged are left alone (so that an incremental build of the student
     # tree stays incremental) and files not in the tree any more are removed.
     os.makedirs(output, exist_ok=True)
@@ -245,15 +145,18 @@ def main(argv=None):
         else:
             with open(src, "rb") as f:
                 data = f.read()
+        generated = not os.path.exists(src)  # course/released.json
         if os.path.isfile(dst) and not os.path.islink(dst):
             with open(dst, "rb") as f:
                 if f.read() == data:
-                    shutil.copymode(src, dst)
+                    if not generated:
+                        shutil.copymode(src, dst)
                     continue
         remove_path(dst)
         with open(dst, "wb") as f:
             f.write(data)
-        shutil.copymode(src, dst)
+        if not generated:
+            shutil.copymode(src, dst)
         written += 1
     for root, dirs, names in os.walk(output, topdown=False):
         for n in names:
@@ -267,9 +170,57 @@ def main(argv=None):
                     os.remove(full)
             elif not os.listdir(full):
                 os.rmdir(full)
-    scope = f"homework {args.homework}" if args.homework else "all homeworks"
+    return written
+
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description="Generate a homework's student tree: every marked solution "
+                                             "becomes its task's NotImplemented stub.")
+    ap.add_argument("output", nargs="?", help="the folder to write the student tree to")
+    ap.add_argument("--source", default=os.path.dirname(here), help="the solution tree (default: this repository)")
+    ap.add_argument("--homework", help="the homework(s) this tree releases, e.g. hw1 (or hw1,hw2); "
+                                       "the tasks of the others are reported 'not released'")
+    ap.add_argument("--reveal", help="homeworks whose solutions stay in the tree, e.g. hw1,hw2 (instructors; "
+                                     "default: none, every homework's solutions become stubs)")
+    ap.add_argument("--force", action="store_true",
+                    help="OUT may exist: bring it up to date (unchanged files are not rewritten; others are removed)")
+    ap.add_argument("--no-git", action="store_true", help="walk the folder instead of asking git for the file list")
+    ap.add_argument("--check", action="store_true", help="only validate tasks.json and the markers; write nothing")
+    args = ap.parse_args(argv)
+
+    source = os.path.abspath(args.source)
+    if not args.check and not args.output:
+        ap.error("OUT is required (or --check)")
+    output = os.path.abspath(args.output) if args.output and not args.check else None
+    if output and (output == source or source.startswith(output + os.sep)):
+        ap.error(f"OUT ({output}) must not be the source tree or contain it")
+    if output and os.path.exists(output) and not args.force and os.listdir(output):
+        print(f"make_student_tree: error: {output} exists and is not empty (use --force to replace it)",
+              file=sys.stderr)
+        return 1
+
+    try:
+        plans = plan_tree(source, output, args.homework, args.reveal, use_git=not args.no_git)
+    except CourseError as e:
+        print(f"make_student_tree: error: {e}", file=sys.stderr)
+        return 1
+
+    total, tasks = 0, set()
+    for rel, _, replaced in plans:
+        if replaced:
+            print(f"{rel}: replaced {len(replaced)} solution(s): {', '.join(replaced)}")
+            total += len(replaced)
+            tasks.update(m.split("/")[0] for m in replaced)
+    if args.check:
+        print(f"make_student_tree: tasks.json and markers OK: {total} solution(s) in {len(plans) - 1} files")
+        return 0
+
+    written = write_tree(source, output, plans)
+    release = json.loads(plans[-1][1])
     print(f"make_student_tree: {len(plans)} files in {output} ({written} written); replaced {total} solution(s) "
-          f"({scope}); tasks: {' '.join(sorted(tasks)) or 'none'}")
+          f"of tasks {' '.join(sorted(tasks)) or 'none'}; released: {', '.join(release['homeworks'])}; "
+          f"revealed: {', '.join(release['revealed']) or 'none'}")
     return 0
 
 

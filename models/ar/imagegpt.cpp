@@ -11,7 +11,7 @@
 namespace dgm::models {
 
 Tensor CausalSelfAttention::get_attention_mask(const Tensor& x) const {
-  // BEGIN SOLUTION hw1.4 causal attention mask: an (L, L) float tensor on x's device, L = x.size(0), 0 on and below the diagonal, -inf above (position i attends to positions <= i)
+  // BEGIN SOLUTION hw1.4
   const int64_t L = x.size(0);
   const TensorOptions options = TensorOptions(kFloat32).device(x.device());
   Tensor above = ones({L, L}, options).triu(1);  // 1 strictly above the diagonal
@@ -24,7 +24,7 @@ Tensor CausalSelfAttention::forward(const Tensor& x) {
 }
 
 TransformerBlock::TransformerBlock(int64_t embed_dim, int64_t num_heads) {
-  // BEGIN SOLUTION hw1.5 TransformerBlock layers: ln1, ln2 = LayerNorm(E); attn = CausalSelfAttention(E, num_heads); fc1 = Linear(E, 2E); fc2 = Linear(2E, E); register each with register_module
+  // BEGIN SOLUTION hw1.5/layers
   ln1 = register_module("ln1", std::make_shared<nn::LayerNorm>(Shape{embed_dim}));
   attn = register_module("attn", std::make_shared<CausalSelfAttention>(embed_dim, num_heads));
   ln2 = register_module("ln2", std::make_shared<nn::LayerNorm>(Shape{embed_dim}));
@@ -34,7 +34,7 @@ TransformerBlock::TransformerBlock(int64_t embed_dim, int64_t num_heads) {
 }
 
 Tensor TransformerBlock::forward(const Tensor& x) {
-  // BEGIN SOLUTION hw1.5 pre-LN block on (L, B, E): a = x + attn(ln1(x)); return a + fc2(relu(fc1(ln2(a))))
+  // BEGIN SOLUTION hw1.5/forward
   Tensor a = x + attn->forward(ln1->forward(x));
   return a + fc2->forward(relu(fc1->forward(ln2->forward(a))));
   // END SOLUTION
@@ -46,7 +46,7 @@ ImageGPT::ImageGPT(std::pair<int64_t, int64_t> input_shape, int64_t embed_dim, i
       embed_dim_(embed_dim),
       num_heads_(num_heads),
       num_layers_(num_layers) {
-  // BEGIN SOLUTION hw1.6 ImageGPT layers: sos = parameter zeros(E); token_embeddings = Embedding(2, E); position_embeddings = Embedding(H*W, E); num_layers TransformerBlocks; final_norm = LayerNorm(E); head = Linear(E, 1, bias=false)
+  // BEGIN SOLUTION hw1.6/layers
   sos = register_parameter("sos", zeros({embed_dim}));
   token_embeddings = register_module("token_embeddings", std::make_shared<nn::Embedding>(2, embed_dim));
   position_embeddings =
@@ -66,7 +66,7 @@ std::string ImageGPT::extra_repr() const {
 }
 
 Tensor ImageGPT::add_sos_token(const Tensor& h) const {
-  // BEGIN SOLUTION hw1.6 start token: (L, B, E) -> sos repeated to (1, B, E), then h without its last position, concatenated along dim 0 -> (L, B, E)
+  // BEGIN SOLUTION hw1.6/sos
   const int64_t L = h.size(0), B = h.size(1);
   Tensor start = sos.view({1, 1, embed_dim_}).expand({1, B, embed_dim_});
   if (L == 1) return start.contiguous();
@@ -75,7 +75,7 @@ Tensor ImageGPT::add_sos_token(const Tensor& h) const {
 }
 
 Tensor ImageGPT::add_pos_embeddings(const Tensor& h) const {
-  // BEGIN SOLUTION hw1.6 position embeddings: h (L, B, E) + position_embeddings(arange(L) of shape (L, 1)), broadcast over B
+  // BEGIN SOLUTION hw1.6/positions
   const int64_t L = h.size(0);
   Tensor positions = arange(static_cast<double>(L), TensorOptions(kInt64).device(h.device())).view({L, 1});
   return h + position_embeddings->forward(positions);
@@ -83,7 +83,7 @@ Tensor ImageGPT::add_pos_embeddings(const Tensor& h) const {
 }
 
 Tensor ImageGPT::forward(const Tensor& x) {
-  // BEGIN SOLUTION hw1.6 ImageGPT forward: tokens (B, L) (flatten images (B,1,H,W)) as int64 -> token_embeddings -> (L, B, E) -> add_sos_token -> add_pos_embeddings -> layers -> final_norm -> head -> logits (B, L, 1)
+  // BEGIN SOLUTION hw1.6/forward
   Tensor tokens = x.dim() == 2 ? x : x.flatten(1);
   DGM_CHECK(tokens.size(1) <= height_ * width_, "ImageGPT: at most ", height_ * width_, " tokens, got ",
             tokens.size(1));
@@ -96,7 +96,7 @@ Tensor ImageGPT::forward(const Tensor& x) {
 
 Losses ImageGPT::loss(const Batch& batch) {
   [[maybe_unused]] const Tensor& x = batch.x;
-  // BEGIN SOLUTION hw1.6 ImageGPT loss: {"loss": BCE with logits of forward(x).reshape(-1) against x.reshape(-1) as float} (nats per pixel)
+  // BEGIN SOLUTION hw1.6/loss
   Tensor logits = forward(x);
   Tensor target = (x.dim() == 2 ? x : x.flatten(1)).to(logits.dtype());
   return {{"loss", nn::functional::binary_cross_entropy_with_logits(logits.flatten(), target.flatten())}};
@@ -105,7 +105,7 @@ Losses ImageGPT::loss(const Batch& batch) {
 
 Tensor ImageGPT::sample(int64_t n, const SampleOptions& options) {
   [[maybe_unused]] Generator* gen = options.gen;
-  // BEGIN SOLUTION hw1.6 ImageGPT sample: without a graph, start from zeros (n, H*W) on the model's device; for t = 0..L-1 draw x_t ~ Bernoulli(sigmoid(logit_t)) from a forward pass; return (n, 1, H, W)
+  // BEGIN SOLUTION hw1.6/sample
   NoGradGuard no_grad;
   const int64_t L = height_ * width_;
   Tensor x = zeros({n, L}, TensorOptions().device(parameters().front().device()));

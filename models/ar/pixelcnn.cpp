@@ -73,7 +73,7 @@ std::string PixelCNN::extra_repr() const {
 }
 
 Tensor PixelCNN::forward(const Tensor& x) {
-  // BEGIN SOLUTION hw1.1 PixelCNN forward: x (B,1,H,W) in [0,1] -> (x-0.5)/0.5 -> input_conv_ ('A') -> n_layers x [norms_[l] (if any), ReLU, convs_[l] ('B')] -> ReLU -> output_conv_ -> logits viewed as (B, levels, 1, H, W) (lecture 1, seminar 1)
+  // BEGIN SOLUTION hw1.1
   DGM_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) <= height_ && x.size(3) == width_,
             "PixelCNN: expected input of shape (B,1,", height_, ",", width_, "), got ", shape_str(x.shape()));
   Tensor h = input_conv_->forward((x - 0.5) / 0.5);
@@ -128,7 +128,7 @@ Tensor PixelCNN::sample(int64_t n, const SampleOptions& options) {
 }
 
 Tensor PixelCNN::autocomplete(const Tensor& init, Generator* gen) {
-  // BEGIN SOLUTION hw1.2 autocompletion: like sample, over the pixels of init (n,1,H,W) in raster order, draw only those equal to -1 from the model's conditional given everything before; keep the others; return (n,1,H,W)
+  // BEGIN SOLUTION hw1.2
   DGM_CHECK(init.dim() == 4 && init.size(1) == 1 && init.size(2) == height_ && init.size(3) == width_,
             "PixelCNN::autocomplete: expected init of shape (n,1,", height_, ",", width_, "), got ",
             shape_str(init.shape()));
@@ -151,7 +151,7 @@ Tensor PixelCNN::autocomplete(const Tensor& init, Generator* gen) {
 }
 
 std::pair<Tensor, Tensor> receptive_field(PixelCNN& model) {
-  // BEGIN SOLUTION hw1.3 receptive field: zero input (1,1,H,W) requiring grad, forward, backward from the centre output pixel (H/2, W/2) (logits summed over classes); return {|grad| > 1e-8 as float, |grad| / max |grad|}, each (H,W) on the CPU
+  // BEGIN SOLUTION hw1.3
   AutoGradMode grad_on(true);
   const int64_t H = model.height(), W = model.width();
   const Device device = model.parameters().front().device();

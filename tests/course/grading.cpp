@@ -1,5 +1,6 @@
-// The course's points table and the Catch2 listener that prints the grading
-// table at the end of every run of dgm_course_tests.
+// The Gradebook and the Catch2 listener that prints the grading table at the
+// end of every run of dgm_course_tests (the tasks and their points come from
+// course/tasks.json: course_tasks.h).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include "grading.h"
 
@@ -7,48 +8,22 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <iostream>
-#include <regex>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "tensor/error.h"
 
 namespace dgm::course {
 
-// The course gives homework 1 15 points: 5 for theory (not code) and 5 each for
-// the PixelCNN task and the ImageGPT task. The 10 code points are split here:
-//   PixelCNN 5 pt = hw1.1 (2) + hw1.2 (1.5) + hw1.3 (1.5)
-//   ImageGPT 5 pt = hw1.4 (1) + hw1.5 (2) + hw1.6 (2)
-// The stub generator reads the ids from the lines below ({"hwN.k", ...).
-const std::vector<GradedTask>& graded_tasks() {
-  static const std::vector<GradedTask> tasks = {
-      {"hw1.1", 2.0, "PixelCNN forward (MaskedConv2d is given code)"},
-      {"hw1.2", 1.5, "PixelCNN autocompletion: sample only the pixels equal to -1"},
-      {"hw1.3", 1.5, "receptive field map from the input gradient (binary and weighted)"},
-      {"hw1.4", 1.0, "ImageGPT causal attention mask"},
-      {"hw1.5", 2.0, "ImageGPT pre-LN TransformerBlock"},
-      {"hw1.6", 2.0, "ImageGPT model: sos token, embeddings, forward, loss, sample"},
-  };
-  return tasks;
-}
+Gradebook::Gradebook() : Gradebook(graded_tasks(), current_release()) {}
 
-std::vector<std::string> task_ids_of(const std::vector<std::string>& tags) {
-  static const std::regex task_re("^\\[?(hw[0-9]+\\.[0-9]+)\\]?$", std::regex::icase);
-  std::vector<std::string> ids;
-  for (const std::string& tag : tags) {
-    std::smatch m;
-    if (std::regex_match(tag, m, task_re)) {
-      std::string id = m[1].str();
-      std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-    }
-  }
-  return ids;
-}
-
-std::string homework_of(const std::string& task_id) { return task_id.substr(0, task_id.find('.')); }
+Gradebook::Gradebook(std::vector<GradedTask> tasks, Release release)
+    : table_(std::move(tasks)), release_(std::move(release)) {}
 
 std::string TaskResult::verdict() const {
+  if (!released) return "not released";
   if (cases_run == 0) return "not run";
   if (passed()) return "passed";
   if (cases_not_implemented > 0) return "not implemented yet: " + not_implemented_message;
@@ -88,13 +63,14 @@ std::vector<TaskResult> Gradebook::results() const {
   for (const auto& [id, r] : tasks_) homeworks.insert(homework_of(id));
   std::vector<TaskResult> out;
   std::set<std::string> listed;
-  for (const GradedTask& t : graded_tasks()) {
-    if (!homeworks.count(homework_of(t.id))) continue;
+  for (const GradedTask& t : table_) {
+    if (!homeworks.count(t.homework)) continue;
     auto it = tasks_.find(t.id);
     TaskResult r = it != tasks_.end() ? it->second : TaskResult{};
     r.id = t.id;
     r.points = t.points;
     r.known = true;
+    r.released = release_.released(t.homework);
     out.push_back(r);
     listed.insert(t.id);
   }
@@ -133,9 +109,10 @@ std::string Gradebook::render() const {
   for (const TaskResult& r : results()) {
     std::string id = r.known ? r.id : r.id + "?";
     std::string cases = std::to_string(r.cases_passed) + "/" + std::to_string(r.cases_run);
-    out << pad(id, 8) << pad(fmt_points(r.earned()) + "/" + fmt_points(r.points), 10) << pad(cases, 8)
-        << one_line(r.verdict()) << (r.known ? "" : "  (task id missing from tests/course/grading.cpp)") << "\n";
-    if (!r.known) continue;  // listed, but neither points nor a task
+    std::string points = (r.released ? fmt_points(r.earned()) : std::string("-")) + "/" + fmt_points(r.points);
+    out << pad(id, 8) << pad(points, 10) << pad(cases, 8) << one_line(r.verdict())
+        << (r.known ? "" : "  (task id missing from course/tasks.json)") << "\n";
+    if (!r.known || !r.released) continue;  // listed, but neither points nor a task of the total
     earned += r.earned();
     total += r.points;
     passed += r.passed() ? 1 : 0;
@@ -180,6 +157,16 @@ class GradingListener : public Catch::TestEventListenerBase {
  public:
   using Catch::TestEventListenerBase::TestEventListenerBase;
 
+  void testRunStarting(const Catch::TestRunInfo& info) override {
+    Catch::TestEventListenerBase::testRunStarting(info);
+    try {
+      book_ = std::make_unique<dgm::course::Gradebook>();
+    } catch (const std::exception& e) {  // a wrong course/tasks.json or course/released.json
+      error_ = e.what();
+      std::cerr << "dgm course: grading: " << error_ << std::endl;
+    }
+  }
+
   void testCaseStarting(const Catch::TestCaseInfo& info) override {
     Catch::TestEventListenerBase::testCaseStarting(info);
     tags_ = info.tags;
@@ -193,20 +180,25 @@ class GradingListener : public Catch::TestEventListenerBase {
   }
 
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
-    book_.record_case(tags_, stats.totals.assertions.allOk(), failures_);
+    if (book_) book_->record_case(tags_, stats.totals.assertions.allOk(), failures_);
     Catch::TestEventListenerBase::testCaseEnded(stats);
   }
 
   void testRunEnded(const Catch::TestRunStats& stats) override {
-    std::string table = book_.render();
-    if (!table.empty()) std::cout << table << std::flush;
+    if (!book_) {
+      std::cout << "\ndgm course: no grading table: " << error_ << std::endl;
+    } else {
+      std::string table = book_->render();
+      if (!table.empty()) std::cout << table << std::flush;
+    }
     Catch::TestEventListenerBase::testRunEnded(stats);
   }
 
  private:
   std::vector<std::string> tags_;
   std::vector<std::string> failures_;
-  dgm::course::Gradebook book_;
+  std::unique_ptr<dgm::course::Gradebook> book_;
+  std::string error_;
 };
 
 }  // namespace

@@ -29,6 +29,104 @@ TEST_CASE("grading: the points table covers homework 1 with the course's points"
   CHECK(imagegpt == Approx(5.0));  // the course's ImageGPT task
 }
 
+TEST_CASE("grading: the task list is course/tasks.json, and its homework 1 is the course's", "[machinery]") {
+  CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
+  std::vector<std::pair<std::string, double>> points;
+  for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);
+  CHECK(points == std::vector<std::pair<std::string, double>>{
+                      {"hw1.1", 2.0}, {"hw1.2", 1.5}, {"hw1.3", 1.5}, {"hw1.4", 1.0}, {"hw1.5", 2.0}, {"hw1.6", 2.0}});
+}
+
+TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
+  auto parse = [](const std::string& text) { return parse_tasks(text, "x/tasks.json"); };
+  const std::vector<GradedTask> ok = parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": 1.5, "title": "t"}]})");
+  REQUIRE(ok.size() == 1);
+  CHECK(ok[0].homework == "hw2");
+  CHECK(ok[0].points == 1.5);
+  CHECK_THROWS_WITH(parse("{\"tasks\": ["), Catch::StartsWith("x/tasks.json: not valid JSON"));
+  CHECK_THROWS_WITH(parse(R"({"tasks": []})"), "x/tasks.json: no tasks");
+  CHECK_THROWS_WITH(parse(R"({"tasks": [{"id": "hw2", "homework": "hw2", "points": 1, "title": "t"}]})"),
+                    "x/tasks.json: task 'hw2': the id must be hw<N>.<k>");
+  CHECK_THROWS_WITH(parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw1", "points": 1, "title": "t"}]})"),
+                    "x/tasks.json: task hw2.1: 'homework' must be \"hw2\"");
+  CHECK_THROWS_WITH(parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": 0, "title": "t"}]})"),
+                    "x/tasks.json: task hw2.1: 'points' must be a positive number");
+  CHECK_THROWS_WITH(parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": "2", "title": "t"}]})"),
+                    "x/tasks.json: task hw2.1: 'points' must be a positive number");
+  CHECK_THROWS_WITH(parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": 1, "title": "t"},
+                                        {"id": "hw2.1", "homework": "hw2", "points": 1, "title": "u"}]})"),
+                    "x/tasks.json: task hw2.1: listed twice");
+}
+
+TEST_CASE("grading: released.json names the released homeworks; without it everything is", "[machinery]") {
+  const std::vector<GradedTask> tasks = {{"hw1.1", "hw1", 2, "a"}, {"hw2.1", "hw2", 1, "b"}, {"hw3.1", "hw3", 1, "c"}};
+  CHECK(Release{}.released("hw9"));
+  Release r = parse_release(R"({"generated_by": "x", "homeworks": ["hw2"], "revealed": ["hw1"]})", "r.json", tasks);
+  CHECK(r.released("hw1"));
+  CHECK(r.released("hw2"));
+  CHECK_FALSE(r.released("hw3"));
+  CHECK_THROWS_WITH(parse_release(R"({"homeworks": ["hw4"]})", "r.json", tasks),
+                    "r.json: homework 'hw4' has no task in the task list");
+  CHECK_THROWS_WITH(parse_release(R"({"homeworks": []})", "r.json", tasks), "r.json: releases no homework");
+  CHECK_THROWS_WITH(parse_release(R"({"revealed": ["hw1"]})", "r.json", tasks),
+                    "r.json: expected an object with 'homeworks'");
+  // this binary's tree: the solution tree (no released.json) releases everything, a student tree what its file says
+  CHECK(current_release().everything == !std::filesystem::exists(released_file()));
+  CHECK_THAT(released_file(), Catch::EndsWith("course/released.json"));
+}
+
+TEST_CASE("grading: tasks of a homework not released are 'not released' and not in the total", "[machinery]") {
+  const std::vector<GradedTask> tasks = {{"hw1.1", "hw1", 2, "a"}, {"hw2.1", "hw2", 1.5, "b"}};
+  Release release;
+  release.everything = false;
+  release.homeworks = {"hw1"};
+  Gradebook book(tasks, release);
+  book.record_case({"hw1", "hw1.1"}, true, {});
+  book.record_case({"hw2", "hw2.1"}, false, {std::string("exception: ") + kNotImplementedPrefix + "hw2.1: stub"});
+  std::vector<TaskResult> rs = book.results();
+  REQUIRE(rs.size() == 2);
+  CHECK(rs[0].verdict() == "passed");
+  CHECK_FALSE(rs[1].released);
+  CHECK(rs[1].verdict() == "not released");
+  CHECK(rs[1].earned() == 0.0);
+  std::string table = book.render();
+  CHECK_THAT(table, Catch::Contains("hw2.1   -/1.5     0/1     not released"));
+  CHECK_THAT(table, Catch::Contains("total   2.0/2.0   1/1 tasks passed"));
+
+  Gradebook everything(tasks, Release{});  // the solution tree: the same cases are graded
+  everything.record_case({"hw2", "hw2.1"}, false, {std::string("exception: ") + kNotImplementedPrefix + "hw2.1: stub"});
+  CHECK(everything.results()[0].verdict() == "not implemented yet: hw2.1: stub");
+}
+
+TEST_CASE("grading: graded test cases and the task list must agree", "[machinery]") {
+  const std::vector<GradedTask> tasks = {{"hw1.1", "hw1", 2, "a"}, {"hw1.2", "hw1", 1, "b"}};
+  std::vector<TestCaseTags> cases = {{"one", {"hw1", "hw1.1"}, "t.cpp", 3}, {"two", {"[hw1]", "[HW1.2]"}, "t.cpp", 9}};
+  CHECK(check_graded_tests(tasks, cases, "tasks.json").empty());
+  cases.push_back({"bad id", {"hw1", "hw1.7"}, "u.cpp", 12});
+  cases.push_back({"no homework tag", {"hw1.1", "reference"}, "u.cpp", 20});
+  cases[1].tags = {"hw1"};  // hw1.2 loses its only case
+  CHECK(check_graded_tests(tasks, cases, "tasks.json") ==
+        std::vector<std::string>{
+            "u.cpp:12: test case \"bad id\" is tagged [hw1.7], which is not a task in tasks.json",
+            "u.cpp:20: test case \"no homework tag\" is tagged [hw1.1] but not [hw1] (a graded case carries its "
+            "homework's tag)",
+            "tasks.json: task hw1.2 has no test case tagged [hw1.2]"});
+}
+
+TEST_CASE("grading: every graded test case of this binary names a task of course/tasks.json, every task has one",
+          "[machinery]") {
+  std::vector<TestCaseTags> cases;
+  for (const Catch::TestCase& tc : Catch::getRegistryHub().getTestCaseRegistry().getAllTests()) {
+    std::string file = tc.lineInfo.file;
+    size_t at = file.rfind("tests/course/");
+    if (at != std::string::npos) file = file.substr(at);
+    cases.push_back({tc.name, tc.tags, file, static_cast<int>(tc.lineInfo.line)});
+  }
+  std::vector<std::string> errors = check_graded_tests(graded_tasks(), cases, tasks_file());
+  for (const std::string& e : errors) UNSCOPED_INFO(e);
+  CHECK(errors.empty());
+}
+
 TEST_CASE("grading: passed, not implemented, wrong answer and not run", "[machinery]") {
   Gradebook book;
   CHECK(book.render().empty());
