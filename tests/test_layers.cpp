@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "nn/functional/masked_conv.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -136,7 +137,7 @@ TEST_CASE("MaskedConv2d receptive field is causal in raster order", "[layers]") 
 }
 
 TEST_CASE("MaskedConv2d on the CPU skips the masked taps and gives conv2d(x, weight * mask)", "[layers]") {
-  // forward_by_rows (the rows above + the centre row) against the definition,
+  // functional::masked_conv2d's split (the rows above + the centre row) against the definition,
   // values and the gradients of x, weight and bias, on awkward shapes.
   struct Case {
     char type;
@@ -151,7 +152,8 @@ TEST_CASE("MaskedConv2d on the CPU skips the masked taps and gives conv2d(x, wei
     nn::MaskedConv2d conv(c.type, c.in, c.out, c.kernel, 1, std::nullopt, 1, c.groups);
     set_params(conv, 60);
     Tensor x0 = uniform_values(c.x, -1, 1, 13);
-    REQUIRE(conv.splits_by_rows(x0) == (c.kernel.h > 1));
+    REQUIRE(nn::functional::masked_conv2d_splits_by_rows(x0, conv.weight, c.type, 1, conv.padding, 1) ==
+            (c.kernel.h > 1));
     auto run = [&](bool by_rows) {
       conv.zero_grad();
       Tensor x = x0.detach().clone().requires_grad_();
@@ -168,9 +170,11 @@ TEST_CASE("MaskedConv2d on the CPU skips the masked taps and gives conv2d(x, wei
   }
   // Not split: a one-pixel-high input, and stride 2 (where the mask is not causal anyway).
   nn::MaskedConv2d b('B', 1, 1, 3);
-  CHECK_FALSE(b.splits_by_rows(zeros({1, 1, 1, 5})));
+  CHECK_FALSE(nn::functional::masked_conv2d_splits_by_rows(zeros({1, 1, 1, 5}), b.weight, 'B', 1, 1, 1));
   nn::MaskedConv2d strided('B', 1, 1, 3, 2);
-  CHECK_FALSE(strided.splits_by_rows(zeros({1, 1, 5, 5})));
+  CHECK_FALSE(nn::functional::masked_conv2d_splits_by_rows(zeros({1, 1, 5, 5}), strided.weight, 'B', 2, 1, 1));
+  REQUIRE_THROWS_WITH(nn::functional::masked_conv2d(zeros({1, 1, 5, 5}), b.weight, zeros({1, 1, 2, 2}), 'B'),
+                      Catch::Contains("masked_conv2d") && Catch::Contains("(1,1,2,2)"));
 }
 
 TEST_CASE("BatchNorm2d training, running statistics and evaluation match PyTorch", "[layers]") {

@@ -12,15 +12,6 @@
 
 namespace dgm::models {
 
-ChannelLayerNorm::ChannelLayerNorm(int64_t channels) {
-  norm = register_module("norm", std::make_shared<nn::LayerNorm>(Shape{channels}));
-}
-
-Tensor ChannelLayerNorm::forward(const Tensor& x) {
-  // (N,C,H,W) -> (N,H,W,C): normalize over C -> back to (N,C,H,W)
-  return norm->forward(x.permute({0, 2, 3, 1})).permute({0, 3, 1, 2});
-}
-
 namespace {
 
 // n_layers hidden layers of n_filters each: the list of n_layers + 1 n_filters.
@@ -53,7 +44,7 @@ PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, std::vector<int64_t>
   input_conv_ = register_module("input_conv", std::make_shared<nn::MaskedConv2d>('A', 1, C[0], kernel_size));
   for (int64_t l = 0; l < n_layers_; ++l) {
     if (use_layer_norm)
-      norms_.push_back(register_module("norm" + std::to_string(l), std::make_shared<ChannelLayerNorm>(C[l])));
+      norms_.push_back(register_module("norm" + std::to_string(l), std::make_shared<nn::ChannelLayerNorm>(C[l])));
     convs_.push_back(register_module("conv" + std::to_string(l),
                                      std::make_shared<nn::MaskedConv2d>('B', C[l], C[l + 1], kernel_size)));
   }

@@ -34,17 +34,6 @@
 
 namespace dgm::models {
 
-// LayerNorm over the channels only of an (N,C,H,W) tensor: NCHW -> NHWC,
-// normalize the last dim, back to NCHW (the course's LayerNorm).
-class ChannelLayerNorm : public nn::Module {
- public:
-  explicit ChannelLayerNorm(int64_t channels);
-  Tensor forward(const Tensor& x) override;
-  std::string name() const override { return "ChannelLayerNorm"; }
-
-  std::shared_ptr<nn::LayerNorm> norm;
-};
-
 class PixelCNN : public GenerativeModel {
  public:
   PixelCNN(std::pair<int64_t, int64_t> input_shape = {28, 28}, int64_t n_filters = 64, int64_t kernel_size = 7,
@@ -84,7 +73,7 @@ class PixelCNN : public GenerativeModel {
   int64_t kernel_size_, n_layers_, levels_;
   bool use_layer_norm_;
   std::shared_ptr<nn::MaskedConv2d> input_conv_;                // 'A', 1 -> F, k x k
-  std::vector<std::shared_ptr<ChannelLayerNorm>> norms_;        // n_layers, over C_l (empty without layer norm)
+  std::vector<std::shared_ptr<nn::ChannelLayerNorm>> norms_;       // n_layers, over C_l (empty without layer norm)
   std::vector<std::shared_ptr<nn::MaskedConv2d>> convs_;        // n_layers x 'B', C_l -> C_{l+1}, k x k
   std::shared_ptr<nn::MaskedConv2d> output_conv_;               // 'B', C_n -> levels, 1 x 1
 };

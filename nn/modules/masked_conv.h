@@ -14,10 +14,10 @@
 // done). The causal guarantee needs an odd kernel, stride 1, dilation 1 and
 // padding = kernel/2 (the "same" output size) -- the defaults here.
 //
-// On the CPU, with that geometry, forward skips the masked taps instead of
-// multiplying them by zero (forward_by_rows): the same function with about half
-// the multiply-adds for a square kernel. On the GPU it is one cuDNN call with
-// weight * mask.
+// forward is functional::masked_conv2d, which on the CPU, with that geometry,
+// skips the masked taps instead of multiplying them by zero (about half the
+// multiply-adds for a square kernel); on the GPU it is one cuDNN call with
+// weight * mask (nn/functional/masked_conv.h).
 #pragma once
 #include <optional>
 
@@ -36,13 +36,6 @@ class MaskedConv2d : public Conv2d {
 
   char mask_type;
   Tensor mask;  // buffer, same shape and dtype as weight
-
-  // Whether forward takes forward_by_rows for this input (CPU, odd kernel,
-  // stride 1, dilation 1, padding kernel/2, and the two parts are not empty).
-  bool splits_by_rows(const Tensor& x) const;
-  // conv2d(x, weight * mask, ...) computed as a conv over the rows above the
-  // centre plus a conv over the centre row's unmasked taps.
-  Tensor forward_by_rows(const Tensor& x);
 };
 
 }  // namespace dgm::nn

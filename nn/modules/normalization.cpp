@@ -94,6 +94,16 @@ LayerNorm::LayerNorm(Shape shape, double eps_, bool affine)
 
 Tensor LayerNorm::forward(const Tensor& x) { return functional::layer_norm(x, normalized_shape, weight, bias, eps); }
 
+ChannelLayerNorm::ChannelLayerNorm(int64_t channels) {
+  norm = register_module("norm", std::make_shared<LayerNorm>(Shape{channels}));
+}
+
+Tensor ChannelLayerNorm::forward(const Tensor& x) {
+  DGM_CHECK(x.dim() == 4, "ChannelLayerNorm: expected (N,C,H,W), got ", shape_str(x.shape()));
+  // (N,C,H,W) -> (N,H,W,C): normalize over C -> back to (N,C,H,W)
+  return norm->forward(x.permute({0, 2, 3, 1})).permute({0, 3, 1, 2});
+}
+
 std::string LayerNorm::extra_repr() const {
   std::string s = "(";
   for (size_t i = 0; i < normalized_shape.size(); ++i) s += (i ? ", " : "") + std::to_string(normalized_shape[i]);

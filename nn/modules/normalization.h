@@ -71,6 +71,18 @@ class LayerNorm : public Module {
   Tensor weight, bias;
 };
 
+// LayerNorm over the channels only of an (N,C,H,W) tensor: NCHW -> NHWC,
+// normalize the last dim, back to NCHW (the course's PixelCNN LayerNorm). The
+// permutes are views: the CPU kernel reads the strided rows without a copy.
+class ChannelLayerNorm : public Module {
+ public:
+  explicit ChannelLayerNorm(int64_t channels);
+  Tensor forward(const Tensor& x) override;
+  std::string name() const override { return "ChannelLayerNorm"; }
+
+  std::shared_ptr<LayerNorm> norm;
+};
+
 // Input (N, C, *): per sample over each group of C/num_groups channels and *; weight, bias (C).
 class GroupNorm : public Module {
  public:
