@@ -7,7 +7,6 @@
 #include <cmath>
 #include <vector>
 
-#include "tensor/kernels/dispatch.h"
 #include "tensor/kernels/layer_norm.h"
 #include "tensor/parallel.h"
 
@@ -112,7 +111,7 @@ void backward_rows(const T* g, const T* x, const double* mean, const double* rst
 }
 
 void check_layout(const char* op, const Tensor& x, RowLayout r) {
-  DGM_CHECK(!x.is_cuda(), op, " kernel: CPU only, got a tensor on ", x.device().str());
+  DGM_CHECK(x.is_cpu(), op, " kernel: CPU only, got a tensor on ", x.device().str());
   DGM_CHECK(x.is_contiguous(), op, " kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
   DGM_CHECK(r.outer * r.n * r.inner == x.numel() && r.n > 0, op, " kernel: rows (", r.outer, ", ", r.n, ", ",
             r.inner, ") do not cover the input of shape ", shape_str(x.shape()));
