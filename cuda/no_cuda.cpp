@@ -28,6 +28,14 @@ void deallocate(void*, size_t) {}
 void memcpy_to_device(void*, const void*, size_t) { not_built("memcpy_to_device"); }
 void memcpy_to_host(void*, const void*, size_t) { not_built("memcpy_to_host"); }
 
+void sample(const Tensor&, const random_math::Rand&, uint64_t, uint64_t) { not_built("rand"); }
+void sample(const Tensor&, const random_math::Uniform&, uint64_t, uint64_t) { not_built("uniform"); }
+void sample(const Tensor&, const random_math::Normal&, uint64_t, uint64_t) { not_built("randn"); }
+void sample(const Tensor&, const random_math::Randint&, uint64_t, uint64_t) { not_built("randint"); }
+void sample(const Tensor&, const random_math::Bernoulli&, uint64_t, uint64_t) { not_built("bernoulli"); }
+void sample_bernoulli(const Tensor&, const Tensor&, uint64_t, uint64_t) { not_built("bernoulli"); }
+void check_probabilities(const Tensor&) { not_built("bernoulli"); }
+
 // ---- the kernels of tensor/backend/ops.inc ----
 void unary(kernels::Unary, const Tensor&, const Tensor&, double, double) { not_built("unary"); }
 void binary(kernels::Binary, const Tensor&, const Tensor&, const Tensor&) { not_built("binary"); }

@@ -4,7 +4,7 @@
 // DGM_HD function objects of tensor/random_math.h, called by both.
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
 #include "cuda/index_search.cuh"
-#include "cuda/random.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {

@@ -14,6 +14,7 @@
 #include "tensor/kernels/elementwise.h"
 #include "tensor/kernels/optim.h"
 #include "tensor/kernels/reduce.h"
+#include "tensor/random_math.h"
 #include "tensor/tensor.h"
 
 namespace dgm::cpu {
@@ -30,4 +31,21 @@ void deallocate(void* ptr, size_t nbytes);
 // nbytes from host to device (device to host), synchronous with respect to the host
 void memcpy_to_device(void* dst, const void* src, size_t nbytes);
 void memcpy_to_host(void* dst, const void* src, size_t nbytes);
+
+// ---- random (cuda/random.cu): the samplers of tensor/random.cpp on the GPU ----
+// Each fills a contiguous CUDA tensor `out` with out[i] = sampler<T>(seed,
+// offset, i), T out's C++ type, the sampler being the same DGM_HD function
+// object the CPU loop calls (tensor/random_math.h): randn on the GPU is randn
+// on the CPU, bit for bit. The caller claims the counters (Generator::reserve) first.
+void sample(const Tensor& out, const random_math::Rand& f, uint64_t seed, uint64_t offset);
+void sample(const Tensor& out, const random_math::Uniform& f, uint64_t seed, uint64_t offset);
+void sample(const Tensor& out, const random_math::Normal& f, uint64_t seed, uint64_t offset);
+void sample(const Tensor& out, const random_math::Randint& f, uint64_t seed, uint64_t offset);
+void sample(const Tensor& out, const random_math::Bernoulli& f, uint64_t seed, uint64_t offset);
+// out[i] = 1 with probability p[i] (p: float32 or float64, any strides, out's
+// shape and dtype; i row-major).
+void sample_bernoulli(const Tensor& out, const Tensor& p, uint64_t seed, uint64_t offset);
+// Throws the CPU's "bernoulli: probabilities must be in [0, 1], got v ..." for
+// the first p[i] (row-major) outside [0, 1] or NaN. Waits for the GPU.
+void check_probabilities(const Tensor& p);
 }  // namespace dgm::cuda
