@@ -116,6 +116,7 @@ void matmul_int64(const Tensor& a, const Tensor& b, const Tensor& out) {
 
 }  // namespace
 
+// out[t] = a[t] @ b[t] for every batch element t
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (a.dtype()) {
     case kFloat32: matmul_blas<float>(a, b, out); break;

@@ -97,16 +97,19 @@ void weight_grad_typed(const Tensor& x, const Tensor& gy, const Tensor& dw, cons
 
 }  // namespace
 
+// y = conv(x, w) + bias
 void conv2d(const Tensor& y, const Tensor& x_, const Tensor& w_, const Tensor& bias_, const Geo& g) {
   const Tensor x = aligned(x_), w = aligned(w_), bias = aligned(bias_);
   dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() { forward_typed<T>(x, w, bias, y, g); });
 }
 
+// dx = conv^T(gy, w)
 void conv2d_input_grad(const Tensor& dx, const Tensor& gy_, const Tensor& w_, const Geo& g) {
   const Tensor gy = aligned(gy_), w = aligned(w_);
   dispatch_floating(gy.dtype(), "conv2d_input_grad", [&]<typename T>() { input_grad_typed<T>(gy, w, dx, g); });
 }
 
+// dw = sum over samples and pixels of gy times the receptive field of x
 void conv2d_weight_grad(const Tensor& dw, const Tensor& x_, const Tensor& gy_, const Geo& g) {
   const Tensor x = aligned(x_), gy = aligned(gy_);
   dispatch_floating(x.dtype(), "conv2d_weight_grad", [&]<typename T>() { weight_grad_typed<T>(x, gy, dw, g); });

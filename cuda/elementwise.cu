@@ -118,6 +118,7 @@ void fill_typed(const Tensor& dst, double value) {
 
 }  // namespace
 
+// out = op(x)
 void unary(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   if (op == Unary::LogicalNot) {
     dispatch_all(x.dtype(), "logical_not", [&]<typename T>() { logical_not_typed<T>(out, x); });
@@ -126,6 +127,7 @@ void unary(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   dispatch_numeric(x.dtype(), "unary", [&]<typename T>() { unary_typed<T>(op, out, x, p0, p1); });
 }
 
+// out = op(a, b)
 void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (a.dtype() == kBool) {
     binary_typed<bool>(op, out, a, b);
@@ -134,10 +136,12 @@ void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   }
 }
 
+// out = cond ? a : b
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   dispatch_all(a.dtype(), "where", [&]<typename T>() { where_typed<T>(out, cond, a, b); });
 }
 
+// out = min(max(x, lo), hi), NaN stays NaN
 void clamp(const Tensor& out, const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   dispatch_numeric(x.dtype(), "clamp", [&]<typename T>() { clamp_typed<T>(out, x, lo, hi); });
 }
@@ -149,6 +153,7 @@ void copy_on_device(const Tensor& dst, const Tensor& src) {
   });
 }
 
+// dst = value
 void fill(const Tensor& dst, double value) {
   dispatch_all(dst.dtype(), "fill", [&]<typename T>() { fill_typed<T>(dst, value); });
 }

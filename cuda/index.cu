@@ -115,10 +115,12 @@ std::optional<int64_t> first_out_of_range(const Tensor& index, int64_t lo, int64
   return element_at<int64_t>(index, first);
 }
 
+// out[p] = x[p with p[dim] = index[p]]
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   dispatch_all(x.dtype(), "gather", [&]<typename T>() { gather_typed<T>(out, x, dim, index); });
 }
 
+// dst[p with p[dim] = index[p]] = src[p] (+= when accumulate, with atomics)
 void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
   dispatch_all(dst.dtype(), "scatter", [&]<typename T>() { scatter_typed<T>(dst, dim, index, src, accumulate); });
 }

@@ -26,6 +26,7 @@ void back_to(const Tensor& device_dst, const Tensor& host_src) { copy(device_dst
 
 }  // namespace
 
+// Each: host copies, the CPU kernel of the same name (its math and messages), results copied back.
 void solve_triangular_(const Tensor& x, const Tensor& a, bool upper, bool unitriangular) {
   Tensor hx = to_host(x);
   cpu::solve_triangular_(hx, to_host(a), upper, unitriangular);

@@ -35,6 +35,7 @@ void adam_typed(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor&
 
 }  // namespace
 
+// m, v, p updated in place (tensor/kernels/optim.h)
 void adam_step_(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const kernels::AdamStep& s) {
   dispatch_floating(p.dtype(), "adam_step_", [&]<typename T>() { adam_typed<T>(p, g, m, v, s); });
 }

@@ -154,6 +154,7 @@ __global__ void avg_pool_backward_kernel(const T* __restrict__ gy, T* __restrict
 
 }  // namespace
 
+// y = max over each window, idx = where (h*W + w)
 void max_pool2d(const Tensor& y, const Tensor& idx, const Tensor& x, const Geo& g) {
   const int64_t total = y.numel();
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
@@ -163,6 +164,7 @@ void max_pool2d(const Tensor& y, const Tensor& idx, const Tensor& x, const Geo& 
   check_launch("max_pool2d");
 }
 
+// dx[h,w] = sum of g over the windows whose max was (h,w)
 void max_pool2d_scatter(const Tensor& dx, const Tensor& gy, const Tensor& idx, const Geo& g) {
   const int64_t total = dx.numel();
   dispatch_floating(gy.dtype(), "max_pool2d_backward", [&]<typename T>() {
@@ -172,6 +174,7 @@ void max_pool2d_scatter(const Tensor& dx, const Tensor& gy, const Tensor& idx, c
   check_launch("max_pool2d_backward");
 }
 
+// out[a,b] = h[idx[a,b]]
 void max_pool2d_gather(const Tensor& out, const Tensor& h, const Tensor& idx, const Geo& g) {
   const int64_t total = out.numel();
   dispatch_floating(h.dtype(), "max_pool2d_gather", [&]<typename T>() {
@@ -181,6 +184,7 @@ void max_pool2d_gather(const Tensor& out, const Tensor& h, const Tensor& idx, co
   check_launch("max_pool2d_gather");
 }
 
+// y = window sum / divisor
 void avg_pool2d(const Tensor& y, const Tensor& x, const Geo& g) {
   const int64_t total = y.numel();
   dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() {
@@ -189,6 +193,7 @@ void avg_pool2d(const Tensor& y, const Tensor& x, const Geo& g) {
   check_launch("avg_pool2d");
 }
 
+// dx[h,w] = sum over windows containing (h,w) of g / divisor
 void avg_pool2d_backward(const Tensor& dx, const Tensor& gy, const Geo& g) {
   const int64_t total = dx.numel();
   dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {

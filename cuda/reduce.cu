@@ -463,6 +463,7 @@ void arg_values(const char* op, const HostPlan& hp, const Tensor& x, const Tenso
 
 }  // namespace
 
+// out = op over dims of x (warp shuffles, then a block reduction)
 void reduce(Reduce op, const Tensor& out, const Tensor& x, const std::vector<int64_t>& dims) {
   std::vector<bool> reduced(x.dim(), false);
   for (int64_t d : dims) reduced[d] = true;
@@ -474,6 +475,7 @@ void reduce(Reduce op, const Tensor& out, const Tensor& x, const std::vector<int
   dispatch_numeric(x.dtype(), "reduce", [&]<typename T>() { reduce_typed<T>(op, hp, x, out); });
 }
 
+// values, indices = the max (min) along dim and its first position
 void arg_reduce(ArgReduce op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) {
   const char* name = op == ArgReduce::Max ? "argmax" : "argmin";
   std::vector<bool> reduced(x.dim(), false);

@@ -117,6 +117,7 @@ void scan_typed(const char* name, const Tensor& x, const Tensor& out, int64_t di
 
 }  // namespace
 
+// out[i] = x[0] op ... op x[i] along dim (from the end when reverse)
 void scan(Scan op, const Tensor& out, const Tensor& x, int64_t dim, bool reverse) {
   const char* name = op == Scan::Sum ? "cumsum" : "cumprod";
   dispatch_numeric(x.dtype(), name, [&]<typename T>() {

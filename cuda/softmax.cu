@@ -102,6 +102,7 @@ void softmax_typed(const Tensor& x, const Tensor& y, int64_t outer, int64_t n, i
 
 }  // namespace
 
+// y = exp(x - max) / sum exp(x - max) per row (log: x - max - log sum)
 void softmax(const Tensor& y, const Tensor& x, int64_t outer, int64_t n, int64_t inner, bool log) {
   dispatch_floating(x.dtype(), "softmax", [&]<typename T>() { softmax_typed<T>(x, y, outer, n, inner, log); });
 }

@@ -162,6 +162,7 @@ struct DeviceAdjoint {
 
 }  // namespace
 
+// y[a,b] = sum_{p,q} lh_p[a] lw_q[b] x[ih_p[a], iw_q[b]]
 void upsample2d(const Tensor& y, const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
   const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3), total = y.numel();
   dispatch_floating(x.dtype(), "upsample2d", [&]<typename T>() {
@@ -172,6 +173,7 @@ void upsample2d(const Tensor& y, const Tensor& x, const Interp1d& rows, const In
   });
 }
 
+// dx[h,w] = sum over (a,b) reading (h,w) of their weight times g[a,b]
 void upsample2d_backward(const Tensor& dx, const Tensor& g, const Interp1d& rows, const Interp1d& cols) {
   const int64_t H = dx.size(2), W = dx.size(3), Ho = g.size(2), Wo = g.size(3), total = dx.numel();
   dispatch_floating(g.dtype(), "upsample2d_backward", [&]<typename T>() {

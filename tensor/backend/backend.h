@@ -12,6 +12,7 @@
 
 #include "tensor/kernels/conv.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/layer_norm.h"
 #include "tensor/kernels/optim.h"
 #include "tensor/kernels/reduce.h"
 #include "tensor/random_math.h"
@@ -19,6 +20,16 @@
 
 namespace dgm::cpu {
 #include "tensor/backend/ops.inc"
+
+// ---- CPU only (tensor/cpu/layer_norm.cpp): the fused layer norm; on the GPU
+// nn/functional/ runs the composite. Contiguous operands, statistics in double ----
+// y = (x - mean) * rstd * weight + bias per row; mean, rstd (float64) written too
+void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
+                        kernels::RowLayout rows, const Tensor& weight, const Tensor& bias, double eps);
+// dx, and dweight / dbias (float64, (n)) where defined
+void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g,
+                         const Tensor& x, kernels::RowLayout rows, const Tensor& mean, const Tensor& rstd,
+                         const Tensor& weight);
 }  // namespace dgm::cpu
 
 namespace dgm::cuda {
