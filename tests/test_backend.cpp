@@ -11,6 +11,7 @@
 #include "tensor/kernels/conv.h"
 #include "tensor/kernels/elementwise.h"
 #include "tensor/kernels/index.h"
+#include "tensor/kernels/layer_norm.h"
 #include "tensor/kernels/linalg.h"
 #include "tensor/kernels/optim.h"
 #include "tensor/kernels/reduce.h"
@@ -123,6 +124,17 @@ TEST_CASE("the fused Adam step refuses state on another device", "[backend]") {
   CHECK(msg.rfind("adam_step_: gradient and state must match the parameter (4) float32 on cpu", 0) == 0);
   CHECK(msg.find("on cuda:0") != std::string::npos);
   CHECK(p.sum().item<double>() == 4);  // untouched
+}
+
+TEST_CASE("the fused layer norm refuses a weight on another device", "[backend]") {
+  Tensor x = ones({2, 4});
+  OnCudaLabel weight(ones({4}));
+  check_mixed(error_of([&] { (void)kernels::layer_norm_forward(x, {2, 4, 1}, weight.t, Tensor(), 1e-5); }),
+              "layer_norm_forward");
+  // and is CPU only: a CUDA input is refused by name
+  OnCudaLabel xc(ones({2, 4}));
+  CHECK(error_of([&] { (void)kernels::layer_norm_forward(xc.t, {2, 4, 1}, Tensor(), Tensor(), 1e-5); }) ==
+        "layer_norm_forward kernel: CPU only, got a tensor on cuda:0");
 }
 
 TEST_CASE("a copy may cross devices, a shape mismatch may not", "[backend]") {
