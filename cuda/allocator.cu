@@ -15,7 +15,7 @@
 #include <unordered_map>
 
 #include "cuda/cuda.h"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {

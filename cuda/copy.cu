@@ -4,17 +4,16 @@
 // copy happens on one side: host -> device converts and packs on the CPU,
 // sends the bytes, then scatters them into dst's strides on the GPU; device ->
 // host packs on the GPU, sends, and unpacks on the CPU.
-#include "cuda/kernels.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 #include "tensor/kernels/elementwise.h"
 
 namespace dgm::cuda {
 
 void copy_on_device(const Tensor& dst, const Tensor& src);  // elementwise.cu
 
+// dst = src, at least one of them on the GPU (the front door checked the shapes)
 void copy(const Tensor& dst, const Tensor& src) {
-  DGM_CHECK(dst.shape() == src.shape(), "copy: shapes ", shape_str(dst.shape()), " and ", shape_str(src.shape()),
-            " differ");
   const size_t nbytes = static_cast<size_t>(dst.numel()) * dst.element_size();
   if (dst.is_cuda() && src.is_cuda()) return copy_on_device(dst, src);
   if (dst.is_cuda()) {  // host -> device
@@ -30,7 +29,7 @@ void copy(const Tensor& dst, const Tensor& src) {
   if (dst.is_contiguous()) return memcpy_to_host(dst.raw_data(), packed.raw_data(), nbytes);
   Tensor staged = empty(dst.shape(), dst.dtype(), Device());
   memcpy_to_host(staged.raw_data(), packed.raw_data(), nbytes);
-  kernels::copy(dst, staged);
+  cpu::copy(dst, staged);
 }
 
 }  // namespace dgm::cuda

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "cuda/elementwise.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "tensor/scalar_math.h"
 
 namespace dgm::cuda {
@@ -118,53 +118,42 @@ void fill_typed(const Tensor& dst, double value) {
 
 }  // namespace
 
-Tensor unary(Unary op, const Tensor& x, double p0, double p1) {
+// out = op(x)
+void unary(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   if (op == Unary::LogicalNot) {
-    Tensor out = empty(x.shape(), kBool, x.device());
     dispatch_all(x.dtype(), "logical_not", [&]<typename T>() { logical_not_typed<T>(out, x); });
-    return out;
+    return;
   }
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
   dispatch_numeric(x.dtype(), "unary", [&]<typename T>() { unary_typed<T>(op, out, x, p0, p1); });
-  return out;
 }
 
-Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
-  check_on_cuda("binary", {&a, &b});
-  DGM_CHECK(a.shape() == b.shape() && a.dtype() == b.dtype(), "binary kernel: operands must match, got ",
-            shape_str(a.shape()), " ", dtype_name(a.dtype()), " and ", shape_str(b.shape()), " ",
-            dtype_name(b.dtype()));
-  Tensor out = empty(a.shape(), op >= Binary::Eq ? kBool : a.dtype(), a.device());
+// out = op(a, b)
+void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (a.dtype() == kBool) {
     binary_typed<bool>(op, out, a, b);
   } else {
     dispatch_numeric(a.dtype(), "binary", [&]<typename T>() { binary_typed<T>(op, out, a, b); });
   }
-  return out;
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  check_on_cuda("where", {&cond, &a, &b});
-  DGM_CHECK(cond.dtype() == kBool, "where: condition must be bool, got ", dtype_name(cond.dtype()));
-  Tensor out = empty(a.shape(), a.dtype(), a.device());
+// out = cond ? a : b
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   dispatch_all(a.dtype(), "where", [&]<typename T>() { where_typed<T>(out, cond, a, b); });
-  return out;
 }
 
-Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
+// out = min(max(x, lo), hi), NaN stays NaN
+void clamp(const Tensor& out, const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   dispatch_numeric(x.dtype(), "clamp", [&]<typename T>() { clamp_typed<T>(out, x, lo, hi); });
-  return out;
 }
 
-// Both on the GPU; converts the dtype.
+// Both on the GPU (cuda/copy.cu); converts the dtype.
 void copy_on_device(const Tensor& dst, const Tensor& src) {
-  check_on_cuda("copy", {&dst, &src});
   dispatch_all(dst.dtype(), "copy", [&]<typename To>() {
     dispatch_all(src.dtype(), "copy", [&]<typename From>() { copy_typed<To, From>(dst, src); });
   });
 }
 
+// dst = value
 void fill(const Tensor& dst, double value) {
   dispatch_all(dst.dtype(), "fill", [&]<typename T>() { fill_typed<T>(dst, value); });
 }

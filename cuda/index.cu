@@ -13,7 +13,7 @@
 // - check_index_range waits for the GPU (see cuda/index_search.cuh).
 #include "cuda/elementwise.cuh"
 #include "cuda/index_search.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
@@ -27,18 +27,6 @@ std::pair<Shape, int64_t> strides_without(const Tensor& x, int64_t dim) {
   const int64_t step = s[dim];
   s[dim] = 0;
   return {s, step};
-}
-
-// A view of a 1-D (or 0-D) index as a tensor of shape `like`, varying only along dim.
-Tensor expand_index(const Tensor& index, const Shape& like, int64_t dim) {
-  Shape strides(like.size(), 0);
-  strides[dim] = index.dim() == 0 ? 0 : index.stride(0);
-  return make_view(index, like, strides, index.storage_offset());
-}
-
-void check_int64(const char* op, const Tensor& index) {
-  DGM_CHECK(index.dtype() == kInt64, op, ": index must be an int64 tensor, got ", dtype_name(index.dtype()),
-            " of shape ", shape_str(index.shape()));
 }
 
 // out[p] = x[p with p[dim] = index[p]]: so's operands are (out, x with dim's stride 0, index)
@@ -119,51 +107,22 @@ void scatter_typed(const Tensor& dst, int64_t dim, const Tensor& index, const Te
 }  // namespace
 
 // Synchronizes: the kernel finds the first bad position, and only that one
-// number comes back to the host before the message is built (PyTorch uses a
-// device-side assert instead, which does not wait).
-void check_index_range(const char* op, const Tensor& index, int64_t dim, int64_t size, bool allow_negative) {
-  check_int64(op, index);
-  check_on_cuda(op, {&index});
-  const int64_t lo = allow_negative ? -size : 0;
-  const int64_t first =
-      first_where<int64_t>(op, index, [lo, size] __device__(int64_t v) { return v < lo || v >= size; });
-  if (first < 0) return;
-  const int64_t v = element_at<int64_t>(index, first);
-  DGM_FAIL(op, ": index ", v, " is out of bounds for dim ", dim, " with size ", size);
+// number comes back to the host (PyTorch uses a device-side assert instead,
+// which does not wait).
+std::optional<int64_t> first_out_of_range(const Tensor& index, int64_t lo, int64_t hi) {
+  const int64_t first = first_where<int64_t>("index", index, [lo, hi] __device__(int64_t v) { return v < lo || v >= hi; });
+  if (first < 0) return std::nullopt;
+  return element_at<int64_t>(index, first);
 }
 
-Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
-  check_on_cuda("gather", {&x, &index});
-  check_int64("gather", index);
-  Tensor out = empty(index.shape(), x.dtype(), x.device());
+// out[p] = x[p with p[dim] = index[p]]
+void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   dispatch_all(x.dtype(), "gather", [&]<typename T>() { gather_typed<T>(out, x, dim, index); });
-  return out;
 }
 
+// dst[p with p[dim] = index[p]] = src[p] (+= when accumulate, with atomics)
 void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
-  check_on_cuda("scatter", {&dst, &index, &src});
-  check_int64("scatter", index);
-  DGM_CHECK(dst.dtype() == src.dtype(), "scatter kernel: dst and src dtypes differ (", dtype_name(dst.dtype()), ", ",
-            dtype_name(src.dtype()), ")");
   dispatch_all(dst.dtype(), "scatter", [&]<typename T>() { scatter_typed<T>(dst, dim, index, src, accumulate); });
-}
-
-Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
-  check_on_cuda("index_select", {&x, &index});
-  DGM_CHECK(x.dim() > 0, "index_select: expected a tensor with at least one dim, got a 0-D tensor");
-  Shape s = x.shape();
-  s[dim] = index.numel();
-  return gather(x, dim, expand_index(index, s, dim));
-}
-
-void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src) {
-  check_on_cuda("index_add", {&dst, &index, &src});
-  if (src.dim() == 0) {  // 0-D self and src: one slot, as a 1-element 1-D tensor
-    const Shape one{1};
-    return index_add_(make_view(dst, one, one, dst.storage_offset()), 0, index,
-                      make_view(src, one, one, src.storage_offset()));
-  }
-  scatter_(dst, dim, expand_index(index, src.shape(), dim), src, /*accumulate=*/true);
 }
 
 }  // namespace dgm::cuda

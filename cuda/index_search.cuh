@@ -14,7 +14,7 @@
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
 #include "cuda/indexing.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {

@@ -1,7 +1,7 @@
 // The LAPACK ops on CUDA tensors: solve_triangular, cholesky, inverse, solve,
-// slogdet, eigh. Each copies its inputs to the host, calls the CPU kernel of
-// the same name (tensor/cpu/blas.cpp, tensor/cpu/lapack.cpp) and copies the
-// results back to the GPU.
+// slogdet, eigh. Each copies its operands to the host, calls the CPU kernel
+// of the same name (tensor/cpu/blas.cpp, tensor/cpu/lapack.cpp) and copies
+// the results back into the GPU tensors the front door allocated.
 //
 // Why through the CPU: the matrices of this course are small (covariances,
 // the weight matrices of a flow: tens to a few hundred rows), where a GPU
@@ -15,48 +15,54 @@
 // before the CPU reads them. No autograd here: the front ends in
 // autograd/ops/linalg.cpp record the gradients, in terms of ops that run on
 // the GPU themselves (matmul, solve_triangular, ...).
-#include "cuda/kernels.h"
-#include "cuda/runtime.h"
-#include "tensor/kernels/linalg.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
 
+// A contiguous host copy of x, and back.
 Tensor to_host(const Tensor& x) { return x.detach().cpu(); }
-Tensor to_device(const Tensor& x, const Tensor& like) { return x.to(like.device()); }
+void back_to(const Tensor& device_dst, const Tensor& host_src) { copy(device_dst, host_src); }
 
 }  // namespace
 
-Tensor solve_triangular(const Tensor& a, const Tensor& b, bool upper, bool unitriangular) {
-  check_on_cuda("solve_triangular", {&a, &b});
-  return to_device(kernels::solve_triangular(to_host(a), to_host(b), upper, unitriangular), a);
+// Each: host copies, the CPU kernel of the same name (its math and messages), results copied back.
+void solve_triangular_(const Tensor& x, const Tensor& a, bool upper, bool unitriangular) {
+  Tensor hx = to_host(x);
+  cpu::solve_triangular_(hx, to_host(a), upper, unitriangular);
+  back_to(x, hx);
 }
 
-Tensor cholesky(const Tensor& a) {
-  check_on_cuda("cholesky", {&a});
-  return to_device(kernels::cholesky(to_host(a)), a);
+void cholesky_(const Tensor& a) {
+  Tensor h = to_host(a);
+  cpu::cholesky_(h);
+  back_to(a, h);
 }
 
-Tensor inverse(const Tensor& a) {
-  check_on_cuda("inv", {&a});
-  return to_device(kernels::inverse(to_host(a)), a);
+void inverse_(const Tensor& a) {
+  Tensor h = to_host(a);
+  cpu::inverse_(h);
+  back_to(a, h);
 }
 
-Tensor solve(const Tensor& a, const Tensor& b) {
-  check_on_cuda("solve", {&a, &b});
-  return to_device(kernels::solve(to_host(a), to_host(b)), a);
+void solve_(const Tensor& lu, const Tensor& xt) {
+  Tensor hx = to_host(xt);
+  cpu::solve_(to_host(lu), hx);
+  back_to(xt, hx);
 }
 
-std::tuple<Tensor, Tensor> slogdet(const Tensor& a) {
-  check_on_cuda("slogdet", {&a});
-  auto [sign, logabs] = kernels::slogdet(to_host(a));
-  return {to_device(sign, a), to_device(logabs, a)};
+void slogdet(const Tensor& sign, const Tensor& logabs, const Tensor& lu) {
+  Tensor hs = to_host(sign), hl = to_host(logabs);
+  cpu::slogdet(hs, hl, to_host(lu));
+  back_to(sign, hs);
+  back_to(logabs, hl);
 }
 
-std::tuple<Tensor, Tensor> eigh(const Tensor& a) {
-  check_on_cuda("eigh", {&a});
-  auto [w, v] = kernels::eigh(to_host(a));
-  return {to_device(w, a), to_device(v, a)};
+void eigh_(const Tensor& w, const Tensor& vt) {
+  Tensor hw = to_host(w), hv = to_host(vt);
+  cpu::eigh_(hw, hv);
+  back_to(w, hw);
+  back_to(vt, hv);
 }
 
 }  // namespace dgm::cuda

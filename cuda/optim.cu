@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "cuda/elementwise.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
@@ -35,8 +35,8 @@ void adam_typed(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor&
 
 }  // namespace
 
+// m, v, p updated in place (tensor/kernels/optim.h)
 void adam_step_(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const kernels::AdamStep& s) {
-  check_on_cuda("adam_step_", {&p, &g, &m, &v});
   dispatch_floating(p.dtype(), "adam_step_", [&]<typename T>() { adam_typed<T>(p, g, m, v, s); });
 }
 

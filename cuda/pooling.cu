@@ -15,7 +15,7 @@
 #include <cmath>
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {
@@ -152,113 +152,54 @@ __global__ void avg_pool_backward_kernel(const T* __restrict__ gy, T* __restrict
   }
 }
 
-void check_geometry(const char* op, const Geo& g) {
-  DGM_CHECK(g.N >= 0 && g.C >= 0 && g.H >= 0 && g.W >= 0 && g.Ho >= 0 && g.Wo >= 0 && g.kH > 0 && g.kW > 0 &&
-                g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0,
-            op, ": invalid pooling geometry: input (", g.N, ",", g.C, ",", g.H, ",", g.W, "), output (", g.Ho, ",",
-            g.Wo, "), kernel (", g.kH, ",", g.kW, "), stride (", g.sH, ",", g.sW, "), padding (", g.pH, ",", g.pW,
-            ")");
-}
-
-void check_input(const char* op, const char* what, const Tensor& t, const Shape& expected, bool floating) {
-  DGM_CHECK(t.shape() == expected, op, ": expected ", what, " of shape ", shape_str(expected), ", got ",
-            shape_str(t.shape()));
-  if (floating)
-    DGM_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, op, ": expected a float32 or float64 ", what, ", got ",
-              dtype_name(t.dtype()));
-  else
-    DGM_CHECK(t.dtype() == kInt64, op, ": expected int64 ", what, ", got ", dtype_name(t.dtype()));
-}
-
-Tensor contig(const Tensor& t) { return t.is_contiguous() ? t : kernels::copy_to_new(t); }
-
 }  // namespace
 
-std::pair<Tensor, Tensor> max_pool2d(const Tensor& x_, const kernels::Pool2dGeometry& g) {
-  const char* op = "max_pool2d";
-  check_on_cuda(op, {&x_});
-  check_geometry(op, g);
-  check_input(op, "input", x_, {g.N, g.C, g.H, g.W}, true);
-  Tensor x = contig(x_);
-  Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
-  Tensor idx = empty({g.N, g.C, g.Ho, g.Wo}, kInt64, x.device());
+// y = max over each window, idx = where (h*W + w)
+void max_pool2d(const Tensor& y, const Tensor& idx, const Tensor& x, const Geo& g) {
   const int64_t total = y.numel();
-  if (total == 0) return {y, idx};
-  DGM_CHECK(g.H > 0 && g.W > 0, op, ": empty image of shape ", shape_str(x.shape()), " with a non-empty output");
-  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+  dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
     max_pool_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(x.data_ptr<T>(), y.data_ptr<T>(),
                                                                  idx.data_ptr<int64_t>(), total, g);
   });
-  check_launch(op);
-  return {y, idx};
+  check_launch("max_pool2d");
 }
 
-Tensor max_pool2d_scatter(const Tensor& gy_, const Tensor& indices_, const kernels::Pool2dGeometry& g) {
-  const char* op = "max_pool2d_backward";
-  check_on_cuda(op, {&gy_, &indices_});
-  check_geometry(op, g);
-  check_input(op, "gradient", gy_, {g.N, g.C, g.Ho, g.Wo}, true);
-  check_input(op, "indices", indices_, {g.N, g.C, g.Ho, g.Wo}, false);
-  Tensor gy = contig(gy_), idx = contig(indices_);
-  Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
+// dx[h,w] = sum of g over the windows whose max was (h,w)
+void max_pool2d_scatter(const Tensor& dx, const Tensor& gy, const Tensor& idx, const Geo& g) {
   const int64_t total = dx.numel();
-  if (total == 0) return dx;
-  dispatch_floating(gy.dtype(), op, [&]<typename T>() {
+  dispatch_floating(gy.dtype(), "max_pool2d_backward", [&]<typename T>() {
     max_pool_scatter_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(gy.data_ptr<T>(), idx.data_ptr<int64_t>(),
                                                                          dx.data_ptr<T>(), total, g);
   });
-  check_launch(op);
-  return dx;
+  check_launch("max_pool2d_backward");
 }
 
-Tensor max_pool2d_gather(const Tensor& h_, const Tensor& indices_, const kernels::Pool2dGeometry& g) {
-  const char* op = "max_pool2d_gather";
-  check_on_cuda(op, {&h_, &indices_});
-  check_geometry(op, g);
-  check_input(op, "input", h_, {g.N, g.C, g.H, g.W}, true);
-  check_input(op, "indices", indices_, {g.N, g.C, g.Ho, g.Wo}, false);
-  Tensor h = contig(h_), idx = contig(indices_);
-  Tensor out = empty({g.N, g.C, g.Ho, g.Wo}, h.dtype(), h.device());
+// out[a,b] = h[idx[a,b]]
+void max_pool2d_gather(const Tensor& out, const Tensor& h, const Tensor& idx, const Geo& g) {
   const int64_t total = out.numel();
-  if (total == 0) return out;
-  dispatch_floating(h.dtype(), op, [&]<typename T>() {
+  dispatch_floating(h.dtype(), "max_pool2d_gather", [&]<typename T>() {
     max_pool_gather_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(
         h.data_ptr<T>(), idx.data_ptr<int64_t>(), out.data_ptr<T>(), total, g.H * g.W, g.Ho * g.Wo);
   });
-  check_launch(op);
-  return out;
+  check_launch("max_pool2d_gather");
 }
 
-Tensor avg_pool2d(const Tensor& x_, const kernels::Pool2dGeometry& g) {
-  const char* op = "avg_pool2d";
-  check_on_cuda(op, {&x_});
-  check_geometry(op, g);
-  check_input(op, "input", x_, {g.N, g.C, g.H, g.W}, true);
-  Tensor x = contig(x_);
-  Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
+// y = window sum / divisor
+void avg_pool2d(const Tensor& y, const Tensor& x, const Geo& g) {
   const int64_t total = y.numel();
-  if (total == 0) return y;
-  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+  dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() {
     avg_pool_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(x.data_ptr<T>(), y.data_ptr<T>(), total, g);
   });
-  check_launch(op);
-  return y;
+  check_launch("avg_pool2d");
 }
 
-Tensor avg_pool2d_backward(const Tensor& gy_, const kernels::Pool2dGeometry& g) {
-  const char* op = "avg_pool2d_backward";
-  check_on_cuda(op, {&gy_});
-  check_geometry(op, g);
-  check_input(op, "gradient", gy_, {g.N, g.C, g.Ho, g.Wo}, true);
-  Tensor gy = contig(gy_);
-  Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
+// dx[h,w] = sum over windows containing (h,w) of g / divisor
+void avg_pool2d_backward(const Tensor& dx, const Tensor& gy, const Geo& g) {
   const int64_t total = dx.numel();
-  if (total == 0) return dx;
-  dispatch_floating(gy.dtype(), op, [&]<typename T>() {
+  dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
     avg_pool_backward_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(gy.data_ptr<T>(), dx.data_ptr<T>(), total, g);
   });
-  check_launch(op);
-  return dx;
+  check_launch("avg_pool2d_backward");
 }
 
 }  // namespace dgm::cuda

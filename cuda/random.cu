@@ -4,7 +4,7 @@
 // DGM_HD function objects of tensor/random_math.h, called by both.
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
 #include "cuda/index_search.cuh"
-#include "cuda/random.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {
@@ -26,9 +26,6 @@ void sample_typed(const char* op, const Tensor& out, uint64_t seed, uint64_t off
 
 template <typename F>
 void sample_any(const char* op, const Tensor& out, uint64_t seed, uint64_t offset, const F& f) {
-  check_on_cuda(op, {&out});
-  DGM_CHECK(out.is_contiguous(), op, ": the CUDA sampler fills contiguous tensors, got strides ",
-            shape_str(out.strides()));
   dispatch_all(out.dtype(), op, [&]<typename T>() { sample_typed<T>(op, out, seed, offset, f); });
 }
 
@@ -80,14 +77,10 @@ void sample(const Tensor& out, const random_math::Bernoulli& f, uint64_t seed, u
 }
 
 void sample_bernoulli(const Tensor& out, const Tensor& p, uint64_t seed, uint64_t offset) {
-  check_on_cuda("bernoulli", {&out, &p});
-  DGM_CHECK(out.is_contiguous() && out.shape() == p.shape() && out.dtype() == p.dtype(),
-            "bernoulli: the CUDA sampler needs a contiguous output of p's shape and dtype");
   dispatch_floating(p.dtype(), "bernoulli", [&]<typename T>() { bernoulli_tensor_typed<T>(out, p, seed, offset); });
 }
 
 void check_probabilities(const Tensor& p) {
-  check_on_cuda("bernoulli", {&p});
   dispatch_floating(p.dtype(), "bernoulli", [&]<typename T>() { check_probabilities_typed<T>(p); });
 }
 

@@ -35,7 +35,7 @@
 
 #include "cuda/elementwise.cuh"
 #include "cuda/indexing.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/reduce.cuh"
 #include "cuda/runtime.h"
 
@@ -463,53 +463,28 @@ void arg_values(const char* op, const HostPlan& hp, const Tensor& x, const Tenso
 
 }  // namespace
 
-Tensor reduce(Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
-  check_on_cuda("reduce", {&x});
+// out = op over dims of x (warp shuffles, then a block reduction)
+void reduce(Reduce op, const Tensor& out, const Tensor& x, const std::vector<int64_t>& dims) {
   std::vector<bool> reduced(x.dim(), false);
-  for (int64_t d : dims) {
-    DGM_CHECK(d >= 0 && d < x.dim(), "reduce: dim ", d, " out of range for shape ", shape_str(x.shape()));
-    reduced[d] = true;
-  }
-  Shape out_shape;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (!reduced[d]) out_shape.push_back(x.size(d));
-    else if (keepdim) out_shape.push_back(1);
-  }
-  if (op == Reduce::Max || op == Reduce::Min)
-    for (int64_t d : dims)
-      DGM_CHECK(x.size(d) > 0, op == Reduce::Max ? "max" : "min", ": cannot reduce over dim ", d,
-                " of size 0 (shape ", shape_str(x.shape()), ")");
-  DGM_CHECK(x.dtype() != kBool, "reduce: bool tensors are reduced through .to(kInt64) first");
-  Tensor out = empty(out_shape, x.dtype(), x.device());
-  if (out.numel() == 0) return out;
+  for (int64_t d : dims) reduced[d] = true;
   const HostPlan hp = plan_for(x, reduced);
   if (hp.n_red == 0) {  // a sum (product) of nothing
     fill(out, op == Reduce::Prod ? 1.0 : 0.0);
-    return out;
+    return;
   }
   dispatch_numeric(x.dtype(), "reduce", [&]<typename T>() { reduce_typed<T>(op, hp, x, out); });
-  return out;
 }
 
-std::pair<Tensor, Tensor> arg_reduce(ArgReduce op, const Tensor& x, int64_t dim, bool keepdim) {
+// values, indices = the max (min) along dim and its first position
+void arg_reduce(ArgReduce op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) {
   const char* name = op == ArgReduce::Max ? "argmax" : "argmin";
-  check_on_cuda(name, {&x});
-  DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));
-  DGM_CHECK(x.size(dim) > 0, name, ": cannot reduce over dim ", dim, " of size 0 (shape ", shape_str(x.shape()), ")");
-  Shape out_shape = x.shape();
-  if (keepdim) out_shape[dim] = 1;
-  else out_shape.erase(out_shape.begin() + dim);
-  Tensor values = empty(out_shape, x.dtype(), x.device());
-  Tensor indices = empty(out_shape, kInt64, x.device());
   std::vector<bool> reduced(x.dim(), false);
   reduced[dim] = true;
   dispatch_numeric(x.dtype(), name, [&]<typename T>() {
-    if (values.numel() == 0) return;
     const HostPlan hp = plan_for(x, reduced);
     if (op == ArgReduce::Max) arg_values<T, true>(name, hp, x, values, indices);
     else arg_values<T, false>(name, hp, x, values, indices);
   });
-  return {values, indices};
 }
 
 }  // namespace dgm::cuda

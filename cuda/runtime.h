@@ -9,8 +9,6 @@
 
 #include <cstdint>
 
-#include <initializer_list>
-
 #include "tensor/tensor.h"
 
 namespace dgm::cuda {
@@ -38,18 +36,6 @@ inline unsigned grid_for(int64_t n, int block = kBlock) {
   int64_t blocks = (n + block - 1) / block;
   if (blocks > (int64_t{1} << 20)) blocks = int64_t{1} << 20;  // grid-stride beyond ~268M threads
   return static_cast<unsigned>(blocks < 1 ? 1 : blocks);
-}
-
-// Every operand of a CUDA kernel must be on the GPU: "gather: expected all
-// tensors on cuda:0, got cpu (shape (3,4)) for operand 2".
-inline void check_on_cuda(const char* op, std::initializer_list<const Tensor*> operands) {
-  int k = 0;
-  for (const Tensor* t : operands) {
-    ++k;
-    if (t->defined() && !t->is_cuda())
-      DGM_FAIL(op, ": expected all tensors on cuda:0, got ", t->device().str(), " (shape ", shape_str(t->shape()),
-               ") for operand ", k);
-  }
 }
 
 }  // namespace dgm::cuda

@@ -20,7 +20,7 @@
 
 #include "cuda/elementwise.cuh"
 #include "cuda/indexing.cuh"
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/reduce.cuh"
 #include "cuda/runtime.h"
 
@@ -117,17 +117,13 @@ void scan_typed(const char* name, const Tensor& x, const Tensor& out, int64_t di
 
 }  // namespace
 
-Tensor scan(Scan op, const Tensor& x, int64_t dim, bool reverse) {
+// out[i] = x[0] op ... op x[i] along dim (from the end when reverse)
+void scan(Scan op, const Tensor& out, const Tensor& x, int64_t dim, bool reverse) {
   const char* name = op == Scan::Sum ? "cumsum" : "cumprod";
-  check_on_cuda(name, {&x});
-  DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
-  if (x.numel() == 0) return out;
   dispatch_numeric(x.dtype(), name, [&]<typename T>() {
     if (op == Scan::Sum) scan_typed<T, true>(name, x, out, dim, reverse);
     else scan_typed<T, false>(name, x, out, dim, reverse);
   });
-  return out;
 }
 
 }  // namespace dgm::cuda

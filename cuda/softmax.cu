@@ -11,7 +11,7 @@
 // addresses, so the loads coalesce.
 #include <cmath>
 
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {
@@ -102,15 +102,9 @@ void softmax_typed(const Tensor& x, const Tensor& y, int64_t outer, int64_t n, i
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int64_t dim, bool log) {
-  DGM_CHECK(x.is_contiguous(), "softmax kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
-  Tensor y = empty(x.shape(), x.dtype(), x.device());
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
-  if (y.numel() == 0) return y;
-  dispatch_floating(x.dtype(), "softmax", [&]<typename T>() { softmax_typed<T>(x, y, outer, x.size(dim), inner, log); });
-  return y;
+// y = exp(x - max) / sum exp(x - max) per row (log: x - max - log sum)
+void softmax(const Tensor& y, const Tensor& x, int64_t outer, int64_t n, int64_t inner, bool log) {
+  dispatch_floating(x.dtype(), "softmax", [&]<typename T>() { softmax_typed<T>(x, y, outer, n, inner, log); });
 }
 
 }  // namespace dgm::cuda

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
-#include "cuda/kernels.h"
+#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
 
 namespace dgm::cuda {
@@ -79,17 +79,6 @@ Tensor upload(const std::vector<X>& v, DType dtype) {
   Tensor t = empty({static_cast<int64_t>(v.size())}, dtype, Device(kCUDA));
   memcpy_to_device(t.raw_data(), v.data(), v.size() * sizeof(X));
   return t;
-}
-
-// Every table has one entry per output index, each index inside [0, in).
-void check_table(const char* op, const char* axis, const Interp1d& t, int64_t in) {
-  const size_t n = t.i0.size();
-  DGM_CHECK(t.i1.size() == n && t.l0.size() == n && t.l1.size() == n, op, ": ", axis,
-            " table has inconsistent sizes (", t.i0.size(), ", ", t.i1.size(), ", ", t.l0.size(), ", ", t.l1.size(),
-            ")");
-  for (size_t a = 0; a < n; ++a)
-    DGM_CHECK(t.i0[a] >= 0 && t.i0[a] < in && t.i1[a] >= 0 && t.i1[a] < in, op, ": ", axis, " table entry ", a,
-              " reads indices ", t.i0[a], " and ", t.i1[a], ", outside [0, ", in, ")");
 }
 
 // The forward tables of both axes on the device: int64 [r.i0 r.i1 c.i0 c.i1], T [r.l0 r.l1 c.l0 c.l1].
@@ -171,58 +160,28 @@ struct DeviceAdjoint {
   }
 };
 
-void check_input(const char* op, const char* what, const Tensor& t) {
-  DGM_CHECK(t.dim() == 4, op, ": expected a 4-d ", what, " (N,C,H,W), got shape ", shape_str(t.shape()));
-  DGM_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, op, ": expected a float32 or float64 ", what, ", got ",
-            dtype_name(t.dtype()));
-}
-
-Tensor contig(const Tensor& t) { return t.is_contiguous() ? t : kernels::copy_to_new(t); }
-
 }  // namespace
 
-Tensor upsample2d(const Tensor& x_, const Interp1d& rows, const Interp1d& cols) {
-  const char* op = "upsample2d";
-  check_on_cuda(op, {&x_});
-  check_input(op, "input", x_);
-  const int64_t H = x_.size(2), W = x_.size(3);
-  check_table(op, "row", rows, H);
-  check_table(op, "column", cols, W);
-  Tensor x = contig(x_);
-  const int64_t Ho = static_cast<int64_t>(rows.i0.size()), Wo = static_cast<int64_t>(cols.i0.size());
-  Tensor y = empty({x.size(0), x.size(1), Ho, Wo}, x.dtype(), x.device());
-  const int64_t total = y.numel();
-  if (total == 0) return y;
-  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+// y[a,b] = sum_{p,q} lh_p[a] lw_q[b] x[ih_p[a], iw_q[b]]
+void upsample2d(const Tensor& y, const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
+  const int64_t H = x.size(2), W = x.size(3), Ho = y.size(2), Wo = y.size(3), total = y.numel();
+  dispatch_floating(x.dtype(), "upsample2d", [&]<typename T>() {
     DeviceTables<T> t(rows, cols);
     upsample_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(x.data_ptr<T>(), y.data_ptr<T>(), total, H, W, Ho, Wo,
                                                                  t.rows, t.cols);
-    check_launch(op);
+    check_launch("upsample2d");
   });
-  return y;
 }
 
-Tensor upsample2d_backward(const Tensor& g_, const Interp1d& rows, const Interp1d& cols, int64_t H, int64_t W) {
-  const char* op = "upsample2d_backward";
-  check_on_cuda(op, {&g_});
-  check_input(op, "gradient", g_);
-  DGM_CHECK(H >= 0 && W >= 0, op, ": invalid input size (", H, ",", W, ")");
-  check_table(op, "row", rows, H);
-  check_table(op, "column", cols, W);
-  const int64_t Ho = static_cast<int64_t>(rows.i0.size()), Wo = static_cast<int64_t>(cols.i0.size());
-  DGM_CHECK(g_.size(2) == Ho && g_.size(3) == Wo, op, ": gradient of shape ", shape_str(g_.shape()),
-            " does not match the output size (", Ho, ",", Wo, ")");
-  Tensor g = contig(g_);
-  Tensor dx = empty({g.size(0), g.size(1), H, W}, g.dtype(), g.device());
-  const int64_t total = dx.numel();
-  if (total == 0) return dx;
-  dispatch_floating(g.dtype(), op, [&]<typename T>() {
+// dx[h,w] = sum over (a,b) reading (h,w) of their weight times g[a,b]
+void upsample2d_backward(const Tensor& dx, const Tensor& g, const Interp1d& rows, const Interp1d& cols) {
+  const int64_t H = dx.size(2), W = dx.size(3), Ho = g.size(2), Wo = g.size(3), total = dx.numel();
+  dispatch_floating(g.dtype(), "upsample2d_backward", [&]<typename T>() {
     DeviceAdjoint<T> t(rows, cols, H, W);
     upsample_backward_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(g.data_ptr<T>(), dx.data_ptr<T>(), total, H,
                                                                           W, Ho, Wo, t.rows, t.cols);
-    check_launch(op);
+    check_launch("upsample2d_backward");
   });
-  return dx;
 }
 
 }  // namespace dgm::cuda

@@ -17,9 +17,7 @@
 #include "tensor/philox.h"
 #include "tensor/random_math.h"
 
-#if DGM_WITH_CUDA
-#include "cuda/random.h"
-#endif
+#include "tensor/backend/backend.h"  // cuda::sample, cuda::sample_bernoulli
 
 namespace dgm {
 namespace {
@@ -50,9 +48,9 @@ void check_floating(const char* op, DType t) {
 template <typename F>
 Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Generator* gen, F f) {
   Generator& g = pick(gen);
-#if DGM_WITH_CUDA
-  // The same numbers, computed on the GPU (for the samplers cuda/random.h
-  // knows; bernoulli with a tensor of probabilities has its own CUDA path).
+  // The same numbers, computed on the GPU (for the samplers the CUDA backend
+  // knows, tensor/backend/backend.h; bernoulli with a tensor of probabilities
+  // has its own CUDA path).
   if constexpr (requires(const Tensor& t) { cuda::sample(t, f, uint64_t{}, uint64_t{}); }) {
     if (o.device_.is_cuda()) {
       Tensor t = empty(shape, o.dtype_, o.device_);
@@ -61,7 +59,6 @@ Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Genera
       return finish(t, o);
     }
   }
-#endif
   Tensor t = empty(shape, o.dtype_, Device());
   const uint64_t seed = g.seed();
   const uint64_t offset = g.reserve(static_cast<uint64_t>(t.numel()));
@@ -168,7 +165,6 @@ Tensor bernoulli(const Shape& shape, double p, TensorOptions o, Generator* gen) 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
   DGM_CHECK(p.defined() && p.is_floating_point(), "bernoulli: expected a floating point tensor of probabilities, got ",
             p.defined() ? dtype_name(p.dtype()) : "undefined");
-#if DGM_WITH_CUDA
   if (p.is_cuda()) {
     cuda::check_probabilities(p);  // before the generator moves, as below
     Generator& g = pick(gen);
@@ -177,7 +173,6 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
     cuda::sample_bernoulli(out, p, seed, g.reserve(static_cast<uint64_t>(out.numel())));
     return out;
   }
-#endif
   const std::vector<double> probs = p.to_vector<double>();
   for (double v : probs)
     DGM_CHECK(v >= 0 && v <= 1, "bernoulli: probabilities must be in [0, 1], got ", v, " in a tensor of shape ",

@@ -10,32 +10,20 @@
 #include <climits>
 #include <string>
 
-#include "tensor/kernels/elementwise.h"
-#include "tensor/kernels/dispatch.h"
+#include "tensor/backend/backend.h"
+#include "tensor/cpu/gemm.h"
 #include "tensor/kernels/matrix_layout.h"
-#include "tensor/kernels/linalg.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::blas_ready;
+using kernels::Layout;
+
 namespace {
 
 // Below this many multiply-adds per matrix, a batch is computed by a plain
 // loop, one matrix per thread, instead of one gemm call per matrix.
 constexpr int64_t kSmallMatmul = 16 * 16 * 16;
-
-void check_operands(const char* op, const Tensor& a, const Tensor& b) {
-  DGM_CHECK(a.is_cpu() && b.is_cpu(), op, ": CPU kernel got tensors on ", a.device().str(), " and ",
-            b.device().str());
-  DGM_CHECK(a.dtype() == b.dtype(), op, ": expected tensors of one dtype, got ", dtype_name(a.dtype()), " and ",
-            dtype_name(b.dtype()));
-  DGM_CHECK(a.dim() >= 2 && a.dim() == b.dim(), op, ": expected matrices with the same batch dims, got shapes ",
-            shape_str(a.shape()), " and ", shape_str(b.shape()));
-  for (int64_t d = 0; d < a.dim() - 2; ++d)
-    DGM_CHECK(a.size(d) == b.size(d), op, ": batch dims differ: ", shape_str(a.shape()), " and ",
-              shape_str(b.shape()));
-  for (int64_t d = a.dim() - 2; d < a.dim(); ++d)
-    DGM_CHECK(a.size(d) < INT_MAX && b.size(d) < INT_MAX, op, ": matrix dims must fit in a 32-bit int for BLAS");
-}
 
 // Offset (in elements) of batch element i of x, whose leading dims are the batch.
 int64_t batch_offset(const Tensor& x, int64_t i) {
@@ -51,16 +39,6 @@ int64_t batch_offset(const Tensor& x, int64_t i) {
 
 int64_t batch_count(const Tensor& x) { return numel_of(Shape(x.shape().begin(), x.shape().end() - 2)); }
 
-
-void gemm(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
-              b, ldb, 0.0f, c, ldc);
-}
-void gemm(bool ta, bool tb, int m, int n, int k, const double* a, int lda, const double* b, int ldb, double* c,
-          int ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a, lda, b,
-              ldb, 0.0, c, ldc);
-}
 
 // c (n, m, contiguous) = a (n, k) @ b (k, m), any strides: the i-p-j loop, whose
 // inner loop runs along a row of b and of c.
@@ -93,22 +71,10 @@ void trsm(bool upper, bool trans, bool unit, int n, int k, const double* a, int 
 
 }  // namespace
 
-Tensor matmul(const Tensor& a_, const Tensor& b_) {
-  DGM_DISPATCH_CUDA(a_, cuda::matmul(a_, b_));
-  Tensor a = a_.detach(), b = b_.detach();
-  check_operands("matmul", a, b);
+// out[t] = a[t] @ b[t] for every batch element t
+void matmul(const Tensor& out, const Tensor& a_, const Tensor& b_) {
+  Tensor a = a_, b = b_;  // blas_ready may replace them with row-major copies
   const int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
-  DGM_CHECK(b.size(-2) == k, "matmul: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
-            " cannot be multiplied (", k, " != ", b.size(-2), ")");
-  Shape out_shape(a.shape().begin(), a.shape().end() - 2);
-  out_shape.push_back(n);
-  out_shape.push_back(m);
-  Tensor out = empty(out_shape, a.dtype(), a.device());
-  if (out.numel() == 0) return out;
-  if (k == 0) {
-    fill(out, 0);
-    return out;
-  }
   const int64_t batch = batch_count(out);
   dispatch_numeric(a.dtype(), "matmul", [&]<typename T>() {
     T* pc = out.data_ptr<T>();
@@ -132,24 +98,16 @@ Tensor matmul(const Tensor& a_, const Tensor& b_) {
       const T* pa = a.data_ptr<T>();
       const T* pb = b.data_ptr<T>();
       for (int64_t i = 0; i < batch; ++i)
-        gemm(la.trans, lb.trans, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k),
-             pa + batch_offset(a, i), static_cast<int>(la.ld), pb + batch_offset(b, i), static_cast<int>(lb.ld),
-             pc + i * n * m, static_cast<int>(m));
+        gemm(la.trans, lb.trans, n, m, k, pa + batch_offset(a, i), la.ld, pb + batch_offset(b, i), lb.ld, T(0),
+             pc + i * n * m, m);
     }
   });
-  return out;
 }
 
-Tensor solve_triangular(const Tensor& a_, const Tensor& b_, bool upper, bool unitriangular) {
-  DGM_DISPATCH_CUDA(a_, cuda::solve_triangular(a_, b_, upper, unitriangular));
-  Tensor a = a_.detach(), b = b_.detach();
-  check_operands("solve_triangular", a, b);
-  const int64_t n = a.size(-1), k = b.size(-1);
-  DGM_CHECK(a.size(-2) == n && b.size(-2) == n, "solve_triangular: expected A (..., n, n) and B (..., n, k), got ",
-            shape_str(a.shape()), " and ", shape_str(b.shape()));
-  Tensor out = empty(b.shape(), b.dtype(), b.device());
-  copy(out, b);
-  if (out.numel() == 0) return out;
+// out = A^{-1} out, one triangular solve per batch element
+void solve_triangular_(const Tensor& out, const Tensor& a_, bool upper, bool unitriangular) {
+  Tensor a = a_;  // blas_ready may replace it with a row-major copy
+  const int64_t n = a.size(-1), k = out.size(-1);
   const int64_t batch = batch_count(out);
   dispatch_floating(a.dtype(), "solve_triangular", [&]<typename T>() {
     // A stored transposed is the transpose of a triangle of the other kind.
@@ -168,7 +126,6 @@ Tensor solve_triangular(const Tensor& a_, const Tensor& b_, bool upper, bool uni
            static_cast<int>(la.ld), px + i * n * k, static_cast<int>(k));
     }
   });
-  return out;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

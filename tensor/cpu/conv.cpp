@@ -20,28 +20,16 @@
 #include <cstring>
 #include <vector>
 
-#include "tensor/kernels/conv.h"
-#include "tensor/kernels/dispatch.h"
+#include "tensor/backend/backend.h"
+#include "tensor/cpu/gemm.h"
 #include "tensor/parallel.h"
 
 extern "C" void openblas_set_num_threads(int);
 
-namespace dgm::kernels {
+namespace dgm::cpu {
 namespace {
 
-using Geo = Conv2dGeometry;
-
-// C (M x N) = alpha op(A) op(B) + beta C, row-major.
-inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                 int64_t ldb, float beta, float* C, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f, A, lda, B,
-              ldb, beta, C, ldc);
-}
-inline void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const double* A, int64_t lda, const double* B,
-                 int64_t ldb, double beta, double* C, int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0, A, lda, B,
-              ldb, beta, C, ldc);
-}
+using Geo = kernels::Conv2dGeometry;
 
 // While alive, OpenBLAS runs single-threaded (we parallelize around it).
 struct SerialBlas {
@@ -233,45 +221,28 @@ void weight_grad_typed(const T* x, const T* gy, T* dw, const Geo& g) {
       for (int64_t k = 0; k < g.O * K; ++k) dw[k] += a[k];
 }
 
-void check_inputs(const char* op, const Tensor& a, const Tensor& b) {
-  DGM_CHECK(a.is_cpu() && b.is_cpu(), op, ": CPU kernel got a tensor on another device");
-  DGM_CHECK(a.is_contiguous() && b.is_contiguous(), op, ": kernel expects contiguous inputs");
-  DGM_CHECK(a.dtype() == b.dtype(), op, ": expected one dtype, got ", dtype_name(a.dtype()), " and ",
-            dtype_name(b.dtype()));
-}
-
 }  // namespace
 
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dGeometry& g) {
-  DGM_DISPATCH_CUDA(x, cuda::conv2d(x, w, bias, g));
-  check_inputs("conv2d", x, w);
-  if (bias.defined()) check_inputs("conv2d", x, bias);
-  Tensor y = empty({g.N, g.O, g.Ho, g.Wo}, x.dtype(), x.device());
+// y = conv(x, w) + bias
+void conv2d(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& bias, const Geo& g) {
   dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() {
     forward_typed<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias.defined() ? bias.data_ptr<T>() : nullptr,
                      y.data_ptr<T>(), g);
   });
-  return y;
 }
 
-Tensor conv2d_input_grad(const Tensor& gy, const Tensor& w, const Conv2dGeometry& g) {
-  DGM_DISPATCH_CUDA(gy, cuda::conv2d_input_grad(gy, w, g));
-  check_inputs("conv2d_input_grad", gy, w);
-  Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
+// dx = col2im(w^T @ gy) per sample
+void conv2d_input_grad(const Tensor& dx, const Tensor& gy, const Tensor& w, const Geo& g) {
   dispatch_floating(gy.dtype(), "conv2d_input_grad", [&]<typename T>() {
     input_grad_typed<T>(gy.data_ptr<T>(), w.data_ptr<T>(), dx.data_ptr<T>(), g);
   });
-  return dx;
 }
 
-Tensor conv2d_weight_grad(const Tensor& x, const Tensor& gy, const Conv2dGeometry& g) {
-  DGM_DISPATCH_CUDA(x, cuda::conv2d_weight_grad(x, gy, g));
-  check_inputs("conv2d_weight_grad", x, gy);
-  Tensor dw = empty({g.O, g.C / g.groups, g.kH, g.kW}, x.dtype(), x.device());
+// dw = sum_n gy_n @ col(x_n)^T
+void conv2d_weight_grad(const Tensor& dw, const Tensor& x, const Tensor& gy, const Geo& g) {
   dispatch_floating(x.dtype(), "conv2d_weight_grad", [&]<typename T>() {
     weight_grad_typed<T>(x.data_ptr<T>(), gy.data_ptr<T>(), dw.data_ptr<T>(), g);
   });
-  return dw;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

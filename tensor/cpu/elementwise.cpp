@@ -2,25 +2,22 @@
 // for_each_strided over any strides.
 #include <cmath>
 
+#include "tensor/backend/backend.h"
 #include "tensor/cpu/loops.h"
-#include "tensor/kernels/elementwise.h"
-#include "tensor/kernels/dispatch.h"
 #include "tensor/scalar_math.h"
 
-namespace dgm::kernels {
-namespace {
+namespace dgm::cpu {
+using kernels::Binary;
+using kernels::Unary;
 
-void check_cpu(const char* op, const Tensor& t) {
-  DGM_CHECK(t.is_cpu(), op, ": CPU kernel got a tensor on ", t.device().str());
-}
+namespace {
 
 // out[i] = f(x[i])
 template <typename In, typename Out, typename F>
 void map1(const Tensor& out, const Tensor& x, F f) {
   Out* po = static_cast<Out*>(out.raw_data());
   const In* px = static_cast<const In*>(x.raw_data());
-  cpu::for_each_strided<2>(out.shape(), {&out.strides(), &x.strides()}, [&](cpu::Offsets<2> off, int64_t n,
-                                                                             cpu::Offsets<2> st) {
+  for_each_strided<2>(out.shape(), {&out.strides(), &x.strides()}, [&](Offsets<2> off, int64_t n, Offsets<2> st) {
     Out* o = po + off[0];
     const In* a = px + off[1];
     if (st[0] == 1 && st[1] == 1) {
@@ -37,20 +34,20 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   Out* po = static_cast<Out*>(out.raw_data());
   const In* pa = static_cast<const In*>(a.raw_data());
   const In* pb = static_cast<const In*>(b.raw_data());
-  cpu::for_each_strided<3>(out.shape(), {&out.strides(), &a.strides(), &b.strides()},
-                           [&](cpu::Offsets<3> off, int64_t n, cpu::Offsets<3> st) {
-                             Out* o = po + off[0];
-                             const In* x = pa + off[1];
-                             const In* y = pb + off[2];
-                             if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
-                               for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
-                             } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {  // tensor op scalar
-                               const In v = y[0];
-                               for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], v);
-                             } else {
-                               for (int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]], y[i * st[2]]);
-                             }
-                           });
+  for_each_strided<3>(out.shape(), {&out.strides(), &a.strides(), &b.strides()},
+                      [&](Offsets<3> off, int64_t n, Offsets<3> st) {
+                        Out* o = po + off[0];
+                        const In* x = pa + off[1];
+                        const In* y = pb + off[2];
+                        if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+                          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+                        } else if (st[0] == 1 && st[1] == 1 && st[2] == 0) {  // tensor op scalar
+                          const In v = y[0];
+                          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], v);
+                        } else {
+                          for (int64_t i = 0; i < n; ++i) o[i * st[0]] = f(x[i * st[1]], y[i * st[2]]);
+                        }
+                      });
 }
 
 template <typename T>
@@ -114,70 +111,53 @@ void binary_typed(Binary op, const Tensor& out, const Tensor& a, const Tensor& b
   }
 }
 
-bool is_comparison(Binary op) { return op >= Binary::Eq; }
-
 }  // namespace
 
-Tensor unary(Unary op, const Tensor& x, double p0, double p1) {
-  DGM_DISPATCH_CUDA(x, cuda::unary(op, x, p0, p1));
-  check_cpu("unary", x);
+// out = op(x)
+void unary(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   if (op == Unary::LogicalNot) {
-    Tensor out = empty(x.shape(), kBool, x.device());
     dispatch_all(x.dtype(), "logical_not", [&]<typename T>() { map1<T, bool>(out, x, [](T v) { return !v; }); });
-    return out;
+    return;
   }
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
   dispatch_numeric(x.dtype(), "unary", [&]<typename T>() { unary_typed<T>(op, out, x, p0, p1); });
-  return out;
 }
 
-Tensor binary(Binary op, const Tensor& a, const Tensor& b) {
-  DGM_DISPATCH_CUDA(a, cuda::binary(op, a, b));
-  check_cpu("binary", a);
-  check_cpu("binary", b);
-  DGM_CHECK(a.shape() == b.shape() && a.dtype() == b.dtype(), "binary kernel: operands must match, got ",
-            shape_str(a.shape()), " ", dtype_name(a.dtype()), " and ", shape_str(b.shape()), " ",
-            dtype_name(b.dtype()));
-  Tensor out = empty(a.shape(), is_comparison(op) ? kBool : a.dtype(), a.device());
+// out = op(a, b)
+void binary(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (a.dtype() == kBool) {
     binary_typed<bool>(op, out, a, b);
   } else {
     dispatch_numeric(a.dtype(), "binary", [&]<typename T>() { binary_typed<T>(op, out, a, b); });
   }
-  return out;
 }
 
-Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  DGM_DISPATCH_CUDA(a, cuda::where(cond, a, b));
-  DGM_CHECK(cond.dtype() == kBool, "where: condition must be bool, got ", dtype_name(cond.dtype()));
-  Tensor out = empty(a.shape(), a.dtype(), a.device());
+// out = cond ? a : b
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   const bool* pc = cond.data_ptr<bool>();
   dispatch_all(a.dtype(), "where", [&]<typename T>() {
     T* po = out.data_ptr<T>();
     const T* pa = a.data_ptr<T>();
     const T* pb = b.data_ptr<T>();
-    cpu::for_each_strided<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
-                             [&](cpu::Offsets<4> off, int64_t n, cpu::Offsets<4> st) {
-                               if (st[0] == 1 && st[1] == 1) {  // contiguous output and condition
-                                 T* o = po + off[0];
-                                 const bool* c = pc + off[1];
-                                 const T* x = pa + off[2];
-                                 const T* y = pb + off[3];
-                                 const int64_t sx = st[2], sy = st[3];  // 1, or 0 for a scalar
-                                 for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i * sx] : y[i * sy];
-                                 return;
-                               }
-                               for (int64_t i = 0; i < n; ++i)
-                                 po[off[0] + i * st[0]] = pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]]
-                                                                                 : pb[off[3] + i * st[3]];
-                             });
+    for_each_strided<4>(out.shape(), {&out.strides(), &cond.strides(), &a.strides(), &b.strides()},
+                        [&](Offsets<4> off, int64_t n, Offsets<4> st) {
+                          if (st[0] == 1 && st[1] == 1) {  // contiguous output and condition
+                            T* o = po + off[0];
+                            const bool* c = pc + off[1];
+                            const T* x = pa + off[2];
+                            const T* y = pb + off[3];
+                            const int64_t sx = st[2], sy = st[3];  // 1, or 0 for a scalar
+                            for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i * sx] : y[i * sy];
+                            return;
+                          }
+                          for (int64_t i = 0; i < n; ++i)
+                            po[off[0] + i * st[0]] = pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]]
+                                                                            : pb[off[3] + i * st[3]];
+                        });
   });
-  return out;
 }
 
-Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
-  DGM_DISPATCH_CUDA(x, cuda::clamp(x, lo, hi));
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
+// out = min(max(x, lo), hi), NaN stays NaN
+void clamp(const Tensor& out, const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   dispatch_numeric(x.dtype(), "clamp", [&]<typename T>() {
     const bool has_lo = lo.has_value(), has_hi = hi.has_value();
     const T l = has_lo ? T(*lo) : T(0), h = has_hi ? T(*hi) : T(0);
@@ -188,16 +168,10 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
       return v;
     });
   });
-  return out;
 }
 
+// dst[i] = To(src[i])
 void copy(const Tensor& dst, const Tensor& src) {
-  DGM_DISPATCH_CUDA(dst, cuda::copy(dst, src));
-  DGM_DISPATCH_CUDA(src, cuda::copy(dst, src));  // device -> host
-  check_cpu("copy", dst);
-  check_cpu("copy", src);
-  DGM_CHECK(dst.shape() == src.shape(), "copy: shapes ", shape_str(dst.shape()), " and ", shape_str(src.shape()),
-            " differ");
   dispatch_all(dst.dtype(), "copy", [&]<typename To>() {
     dispatch_all(src.dtype(), "copy", [&]<typename From>() {
       map1<From, To>(dst, src, [](From v) { return static_cast<To>(v); });
@@ -205,22 +179,15 @@ void copy(const Tensor& dst, const Tensor& src) {
   });
 }
 
-Tensor copy_to_new(const Tensor& x, std::optional<DType> dtype) {
-  Tensor out = empty(x.shape(), dtype.value_or(x.dtype()), x.device());
-  copy(out, x);
-  return out;
-}
-
+// dst[i] = value
 void fill(const Tensor& dst, double value) {
-  DGM_DISPATCH_CUDA(dst, cuda::fill(dst, value));
-  check_cpu("fill", dst);
   dispatch_all(dst.dtype(), "fill", [&]<typename T>() {
     T v = static_cast<T>(value);
     T* p = static_cast<T*>(dst.raw_data());
-    cpu::for_each_strided<1>(dst.shape(), {&dst.strides()}, [&](cpu::Offsets<1> off, int64_t n, cpu::Offsets<1> st) {
+    for_each_strided<1>(dst.shape(), {&dst.strides()}, [&](Offsets<1> off, int64_t n, Offsets<1> st) {
       for (int64_t i = 0; i < n; ++i) p[off[0] + i * st[0]] = v;
     });
   });
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -1,16 +1,11 @@
 // CPU index kernels. gather reads through the index and writes each output
 // once, so it runs on the parallel strided loop; scatter may write one place
 // many times, so it runs serially in row-major order.
+#include "tensor/backend/backend.h"
 #include "tensor/cpu/loops.h"
-#include "tensor/kernels/index.h"
-#include "tensor/kernels/dispatch.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
 namespace {
-
-void check_cpu(const char* op, const Tensor& t) {
-  DGM_CHECK(t.is_cpu(), op, ": CPU kernel got a tensor on ", t.device().str());
-}
 
 // Visits every element of `shape` in row-major order, serially, handing `f`
 // the offsets of that element in each of the N operands.
@@ -19,7 +14,7 @@ void for_each_serial(const Shape& shape, const std::array<const Shape*, N>& stri
   const int64_t total = numel_of(shape);
   const int64_t nd = static_cast<int64_t>(shape.size());
   std::vector<int64_t> pos(shape.size(), 0);
-  cpu::Offsets<N> off{};
+  Offsets<N> off{};
   for (int64_t n = 0; n < total; ++n) {
     f(off);
     for (int64_t d = nd - 1; d >= 0; --d) {  // odometer step
@@ -31,29 +26,16 @@ void for_each_serial(const Shape& shape, const std::array<const Shape*, N>& stri
   }
 }
 
-// A view of a 1-D index as a tensor of shape `like`, varying only along `dim`.
-Tensor expand_index(const Tensor& index, const Shape& like, int64_t dim) {
-  Shape strides(like.size(), 0);
-  strides[dim] = index.dim() == 0 ? 0 : index.stride(0);
-  return make_view(index, like, strides, index.storage_offset());
-}
-
 }  // namespace
 
-void check_index_range(const char* op, const Tensor& index, int64_t dim, int64_t size, bool allow_negative) {
-  DGM_DISPATCH_CUDA(index, cuda::check_index_range(op, index, dim, size, allow_negative));
-  DGM_CHECK(index.dtype() == kInt64, op, ": index must be an int64 tensor, got ", dtype_name(index.dtype()),
-            " of shape ", shape_str(index.shape()));
-  const int64_t lo = allow_negative ? -size : 0;
+std::optional<int64_t> first_out_of_range(const Tensor& index, int64_t lo, int64_t hi) {
   for (int64_t v : index.to_vector<int64_t>())
-    DGM_CHECK(v >= lo && v < size, op, ": index ", v, " is out of bounds for dim ", dim, " with size ", size);
+    if (v < lo || v >= hi) return v;
+  return std::nullopt;
 }
 
-Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
-  DGM_DISPATCH_CUDA(x, cuda::gather(x, dim, index));
-  check_cpu("gather", x);
-  check_cpu("gather", index);
-  Tensor out = empty(index.shape(), x.dtype(), x.device());
+// out[p] = x[p with p[dim] = index[p]]
+void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   Shape xs = x.strides();
   const int64_t step = xs[dim];
   xs[dim] = 0;  // the position along dim comes from the index
@@ -61,22 +43,16 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   dispatch_all(x.dtype(), "gather", [&]<typename T>() {
     T* po = out.data_ptr<T>();
     const T* px = x.data_ptr<T>();
-    cpu::for_each_strided<3>(index.shape(), {&out.strides(), &xs, &index.strides()},
-                             [&](cpu::Offsets<3> off, int64_t n, cpu::Offsets<3> st) {
-                               for (int64_t i = 0; i < n; ++i)
-                                 po[off[0] + i * st[0]] = px[off[1] + i * st[1] + pi[off[2] + i * st[2]] * step];
-                             });
+    for_each_strided<3>(index.shape(), {&out.strides(), &xs, &index.strides()},
+                        [&](Offsets<3> off, int64_t n, Offsets<3> st) {
+                          for (int64_t i = 0; i < n; ++i)
+                            po[off[0] + i * st[0]] = px[off[1] + i * st[1] + pi[off[2] + i * st[2]] * step];
+                        });
   });
-  return out;
 }
 
+// dst[p with p[dim] = index[p]] = src[p] (or +=), serially in row-major order of p
 void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
-  DGM_DISPATCH_CUDA(dst, cuda::scatter_(dst, dim, index, src, accumulate));
-  check_cpu("scatter", dst);
-  check_cpu("scatter", index);
-  check_cpu("scatter", src);
-  DGM_CHECK(dst.dtype() == src.dtype(), "scatter kernel: dst and src dtypes differ (", dtype_name(dst.dtype()), ", ",
-            dtype_name(src.dtype()), ")");
   Shape ds = dst.strides();
   const int64_t step = ds[dim];
   ds[dim] = 0;
@@ -84,7 +60,7 @@ void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor&
   dispatch_all(dst.dtype(), "scatter", [&]<typename T>() {
     T* pd = dst.data_ptr<T>();
     const T* ps = src.data_ptr<T>();
-    for_each_serial<3>(index.shape(), {&ds, &src.strides(), &index.strides()}, [&](cpu::Offsets<3> off) {
+    for_each_serial<3>(index.shape(), {&ds, &src.strides(), &index.strides()}, [&](Offsets<3> off) {
       T& slot = pd[off[0] + pi[off[2]] * step];
       if (accumulate) slot = static_cast<T>(slot + ps[off[1]]);
       else slot = ps[off[1]];
@@ -92,16 +68,4 @@ void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor&
   });
 }
 
-Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
-  DGM_DISPATCH_CUDA(x, cuda::index_select(x, dim, index));
-  Shape s = x.shape();
-  s[dim] = index.numel();
-  return gather(x, dim, expand_index(index, s, dim));
-}
-
-void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src) {
-  DGM_DISPATCH_CUDA(dst, cuda::index_add_(dst, dim, index, src));
-  scatter_(dst, dim, expand_index(index, src.shape(), dim), src, /*accumulate=*/true);
-}
-
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

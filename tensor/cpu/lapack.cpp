@@ -13,9 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "tensor/kernels/elementwise.h"
-#include "tensor/kernels/dispatch.h"
-#include "tensor/kernels/linalg.h"
+#include "tensor/backend/backend.h"
 
 extern "C" {
 // The trailing size_t arguments are the hidden lengths of Fortran strings.
@@ -38,7 +36,7 @@ void dsyevd_(const char* jobz, const char* uplo, const blasint* n, double* a, co
              size_t);
 }
 
-namespace dgm::kernels {
+namespace dgm::cpu {
 namespace {
 
 // float / double overloads, so the kernels below are written once.
@@ -67,18 +65,6 @@ void syevd(blasint n, double* a, double* w, double* work, blasint lwork, blasint
   dsyevd_("V", "U", &n, a, &n, w, work, &lwork, iwork, &liwork, info, 1, 1);
 }
 
-// A fresh contiguous copy of a batch of square matrices, and its size n.
-Tensor square_copy(const char* op, const Tensor& a, int64_t* n) {
-  DGM_CHECK(a.is_cpu(), op, ": CPU kernel got a tensor on ", a.device().str());
-  DGM_CHECK(a.dim() >= 2 && a.size(-1) == a.size(-2), op, ": expected a square matrix or a batch of them, got shape ",
-            shape_str(a.shape()));
-  *n = a.size(-1);
-  DGM_CHECK(*n < (int64_t{1} << 30), op, ": matrix too large for LAPACK");
-  Tensor out = empty(a.shape(), a.dtype(), a.device());
-  copy(out, a.detach());
-  return out;
-}
-
 // " (batch element i)" when there is more than one matrix.
 std::string batch_note(int64_t batch, int64_t i) {
   return batch > 1 ? " (batch element " + std::to_string(i) + ")" : std::string();
@@ -86,22 +72,12 @@ std::string batch_note(int64_t batch, int64_t i) {
 
 Shape batch_shape(const Tensor& a) { return Shape(a.shape().begin(), a.shape().end() - 2); }
 
-// out = x^T for each matrix (both contiguous, same batch, square or not).
-Tensor transposed_copy(const Tensor& x) {
-  Tensor out = empty(x.mT().shape(), x.dtype(), x.device());
-  copy(out, x.mT());
-  return out;
-}
-
 }  // namespace
 
-Tensor cholesky(const Tensor& a) {
-  DGM_DISPATCH_CUDA(a, cuda::cholesky(a));
-  int64_t n;
-  Tensor out = square_copy("cholesky", a, &n);
-  const int64_t batch = numel_of(batch_shape(a));
-  if (n == 0) return out;
-  dispatch_floating(a.dtype(), "cholesky", [&]<typename T>() {
+// out = L, A = L L^T, for each matrix
+void cholesky_(const Tensor& out) {
+  const int64_t n = out.size(-1), batch = numel_of(batch_shape(out));
+  dispatch_floating(out.dtype(), "cholesky", [&]<typename T>() {
     T* p = out.data_ptr<T>();
     for (int64_t b = 0; b < batch; ++b) {
       T* m = p + b * n * n;
@@ -113,16 +89,12 @@ Tensor cholesky(const Tensor& a) {
         for (int64_t j = i + 1; j < n; ++j) m[i * n + j] = T(0);
     }
   });
-  return out;
 }
 
-Tensor inverse(const Tensor& a) {
-  DGM_DISPATCH_CUDA(a, cuda::inverse(a));
-  int64_t n;
-  Tensor out = square_copy("inv", a, &n);
-  const int64_t batch = numel_of(batch_shape(a));
-  if (n == 0) return out;
-  dispatch_floating(a.dtype(), "inv", [&]<typename T>() {
+// out = A^{-1} for each matrix (LU, then the inverse from the factors)
+void inverse_(const Tensor& out) {
+  const int64_t n = out.size(-1), batch = numel_of(batch_shape(out));
+  dispatch_floating(out.dtype(), "inv", [&]<typename T>() {
     T* p = out.data_ptr<T>();
     std::vector<blasint> ipiv(n);
     blasint info = 0;
@@ -137,23 +109,12 @@ Tensor inverse(const Tensor& a) {
       getri(static_cast<blasint>(n), m, ipiv.data(), work.data(), static_cast<blasint>(work.size()), &info);
     }
   });
-  return out;
 }
 
-Tensor solve(const Tensor& a, const Tensor& b) {
-  DGM_DISPATCH_CUDA(a, cuda::solve(a, b));
-  int64_t n;
-  Tensor lu = square_copy("solve", a, &n);
-  DGM_CHECK(b.dim() == a.dim() && b.size(-2) == n && batch_shape(b) == batch_shape(a),
-            "solve: expected A (..., n, n) and B (..., n, k) with one batch shape, got ", shape_str(a.shape()),
-            " and ", shape_str(b.shape()));
-  DGM_CHECK(a.dtype() == b.dtype(), "solve: expected tensors of one dtype, got ", dtype_name(a.dtype()), " and ",
-            dtype_name(b.dtype()));
-  const int64_t k = b.size(-1), batch = numel_of(batch_shape(a));
-  // The rows of x are the columns of B: column-major B, as getrs wants it.
-  Tensor x = transposed_copy(b.detach());
-  if (x.numel() == 0) return transposed_copy(x);
-  dispatch_floating(a.dtype(), "solve", [&]<typename T>() {
+// x = (A^{-1} B)^T given x = B^T: LU of (row-major A read as) A^T, then (A^T)^T X = B
+void solve_(const Tensor& lu, const Tensor& x) {
+  const int64_t n = lu.size(-1), k = x.size(-2), batch = numel_of(batch_shape(lu));
+  dispatch_floating(lu.dtype(), "solve", [&]<typename T>() {
     T* pa = lu.data_ptr<T>();
     T* px = x.data_ptr<T>();
     std::vector<blasint> ipiv(n);
@@ -166,17 +127,12 @@ Tensor solve(const Tensor& a, const Tensor& b) {
       getrs_t(static_cast<blasint>(n), static_cast<blasint>(k), pa + i * n * n, ipiv.data(), px + i * n * k, &info);
     }
   });
-  return transposed_copy(x);
 }
 
-std::tuple<Tensor, Tensor> slogdet(const Tensor& a) {
-  DGM_DISPATCH_CUDA(a, cuda::slogdet(a));
-  int64_t n;
-  Tensor lu = square_copy("slogdet", a, &n);
-  const Shape bs = batch_shape(a);
-  const int64_t batch = numel_of(bs);
-  Tensor sign = empty(bs, a.dtype(), a.device()), logabs = empty(bs, a.dtype(), a.device());
-  dispatch_floating(a.dtype(), "slogdet", [&]<typename T>() {
+// (sign, log|det|) of each matrix from its LU factors
+void slogdet(const Tensor& sign, const Tensor& logabs, const Tensor& lu) {
+  const int64_t n = lu.size(-1), batch = sign.numel();
+  dispatch_floating(lu.dtype(), "slogdet", [&]<typename T>() {
     T* p = lu.data_ptr<T>();
     std::vector<blasint> ipiv(std::max<int64_t>(n, 1));
     for (int64_t b = 0; b < batch; ++b) {
@@ -199,19 +155,12 @@ std::tuple<Tensor, Tensor> slogdet(const Tensor& a) {
       logabs.data_ptr<T>()[b] = static_cast<T>(log_abs);
     }
   });
-  return {sign, logabs};
 }
 
-std::tuple<Tensor, Tensor> eigh(const Tensor& a) {
-  DGM_DISPATCH_CUDA(a, cuda::eigh(a));
-  int64_t n;
-  Tensor vt = square_copy("eigh", a, &n);  // becomes V^T: row i is eigenvector i
-  Shape ws = batch_shape(a);
-  const int64_t batch = numel_of(ws);
-  ws.push_back(n);
-  Tensor w = empty(ws, a.dtype(), a.device());
-  if (n == 0) return {w, vt};
-  dispatch_floating(a.dtype(), "eigh", [&]<typename T>() {
+// w = eigenvalues, vt = V^T (row i: eigenvector i) of each symmetric matrix held in vt
+void eigh_(const Tensor& w, const Tensor& vt) {
+  const int64_t n = vt.size(-1), batch = numel_of(batch_shape(vt));
+  dispatch_floating(vt.dtype(), "eigh", [&]<typename T>() {
     T* pv = vt.data_ptr<T>();
     T* pw = w.data_ptr<T>();
     blasint info = 0, iquery = 0;
@@ -225,7 +174,6 @@ std::tuple<Tensor, Tensor> eigh(const Tensor& a) {
       DGM_CHECK(info == 0, "eigh: the eigensolver failed to converge (info ", info, ")", batch_note(batch, b));
     }
   });
-  return {w, transposed_copy(vt)};
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -7,11 +7,12 @@
 #include <cmath>
 #include <vector>
 
-#include "tensor/kernels/dispatch.h"
-#include "tensor/kernels/layer_norm.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::RowLayout;
+
 namespace {
 
 constexpr int64_t kBlock = 64;   // rows per unit of work
@@ -111,13 +112,6 @@ void backward_rows(const T* g, const T* x, const double* mean, const double* rst
   }
 }
 
-void check_layout(const char* op, const Tensor& x, RowLayout r) {
-  DGM_CHECK(!x.is_cuda(), op, " kernel: CPU only, got a tensor on ", x.device().str());
-  DGM_CHECK(x.is_contiguous(), op, " kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
-  DGM_CHECK(r.outer * r.n * r.inner == x.numel() && r.n > 0, op, " kernel: rows (", r.outer, ", ", r.n, ", ",
-            r.inner, ") do not cover the input of shape ", shape_str(x.shape()));
-}
-
 // t contiguous or undefined (no weight or bias)
 template <typename T>
 const T* data_or_null(const Tensor& t) {
@@ -126,41 +120,26 @@ const T* data_or_null(const Tensor& t) {
 
 }  // namespace
 
-LayerNormForward layer_norm_forward(const Tensor& x, RowLayout rows, const Tensor& weight, const Tensor& bias,
-                                    double eps) {
-  check_layout("layer_norm_forward", x, rows);
-  LayerNormForward out{empty(x.shape(), x.dtype(), x.device()), empty({rows.outer * rows.inner}, kFloat64, x.device()),
-                       empty({rows.outer * rows.inner}, kFloat64, x.device())};
-  const Tensor w = weight.defined() ? weight.contiguous() : Tensor(), b = bias.defined() ? bias.contiguous() : Tensor();
+// y = (x - mean) * rstd * weight + bias, row by row
+void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x, RowLayout rows,
+                        const Tensor& w, const Tensor& b, double eps) {
   dispatch_floating(x.dtype(), "layer_norm", [&]<typename T>() {
-    forward_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(out.y.raw_data()),
-                    static_cast<double*>(out.mean.raw_data()), static_cast<double*>(out.rstd.raw_data()),
+    forward_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(y.raw_data()),
+                    static_cast<double*>(mean.raw_data()), static_cast<double*>(rstd.raw_data()),
                     data_or_null<T>(w), data_or_null<T>(b), rows, eps);
   });
-  return out;
 }
 
-LayerNormBackward layer_norm_backward(const Tensor& g, const Tensor& x, RowLayout rows, const Tensor& mean,
-                                      const Tensor& rstd, const Tensor& weight, bool want_dweight, bool want_dbias) {
-  check_layout("layer_norm_backward", x, rows);
-  DGM_CHECK(g.shape() == x.shape() && g.is_contiguous() && g.dtype() == x.dtype(),
-            "layer_norm_backward kernel: the gradient ", shape_str(g.shape()), " must be contiguous like x ",
-            shape_str(x.shape()));
-  const bool with_dw = want_dweight && weight.defined();
-  Tensor dw = with_dw ? empty({rows.n}, kFloat64, x.device()) : Tensor();
-  Tensor db = want_dbias ? empty({rows.n}, kFloat64, x.device()) : Tensor();
-  LayerNormBackward out{empty(x.shape(), x.dtype(), x.device()), Tensor(), Tensor()};
-  const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+// dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)); dweight, dbias summed over rows
+void layer_norm_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& g, const Tensor& x,
+                         RowLayout rows, const Tensor& mean, const Tensor& rstd, const Tensor& w) {
   dispatch_floating(x.dtype(), "layer_norm_backward", [&]<typename T>() {
     backward_rows<T>(static_cast<const T*>(g.raw_data()), static_cast<const T*>(x.raw_data()),
                      static_cast<const double*>(mean.raw_data()), static_cast<const double*>(rstd.raw_data()),
-                     data_or_null<T>(w), static_cast<T*>(out.dx.raw_data()),
-                     with_dw ? static_cast<double*>(dw.raw_data()) : nullptr,
-                     want_dbias ? static_cast<double*>(db.raw_data()) : nullptr, rows);
+                     data_or_null<T>(w), static_cast<T*>(dx.raw_data()),
+                     dw.defined() ? static_cast<double*>(dw.raw_data()) : nullptr,
+                     db.defined() ? static_cast<double*>(db.raw_data()) : nullptr, rows);
   });
-  if (with_dw) out.dweight = dw.to(x.dtype());
-  if (want_dbias) out.dbias = db.to(x.dtype());
-  return out;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

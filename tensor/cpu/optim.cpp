@@ -1,11 +1,12 @@
 // CPU fused Adam update: one loop over the parameter's elements.
 #include <cmath>
 
-#include "tensor/kernels/dispatch.h"
-#include "tensor/kernels/optim.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::AdamStep;
+
 namespace {
 
 template <typename T>
@@ -22,19 +23,12 @@ void adam_typed(T* p, const T* g, T* m, T* v, int64_t n, const AdamStep& s) {
 
 }  // namespace
 
+// m, v, p updated in place (tensor/kernels/optim.h)
 void adam_step_(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const AdamStep& s) {
-  for (const Tensor* t : {&g, &m, &v})
-    DGM_CHECK(t->device() == p.device() && t->dtype() == p.dtype() && t->shape() == p.shape(),
-              "adam_step_: gradient and state must match the parameter ", shape_str(p.shape()), " ",
-              dtype_name(p.dtype()), " on ", p.device().str(), ", got ", shape_str(t->shape()), " ",
-              dtype_name(t->dtype()), " on ", t->device().str());
-  DGM_CHECK(p.is_contiguous() && g.is_contiguous() && m.is_contiguous() && v.is_contiguous(),
-            "adam_step_: expected contiguous tensors");
-  DGM_DISPATCH_CUDA(p, cuda::adam_step_(p, g, m, v, s));
   dispatch_floating(p.dtype(), "adam_step_", [&]<typename T>() {
     adam_typed<T>(static_cast<T*>(p.raw_data()), static_cast<const T*>(g.raw_data()), static_cast<T*>(m.raw_data()),
                   static_cast<T*>(v.raw_data()), p.numel(), s);
   });
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

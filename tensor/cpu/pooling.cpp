@@ -4,14 +4,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "tensor/kernels/conv.h"
-#include "tensor/kernels/dispatch.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
 namespace {
 
-using Geo = Pool2dGeometry;
+using Geo = kernels::Pool2dGeometry;
 
 // body(plane) for every (n, c) plane, in parallel when there is enough work.
 template <typename Body>
@@ -103,30 +102,17 @@ void avg_pool_backward_typed(const T* gy, T* dx, const Geo& g) {
   });
 }
 
-void check_input(const char* op, const Tensor& t) {
-  DGM_CHECK(t.is_cpu(), op, ": CPU kernel got a tensor on ", t.device().str());
-  DGM_CHECK(t.is_contiguous(), op, ": kernel expects a contiguous input");
-}
-
 }  // namespace
 
-std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Pool2dGeometry& g) {
-  DGM_DISPATCH_CUDA(x, cuda::max_pool2d(x, g));
-  check_input("max_pool2d", x);
-  Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
-  Tensor idx = empty({g.N, g.C, g.Ho, g.Wo}, kInt64, x.device());
+// y = max over each window, idx = where
+void max_pool2d(const Tensor& y, const Tensor& idx, const Tensor& x, const Geo& g) {
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
     max_pool_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), idx.data_ptr<int64_t>(), g);
   });
-  return {y, idx};
 }
 
 // dx[plane, idx[o]] += gy[plane, o]: each output's gradient goes back to the input it took the max from
-Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dGeometry& g) {
-  DGM_DISPATCH_CUDA(gy, cuda::max_pool2d_scatter(gy, indices, g));
-  check_input("max_pool2d_backward", gy);
-  check_input("max_pool2d_backward", indices);
-  Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
+void max_pool2d_scatter(const Tensor& dx, const Tensor& gy, const Tensor& indices, const Geo& g) {
   dispatch_floating(gy.dtype(), "max_pool2d_backward", [&]<typename T>() {
     const T* pg = gy.data_ptr<T>();
     const int64_t* pi = indices.data_ptr<int64_t>();
@@ -137,15 +123,10 @@ Tensor max_pool2d_scatter(const Tensor& gy, const Tensor& indices, const Pool2dG
       for (int64_t o = p * g.Ho * g.Wo; o < (p + 1) * g.Ho * g.Wo; ++o) d[pi[o]] += pg[o];
     });
   });
-  return dx;
 }
 
 // out[plane, o] = h[plane, idx[o]]: the adjoint of the scatter above (its gradient)
-Tensor max_pool2d_gather(const Tensor& h, const Tensor& indices, const Pool2dGeometry& g) {
-  DGM_DISPATCH_CUDA(h, cuda::max_pool2d_gather(h, indices, g));
-  check_input("max_pool2d_gather", h);
-  check_input("max_pool2d_gather", indices);
-  Tensor out = empty({g.N, g.C, g.Ho, g.Wo}, h.dtype(), h.device());
+void max_pool2d_gather(const Tensor& out, const Tensor& h, const Tensor& indices, const Geo& g) {
   dispatch_floating(h.dtype(), "max_pool2d_gather", [&]<typename T>() {
     const T* ph = h.data_ptr<T>();
     const int64_t* pi = indices.data_ptr<int64_t>();
@@ -155,25 +136,18 @@ Tensor max_pool2d_gather(const Tensor& h, const Tensor& indices, const Pool2dGeo
       for (int64_t o = p * g.Ho * g.Wo; o < (p + 1) * g.Ho * g.Wo; ++o) po[o] = src[pi[o]];
     });
   });
-  return out;
 }
 
-Tensor avg_pool2d(const Tensor& x, const Pool2dGeometry& g) {
-  DGM_DISPATCH_CUDA(x, cuda::avg_pool2d(x, g));
-  check_input("avg_pool2d", x);
-  Tensor y = empty({g.N, g.C, g.Ho, g.Wo}, x.dtype(), x.device());
+// y = window sum / divisor
+void avg_pool2d(const Tensor& y, const Tensor& x, const Geo& g) {
   dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() { avg_pool_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), g); });
-  return y;
 }
 
-Tensor avg_pool2d_backward(const Tensor& gy, const Pool2dGeometry& g) {
-  DGM_DISPATCH_CUDA(gy, cuda::avg_pool2d_backward(gy, g));
-  check_input("avg_pool2d_backward", gy);
-  Tensor dx = empty({g.N, g.C, g.H, g.W}, gy.dtype(), gy.device());
+// dx[h,w] = sum over windows containing (h,w) of gy / divisor
+void avg_pool2d_backward(const Tensor& dx, const Tensor& gy, const Geo& g) {
   dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
     avg_pool_backward_typed<T>(gy.data_ptr<T>(), dx.data_ptr<T>(), g);
   });
-  return dx;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

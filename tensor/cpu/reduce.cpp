@@ -7,11 +7,13 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor/backend/backend.h"
 #include "tensor/cpu/loops.h"
-#include "tensor/kernels/reduce.h"
-#include "tensor/kernels/dispatch.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::ArgReduce;
+using kernels::Reduce;
+
 namespace {
 
 template <typename T>
@@ -55,7 +57,7 @@ void reduce_typed(Reduce op, const Tensor& x, const Tensor& out, const std::vect
       if (op == Reduce::Min) acc = std::numeric_limits<T>::max();
     }
     bool nan = false;
-    cpu::for_each_strided<1>(red_shape, {&red_strides}, [&](cpu::Offsets<1> off, int64_t n, cpu::Offsets<1> st) {
+    for_each_strided<1>(red_shape, {&red_strides}, [&](Offsets<1> off, int64_t n, Offsets<1> st) {
       const T* p = start + off[0];
       const int64_t s = st[0];
       switch (op) {
@@ -207,45 +209,19 @@ void arg_reduce_typed(ArgReduce op, const Tensor& x, int64_t dim, const Tensor& 
 
 }  // namespace
 
-std::pair<Tensor, Tensor> arg_reduce(ArgReduce op, const Tensor& x, int64_t dim, bool keepdim) {
-  DGM_DISPATCH_CUDA(x, cuda::arg_reduce(op, x, dim, keepdim));
-  const char* name = op == ArgReduce::Max ? "argmax" : "argmin";
-  DGM_CHECK(x.is_cpu(), name, ": CPU kernel got a tensor on ", x.device().str());
-  DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));
-  DGM_CHECK(x.size(dim) > 0, name, ": cannot reduce over dim ", dim, " of size 0 (shape ", shape_str(x.shape()), ")");
-  Shape out_shape = x.shape();
-  if (keepdim) out_shape[dim] = 1;
-  else out_shape.erase(out_shape.begin() + dim);
-  Tensor values = empty(out_shape, x.dtype(), x.device());
-  Tensor indices = empty(out_shape, kInt64, x.device());
-  dispatch_numeric(x.dtype(), name, [&]<typename T>() { arg_reduce_typed<T>(op, x, dim, values, indices); });
-  return {values, indices};
+// values, indices = the max (min) along dim and its first position
+void arg_reduce(ArgReduce op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) {
+  dispatch_numeric(x.dtype(), op == ArgReduce::Max ? "argmax" : "argmin",
+                   [&]<typename T>() { arg_reduce_typed<T>(op, x, dim, values, indices); });
 }
 
-Tensor reduce(Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
-  DGM_DISPATCH_CUDA(x, cuda::reduce(op, x, dims, keepdim));
-  DGM_CHECK(x.is_cpu(), "reduce: CPU kernel got a tensor on ", x.device().str());
-  Shape out_shape;
-  std::vector<bool> reduced(x.dim(), false);
-  for (int64_t d : dims) reduced[d] = true;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (!reduced[d]) out_shape.push_back(x.size(d));
-    else if (keepdim) out_shape.push_back(1);
-  }
-  if ((op == Reduce::Max || op == Reduce::Min))
-    for (int64_t d : dims)
-      DGM_CHECK(x.size(d) > 0, op == Reduce::Max ? "max" : "min", ": cannot reduce over dim ", d,
-                " of size 0 (shape ", shape_str(x.shape()), ")");
-  Tensor out = empty(out_shape, x.dtype(), x.device());
-  if (x.dtype() == kBool) {
-    // bool reductions (any/all) go through int64
-    DGM_FAIL("reduce: bool tensors are reduced through .to(kInt64) first");
-  }
+// out = op over dims of x
+void reduce(Reduce op, const Tensor& out, const Tensor& x, const std::vector<int64_t>& dims) {
   if (op == Reduce::Sum && x.is_contiguous() && static_cast<int64_t>(dims.size()) == x.dim() && x.numel() > 0) {
     dispatch_numeric(x.dtype(), "sum", [&]<typename T>() {
       *out.data_ptr<T>() = sum_contiguous<T>(x.data_ptr<T>(), x.numel());
     });
-    return out;
+    return;
   }
   if (op == Reduce::Sum && is_leading_reduction(x, dims) && x.numel() > 0) {
     int64_t rows = 1;
@@ -253,10 +229,9 @@ Tensor reduce(Reduce op, const Tensor& x, const std::vector<int64_t>& dims, bool
     dispatch_numeric(x.dtype(), "sum", [&]<typename T>() {
       sum_leading_rows<T>(x.data_ptr<T>(), out.data_ptr<T>(), rows, x.numel() / rows);
     });
-    return out;
+    return;
   }
   dispatch_numeric(x.dtype(), "reduce", [&]<typename T>() { reduce_typed<T>(op, x, out, dims); });
-  return out;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <vector>
 
-#include "tensor/kernels/reduce.h"
-#include "tensor/kernels/dispatch.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::Scan;
+
 namespace {
 
 template <typename T>
@@ -93,15 +94,10 @@ void scan_typed(Scan op, const Tensor& x, const Tensor& out, int64_t dim, bool r
 
 }  // namespace
 
-Tensor scan(Scan op, const Tensor& x, int64_t dim, bool reverse) {
-  DGM_DISPATCH_CUDA(x, cuda::scan(op, x, dim, reverse));
-  const char* name = op == Scan::Sum ? "cumsum" : "cumprod";
-  DGM_CHECK(x.is_cpu(), name, ": CPU kernel got a tensor on ", x.device().str());
-  DGM_CHECK(dim >= 0 && dim < x.dim(), name, ": dim ", dim, " out of range for shape ", shape_str(x.shape()));
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
-  if (x.numel() == 0) return out;
-  dispatch_numeric(x.dtype(), name, [&]<typename T>() { scan_typed<T>(op, x, out, dim, reverse); });
-  return out;
+// out[i] = x[0] op x[1] op ... op x[i] along dim (from the end when reverse)
+void scan(Scan op, const Tensor& out, const Tensor& x, int64_t dim, bool reverse) {
+  dispatch_numeric(x.dtype(), op == Scan::Sum ? "cumsum" : "cumprod",
+                   [&]<typename T>() { scan_typed<T>(op, x, out, dim, reverse); });
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -1,11 +1,10 @@
 // CPU fused softmax: for each row, max, then the sum of exponentials, then the output.
 #include <cmath>
 
-#include "tensor/kernels/dispatch.h"
-#include "tensor/kernels/softmax.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
 namespace {
 
 // One row of n values, `inner` apart: m = max x, e_k = exp(x_k - m) (computed
@@ -39,17 +38,11 @@ void softmax_rows(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, boo
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int64_t dim, bool log) {
-  DGM_DISPATCH_CUDA(x, cuda::softmax(x, dim, log));
-  DGM_CHECK(x.is_contiguous(), "softmax kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
-  Tensor y = empty(x.shape(), x.dtype(), x.device());
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+// y = softmax of each row (outer, ., inner) of x
+void softmax(const Tensor& y, const Tensor& x, int64_t outer, int64_t n, int64_t inner, bool log) {
   dispatch_floating(x.dtype(), "softmax", [&]<typename T>() {
-    softmax_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(y.raw_data()), outer, x.size(dim), inner, log);
+    softmax_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(y.raw_data()), outer, n, inner, log);
   });
-  return y;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -3,11 +3,12 @@
 // The backward kernel is the transpose: the same weights, scattered back.
 #include <algorithm>
 
-#include "tensor/kernels/conv.h"
-#include "tensor/kernels/dispatch.h"
+#include "tensor/backend/backend.h"
 #include "tensor/parallel.h"
 
-namespace dgm::kernels {
+namespace dgm::cpu {
+using kernels::Interp1d;
+
 namespace {
 
 template <typename Body>
@@ -65,33 +66,20 @@ void backward_typed(const T* g, T* dx, int64_t planes, int64_t H, int64_t W, con
   });
 }
 
-void check_input(const char* op, const Tensor& t) {
-  DGM_CHECK(t.is_cpu(), op, ": CPU kernel got a tensor on ", t.device().str());
-  DGM_CHECK(t.is_contiguous() && t.dim() == 4, op, ": kernel expects a contiguous 4-d input, got shape ",
-            shape_str(t.shape()));
-}
-
 }  // namespace
 
-Tensor upsample2d(const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
-  DGM_DISPATCH_CUDA(x, cuda::upsample2d(x, rows, cols));
-  check_input("upsample2d", x);
-  const int64_t Ho = static_cast<int64_t>(rows.i0.size()), Wo = static_cast<int64_t>(cols.i0.size());
-  Tensor y = empty({x.size(0), x.size(1), Ho, Wo}, x.dtype(), x.device());
+// y[a,b] = sum_{p,q} lh_p[a] lw_q[b] x[ih_p[a], iw_q[b]] per plane
+void upsample2d(const Tensor& y, const Tensor& x, const Interp1d& rows, const Interp1d& cols) {
   dispatch_floating(x.dtype(), "upsample2d", [&]<typename T>() {
     forward_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), x.size(0) * x.size(1), x.size(2), x.size(3), rows, cols);
   });
-  return y;
 }
 
-Tensor upsample2d_backward(const Tensor& g, const Interp1d& rows, const Interp1d& cols, int64_t H, int64_t W) {
-  DGM_DISPATCH_CUDA(g, cuda::upsample2d_backward(g, rows, cols, H, W));
-  check_input("upsample2d_backward", g);
-  Tensor dx = empty({g.size(0), g.size(1), H, W}, g.dtype(), g.device());
+// dx[ih_p[a], iw_q[b]] += lh_p[a] lw_q[b] g[a,b] per plane
+void upsample2d_backward(const Tensor& dx, const Tensor& g, const Interp1d& rows, const Interp1d& cols) {
   dispatch_floating(g.dtype(), "upsample2d_backward", [&]<typename T>() {
-    backward_typed<T>(g.data_ptr<T>(), dx.data_ptr<T>(), g.size(0) * g.size(1), H, W, rows, cols);
+    backward_typed<T>(g.data_ptr<T>(), dx.data_ptr<T>(), g.size(0) * g.size(1), dx.size(2), dx.size(3), rows, cols);
   });
-  return dx;
 }
 
-}  // namespace dgm::kernels
+}  // namespace dgm::cpu

@@ -418,11 +418,15 @@ TEST_CASE("matmul and linalg errors on CUDA tensors", "[cuda][linalg][errors]") 
   INFO(m);
   CHECK_THAT(m, Catch::Contains("matmul") && Catch::Contains("cpu") && Catch::Contains("cuda:0"));
   m = error_of([&] { (void)kernels::matmul(zeros({2, 3}, g), zeros({3, 2})); });
-  CHECK(m == "matmul: expected all tensors on cuda:0, got cpu (shape (3,2)) for operand 2");
+  CHECK(m ==
+        "matmul: expected all tensors on one device, got cuda:0 for operand 1 (shape (2,3)) and cpu for operand 2 "
+        "(shape (3,2))");
   m = error_of([&] { (void)linalg::solve(eye(2, g), ones({2, 1})); });
   CHECK_THAT(m, Catch::Contains("solve") && Catch::Contains("cpu") && Catch::Contains("cuda:0"));
   m = error_of([&] { (void)kernels::solve(eye(2, g), ones({2, 1})); });
-  CHECK(m == "solve: expected all tensors on cuda:0, got cpu (shape (2,1)) for operand 2");
+  CHECK(m ==
+        "solve: expected all tensors on one device, got cuda:0 for operand 1 (A, shape (2,2)) and cpu for operand 2 "
+        "(B, shape (2,1))");
 
   // the CPU kernels' messages: not positive-definite, singular
   auto d = [](const std::vector<double>& v, const Shape& s) { return tensor(v, s).cuda(); };
