@@ -48,9 +48,12 @@ void dump_node(std::ostream& os, const Node* node, int depth, std::unordered_set
   }
   os << "\n";
   for (const Edge& e : node->inputs) {
-    if (e.node) dump_node(os, e.node.get(), depth + 1, seen);
-    else if (e.leaf) os << indent << "  leaf " << shape_str(e.leaf->shape) << "\n";
-    else os << indent << "  (no grad)\n";
+    if (e.node)
+      dump_node(os, e.node.get(), depth + 1, seen);
+    else if (e.leaf)
+      os << indent << "  leaf " << shape_str(e.leaf->shape) << "\n";
+    else
+      os << indent << "  (no grad)\n";
   }
 }
 }  // namespace

@@ -23,9 +23,9 @@ struct Task {
   bool accumulate_into_leaves;  // backward(): leaf.grad += ...; grad(): capture instead
   bool retain_graph;
   bool create_graph;
-  std::unordered_map<const Node*, size_t> wanted_nodes;        // grad(): non-leaf inputs
-  std::unordered_map<const TensorImpl*, size_t> wanted_leaves; // grad(): leaf inputs
-  std::vector<Tensor> captured;                                // grad(): one per input
+  std::unordered_map<const Node*, size_t> wanted_nodes;         // grad(): non-leaf inputs
+  std::unordered_map<const TensorImpl*, size_t> wanted_leaves;  // grad(): leaf inputs
+  std::vector<Tensor> captured;                                 // grad(): one per input
 };
 
 // ---- order: which nodes run, and when ----
@@ -179,8 +179,8 @@ std::vector<Tensor> call_backward(Node* node, const Tensor& g, const NeedsGrad& 
   DGM_CHECK(node->backward, "backward: trying to backward through the graph a second time (through ", node->name,
             "); its saved tensors were freed. Pass retain_graph=true to the first backward.");
   std::vector<Tensor> input_grads = node->backward(g, needs);
-  DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ",
-            input_grads.size(), " gradients for ", node->inputs.size(), " inputs");
+  DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ", input_grads.size(),
+            " gradients for ", node->inputs.size(), " inputs");
   return input_grads;
 }
 
@@ -259,8 +259,10 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
     DGM_CHECK(x.defined() && x.requires_grad(), "autograd::grad: input ", i, " does not require grad");
-    if (x.grad_fn()) task.wanted_nodes[x.grad_fn().get()] = i;
-    else task.wanted_leaves[x.impl()] = i;
+    if (x.grad_fn())
+      task.wanted_nodes[x.grad_fn().get()] = i;
+    else
+      task.wanted_leaves[x.impl()] = i;
   }
   run(outputs, grad_outputs, task);
   for (size_t i = 0; i < inputs.size(); ++i) {

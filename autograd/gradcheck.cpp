@@ -131,8 +131,8 @@ GradcheckResult gradcheck(const MultiFunction& f, const std::vector<Tensor>& inp
             worst = score;
             worst_msg.str("");
             worst_msg << "gradcheck: d output" << yi << index_str(plus[yi].shape(), j) << " / d input" << checked[c]
-                      << index_str(x.shape(), i) << ": analytical " << a << " vs numerical " << numerical
-                      << " (|diff| " << err << " > atol " << o.atol << " + rtol " << o.rtol << " * |numerical|)";
+                      << index_str(x.shape(), i) << ": analytical " << a << " vs numerical " << numerical << " (|diff| "
+                      << err << " > atol " << o.atol << " + rtol " << o.rtol << " * |numerical|)";
           }
           if (bad) result.ok = false;
         }

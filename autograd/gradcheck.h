@@ -23,8 +23,8 @@ struct GradcheckOptions {
 
 struct GradcheckResult {
   bool ok = true;
-  std::string message;      // names the worst element when !ok
-  double max_abs_error = 0; // over all inputs and elements
+  std::string message;       // names the worst element when !ok
+  double max_abs_error = 0;  // over all inputs and elements
 };
 
 using MultiFunction = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
@@ -38,6 +38,7 @@ GradcheckResult gradcheck(const SingleFunction& f, const std::vector<Tensor>& in
 // vector-Jacobian product built with create_graph) w.r.t. the inputs and v,
 // for a fixed random v, by gradcheck.
 GradcheckResult gradgradcheck(const MultiFunction& f, const std::vector<Tensor>& inputs, GradcheckOptions options = {});
-GradcheckResult gradgradcheck(const SingleFunction& f, const std::vector<Tensor>& inputs, GradcheckOptions options = {});
+GradcheckResult gradgradcheck(const SingleFunction& f, const std::vector<Tensor>& inputs,
+                              GradcheckOptions options = {});
 
 }  // namespace dgm

@@ -36,8 +36,8 @@ using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output, 
 struct Node {
   const char* name = "";
   std::vector<Edge> inputs;
-  BackwardFn backward;                 // released after use unless retain_graph
-  std::weak_ptr<TensorImpl> output;    // to fill output.grad() for retain_grad()
+  BackwardFn backward;               // released after use unless retain_graph
+  std::weak_ptr<TensorImpl> output;  // to fill output.grad() for retain_grad()
   Shape output_shape;
   DType output_dtype = kFloat32;
 };

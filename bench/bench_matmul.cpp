@@ -18,9 +18,8 @@
 namespace {
 
 void set_flops(benchmark::State& state, int64_t n) {
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * n * n * n * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate,
-                         benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * n * n * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void BM_matmul_naive(benchmark::State& state) {
@@ -33,7 +32,8 @@ void BM_matmul_naive(benchmark::State& state) {
 void BM_matmul_blocked(benchmark::State& state) {
   const int64_t n = state.range(0);
   dgm::Tensor a = dgm::randn({n, n}), b = dgm::randn({n, n}), c = dgm::empty({n, n});
-  for (auto _ : state) dgm::bench::matmul_blocked(a.data_ptr<float>(), b.data_ptr<float>(), c.data_ptr<float>(), n, n, n);
+  for (auto _ : state)
+    dgm::bench::matmul_blocked(a.data_ptr<float>(), b.data_ptr<float>(), c.data_ptr<float>(), n, n, n);
   set_flops(state, n);
 }
 
@@ -78,7 +78,11 @@ BENCHMARK(BM_matmul_naive)->RangeMultiplier(2)->Range(128, 512)->Unit(benchmark:
 BENCHMARK(BM_matmul_blocked)->RangeMultiplier(2)->Range(128, 2048)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_matmul_cblas_sgemm)->RangeMultiplier(2)->Range(128, 2048)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_matmul_dgm)->RangeMultiplier(2)->Range(128, 2048)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_matmul_dgm_vs_cblas)->RangeMultiplier(2)->Range(128, 2048)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_matmul_dgm_vs_cblas)
+    ->RangeMultiplier(2)
+    ->Range(128, 2048)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
     ->MinTime(1.0);
 
 }  // namespace

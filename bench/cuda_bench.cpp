@@ -125,8 +125,8 @@ json bench_elementwise(const Timing& t) {
   std::vector<Row> rows = {
       {"cudaMemcpy D2D (ref.)", "16M", 2 * f4 * N,
        [&] {
-         cudaError_t e = cudaMemcpyAsync(dst.raw_data(), x.raw_data(), static_cast<size_t>(N) * 4,
-                                         cudaMemcpyDeviceToDevice, 0);
+         cudaError_t e =
+             cudaMemcpyAsync(dst.raw_data(), x.raw_data(), static_cast<size_t>(N) * 4, cudaMemcpyDeviceToDevice, 0);
          if (e != cudaSuccess) throw dgm::Error(std::string("cudaMemcpyAsync: ") + cudaGetErrorString(e));
        }},
       {"copy_", "16M", 2 * f4 * N, [&] { dst.copy_(x); }},
@@ -138,7 +138,8 @@ json bench_elementwise(const Timing& t) {
   };
   json out = json::array();
   double copy_gbs = 0;
-  std::printf("\nelementwise, float32 (16M elements = %s per tensor); target >= 80%% of the D2D copy\n", mib(f4 * N).c_str());
+  std::printf("\nelementwise, float32 (16M elements = %s per tensor); target >= 80%% of the D2D copy\n",
+              mib(f4 * N).c_str());
   std::printf("  %-22s %-20s %10s %10s %12s\n", "op", "shape", "us/call", "GB/s", "% of D2D");
   for (const Row& r : rows) {
     const double s = measure(t, r.f);
@@ -146,7 +147,11 @@ json bench_elementwise(const Timing& t) {
     if (copy_gbs == 0) copy_gbs = gbs;
     const double pct = 100.0 * gbs / copy_gbs;
     std::printf("  %-22s %-20s %10.1f %10.1f %11.1f%%\n", r.op.c_str(), r.shape.c_str(), s * 1e6, gbs, pct);
-    out.push_back({{"op", r.op}, {"shape", r.shape}, {"bytes", r.bytes}, {"seconds", s}, {"gb_per_s", gbs},
+    out.push_back({{"op", r.op},
+                   {"shape", r.shape},
+                   {"bytes", r.bytes},
+                   {"seconds", s},
+                   {"gb_per_s", gbs},
                    {"percent_of_copy", pct}});
   }
   return out;
@@ -191,8 +196,13 @@ json bench_matmul(const Timing& t, const std::vector<int64_t>& sizes) {
     const double tf_d = flops / sd / 1e12, tf_c = flops / sc / 1e12;
     std::printf("  %-6lld %8lld %14.2f %16.2f %12.3f\n", static_cast<long long>(n), static_cast<long long>(iters), tf_d,
                 tf_c, tf_d / tf_c);
-    out.push_back({{"n", n}, {"calls_per_measurement", iters}, {"dgm_seconds", sd}, {"cublas_seconds", sc},
-                   {"dgm_tflops", tf_d}, {"cublas_tflops", tf_c}, {"ratio", tf_d / tf_c}});
+    out.push_back({{"n", n},
+                   {"calls_per_measurement", iters},
+                   {"dgm_seconds", sd},
+                   {"cublas_seconds", sc},
+                   {"dgm_tflops", tf_d},
+                   {"cublas_tflops", tf_c},
+                   {"ratio", tf_d / tf_c}});
   }
   return out;
 }
@@ -251,10 +261,14 @@ int usage(const char* argv0, int code) {
 int main(int argc, char** argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--quick")) opt.quick = true;
-    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc) opt.json_path = argv[++i];
-    else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return usage(argv[0], 0);
-    else return usage(argv[0], 2);
+    if (!std::strcmp(argv[i], "--quick"))
+      opt.quick = true;
+    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc)
+      opt.json_path = argv[++i];
+    else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h"))
+      return usage(argv[0], 0);
+    else
+      return usage(argv[0], 2);
   }
   try {
     if (!dgm::cuda::is_available()) {

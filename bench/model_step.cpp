@@ -58,7 +58,7 @@ double time_steps(int steps, const std::function<double()>& step) {
 
 // Median ms per Adam (lr 1e-3) step of `model` on the loss loss_fn() returns.
 double time_training(nn::Module& model, int steps, const std::function<Tensor()>& loss_fn) {
-  optim::Adam opt(model.parameters(), optim::AdamOptions(1e-3));
+  nn::optim::Adam opt(model.parameters(), nn::optim::AdamOptions(1e-3));
   return time_steps(steps, [&] {
     Tensor loss = loss_fn();
     opt.zero_grad();

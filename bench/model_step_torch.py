@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch eager twin of bench/model_step.cpp: ms per training step of the
 conv VAE, of a PixelCNN-size masked conv stack, of the PixelCNNs of homework 1
-and of seminar 1 (256 levels), batch 128, and of the ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3, the loss read back
+and of seminar 1 (256 levels), batch 128, and of the ImageGPT of `dgm train imagegpt`, batch 64; Adam 1e-3,
+the loss read back
 (.item()) every step.
   /usr/bin/python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [threads=N] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
@@ -158,7 +159,8 @@ def time_steps(step):
 torch.manual_seed(0)
 x = (torch.rand(128, 1, 28, 28) > 0.5).float().to(device)
 name = torch.cuda.get_device_name() if device == "cuda" else f"cpu, {torch.get_num_threads()} threads, " + (
-    "malloc keeps freed memory" if keep_freed else "malloc defaults") + f", OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
+    "malloc keeps freed memory" if keep_freed else "malloc defaults") + \
+    f", OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
 print(f"torch {torch.__version__} model_step on {name}, cudnn.benchmark={torch.backends.cudnn.benchmark}")
 
 

@@ -107,7 +107,8 @@ def parse_tasks(text, where=TASKS_JSON):
     for d in doc["tasks"]:
         tid = d.get("id") if isinstance(d, dict) else None
         if not isinstance(tid, str) or not TASK_ID_RE.match(tid):
-            raise CourseError(f"{where}: task {tid if isinstance(tid, str) else d!r}: 'id' must be hw<N>.<k>, e.g. hw1.4")
+            raise CourseError(f"{where}: task {tid if isinstance(tid, str) else d!r}: "
+                              "'id' must be hw<N>.<k>, e.g. hw1.4")
         err = f"{where}: task {tid}"
         extra = set(d) - TASK_KEYS
         if extra:
@@ -119,7 +120,8 @@ def parse_tasks(text, where=TASKS_JSON):
             raise CourseError(f"{err}: listed twice")
         seen.add(tid)
         if d["homework"] != TASK_ID_RE.match(tid).group(1):
-            raise CourseError(f"{err}: 'homework' is {d['homework']!r} but the id says {TASK_ID_RE.match(tid).group(1)}")
+            raise CourseError(f"{err}: 'homework' is {d['homework']!r} "
+                              f"but the id says {TASK_ID_RE.match(tid).group(1)}")
         if d["homework"] not in known_homeworks:
             raise CourseError(f"{err}: homework {d['homework']} is not in 'homeworks'")
         for key in ("title", "lecture") + (("summary",) if "summary" in d else ()):

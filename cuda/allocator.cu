@@ -15,8 +15,8 @@
 #include <unordered_map>
 
 #include "cuda/cuda.h"
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
@@ -35,8 +35,8 @@ std::string mib(size_t bytes) { return detail::concat(static_cast<double>(bytes)
 
 struct Cache {
   std::mutex mutex;
-  std::multimap<size_t, void*> free_blocks;         // size -> block, cached
-  std::unordered_map<void*, size_t> live_blocks;    // block -> size, in use
+  std::multimap<size_t, void*> free_blocks;       // size -> block, cached
+  std::unordered_map<void*, size_t> live_blocks;  // block -> size, in use
   MemoryStats stats;
 
   void release_cached_locked() {
@@ -84,8 +84,8 @@ void* allocate(size_t nbytes, int device_index) {
       size_t free_b = 0, total_b = 0;
       cudaMemGetInfo(&free_b, &total_b);
       DGM_FAIL("CUDA out of memory: tried to allocate ", mib(size), " (", size, " bytes) on cuda:0; the GPU has ",
-               mib(free_b), " free of ", mib(total_b), "; dgm holds ", mib(c.stats.allocated_bytes),
-               " in tensors (", cudaGetErrorString(e), ")");
+               mib(free_b), " free of ", mib(total_b), "; dgm holds ", mib(c.stats.allocated_bytes), " in tensors (",
+               cudaGetErrorString(e), ")");
     }
     ++c.stats.num_device_allocs;
     c.stats.reserved_bytes += static_cast<int64_t>(size);

@@ -109,8 +109,7 @@ void matmul_int64(const Tensor& a, const Tensor& b, const Tensor& out) {
   const StridedOffsets<2> so = make_offsets<2>("matmul", batch, {&sa, &sb});
   matmul_int64_kernel<<<grid_for(total), kBlock, 0, stream()>>>(
       total, n, k, m, static_cast<const int64_t*>(a.raw_data()), a.stride(-2), a.stride(-1),
-      static_cast<const int64_t*>(b.raw_data()), b.stride(-2), b.stride(-1), static_cast<int64_t*>(out.raw_data()),
-      so);
+      static_cast<const int64_t*>(b.raw_data()), b.stride(-2), b.stride(-1), static_cast<int64_t*>(out.raw_data()), so);
   check_launch("matmul");
 }
 
@@ -119,10 +118,17 @@ void matmul_int64(const Tensor& a, const Tensor& b, const Tensor& out) {
 // out[t] = a[t] @ b[t] for every batch element t
 void matmul(const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (a.dtype()) {
-    case kFloat32: matmul_blas<float>(a, b, out); break;
-    case kFloat64: matmul_blas<double>(a, b, out); break;
-    case kInt64: matmul_int64(a, b, out); break;
-    default: DGM_FAIL("matmul: expected a numeric tensor, got ", dtype_name(a.dtype()));
+    case kFloat32:
+      matmul_blas<float>(a, b, out);
+      break;
+    case kFloat64:
+      matmul_blas<double>(a, b, out);
+      break;
+    case kInt64:
+      matmul_int64(a, b, out);
+      break;
+    default:
+      DGM_FAIL("matmul: expected a numeric tensor, got ", dtype_name(a.dtype()));
   }
 }
 

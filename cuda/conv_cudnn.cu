@@ -22,7 +22,8 @@ void forward_cudnn(const T* x, const T* w, T* y, const Geo& g, DType dtype, cons
       search<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT>(
           p.fwd, dtype, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, where, "cudnnGetConvolutionForwardAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionFwdAlgoPerf_t* perf) {
-            return (cudnn_benchmark() ? cudnnFindConvolutionForwardAlgorithm : cudnnGetConvolutionForwardAlgorithm_v7)(h, p.x, p.w, p.conv, p.y, count, returned, perf);
+            return (cudnn_benchmark() ? cudnnFindConvolutionForwardAlgorithm : cudnnGetConvolutionForwardAlgorithm_v7)(
+                h, p.x, p.w, p.conv, p.y, count, returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionForwardWorkspaceSize(h, p.x, p.w, p.conv, p.y,
@@ -52,7 +53,9 @@ void input_grad_cudnn(const T* gy, const T* w, T* dx, const Geo& g, DType dtype,
       search<cudnnConvolutionBwdDataAlgoPerf_t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT>(
           p.data, dtype, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, where, "cudnnGetConvolutionBackwardDataAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* perf) {
-            return (cudnn_benchmark() ? cudnnFindConvolutionBackwardDataAlgorithm : cudnnGetConvolutionBackwardDataAlgorithm_v7)(h, p.w, p.y, p.conv, p.x, count, returned, perf);
+            return (cudnn_benchmark()
+                        ? cudnnFindConvolutionBackwardDataAlgorithm
+                        : cudnnGetConvolutionBackwardDataAlgorithm_v7)(h, p.w, p.y, p.conv, p.x, count, returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionBackwardDataWorkspaceSize(
@@ -82,7 +85,9 @@ void weight_grad_cudnn(const T* x, const T* gy, T* dw, const Geo& g, DType dtype
       search<cudnnConvolutionBwdFilterAlgoPerf_t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT>(
           p.filter, dtype, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, where, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
           [&](int count, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* perf) {
-            return (cudnn_benchmark() ? cudnnFindConvolutionBackwardFilterAlgorithm : cudnnGetConvolutionBackwardFilterAlgorithm_v7)(h, p.x, p.y, p.conv, p.w, count, returned, perf);
+            return (cudnn_benchmark() ? cudnnFindConvolutionBackwardFilterAlgorithm
+                                      : cudnnGetConvolutionBackwardFilterAlgorithm_v7)(h, p.x, p.y, p.conv, p.w, count,
+                                                                                       returned, perf);
           },
           [&](int algo, size_t* bytes) {
             return cudnnGetConvolutionBackwardFilterWorkspaceSize(

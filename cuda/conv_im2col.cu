@@ -66,7 +66,7 @@ void forward_im2col(const T* x, const T* w, T* y, const Geo& g, const std::strin
     }
     for (int64_t gi = 0; gi < g.groups; ++gi)
       gemm<T>(where.c_str(), "", false, false, Og, P, K, w + gi * Og * K, K, 0, src + gi * K * P, P, KC * P, T(0),
-                 y + n0 * g.O * P + gi * Og * P, P, g.O * P, nc);
+              y + n0 * g.O * P + gi * Og * P, P, g.O * P, nc);
   }
 }
 
@@ -83,8 +83,8 @@ void input_grad_im2col(const T* gy, const T* w, T* dx, const Geo& g, const std::
     T* dxn = dx + n0 * g.C * g.H * g.W;
     T* dst = pointwise ? dxn : col.data_ptr<T>();  // pointwise: col2im is the identity
     for (int64_t gi = 0; gi < g.groups; ++gi)
-      gemm<T>(where.c_str(), "", true, false, K, P, Og, w + gi * Og * K, K, 0, gy + n0 * g.O * P + gi * Og * P, P, g.O * P,
-                 T(0), dst + gi * K * P, P, KC * P, nc);
+      gemm<T>(where.c_str(), "", true, false, K, P, Og, w + gi * Og * K, K, 0, gy + n0 * g.O * P + gi * Og * P, P,
+              g.O * P, T(0), dst + gi * K * P, P, KC * P, nc);
     if (!pointwise) launch_col2im(col.data_ptr<T>(), dxn, nc, g, where);
   }
 }
@@ -108,7 +108,7 @@ void weight_grad_im2col(const T* x, const T* gy, T* dw, const Geo& g, const std:
     }
     for (int64_t s = 0; s < nc; ++s)
       gemm<T>(where.c_str(), "", false, true, Og, K, P, gy + (n0 + s) * g.O * P, P, Og * P, src + s * KC * P, P, K * P,
-                 n0 + s == 0 ? T(0) : T(1), dw, K, Og * K, g.groups);
+              n0 + s == 0 ? T(0) : T(1), dw, K, Og * K, g.groups);
   }
 }
 

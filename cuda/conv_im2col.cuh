@@ -26,8 +26,7 @@ namespace dgm::cuda {
 // col[n, (c*kH + i)*kW + j, a*Wo + b] = x[n, c, a*sH - pH + i*dH, b*sW - pW + j*dW]
 // One thread per column element (total = samples * C*kH*kW * Ho*Wo).
 template <typename T>
-__global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ col, int64_t total,
-                              kernels::Conv2dGeometry g) {
+__global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ col, int64_t total, kernels::Conv2dGeometry g) {
   const int64_t P = g.Ho * g.Wo;
   DGM_GRID_STRIDE(e, total) {
     const int64_t p = e % P;
@@ -49,8 +48,7 @@ __global__ void im2col_kernel(const T* __restrict__ x, T* __restrict__ col, int6
 // column entries that were copied from it, so no two threads write the same
 // element (no atomics) and the sum order is fixed (deterministic).
 template <typename T>
-__global__ void col2im_kernel(const T* __restrict__ col, T* __restrict__ x, int64_t total,
-                              kernels::Conv2dGeometry g) {
+__global__ void col2im_kernel(const T* __restrict__ col, T* __restrict__ x, int64_t total, kernels::Conv2dGeometry g) {
   const int64_t P = g.Ho * g.Wo;
   DGM_GRID_STRIDE(e, total) {
     const int64_t w = e % g.W;

@@ -24,7 +24,8 @@ void copy(const Tensor& dst, const Tensor& src) {
     return copy_on_device(dst, staged);
   }
   // device -> host
-  Tensor packed = src.is_contiguous() && src.dtype() == dst.dtype() ? src : empty(src.shape(), dst.dtype(), src.device());
+  Tensor packed =
+      src.is_contiguous() && src.dtype() == dst.dtype() ? src : empty(src.shape(), dst.dtype(), src.device());
   if (!packed.is_same(src)) copy_on_device(packed, src);
   if (dst.is_contiguous()) return memcpy_to_host(dst.raw_data(), packed.raw_data(), nbytes);
   Tensor staged = empty(dst.shape(), dst.dtype(), Device());

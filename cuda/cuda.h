@@ -31,7 +31,7 @@ struct MemoryStats {
   int64_t num_cache_hits = 0;     // ... of which came from the cache
   int64_t allocated_bytes = 0;    // in use by tensors now (block sizes, rounded)
   int64_t peak_allocated_bytes = 0;
-  int64_t reserved_bytes = 0;     // obtained from cudaMalloc: in use + cached
+  int64_t reserved_bytes = 0;  // obtained from cudaMalloc: in use + cached
   int64_t peak_reserved_bytes = 0;
 };
 MemoryStats memory_stats();

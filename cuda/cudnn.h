@@ -31,9 +31,9 @@ namespace dgm::cuda {
            "); DGM_CUDA_CONV=im2col runs convolutions without cuDNN");
 }
 
-#define DGM_CUDNN_CHECK(expr, where)                           \
-  do {                                                          \
-    cudnnStatus_t dgm_st_ = (expr);                             \
+#define DGM_CUDNN_CHECK(expr, where)                                        \
+  do {                                                                      \
+    cudnnStatus_t dgm_st_ = (expr);                                         \
     if (dgm_st_ != CUDNN_STATUS_SUCCESS) cudnn_fail(where, #expr, dgm_st_); \
   } while (0)
 

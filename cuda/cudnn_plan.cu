@@ -44,13 +44,44 @@ int64_t cudnn_chunk(const Geo& g) {
 }
 
 Plan& plan_for(const Geo& g, DType dtype, const std::string& where) {
-  const PlanKey key = {g.N,  g.C,  g.H,  g.W,  g.O,  g.kH, g.kW, g.Ho,     g.Wo,
-                       g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.groups, static_cast<int64_t>(dtype)};
+  const PlanKey key = {g.N,
+                       g.C,
+                       g.H,
+                       g.W,
+                       g.O,
+                       g.kH,
+                       g.kW,
+                       g.Ho,
+                       g.Wo,
+                       g.sH,
+                       g.sW,
+                       g.pH,
+                       g.pW,
+                       g.dH,
+                       g.dW,
+                       g.groups,
+                       static_cast<int64_t>(dtype)};
   auto it = plans().find(key);
   if (it != plans().end()) return it->second;
   Plan p;
-  const int64_t sizes[] = {g.N, g.C, g.H, g.W, g.O, g.kH, g.kW, g.Ho, g.Wo, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW,
-                           g.groups, g.C * g.H * g.W, g.O * g.Ho * g.Wo};
+  const int64_t sizes[] = {g.N,
+                           g.C,
+                           g.H,
+                           g.W,
+                           g.O,
+                           g.kH,
+                           g.kW,
+                           g.Ho,
+                           g.Wo,
+                           g.sH,
+                           g.sW,
+                           g.pH,
+                           g.pW,
+                           g.dH,
+                           g.dW,
+                           g.groups,
+                           g.C * g.H * g.W,
+                           g.O * g.Ho * g.Wo};
   bool ints = true;
   for (int64_t s : sizes) ints = ints && fits_int(s);
   if (ints) {

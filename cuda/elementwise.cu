@@ -17,33 +17,52 @@ namespace {
 template <typename T>
 void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   switch (op) {
-    case Unary::Neg: return map1<T, T>("neg", out, x, [] __device__(T v) { return T(-v); });
-    case Unary::Abs: return map1<T, T>("abs", out, x, [] __device__(T v) { return v < 0 ? T(-v) : v; });
-    case Unary::Sign: return map1<T, T>("sign", out, x, [] __device__(T v) { return scalar::sign(v); });
+    case Unary::Neg:
+      return map1<T, T>("neg", out, x, [] __device__(T v) { return T(-v); });
+    case Unary::Abs:
+      return map1<T, T>("abs", out, x, [] __device__(T v) { return v < 0 ? T(-v) : v; });
+    case Unary::Sign:
+      return map1<T, T>("sign", out, x, [] __device__(T v) { return scalar::sign(v); });
     // relu(x) = max(x, 0), NaN stays NaN
-    case Unary::Relu: return map1<T, T>("relu", out, x, [] __device__(T v) { return (v > 0 || v != v) ? v : T(0); });
-    default: break;
+    case Unary::Relu:
+      return map1<T, T>("relu", out, x, [] __device__(T v) { return (v > 0 || v != v) ? v : T(0); });
+    default:
+      break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case Unary::Exp: return map1<T, T>("exp", out, x, [] __device__(T v) { return std::exp(v); });
-      case Unary::Log: return map1<T, T>("log", out, x, [] __device__(T v) { return std::log(v); });
-      case Unary::Log1p: return map1<T, T>("log1p", out, x, [] __device__(T v) { return std::log1p(v); });
-      case Unary::Expm1: return map1<T, T>("expm1", out, x, [] __device__(T v) { return std::expm1(v); });
-      case Unary::Sqrt: return map1<T, T>("sqrt", out, x, [] __device__(T v) { return std::sqrt(v); });
-      case Unary::Rsqrt: return map1<T, T>("rsqrt", out, x, [] __device__(T v) { return T(1) / std::sqrt(v); });
-      case Unary::Sin: return map1<T, T>("sin", out, x, [] __device__(T v) { return std::sin(v); });
-      case Unary::Cos: return map1<T, T>("cos", out, x, [] __device__(T v) { return std::cos(v); });
-      case Unary::Tanh: return map1<T, T>("tanh", out, x, [] __device__(T v) { return std::tanh(v); });
-      case Unary::Sigmoid: return map1<T, T>("sigmoid", out, x, [] __device__(T v) { return scalar::sigmoid(v); });
-      case Unary::Floor: return map1<T, T>("floor", out, x, [] __device__(T v) { return std::floor(v); });
-      case Unary::Round: return map1<T, T>("round", out, x, [] __device__(T v) { return scalar::round_half_even(v); });
-      case Unary::Erf: return map1<T, T>("erf", out, x, [] __device__(T v) { return std::erf(v); });
+      case Unary::Exp:
+        return map1<T, T>("exp", out, x, [] __device__(T v) { return std::exp(v); });
+      case Unary::Log:
+        return map1<T, T>("log", out, x, [] __device__(T v) { return std::log(v); });
+      case Unary::Log1p:
+        return map1<T, T>("log1p", out, x, [] __device__(T v) { return std::log1p(v); });
+      case Unary::Expm1:
+        return map1<T, T>("expm1", out, x, [] __device__(T v) { return std::expm1(v); });
+      case Unary::Sqrt:
+        return map1<T, T>("sqrt", out, x, [] __device__(T v) { return std::sqrt(v); });
+      case Unary::Rsqrt:
+        return map1<T, T>("rsqrt", out, x, [] __device__(T v) { return T(1) / std::sqrt(v); });
+      case Unary::Sin:
+        return map1<T, T>("sin", out, x, [] __device__(T v) { return std::sin(v); });
+      case Unary::Cos:
+        return map1<T, T>("cos", out, x, [] __device__(T v) { return std::cos(v); });
+      case Unary::Tanh:
+        return map1<T, T>("tanh", out, x, [] __device__(T v) { return std::tanh(v); });
+      case Unary::Sigmoid:
+        return map1<T, T>("sigmoid", out, x, [] __device__(T v) { return scalar::sigmoid(v); });
+      case Unary::Floor:
+        return map1<T, T>("floor", out, x, [] __device__(T v) { return std::floor(v); });
+      case Unary::Round:
+        return map1<T, T>("round", out, x, [] __device__(T v) { return scalar::round_half_even(v); });
+      case Unary::Erf:
+        return map1<T, T>("erf", out, x, [] __device__(T v) { return std::erf(v); });
       case Unary::Softplus: {
         const T beta = T(p0), threshold = T(p1);
         return map1<T, T>("softplus", out, x, [=] __device__(T v) { return scalar::softplus(v, beta, threshold); });
       }
-      default: break;
+      default:
+        break;
     }
   } else if (op == Unary::Floor || op == Unary::Round) {
     return map1<T, T>("round", out, x, [] __device__(T v) { return v; });
@@ -54,24 +73,36 @@ void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double
 template <typename T>
 void binary_typed(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (op) {
-    case Binary::Add: return map2<T, T, T>("add", out, a, b, [] __device__(T x, T y) { return T(x + y); });
-    case Binary::Sub: return map2<T, T, T>("sub", out, a, b, [] __device__(T x, T y) { return T(x - y); });
-    case Binary::Mul: return map2<T, T, T>("mul", out, a, b, [] __device__(T x, T y) { return T(x * y); });
+    case Binary::Add:
+      return map2<T, T, T>("add", out, a, b, [] __device__(T x, T y) { return T(x + y); });
+    case Binary::Sub:
+      return map2<T, T, T>("sub", out, a, b, [] __device__(T x, T y) { return T(x - y); });
+    case Binary::Mul:
+      return map2<T, T, T>("mul", out, a, b, [] __device__(T x, T y) { return T(x * y); });
     case Binary::Div:
-      if constexpr (std::is_integral_v<T>) DGM_FAIL("div: integer division is not supported; convert to float");
-      else return map2<T, T, T>("div", out, a, b, [] __device__(T x, T y) { return x / y; });
-    case Binary::Pow: return map2<T, T, T>("pow", out, a, b, [] __device__(T x, T y) { return scalar::power(x, y); });
+      if constexpr (std::is_integral_v<T>)
+        DGM_FAIL("div: integer division is not supported; convert to float");
+      else
+        return map2<T, T, T>("div", out, a, b, [] __device__(T x, T y) { return x / y; });
+    case Binary::Pow:
+      return map2<T, T, T>("pow", out, a, b, [] __device__(T x, T y) { return scalar::power(x, y); });
     // NaN propagates, as in torch.minimum/maximum
     case Binary::Minimum:
       return map2<T, T, T>("minimum", out, a, b, [] __device__(T x, T y) { return (x < y || x != x) ? x : y; });
     case Binary::Maximum:
       return map2<T, T, T>("maximum", out, a, b, [] __device__(T x, T y) { return (x > y || x != x) ? x : y; });
-    case Binary::Eq: return map2<bool, T, T>("eq", out, a, b, [] __device__(T x, T y) { return x == y; });
-    case Binary::Ne: return map2<bool, T, T>("ne", out, a, b, [] __device__(T x, T y) { return x != y; });
-    case Binary::Lt: return map2<bool, T, T>("lt", out, a, b, [] __device__(T x, T y) { return x < y; });
-    case Binary::Le: return map2<bool, T, T>("le", out, a, b, [] __device__(T x, T y) { return x <= y; });
-    case Binary::Gt: return map2<bool, T, T>("gt", out, a, b, [] __device__(T x, T y) { return x > y; });
-    case Binary::Ge: return map2<bool, T, T>("ge", out, a, b, [] __device__(T x, T y) { return x >= y; });
+    case Binary::Eq:
+      return map2<bool, T, T>("eq", out, a, b, [] __device__(T x, T y) { return x == y; });
+    case Binary::Ne:
+      return map2<bool, T, T>("ne", out, a, b, [] __device__(T x, T y) { return x != y; });
+    case Binary::Lt:
+      return map2<bool, T, T>("lt", out, a, b, [] __device__(T x, T y) { return x < y; });
+    case Binary::Le:
+      return map2<bool, T, T>("le", out, a, b, [] __device__(T x, T y) { return x <= y; });
+    case Binary::Gt:
+      return map2<bool, T, T>("gt", out, a, b, [] __device__(T x, T y) { return x > y; });
+    case Binary::Ge:
+      return map2<bool, T, T>("ge", out, a, b, [] __device__(T x, T y) { return x >= y; });
     case Binary::LogicalAnd:
       return map2<bool, T, T>("logical_and", out, a, b, [] __device__(T x, T y) { return bool(x) && bool(y); });
     case Binary::LogicalOr:

@@ -14,8 +14,8 @@
 namespace dgm::cuda {
 
 // Grid-stride loop: thread t handles elements t, t + gridDim*blockDim, ...
-#define DGM_GRID_STRIDE(i, n)                                                                              \
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n);                   \
+#define DGM_GRID_STRIDE(i, n)                                                            \
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(gridDim.x) * blockDim.x)
 
 template <int N>
@@ -31,8 +31,8 @@ struct Steps {
 // addresses, so every load is coalesced.
 constexpr int kUnroll = 4;
 
-#define DGM_FLAT_TILES(base, n)                                                                            \
-  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x * kUnroll + threadIdx.x; base < (n);   \
+#define DGM_FLAT_TILES(base, n)                                                                          \
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x * kUnroll + threadIdx.x; base < (n); \
        base += static_cast<int64_t>(gridDim.x) * blockDim.x * kUnroll)
 
 // out[i] = f(a[i])

@@ -69,8 +69,10 @@ cublasStatus_t gemm_call(cublasOperation_t ta, cublasOperation_t tb, int M, int 
 
 template <typename T>
 const char* gemm_name(bool batched) {
-  if constexpr (std::is_same_v<T, float>) return batched ? "cublasSgemmStridedBatched" : "cublasSgemm";
-  else return batched ? "cublasDgemmStridedBatched" : "cublasDgemm";
+  if constexpr (std::is_same_v<T, float>)
+    return batched ? "cublasSgemmStridedBatched" : "cublasSgemm";
+  else
+    return batched ? "cublasDgemmStridedBatched" : "cublasDgemm";
 }
 
 }  // namespace
@@ -80,16 +82,15 @@ void gemm(const char* op, const std::string& detail, bool ta, bool tb, int64_t M
           int64_t lda, int64_t sA, const T* B, int64_t ldb, int64_t sB, T beta, T* C, int64_t ldc, int64_t sC,
           int64_t batch) {
   DGM_CHECK(fits_int(M) && fits_int(N) && fits_int(K) && fits_int(lda) && fits_int(ldb) && fits_int(ldc), op,
-            ": a GEMM of size ", M, " x ", N, " x ", K, " exceeds cuBLAS's int32 sizes",
-            detail.empty() ? "" : " on ", detail);
+            ": a GEMM of size ", M, " x ", N, " x ", K, " exceeds cuBLAS's int32 sizes", detail.empty() ? "" : " on ",
+            detail);
   // C^T = op(B)^T op(A)^T: cuBLAS's first operand is our B, its second our A.
   const cublasOperation_t op_b = tb ? CUBLAS_OP_T : CUBLAS_OP_N, op_a = ta ? CUBLAS_OP_T : CUBLAS_OP_N;
   for (int64_t j0 = 0; j0 < batch; j0 += kMaxBatchPerCall) {
     const int64_t count = std::min(kMaxBatchPerCall, batch - j0);
-    const cublasStatus_t st =
-        gemm_call(op_b, op_a, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K), B + j0 * sB,
-                  static_cast<int>(ldb), sB, A + j0 * sA, static_cast<int>(lda), sA, beta, C + j0 * sC,
-                  static_cast<int>(ldc), sC, static_cast<int>(count));
+    const cublasStatus_t st = gemm_call(op_b, op_a, static_cast<int>(N), static_cast<int>(M), static_cast<int>(K),
+                                        B + j0 * sB, static_cast<int>(ldb), sB, A + j0 * sA, static_cast<int>(lda), sA,
+                                        beta, C + j0 * sC, static_cast<int>(ldc), sC, static_cast<int>(count));
     if (st != CUBLAS_STATUS_SUCCESS) check_cublas(st, op, gemm_name<T>(count > 1), detail);
   }
   check_launch(op);

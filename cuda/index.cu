@@ -31,8 +31,7 @@ std::pair<Shape, int64_t> strides_without(const Tensor& x, int64_t dim) {
 
 // out[p] = x[p with p[dim] = index[p]]: so's operands are (out, x with dim's stride 0, index)
 template <typename T>
-__global__ void gather_kernel(int64_t n, T* out, const T* x, const int64_t* index, int64_t step,
-                              StridedOffsets<3> so) {
+__global__ void gather_kernel(int64_t n, T* out, const T* x, const int64_t* index, int64_t step, StridedOffsets<3> so) {
   DGM_GRID_STRIDE(i, n) {
     int64_t off[3];
     so.offsets(i, off);
@@ -81,8 +80,8 @@ void gather_typed(const Tensor& out, const Tensor& x, int64_t dim, const Tensor&
   auto [xs, step] = strides_without(x, dim);
   StridedOffsets<3> so = make_offsets<3>("gather", index.shape(), {&out.strides(), &xs, &index.strides()});
   gather_kernel<T><<<grid_for(n), kBlock, 0, stream()>>>(n, static_cast<T*>(out.raw_data()),
-                                                          static_cast<const T*>(x.raw_data()),
-                                                          static_cast<const int64_t*>(index.raw_data()), step, so);
+                                                         static_cast<const T*>(x.raw_data()),
+                                                         static_cast<const int64_t*>(index.raw_data()), step, so);
   check_launch("gather");
 }
 
@@ -110,7 +109,8 @@ void scatter_typed(const Tensor& dst, int64_t dim, const Tensor& index, const Te
 // number comes back to the host (PyTorch uses a device-side assert instead,
 // which does not wait).
 std::optional<int64_t> first_out_of_range(const Tensor& index, int64_t lo, int64_t hi) {
-  const int64_t first = first_where<int64_t>("index", index, [lo, hi] __device__(int64_t v) { return v < lo || v >= hi; });
+  const int64_t first =
+      first_where<int64_t>("index", index, [lo, hi] __device__(int64_t v) { return v < lo || v >= hi; });
   if (first < 0) return std::nullopt;
   return element_at<int64_t>(index, first);
 }

@@ -14,8 +14,8 @@
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
 #include "cuda/indexing.cuh"
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 

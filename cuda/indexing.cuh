@@ -17,8 +17,8 @@ constexpr int kMaxDims = 12;
 
 template <int N>
 struct StridedOffsets {
-  int ndim = 0;                    // after merging; 0 means one element
-  bool narrow = false;             // fewer than 2^32 elements: 32-bit division suffices
+  int ndim = 0;         // after merging; 0 means one element
+  bool narrow = false;  // fewer than 2^32 elements: 32-bit division suffices
   int64_t size[kMaxDims] = {};
   int64_t stride[kMaxDims][N] = {};
 

@@ -69,7 +69,9 @@ void conv2d_input_grad(const Tensor&, const Tensor&, const Tensor&, const kernel
 void conv2d_weight_grad(const Tensor&, const Tensor&, const Tensor&, const kernels::Conv2dGeometry&) {
   not_built("conv2d_weight_grad");
 }
-void max_pool2d(const Tensor&, const Tensor&, const Tensor&, const kernels::Pool2dGeometry&) { not_built("max_pool2d"); }
+void max_pool2d(const Tensor&, const Tensor&, const Tensor&, const kernels::Pool2dGeometry&) {
+  not_built("max_pool2d");
+}
 void max_pool2d_scatter(const Tensor&, const Tensor&, const Tensor&, const kernels::Pool2dGeometry&) {
   not_built("max_pool2d_backward");
 }

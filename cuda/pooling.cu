@@ -15,8 +15,8 @@
 #include <cmath>
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
@@ -158,8 +158,8 @@ __global__ void avg_pool_backward_kernel(const T* __restrict__ gy, T* __restrict
 void max_pool2d(const Tensor& y, const Tensor& idx, const Tensor& x, const Geo& g) {
   const int64_t total = y.numel();
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
-    max_pool_kernel<T><<<grid_for(total), kBlock, 0, stream()>>>(x.data_ptr<T>(), y.data_ptr<T>(),
-                                                                 idx.data_ptr<int64_t>(), total, g);
+    max_pool_kernel<T>
+        <<<grid_for(total), kBlock, 0, stream()>>>(x.data_ptr<T>(), y.data_ptr<T>(), idx.data_ptr<int64_t>(), total, g);
   });
   check_launch("max_pool2d");
 }

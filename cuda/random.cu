@@ -4,8 +4,8 @@
 // DGM_HD function objects of tensor/random_math.h, called by both.
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
 #include "cuda/index_search.cuh"
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {

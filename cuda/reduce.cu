@@ -35,9 +35,9 @@
 
 #include "cuda/elementwise.cuh"
 #include "cuda/indexing.cuh"
-#include "tensor/backend/backend.h"
 #include "cuda/reduce.cuh"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 using kernels::ArgReduce;
@@ -71,8 +71,10 @@ template <typename T>
 struct MaxOp {
   using State = T;
   __device__ static State identity() {
-    if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
-    else return std::numeric_limits<T>::lowest();
+    if constexpr (std::is_floating_point_v<T>)
+      return -std::numeric_limits<T>::infinity();
+    else
+      return std::numeric_limits<T>::lowest();
   }
   __device__ static State from(T v, int64_t) { return v; }
   __device__ static State combine(State a, State b) { return (b > a || b != b) ? b : a; }
@@ -83,8 +85,10 @@ template <typename T>
 struct MinOp {
   using State = T;
   __device__ static State identity() {
-    if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
-    else return std::numeric_limits<T>::max();
+    if constexpr (std::is_floating_point_v<T>)
+      return std::numeric_limits<T>::infinity();
+    else
+      return std::numeric_limits<T>::max();
   }
   __device__ static State from(T v, int64_t) { return v; }
   __device__ static State combine(State a, State b) { return (b < a || b != b) ? b : a; }
@@ -170,7 +174,7 @@ struct PartialWriter {
 
 // What a kernel needs to know (passed by value, a few hundred bytes).
 struct ReducePlan {
-  int64_t n_out = 0, n_red = 0;  // outputs; input elements per output
+  int64_t n_out = 0, n_red = 0;   // outputs; input elements per output
   int64_t splits = 1, chunk = 0;  // each output's elements in `splits` chunks of `chunk`
   StridedOffsets<2> kept;         // output number -> {offset in the output, offset of its first input}
   int64_t inner_size = 1;         // the innermost reduced dim (after sorting and merging) ...
@@ -310,7 +314,8 @@ HostPlan plan_for(const Tensor& x, const std::vector<bool>& reduced) {
   }
   std::stable_sort(kept.begin(), kept.end(),
                    [](const Kept& a, const Kept& b) { return std::llabs(a.in) > std::llabs(b.in); });
-  std::stable_sort(red.begin(), red.end(), [](const Red& a, const Red& b) { return std::llabs(a.in) > std::llabs(b.in); });
+  std::stable_sort(red.begin(), red.end(),
+                   [](const Red& a, const Red& b) { return std::llabs(a.in) > std::llabs(b.in); });
   for (const Kept& k : kept) {
     p.kept_shape.push_back(k.size);
     p.kept_out.push_back(k.out);
@@ -446,10 +451,14 @@ void reduce_values(const char* op, const HostPlan& hp, const Tensor& x, const Te
 template <typename T>
 void reduce_typed(Reduce op, const HostPlan& hp, const Tensor& x, const Tensor& out) {
   switch (op) {
-    case Reduce::Sum: return reduce_values<SumOp<T>, T>("sum", hp, x, out);
-    case Reduce::Prod: return reduce_values<ProdOp<T>, T>("prod", hp, x, out);
-    case Reduce::Max: return reduce_values<MaxOp<T>, T>("max", hp, x, out);
-    case Reduce::Min: return reduce_values<MinOp<T>, T>("min", hp, x, out);
+    case Reduce::Sum:
+      return reduce_values<SumOp<T>, T>("sum", hp, x, out);
+    case Reduce::Prod:
+      return reduce_values<ProdOp<T>, T>("prod", hp, x, out);
+    case Reduce::Max:
+      return reduce_values<MaxOp<T>, T>("max", hp, x, out);
+    case Reduce::Min:
+      return reduce_values<MinOp<T>, T>("min", hp, x, out);
   }
 }
 
@@ -482,8 +491,10 @@ void arg_reduce(ArgReduce op, const Tensor& values, const Tensor& indices, const
   reduced[dim] = true;
   dispatch_numeric(x.dtype(), name, [&]<typename T>() {
     const HostPlan hp = plan_for(x, reduced);
-    if (op == ArgReduce::Max) arg_values<T, true>(name, hp, x, values, indices);
-    else arg_values<T, false>(name, hp, x, values, indices);
+    if (op == ArgReduce::Max)
+      arg_values<T, true>(name, hp, x, values, indices);
+    else
+      arg_values<T, false>(name, hp, x, values, indices);
   });
 }
 

@@ -17,7 +17,7 @@ namespace dgm::cuda {
 inline cudaStream_t stream() { return 0; }
 
 // Throws dgm::Error naming the call, the op and CUDA's message.
-#define DGM_CUDA_CHECK(expr, op)                                                                            \
+#define DGM_CUDA_CHECK(expr, op)                                                                             \
   do {                                                                                                       \
     cudaError_t dgm_err_ = (expr);                                                                           \
     if (dgm_err_ != cudaSuccess)                                                                             \

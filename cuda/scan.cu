@@ -20,9 +20,9 @@
 
 #include "cuda/elementwise.cuh"
 #include "cuda/indexing.cuh"
-#include "tensor/backend/backend.h"
 #include "cuda/reduce.cuh"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 using kernels::Scan;
@@ -33,7 +33,7 @@ struct ScanPlan {
   int64_t lines = 0, n = 0;          // lines, and elements per line
   int64_t x_step = 0, out_step = 0;  // strides along dim, in x and in the output
   bool reverse = false;
-  StridedOffsets<2> line;            // line number -> {offset in the output, offset in x}
+  StridedOffsets<2> line;  // line number -> {offset in the output, offset in x}
 };
 
 template <typename A, bool kSum>
@@ -106,8 +106,8 @@ void scan_typed(const char* name, const Tensor& x, const Tensor& out, int64_t di
   T* po = static_cast<T*>(out.raw_data());
   if (p.out_step == 1 && p.n >= kWarp) {
     const int64_t lines_per_block = kBlock / kWarp;
-    const auto grid = static_cast<unsigned>(std::min<int64_t>((p.lines + lines_per_block - 1) / lines_per_block,
-                                                              int64_t{1} << 20));
+    const auto grid =
+        static_cast<unsigned>(std::min<int64_t>((p.lines + lines_per_block - 1) / lines_per_block, int64_t{1} << 20));
     scan_warps_kernel<T, kSum><<<grid, kBlock, 0, stream()>>>(px, po, p);
   } else {
     scan_threads_kernel<T, kSum><<<grid_for(p.lines), kBlock, 0, stream()>>>(px, po, p);
@@ -121,8 +121,10 @@ void scan_typed(const char* name, const Tensor& x, const Tensor& out, int64_t di
 void scan(Scan op, const Tensor& out, const Tensor& x, int64_t dim, bool reverse) {
   const char* name = op == Scan::Sum ? "cumsum" : "cumprod";
   dispatch_numeric(x.dtype(), name, [&]<typename T>() {
-    if (op == Scan::Sum) scan_typed<T, true>(name, x, out, dim, reverse);
-    else scan_typed<T, false>(name, x, out, dim, reverse);
+    if (op == Scan::Sum)
+      scan_typed<T, true>(name, x, out, dim, reverse);
+    else
+      scan_typed<T, false>(name, x, out, dim, reverse);
   });
 }
 

@@ -11,8 +11,8 @@
 // addresses, so the loads coalesce.
 #include <cmath>
 
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {
@@ -55,10 +55,12 @@ __global__ void softmax_lastdim_kernel(const T* x, T* y, int64_t n, bool log) {
   T* yr = y + blockIdx.x * n;
   T m = -INFINITY;
   for (int64_t k = threadIdx.x; k < n; k += blockDim.x) m = fmax(m, xr[k]);
-  m = block_reduce(m, [](T a, T b) { return fmax(a, b); }, T(-INFINITY));
+  m = block_reduce(
+      m, [](T a, T b) { return fmax(a, b); }, T(-INFINITY));
   T s = 0;
   for (int64_t k = threadIdx.x; k < n; k += blockDim.x) s += exp(xr[k] - m);
-  s = block_reduce(s, [](T a, T b) { return a + b; }, T(0));
+  s = block_reduce(
+      s, [](T a, T b) { return a + b; }, T(0));
   if (log) {
     const T lse = m + std::log(s);
     for (int64_t k = threadIdx.x; k < n; k += blockDim.x) yr[k] = xr[k] - lse;

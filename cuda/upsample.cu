@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "cuda/elementwise.cuh"  // DGM_GRID_STRIDE
-#include "tensor/backend/backend.h"
 #include "cuda/runtime.h"
+#include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
 namespace {

@@ -32,8 +32,8 @@ std::vector<Tensor> Batch::tensors() const {
 
 Batch Batch::from_tensors(const std::vector<Tensor>& tensors, bool has_labels, bool has_pair) {
   const size_t expected = 1 + (has_labels ? 1 : 0) + (has_pair ? 1 : 0);
-  DGM_CHECK(tensors.size() == expected, "Batch::from_tensors: expected ", expected, " tensors (x", has_labels ? ", y" : "",
-            has_pair ? ", pair" : "", "), got ", tensors.size());
+  DGM_CHECK(tensors.size() == expected, "Batch::from_tensors: expected ", expected, " tensors (x",
+            has_labels ? ", y" : "", has_pair ? ", pair" : "", "), got ", tensors.size());
   Batch out(tensors[0]);
   size_t i = 1;
   if (has_labels) out.y = tensors[i++];

@@ -15,7 +15,7 @@ const std::vector<DatasetSpec>& dataset_specs() {
         {"cifar10", "images", "CIFAR-10, 50000 train + 10000 test, 3x32x32 (bring your own files)",
          "put cifar-10-batches-bin/ in the data folder"},
     };
-    for (const std::string& name : data::toy_dataset_names())
+    for (const std::string& name : nn::data::toy_dataset_names())
       s.push_back({name, "toy", "2-D/1-D toy set, generated from the seed (nn/data/toy_datasets.h)", ""});
     return s;
   }();
@@ -33,10 +33,10 @@ const DatasetSpec& find_dataset(const std::string& name) {
   DGM_FAIL("unknown data set \"", name, "\"; known: ", known, " (see `dgm list`)");
 }
 
-data::ImageSet read_images(const std::string& name, const std::string& dir, bool train) {
-  if (name == "mnist") return data::load_mnist(dir, train);
-  if (name == "fashion-mnist") return data::load_fashion_mnist(dir, train);
-  return data::load_cifar10(dir, train);
+nn::data::ImageSet read_images(const std::string& name, const std::string& dir, bool train) {
+  if (name == "mnist") return nn::data::load_mnist(dir, train);
+  if (name == "fashion-mnist") return nn::data::load_fashion_mnist(dir, train);
+  return nn::data::load_cifar10(dir, train);
 }
 
 Tensor first(const Tensor& t, int64_t n) { return t.defined() && n > 0 && n < t.size(0) ? t.narrow(0, 0, n) : t; }
@@ -64,12 +64,12 @@ DataSplits load_data(const ModelSpec& spec, const std::string& dataset, const st
   }
   DataSplits out;
   if (d.kind == "toy") {
-    data::ToyData toy = data::load_toy_dataset(dataset, 0, seed);
+    nn::data::ToyData toy = nn::data::load_toy_dataset(dataset, 0, seed);
     out.train = take(spec, toy.train.x, toy.train.y, limit);
     out.test = take(spec, toy.test.x, toy.test.y, test_limit);
   } else {
     DGM_CHECK(spec.prepare, "model \"", spec.name, "\" has no image transform for \"", dataset, "\"");
-    data::ImageSet train = read_images(dataset, data_dir, true), test = read_images(dataset, data_dir, false);
+    nn::data::ImageSet train = read_images(dataset, data_dir, true), test = read_images(dataset, data_dir, false);
     out.train = take(spec, spec.prepare(first(train.images, limit)), train.labels, limit);
     out.test = take(spec, spec.prepare(first(test.images, test_limit)), test.labels, test_limit);
   }

@@ -11,9 +11,9 @@ namespace dgm::models {
 
 struct DatasetSpec {
   std::string name;
-  std::string kind;         // "images" or "toy"
+  std::string kind;  // "images" or "toy"
   std::string description;
-  std::string fetch;        // the command that gets it ("" when generated)
+  std::string fetch;  // the command that gets it ("" when generated)
 };
 const std::vector<DatasetSpec>& dataset_specs();
 
@@ -27,7 +27,7 @@ struct DataSplits {
 // `limit` / `test_limit` examples when those are > 0. A dgm::Error names the
 // data set and how to get it when files are missing, and a model/data-set
 // mismatch (an image model on a toy set) is an error too.
-DataSplits load_data(const ModelSpec& spec, const std::string& dataset, const std::string& data_dir,
-                     int64_t limit = 0, int64_t test_limit = 0, uint64_t seed = 0);
+DataSplits load_data(const ModelSpec& spec, const std::string& dataset, const std::string& data_dir, int64_t limit = 0,
+                     int64_t test_limit = 0, uint64_t seed = 0);
 
 }  // namespace dgm::models

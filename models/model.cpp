@@ -31,11 +31,11 @@ void GenerativeModel::save_pictures(const std::string& dir, const Batch& test_ba
   }
   Tensor samples = generate(n_samples, options);
   if (samples.dim() == 4) {
-    io::ImageOptions image_options;
+    nn::io::ImageOptions image_options;
     if (classes > 0) image_options.nrow = classes;
-    io::save_image_grid(dir + "/samples.png", samples.clamp(0.0, 1.0), image_options);
+    nn::io::save_image_grid(dir + "/samples.png", samples.clamp(0.0, 1.0), image_options);
   } else {
-    io::save_scatter_panels(dir + "/samples.png", {{"data (test)", test_batch.x}, {"samples", samples}}, name());
+    nn::io::save_scatter_panels(dir + "/samples.png", {{"data (test)", test_batch.x}, {"samples", samples}}, name());
   }
 }
 

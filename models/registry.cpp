@@ -29,8 +29,8 @@ void Registry::add(ModelSpec spec) {
   DGM_CHECK(spec.presets.count("quick") && spec.presets.count("course"), "Registry::add: model \"", spec.name,
             "\" needs both a quick and a course preset");
   DGM_CHECK(!spec.datasets.empty(), "Registry::add: model \"", spec.name, "\" names no data set");
-  DGM_CHECK(spec.from.empty() || spec.stage_data, "Registry::add: two-stage model \"", spec.name,
-            "\" starts from \"", spec.from, "\" but has no stage_data");
+  DGM_CHECK(spec.from.empty() || spec.stage_data, "Registry::add: two-stage model \"", spec.name, "\" starts from \"",
+            spec.from, "\" but has no stage_data");
   for (const auto& [preset_name, settings] : spec.presets)
     for (const auto& [opt_name, opt] : settings.optimizers)
       train::validate(opt, "model \"" + spec.name + "\" preset " + preset_name + " optimizer \"" + opt_name + "\"");

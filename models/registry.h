@@ -10,9 +10,9 @@
 namespace dgm::models {
 
 struct Family {
-  std::string name;     // "ar"
-  std::string title;    // "autoregressive models"
-  std::string course;   // "lecture 1, homework 1, seminar 1"
+  std::string name;    // "ar"
+  std::string title;   // "autoregressive models"
+  std::string course;  // "lecture 1, homework 1, seminar 1"
 };
 
 class Registry {

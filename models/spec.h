@@ -19,12 +19,12 @@ struct TrainSettings {
   int64_t batch_size = 128;
   // One entry per parameter group of the model (optimizer_groups()): "model" for most.
   std::map<std::string, train::OptimizerSpec> optimizers = {{"model", {}}};
-  double ema_decay = 0;        // EMA of the weights for sampling and evaluation; 0: none
+  double ema_decay = 0;  // EMA of the weights for sampling and evaluation; 0: none
   std::string loss_key = "loss";
-  int64_t limit = 0;           // train on the first `limit` examples (0: all)
-  int64_t test_limit = 0;      // evaluate on the first `test_limit` examples (0: all)
-  int64_t samples = 64;        // pictures after each epoch (0: none)
-  std::string expected_time;   // wall time, and on what: "78 s on 2 CPU cores (measured)"
+  int64_t limit = 0;          // train on the first `limit` examples (0: all)
+  int64_t test_limit = 0;     // evaluate on the first `test_limit` examples (0: all)
+  int64_t samples = 64;       // pictures after each epoch (0: none)
+  std::string expected_time;  // wall time, and on what: "78 s on 2 CPU cores (measured)"
 };
 
 // What a model is built from: for the second stage of a two-stage pipeline,
@@ -34,14 +34,14 @@ struct MakeContext {
 };
 
 struct ModelSpec {
-  std::string name;          // as typed on the command line: "vae"
-  std::string family;        // a family name of registry.h: "vae"
-  std::string course;        // where it is in the course: "homework 2, lecture 4"
+  std::string name;    // as typed on the command line: "vae"
+  std::string family;  // a family name of registry.h: "vae"
+  std::string course;  // where it is in the course: "homework 2, lecture 4"
   std::string description;
-  std::string loss_unit;     // what the loss key measures: "negative ELBO, nats per image"
-  std::vector<std::string> datasets;  // the first is the default
-  std::string transform;     // what is done to the raw data, for `dgm list`
-  bool conditional = false;  // batches carry the data set's labels (y)
+  std::string loss_unit;                         // what the loss key measures: "negative ELBO, nats per image"
+  std::vector<std::string> datasets;             // the first is the default
+  std::string transform;                         // what is done to the raw data, for `dgm list`
+  bool conditional = false;                      // batches carry the data set's labels (y)
   std::map<std::string, TrainSettings> presets;  // "quick" and "course"
   std::function<std::shared_ptr<GenerativeModel>(const MakeContext&)> make;
   // Images (N,C,H,W) in 0..255 -> model input; null for data sets that are not images.

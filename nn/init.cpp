@@ -82,8 +82,7 @@ Tensor xavier_normal_(Tensor t, double gain, Generator* gen) {
   return normal_(std::move(t), 0.0, std, gen);
 }
 
-Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity,
-                        Generator* gen) {
+Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
   check_float("kaiming_uniform_", t);
   const int64_t f = fan("kaiming_uniform_", t, mode);
   DGM_CHECK(f > 0, "kaiming_uniform_: fan is 0 for a tensor of shape ", shape_str(t.shape()));
@@ -91,8 +90,7 @@ Tensor kaiming_uniform_(Tensor t, double a, const std::string& mode, const std::
   return uniform_(std::move(t), -bound, bound, gen);
 }
 
-Tensor kaiming_normal_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity,
-                       Generator* gen) {
+Tensor kaiming_normal_(Tensor t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
   check_float("kaiming_normal_", t);
   const int64_t f = fan("kaiming_normal_", t, mode);
   DGM_CHECK(f > 0, "kaiming_normal_: fan is 0 for a tensor of shape ", shape_str(t.shape()));

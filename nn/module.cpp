@@ -11,9 +11,7 @@
 
 namespace dgm::nn {
 
-Tensor Module::forward(const Tensor&) {
-  DGM_FAIL(name(), ": this module has no forward(const Tensor&)");
-}
+Tensor Module::forward(const Tensor&) { DGM_FAIL(name(), ": this module has no forward(const Tensor&)"); }
 
 // ---- registration ----
 
@@ -165,11 +163,13 @@ void convert_all(Module& m, Convert convert, bool floating_only) {
 
 void Module::to(DType dtype) {
   DGM_CHECK(is_floating(dtype), name(), ".to: only floating point dtypes are allowed, got ", dtype_name(dtype));
-  convert_all(*this, [dtype](const Tensor& t) { return t.to(dtype); }, /*floating_only=*/true);
+  convert_all(
+      *this, [dtype](const Tensor& t) { return t.to(dtype); }, /*floating_only=*/true);
 }
 
 void Module::to(Device device) {
-  convert_all(*this, [device](const Tensor& t) { return t.to(device); }, /*floating_only=*/false);
+  convert_all(
+      *this, [device](const Tensor& t) { return t.to(device); }, /*floating_only=*/false);
 }
 
 // ---- state ----

@@ -10,11 +10,11 @@
 namespace dgm {
 
 struct MemoryStats {
-  int64_t allocations = 0;        // requests served
-  int64_t system_allocations = 0; // requests that had to ask the system (cache misses)
-  int64_t bytes_in_use = 0;       // bytes handed out and not yet freed (rounded sizes)
+  int64_t allocations = 0;         // requests served
+  int64_t system_allocations = 0;  // requests that had to ask the system (cache misses)
+  int64_t bytes_in_use = 0;        // bytes handed out and not yet freed (rounded sizes)
   int64_t peak_bytes_in_use = 0;
-  int64_t bytes_cached = 0;       // bytes kept in free lists for reuse
+  int64_t bytes_cached = 0;  // bytes kept in free lists for reuse
 };
 
 namespace cpu_allocator {

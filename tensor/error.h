@@ -31,8 +31,8 @@ std::string concat(const Parts&... parts) {
 }  // namespace dgm
 
 // DGM_CHECK(cond, "op: ", details...) throws dgm::Error with the parts joined.
-#define DGM_CHECK(cond, ...)                                      \
-  do {                                                            \
+#define DGM_CHECK(cond, ...)                                             \
+  do {                                                                   \
     if (!(cond)) throw ::dgm::Error(::dgm::detail::concat(__VA_ARGS__)); \
   } while (0)
 

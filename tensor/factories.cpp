@@ -47,7 +47,8 @@ Tensor arange(double start, double end, double step, TensorOptions o) {
   // start, end or step gives float32.
   const bool integral = start == std::floor(start) && end == std::floor(end) && step == std::floor(step);
   if (o.dtype_ == kInt64 && !integral) o.dtype_ = kFloat32;
-  DGM_CHECK((end - start) / step >= 0, "arange: the range [", start, ", ", end, ") is empty or the wrong way round for step ", step);
+  DGM_CHECK((end - start) / step >= 0, "arange: the range [", start, ", ", end,
+            ") is empty or the wrong way round for step ", step);
   int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
   return generate({n}, o, [&](int64_t i) { return start + static_cast<double>(i) * step; });
 }
@@ -78,8 +79,8 @@ namespace {
 template <typename T>
 Tensor from_values(const std::vector<T>& values, const Shape& shape, TensorOptions o) {
   Shape s = shape.empty() ? Shape{static_cast<int64_t>(values.size())} : shape;
-  DGM_CHECK(numel_of(s) == static_cast<int64_t>(values.size()), "tensor: ", values.size(),
-            " values do not fill shape ", shape_str(s));
+  DGM_CHECK(numel_of(s) == static_cast<int64_t>(values.size()), "tensor: ", values.size(), " values do not fill shape ",
+            shape_str(s));
   return generate(s, o, [&](int64_t i) { return values[i]; });
 }
 }  // namespace

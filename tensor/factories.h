@@ -13,12 +13,24 @@ struct TensorOptions {
   Device device_;
   bool requires_grad_ = false;
   TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}       // NOLINT: implicit, as in libtorch
-  TensorOptions(Device d) : device_(d) {}     // NOLINT
-  TensorOptions(DeviceType d) : device_(d) {} // NOLINT
-  TensorOptions dtype(DType d) const { auto o = *this; o.dtype_ = d; return o; }
-  TensorOptions device(Device d) const { auto o = *this; o.device_ = d; return o; }
-  TensorOptions requires_grad(bool r = true) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions(DType d) : dtype_(d) {}        // NOLINT: implicit, as in libtorch
+  TensorOptions(Device d) : device_(d) {}      // NOLINT
+  TensorOptions(DeviceType d) : device_(d) {}  // NOLINT
+  TensorOptions dtype(DType d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
+  TensorOptions device(Device d) const {
+    auto o = *this;
+    o.device_ = d;
+    return o;
+  }
+  TensorOptions requires_grad(bool r = true) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
 };
 
 Tensor empty(const Shape& shape, TensorOptions options);

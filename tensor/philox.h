@@ -89,8 +89,10 @@ DGM_HD inline double normal_from(const Block& b) {
 template <typename T>
 DGM_HD inline T uniform(uint64_t seed, uint64_t offset, uint64_t index) {
   const Block b = block_at(seed, offset, index);
-  if constexpr (sizeof(T) == 4) return uniform_float(b.x[0]);
-  else return static_cast<T>(uniform_double(b.x[0], b.x[1]));
+  if constexpr (sizeof(T) == 4)
+    return uniform_float(b.x[0]);
+  else
+    return static_cast<T>(uniform_double(b.x[0], b.x[1]));
 }
 
 DGM_HD inline double normal(uint64_t seed, uint64_t offset, uint64_t index) {

@@ -153,7 +153,7 @@ DGM_HD inline double log(double x) {
   // 1/7 + z/9 + ... + z^10/27 in double (each term below 2^-18 of the sum's
   // leading 1, so double rounding costs less than 2^-71), then the leading
   // three terms in double-double.
-  double t = 0x1.2f684bda12f68p-5;  // 1/27
+  double t = 0x1.2f684bda12f68p-5;         // 1/27
   t = fma(t, z.hi, 0x1.47ae147ae147bp-5);  // 1/25
   t = fma(t, z.hi, 0x1.642c8590b2164p-5);  // 1/23
   t = fma(t, z.hi, 0x1.8618618618618p-5);  // 1/21
@@ -186,18 +186,18 @@ namespace detail {
 //   y (1 - z/3! + z^2/5! - z^3/7! + ... - z^11/23!)
 // The terms from z^4/9! on are below 2^-21 of the leading 1: double suffices.
 DGM_HD inline double sin_reduced(DD y, DD z) {
-  double t = -0x1.761b41316381ap-75;          // -1/23!
-  t = fma(t, z.hi, 0x1.71b8ef6dcf572p-66);    // 1/21!
-  t = fma(t, z.hi, -0x1.2f49b46814157p-57);   // -1/19!
-  t = fma(t, z.hi, 0x1.952c77030ad4ap-49);    // 1/17!
-  t = fma(t, z.hi, -0x1.ae7f3e733b81fp-41);   // -1/15!
-  t = fma(t, z.hi, 0x1.6124613a86d09p-33);    // 1/13!
-  t = fma(t, z.hi, -0x1.ae64567f544e4p-26);   // -1/11!
-  t = fma(t, z.hi, 0x1.71de3a556c734p-19);    // 1/9!
+  double t = -0x1.761b41316381ap-75;         // -1/23!
+  t = fma(t, z.hi, 0x1.71b8ef6dcf572p-66);   // 1/21!
+  t = fma(t, z.hi, -0x1.2f49b46814157p-57);  // -1/19!
+  t = fma(t, z.hi, 0x1.952c77030ad4ap-49);   // 1/17!
+  t = fma(t, z.hi, -0x1.ae7f3e733b81fp-41);  // -1/15!
+  t = fma(t, z.hi, 0x1.6124613a86d09p-33);   // 1/13!
+  t = fma(t, z.hi, -0x1.ae64567f544e4p-26);  // -1/11!
+  t = fma(t, z.hi, 0x1.71de3a556c734p-19);   // 1/9!
   DD a{t, 0.0};
   a = dd_horner(DD{-0x1.a01a01a01a01ap-13, -0x1.a01a01a01a01ap-73}, z, a);  // -1/7!
-  a = dd_horner(DD{0x1.1111111111111p-7, 0x1.1111111111111p-63}, z, a);    // 1/5!
-  a = dd_horner(DD{-0x1.5555555555555p-3, -0x1.5555555555555p-57}, z, a);  // -1/3!
+  a = dd_horner(DD{0x1.1111111111111p-7, 0x1.1111111111111p-63}, z, a);     // 1/5!
+  a = dd_horner(DD{-0x1.5555555555555p-3, -0x1.5555555555555p-57}, z, a);   // -1/3!
   a = dd_horner(DD{1.0, 0.0}, z, a);
   return dd_mul(y, a).hi;
 }
@@ -205,15 +205,15 @@ DGM_HD inline double sin_reduced(DD y, DD z) {
 // cos(y) for |y| <= pi/4, z = y^2: 1 - z/2! + z^2/4! - ... - z^11/22!
 // (the terms from z^5/10! on are below 2^-25 of the leading 1).
 DGM_HD inline double cos_reduced(DD z) {
-  double t = -0x1.0ce396db7f853p-70;          // -1/22!
-  t = fma(t, z.hi, 0x1.e542ba4020225p-62);    // 1/20!
-  t = fma(t, z.hi, -0x1.6827863b97d97p-53);   // -1/18!
-  t = fma(t, z.hi, 0x1.ae7f3e733b81fp-45);    // 1/16!
-  t = fma(t, z.hi, -0x1.93974a8c07c9dp-37);   // -1/14!
-  t = fma(t, z.hi, 0x1.1eed8eff8d898p-29);    // 1/12!
-  t = fma(t, z.hi, -0x1.27e4fb7789f5cp-22);   // -1/10!
+  double t = -0x1.0ce396db7f853p-70;         // -1/22!
+  t = fma(t, z.hi, 0x1.e542ba4020225p-62);   // 1/20!
+  t = fma(t, z.hi, -0x1.6827863b97d97p-53);  // -1/18!
+  t = fma(t, z.hi, 0x1.ae7f3e733b81fp-45);   // 1/16!
+  t = fma(t, z.hi, -0x1.93974a8c07c9dp-37);  // -1/14!
+  t = fma(t, z.hi, 0x1.1eed8eff8d898p-29);   // 1/12!
+  t = fma(t, z.hi, -0x1.27e4fb7789f5cp-22);  // -1/10!
   DD a{t, 0.0};
-  a = dd_horner(DD{0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-76}, z, a);    // 1/8!
+  a = dd_horner(DD{0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-76}, z, a);   // 1/8!
   a = dd_horner(DD{-0x1.6c16c16c16c17p-10, 0x1.f49f49f49f49fp-65}, z, a);  // -1/6!
   a = dd_horner(DD{0x1.5555555555555p-5, 0x1.5555555555555p-59}, z, a);    // 1/4!
   a = dd_horner(DD{-0.5, 0.0}, z, a);
@@ -228,21 +228,25 @@ DGM_HD inline double cos_reduced(DD z) {
 // n P2 are exact and x - n pi/2 comes out to ~2^-150 even when x is within
 // 2^-60 of a multiple of pi/2 (where cos(x) is tiny and needs every bit of y).
 DGM_HD inline double cos(double x) {
-  if (!(::fabs(x) < 0x1p20)) return NAN;  // n P1 would not be exact
+  if (!(::fabs(x) < 0x1p20)) return NAN;                        // n P1 would not be exact
   const double n = ::floor(fma(x, 0x1.45f306dc9c883p-1, 0.5));  // nearest integer to x 2/pi
-  const double r = x - mul(n, 0x1.921fb54400000p+0);               // x - n P1: exact (Sterbenz)
-  const DD a = two_sum(r, -mul(n, 0x1.0b4611a600000p-34));         // - n P2 (n P2 exact)
-  const DD p3 = two_prod(n, 0x1.3198a2e037073p-69);                // n P3 exactly
+  const double r = x - mul(n, 0x1.921fb54400000p+0);            // x - n P1: exact (Sterbenz)
+  const DD a = two_sum(r, -mul(n, 0x1.0b4611a600000p-34));      // - n P2 (n P2 exact)
+  const DD p3 = two_prod(n, 0x1.3198a2e037073p-69);             // n P3 exactly
   const DD b = two_sum(a.hi, -p3.hi);
   const double lo = ((a.lo + b.lo) - p3.lo) - mul(n, 0x1.129024e088a68p-123);  // - n P4
   const DD y = fast_two_sum(b.hi, lo);
   const DD z = dd_mul(y, y);
   const int64_t q = static_cast<int64_t>(n) & 3;  // n mod 4 (two's complement: right for n < 0 too)
   switch (q) {
-    case 0: return detail::cos_reduced(z);
-    case 1: return -detail::sin_reduced(y, z);
-    case 2: return -detail::cos_reduced(z);
-    default: return detail::sin_reduced(y, z);
+    case 0:
+      return detail::cos_reduced(z);
+    case 1:
+      return -detail::sin_reduced(y, z);
+    case 2:
+      return -detail::cos_reduced(z);
+    default:
+      return detail::sin_reduced(y, z);
   }
 }
 

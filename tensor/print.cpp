@@ -15,8 +15,8 @@
 namespace dgm {
 namespace {
 
-constexpr int64_t kEdgeItems = 3;    // shown at each end of a long dim
-constexpr int64_t kThreshold = 1000; // more elements than this: summarize with "..."
+constexpr int64_t kEdgeItems = 3;     // shown at each end of a long dim
+constexpr int64_t kThreshold = 1000;  // more elements than this: summarize with "..."
 constexpr int kLineWidth = 80;
 constexpr int kPrecision = 4;
 
@@ -132,7 +132,8 @@ struct Printer {
         items.push_back(dim + 1 == shape.size() ? " ..." : "...");
         i = n - kEdgeItems;
       }
-      items.push_back(dim + 1 == shape.size() ? f.format(values, base + i) : str(dim + 1, base + i * inner, indent + 1));
+      items.push_back(dim + 1 == shape.size() ? f.format(values, base + i)
+                                              : str(dim + 1, base + i * inner, indent + 1));
     }
     if (dim + 1 < shape.size()) {
       const size_t sub_dims = shape.size() - dim;
@@ -145,7 +146,8 @@ struct Printer {
     const size_t per_line = std::max(1, (kLineWidth - indent) / static_cast<int>(f.width + 2));
     std::vector<std::string> lines;
     for (size_t i = 0; i < items.size(); i += per_line)
-      lines.push_back(join(std::vector<std::string>(items.begin() + i, items.begin() + std::min(items.size(), i + per_line)), ", "));
+      lines.push_back(join(
+          std::vector<std::string>(items.begin() + i, items.begin() + std::min(items.size(), i + per_line)), ", "));
     return join(lines, ",\n" + std::string(indent + 1, ' '), "[", "]");
   }
 };
@@ -185,16 +187,20 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   } else {
     if (t.dtype() == kFloat64) suffixes.push_back("dtype=torch.float64");
     Values v{t.dtype(), {}, {}};
-    if (t.dtype() == kInt64) v.i = t.to_vector<int64_t>();
-    else v.d = t.to_vector<double>();
+    if (t.dtype() == kInt64)
+      v.i = t.to_vector<int64_t>();
+    else
+      v.d = t.to_vector<double>();
     const bool summarize = t.numel() > kThreshold;
     std::vector<int64_t> shown;
     shown_indices(t.shape(), summarize, 0, 0, shown);
     Formatter f = make_formatter(v, shown);
     body = Printer{t.shape(), v, f, summarize}.str(0, 0, indent);
   }
-  if (t.grad_fn()) suffixes.push_back("grad_fn=<" + grad_fn_name(autograd::node_name(*t.grad_fn())) + ">");
-  else if (t.requires_grad()) suffixes.push_back("requires_grad=True");
+  if (t.grad_fn())
+    suffixes.push_back("grad_fn=<" + grad_fn_name(autograd::node_name(*t.grad_fn())) + ">");
+  else if (t.requires_grad())
+    suffixes.push_back("requires_grad=True");
 
   // _add_suffixes: a suffix that would pass the line width goes on its own line.
   std::string out = prefix + body;

@@ -64,7 +64,8 @@ Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Genera
   const uint64_t offset = g.reserve(static_cast<uint64_t>(t.numel()));
   dispatch_all(o.dtype_, op, [&]<typename T>() {
     T* p = t.data_ptr<T>();
-    parallel_for(t.numel(), [&](int64_t i) { p[i] = f.template operator()<T>(seed, offset, static_cast<uint64_t>(i)); });
+    parallel_for(t.numel(),
+                 [&](int64_t i) { p[i] = f.template operator()<T>(seed, offset, static_cast<uint64_t>(i)); });
   });
   return finish(t, o);
 }
@@ -185,7 +186,8 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
 }
 
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, Generator* gen) {
-  DGM_CHECK(probs.defined() && (probs.dim() == 1 || probs.dim() == 2), "multinomial: expected probs of shape (K) or (B,K), got ",
+  DGM_CHECK(probs.defined() && (probs.dim() == 1 || probs.dim() == 2),
+            "multinomial: expected probs of shape (K) or (B,K), got ",
             probs.defined() ? shape_str(probs.shape()) : "undefined");
   DGM_CHECK(probs.is_floating_point(), "multinomial: expected floating point probs, got ", dtype_name(probs.dtype()));
   const int64_t rows = probs.dim() == 2 ? probs.size(0) : 1, k = probs.size(-1);
@@ -227,7 +229,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, G
       const double* c = cdf.data() + b * k;
       const double target = philox::uniform<double>(seed, offset, static_cast<uint64_t>(i)) * c[k - 1];
       int64_t j = std::upper_bound(c, c + k, target) - c;  // first category whose cdf exceeds target
-      while (j >= k || w[b * k + j] == 0) --j;               // target rounded up to the total
+      while (j >= k || w[b * k + j] == 0) --j;             // target rounded up to the total
       o[i] = j;
     });
   } else {

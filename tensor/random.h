@@ -65,8 +65,7 @@ Tensor rand(const Shape& shape, Generator* gen);
 Tensor randn(const Shape& shape, TensorOptions options = {}, Generator* gen = nullptr);
 Tensor randn(const Shape& shape, Generator* gen);
 // Integers uniform on [low, high) (int64 unless options say otherwise).
-Tensor randint(int64_t low, int64_t high, const Shape& shape, TensorOptions options = kInt64,
-               Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, const Shape& shape, TensorOptions options = kInt64, Generator* gen = nullptr);
 Tensor randint(int64_t high, const Shape& shape, TensorOptions options = kInt64, Generator* gen = nullptr);
 // N(mean, std^2).
 Tensor normal(double mean, double std, const Shape& shape, TensorOptions options = {}, Generator* gen = nullptr);

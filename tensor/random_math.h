@@ -20,8 +20,10 @@ namespace dgm::random_math {
 // The float or double next to x in the direction of y.
 template <typename T>
 DGM_HD inline T next_toward(T x, T y) {
-  if constexpr (sizeof(T) == 4) return ::nextafterf(x, y);
-  else return ::nextafter(x, y);
+  if constexpr (sizeof(T) == 4)
+    return ::nextafterf(x, y);
+  else
+    return ::nextafter(x, y);
 }
 
 // Uniform on [0, 1): 24 random bits for float, 53 for double.

@@ -13,7 +13,8 @@
 
 namespace dgm::scalar {
 
-template <typename T> DGM_HD T sigmoid(T x) {
+template <typename T>
+DGM_HD T sigmoid(T x) {
   // Stable on both tails: never exp of a large positive number.
   if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
   T e = std::exp(x);
@@ -21,19 +22,27 @@ template <typename T> DGM_HD T sigmoid(T x) {
 }
 
 // softplus(x) = log(1 + exp(beta x)) / beta, and x itself once beta x > threshold (PyTorch).
-template <typename T> DGM_HD T softplus(T x, T beta, T threshold) {
+template <typename T>
+DGM_HD T softplus(T x, T beta, T threshold) {
   T bx = beta * x;
   if (bx > threshold) return x;
   // log1p(exp(bx)) written to avoid overflow: max(bx,0) + log1p(exp(-|bx|))
   return (std::fmax(bx, T(0)) + std::log1p(std::exp(-std::fabs(bx)))) / beta;
 }
 
-template <typename T> DGM_HD T sign(T x) { return T((T(0) < x) - (x < T(0))); }
+template <typename T>
+DGM_HD T sign(T x) {
+  return T((T(0) < x) - (x < T(0)));
+}
 
 // Round half to even, as torch.round and numpy.round do.
-template <typename T> DGM_HD T round_half_even(T x) { return std::nearbyint(x); }
+template <typename T>
+DGM_HD T round_half_even(T x) {
+  return std::nearbyint(x);
+}
 
-template <typename T> DGM_HD T power(T a, T b) {
+template <typename T>
+DGM_HD T power(T a, T b) {
   if constexpr (std::is_same_v<T, bool>) {
     return a || !b;  // 0^0 = 1, 0^1 = 0, 1^b = 1
   } else if constexpr (std::is_integral_v<T>) {

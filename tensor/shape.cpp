@@ -43,8 +43,8 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
 
 int64_t wrap_dim(const char* op, int64_t dim, int64_t ndim) {
   int64_t lo = ndim == 0 ? -1 : -ndim, hi = ndim == 0 ? 0 : ndim - 1;
-  DGM_CHECK(dim >= lo && dim <= hi, op, ": dim ", dim, " out of range for a tensor with ", ndim,
-            " dims (expected [", lo, ", ", hi, "])");
+  DGM_CHECK(dim >= lo && dim <= hi, op, ": dim ", dim, " out of range for a tensor with ", ndim, " dims (expected [",
+            lo, ", ", hi, "])");
   return dim < 0 ? dim + std::max<int64_t>(ndim, 1) : dim;
 }
 

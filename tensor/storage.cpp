@@ -16,8 +16,10 @@ Storage::Storage(size_t n, Device d) : nbytes(n), device(d) {
 }
 
 Storage::~Storage() {
-  if (device.is_cpu()) cpu_allocator::deallocate(data, nbytes);
-  else cuda::deallocate(data, nbytes);
+  if (device.is_cpu())
+    cpu_allocator::deallocate(data, nbytes);
+  else
+    cuda::deallocate(data, nbytes);
 }
 
 }  // namespace dgm

@@ -11,8 +11,9 @@
 namespace dgm {
 
 void Tensor::throw_undefined() {
-  DGM_FAIL("this tensor is undefined: it holds no data (a default-constructed Tensor(), or the grad() of a "
-           "tensor that received no gradient)");
+  DGM_FAIL(
+      "this tensor is undefined: it holds no data (a default-constructed Tensor(), or the grad() of a "
+      "tensor that received no gradient)");
 }
 
 int64_t Tensor::size(int64_t d) const { return checked().shape[wrap_dim("size", d, dim())]; }
@@ -100,8 +101,8 @@ Tensor Tensor::grad() const {
 }
 
 void Tensor::set_grad(const Tensor& g) const {
-  DGM_CHECK(!g.defined() || g.shape() == shape(), "set_grad: gradient of shape ", g.defined() ? shape_str(g.shape()) : "",
-            " for a tensor of shape ", shape_str(shape()));
+  DGM_CHECK(!g.defined() || g.shape() == shape(), "set_grad: gradient of shape ",
+            g.defined() ? shape_str(g.shape()) : "", " for a tensor of shape ", shape_str(shape()));
   checked().grad = g.impl_ptr();
 }
 

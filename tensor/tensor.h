@@ -30,7 +30,7 @@ struct Node;
 // The name of the op that made a tensor ("mul"), for printing grad_fn; defined
 // in autograd/node.cpp so that tensor/ needs no autograd header.
 const char* node_name(const Node& node);
-}
+}  // namespace autograd
 class Tensor;
 struct TensorIndex;
 class Generator;
@@ -78,22 +78,25 @@ class Tensor {
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
 
   // Pointer to element (0,0,...): data_ptr<float>()[offset along strides].
-  template <typename T> T* data_ptr() const {
-    DGM_CHECK(dtype_of<T>() == dtype(), "data_ptr: tensor has dtype ", dtype_name(dtype()),
-              ", asked for ", dtype_name(dtype_of<T>()));
+  template <typename T>
+  T* data_ptr() const {
+    DGM_CHECK(dtype_of<T>() == dtype(), "data_ptr: tensor has dtype ", dtype_name(dtype()), ", asked for ",
+              dtype_name(dtype_of<T>()));
     return static_cast<T*>(raw_data());
   }
   void* raw_data() const;
   // The single value of a one-element tensor (copied to the CPU if needed).
-  template <typename T> T item() const;
+  template <typename T>
+  T item() const;
   double item() const { return item<double>(); }
   // All elements in row-major order (copied to the CPU if needed).
-  template <typename T> std::vector<T> to_vector() const;
+  template <typename T>
+  std::vector<T> to_vector() const;
 
   // ---- autograd (tensor/tensor.cpp: the state; autograd/engine.cpp: backward) ----
   bool requires_grad() const { return checked().requires_grad; }
   Tensor& requires_grad_(bool requires_grad = true);
-  Tensor grad() const;             // undefined Tensor when no gradient was accumulated
+  Tensor grad() const;                   // undefined Tensor when no gradient was accumulated
   void set_grad(const Tensor& g) const;  // set or reset (pass Tensor()) the accumulated gradient
   bool is_leaf() const { return checked().grad_fn == nullptr; }
   std::shared_ptr<autograd::Node> grad_fn() const { return checked().grad_fn; }
@@ -264,10 +267,10 @@ struct TensorIndex {
   int64_t integer = 0;
   dgm::Slice slice;
   dgm::Tensor tensor;
-  TensorIndex(int64_t i) : kind(Kind::Integer), integer(i) {}                // NOLINT
-  TensorIndex(int i) : kind(Kind::Integer), integer(i) {}                    // NOLINT
-  TensorIndex(dgm::Slice s) : kind(Kind::Slice), slice(s) {}                 // NOLINT
-  TensorIndex(std::nullopt_t) : kind(Kind::None) {}                          // NOLINT: adds a dim
+  TensorIndex(int64_t i) : kind(Kind::Integer), integer(i) {}               // NOLINT
+  TensorIndex(int i) : kind(Kind::Integer), integer(i) {}                   // NOLINT
+  TensorIndex(dgm::Slice s) : kind(Kind::Slice), slice(s) {}                // NOLINT
+  TensorIndex(std::nullopt_t) : kind(Kind::None) {}                         // NOLINT: adds a dim
   TensorIndex(dgm::Tensor t) : kind(Kind::Tensor), tensor(std::move(t)) {}  // NOLINT
 };
 

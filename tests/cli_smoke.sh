@@ -32,7 +32,10 @@ for f in samples.png reconstructions.png losses.png metrics.jsonl checkpoint.saf
 done
 "$dgm" train vae --data-dir "$work/data" --epochs 1 --batch-size 32 --threads 1 --samples 0 --out "$work/run0" \
   > "$work/train0.log"
-[[ -s "$work/run0/checkpoint.safetensors" && ! -e "$work/run0/samples.png" ]] || { echo "--samples 0 wrote pictures"; exit 1; }
+if [[ ! -s "$work/run0/checkpoint.safetensors" || -e "$work/run0/samples.png" ]]; then
+  echo "--samples 0 wrote pictures"
+  exit 1
+fi
 grep -q "final test loss (negative ELBO, nats per image)" "$work/train0.log"
 "$dgm" sample "$work/run" --n 4 --out "$work/s.png" > "$work/out"
 grep -q "4 samples" "$work/out"
@@ -73,7 +76,8 @@ grep -q "8gaussians" "$work/out"
 "$dgm" train vae --data-dir "$work/data" --epochs 1 --batch-size 32 --threads 1 --samples 0 --out "$work/ema" \
   --optimizer adamw --weight-decay 1e-4 --betas 0.5,0.99 --schedule step --step-size 1 --gamma 0.5 --clip-grad 1 \
   --ema 0.9 > "$work/out"
-grep -q "optimizer model: adamw lr 0.001 betas (0.5, 0.99) weight decay 0.0001 clip 1, step schedule per epoch" "$work/out"
+expected="optimizer model: adamw lr 0.001 betas (0.5, 0.99) weight decay 0.0001 clip 1, step schedule per epoch"
+grep -q "$expected" "$work/out"
 grep -q "EMA of the weights, decay 0.9" "$work/out"
 "$dgm" sample "$work/ema" --n 4 --out "$work/e.png" > "$work/out"
 grep -q "(EMA weights)" "$work/out"

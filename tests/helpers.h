@@ -11,14 +11,15 @@
 namespace dgm::test {
 
 // Every element of t equals `expected` within atol + rtol*|expected|.
-inline void check_values(const Tensor& t, const std::vector<double>& expected, double atol = 1e-5,
-                         double rtol = 1e-5) {
+inline void check_values(const Tensor& t, const std::vector<double>& expected, double atol = 1e-5, double rtol = 1e-5) {
   std::vector<double> got = t.to_vector<double>();
   REQUIRE(got.size() == expected.size());
   for (size_t i = 0; i < got.size(); ++i) {
     INFO("element " << i << ": got " << got[i] << ", expected " << expected[i]);
-    if (std::isnan(expected[i])) CHECK(std::isnan(got[i]));
-    else CHECK(std::fabs(got[i] - expected[i]) <= atol + rtol * std::fabs(expected[i]));
+    if (std::isnan(expected[i]))
+      CHECK(std::isnan(got[i]));
+    else
+      CHECK(std::fabs(got[i] - expected[i]) <= atol + rtol * std::fabs(expected[i]));
   }
 }
 
@@ -48,18 +49,18 @@ inline Tensor grad_of(const Tensor& x0, const std::function<Tensor(const Tensor&
 // checks every element of y with a different weight (unlike y.sum()).
 inline Tensor wsum(const Tensor& y) { return (y * uniform_values(y.shape(), 0.5, 1.5, 77).to(y.device())).sum(); }
 
-#define REQUIRE_GRADCHECK(f, inputs)                          \
-  do {                                                        \
-    auto r_ = ::dgm::gradcheck(f, inputs);                    \
-    INFO(r_.message);                                         \
-    REQUIRE(r_.ok);                                           \
+#define REQUIRE_GRADCHECK(f, inputs)       \
+  do {                                     \
+    auto r_ = ::dgm::gradcheck(f, inputs); \
+    INFO(r_.message);                      \
+    REQUIRE(r_.ok);                        \
   } while (0)
 
-#define REQUIRE_GRADGRADCHECK(f, inputs)                      \
-  do {                                                        \
-    auto r_ = ::dgm::gradgradcheck(f, inputs);                \
-    INFO(r_.message);                                         \
-    REQUIRE(r_.ok);                                           \
+#define REQUIRE_GRADGRADCHECK(f, inputs)       \
+  do {                                         \
+    auto r_ = ::dgm::gradgradcheck(f, inputs); \
+    INFO(r_.message);                          \
+    REQUIRE(r_.ok);                            \
   } while (0)
 
 }  // namespace dgm::test

@@ -20,9 +20,7 @@ Tensor leaky_relu(const Tensor& x, double slope) { return where(x.gt(0.0), x, x 
 
 // elu(x) = x if x > 0 else alpha (exp(x) - 1). The unused branch sees min(x, 0):
 // exp of a large x would overflow, and 0 * inf in its backward gives NaN.
-Tensor elu(const Tensor& x, double alpha) {
-  return where(x.gt(0.0), x, alpha * expm1(clamp(x, std::nullopt, 0.0)));
-}
+Tensor elu(const Tensor& x, double alpha) { return where(x.gt(0.0), x, alpha * expm1(clamp(x, std::nullopt, 0.0))); }
 
 // selu(x) = scale * elu(x, alpha) with the constants of Klambauer et al. (2017)
 Tensor selu(const Tensor& x) {

@@ -24,8 +24,8 @@ Tensor scalar_like(double value, const Tensor& like) {
 namespace {
 
 void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
-  DGM_CHECK(a.device() == b.device(), op, ": expected all tensors on the same device, got ", a.device().str(),
-            " and ", b.device().str(), " (shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), ")");
+  DGM_CHECK(a.device() == b.device(), op, ": expected all tensors on the same device, got ", a.device().str(), " and ",
+            b.device().str(), " (shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), ")");
 }
 
 // Brings a and b to one dtype and one shape (both differentiably).
@@ -44,8 +44,8 @@ std::pair<Tensor, Tensor> promote_and_broadcast(const char* op, Tensor a, Tensor
 }
 
 void check_floating(const char* op, const Tensor& x) {
-  DGM_CHECK(x.is_floating_point(), op, ": expected a floating point tensor, got ", dtype_name(x.dtype()),
-            " of shape ", shape_str(x.shape()));
+  DGM_CHECK(x.is_floating_point(), op, ": expected a floating point tensor, got ", dtype_name(x.dtype()), " of shape ",
+            shape_str(x.shape()));
 }
 
 template <typename Grad>
@@ -62,6 +62,8 @@ Tensor compare(const char* op, Binary kind, const Tensor& a, const Tensor& b) {
 }  // namespace
 
 // ============================ derivative table ============================
+// clang-format off: one op per entry, laid out by hand to read as a table.
+// clang-format off
 // Unary: y = f(x), dL/dx = g * f'(x), with g = dL/dy.
 
 // d/dx (-x) = -1
@@ -99,13 +101,16 @@ Tensor abs(const Tensor& x) {
 }
 // sign, floor, round: piecewise constant, gradient 0
 Tensor sign(const Tensor& x) {
-  return record("sign", kernels::unary(Unary::Sign, x), {x}, [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+  return record("sign", kernels::unary(Unary::Sign, x), {x},
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
 }
 Tensor floor(const Tensor& x) {
-  return record("floor", kernels::unary(Unary::Floor, x), {x}, [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+  return record("floor", kernels::unary(Unary::Floor, x), {x},
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
 }
 Tensor round(const Tensor& x) {
-  return record("round", kernels::unary(Unary::Round, x), {x}, [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+  return record("round", kernels::unary(Unary::Round, x), {x},
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
 }
 // d/dx sin(x) = cos(x)
 Tensor sin(const Tensor& x) { return unary_op("sin", x, Unary::Sin, [x](const Tensor& g) { return g * cos(x); }); }
@@ -156,9 +161,10 @@ Tensor sub(const Tensor& a_, const Tensor& b_, double alpha) {
 // d(a b) = (g b, g a)
 Tensor mul(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("mul", a_, b_);
-  return record("mul", kernels::binary(Binary::Mul, a, b), {a, b}, [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
-    return std::vector{needs[0] ? g * b : Tensor(), needs[1] ? g * a : Tensor()};
-  });
+  return record("mul", kernels::binary(Binary::Mul, a, b), {a, b},
+                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                  return std::vector{needs[0] ? g * b : Tensor(), needs[1] ? g * a : Tensor()};
+                });
 }
 // d(a / b) = (g / b, -g a / b^2)
 Tensor div(const Tensor& a_, const Tensor& b_) {
@@ -167,19 +173,21 @@ Tensor div(const Tensor& a_, const Tensor& b_) {
     a = a.to(kFloat32);
     b = b.to(kFloat32);
   }
-  return record("div", kernels::binary(Binary::Div, a, b), {a, b}, [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
-    return std::vector{needs[0] ? g / b : Tensor(), needs[1] ? -g * a / (b * b) : Tensor()};
-  });
+  return record("div", kernels::binary(Binary::Div, a, b), {a, b},
+                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                  return std::vector{needs[0] ? g / b : Tensor(), needs[1] ? -g * a / (b * b) : Tensor()};
+                });
 }
 // d(a^b) = (g b a^(b-1), g a^b log(a)); the second is 0 where a = 0 and b >= 0 (PyTorch)
 Tensor pow(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("pow", a_, b_);
-  return record("pow", kernels::binary(Binary::Pow, a, b), {a, b}, [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
-    Tensor ga, gb;
-    if (needs[0]) ga = where(b.eq(0.0), 0.0, g * b * pow(a, b - 1.0));
-    if (needs[1]) gb = where(logical_and(a.eq(0.0), b.ge(0.0)), 0.0, g * pow(a, b) * log(a));
-    return std::vector{ga, gb};
-  });
+  return record("pow", kernels::binary(Binary::Pow, a, b), {a, b},
+                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                  Tensor ga, gb;
+                  if (needs[0]) ga = where(b.eq(0.0), 0.0, g * b * pow(a, b - 1.0));
+                  if (needs[1]) gb = where(logical_and(a.eq(0.0), b.ge(0.0)), 0.0, g * pow(a, b) * log(a));
+                  return std::vector{ga, gb};
+                });
 }
 // d/dx x^p = p x^(p-1)   (0 when p = 0)
 Tensor pow(const Tensor& x, double p) {
@@ -322,5 +330,7 @@ Tensor& operator+=(Tensor& a, const Tensor& b) { return a = a + b; }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return a = a - b; }
 Tensor& operator*=(Tensor& a, const Tensor& b) { return a = a * b; }
 Tensor& operator/=(Tensor& a, const Tensor& b) { return a = a / b; }
+
+// clang-format on
 
 }  // namespace dgm

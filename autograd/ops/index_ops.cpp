@@ -32,8 +32,8 @@ void check_index_shape(const char* op, const Tensor& x, int64_t dim, const Tenso
                 " must be no larger than src ", shape_str(src->shape()), " (dim ", d, ")");
   }
   if (src)
-    DGM_CHECK(src->dtype() == x.dtype(), op, ": self and src must have the same dtype, got ",
-              dtype_name(x.dtype()), " and ", dtype_name(src->dtype()));
+    DGM_CHECK(src->dtype() == x.dtype(), op, ": self and src must have the same dtype, got ", dtype_name(x.dtype()),
+              " and ", dtype_name(src->dtype()));
 }
 
 // A gradient of index's shape, zero-padded (at the end of each dim) to `shape`.
@@ -72,10 +72,11 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   kernels::check_index_range("scatter", index, dim, x.size(dim));
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/false);
-  return record("scatter", out, {x, src}, [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
-    return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
-                       needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-  });
+  return record("scatter", out, {x, src},
+                [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+                  return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
+                                     needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
+                });
 }
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value) {
@@ -89,21 +90,20 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   kernels::check_index_range("scatter_add", index, dim, x.size(dim));
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/true);
-  return record("scatter_add", out, {x, src},
-                [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
-                  return std::vector{needs[0] ? g : Tensor(),
-                                     needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-                });
+  return record(
+      "scatter_add", out, {x, src}, [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+        return std::vector{needs[0] ? g : Tensor(), needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
+      });
 }
 
 // d index_select(x, i) = index_add(zeros_like(x), i, g)   (repeated indices accumulate)
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_) {
   dim = wrap_dim("index_select", dim, x.dim());
   Tensor index = check_index_1d("index_select", x, dim, index_);
-  return record("index_select", kernels::index_select(x, dim, index), {x},
-                [dim, index, shape = x.shape()](const Tensor& g) {
-                  return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
-                });
+  return record(
+      "index_select", kernels::index_select(x, dim, index), {x}, [dim, index, shape = x.shape()](const Tensor& g) {
+        return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
+      });
 }
 
 // d index_add(x, i, src) = (g, index_select(g, i))
@@ -168,8 +168,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 namespace {
 
 struct Advanced {
-  int64_t dim;    // dim of the view the index applies to
-  Tensor index;   // int64
+  int64_t dim;   // dim of the view the index applies to
+  Tensor index;  // int64
 };
 
 // The coordinates (one int64 1-D tensor per mask dim) of a bool mask's true elements.
@@ -238,14 +238,20 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   };
   for (const TensorIndex& ti : indices) {
     switch (ti.kind) {
-      case TensorIndex::Kind::Integer: need(1); x = x.select(d, ti.integer); break;
+      case TensorIndex::Kind::Integer:
+        need(1);
+        x = x.select(d, ti.integer);
+        break;
       case TensorIndex::Kind::Slice:
         need(1);
         DGM_CHECK(ti.slice.step > 0, "index: slice step must be positive, got ", ti.slice.step);
         x = x.slice(d, ti.slice.start, ti.slice.stop, ti.slice.step);
         ++d;
         break;
-      case TensorIndex::Kind::None: x = x.unsqueeze(d); ++d; break;
+      case TensorIndex::Kind::None:
+        x = x.unsqueeze(d);
+        ++d;
+        break;
       case TensorIndex::Kind::Tensor: {
         const Tensor& t = ti.tensor;
         DGM_CHECK(t.defined(), "index: got an undefined index tensor");

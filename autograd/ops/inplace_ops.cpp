@@ -48,7 +48,9 @@ Tensor& Tensor::copy_(const Tensor& src) {
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
   check_inplace("add_", *this);
   Tensor o = operand_for(*this, other);
-  if (alpha != 1) o = kernels::binary(kernels::Binary::Mul, o, scalar_tensor(alpha, TensorOptions(dtype()).device(device())).expand(shape()));
+  if (alpha != 1)
+    o = kernels::binary(kernels::Binary::Mul, o,
+                        scalar_tensor(alpha, TensorOptions(dtype()).device(device())).expand(shape()));
   return assign(*this, kernels::binary(kernels::Binary::Add, detach(), o));
 }
 
@@ -75,7 +77,8 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
   check_inplace("masked_fill_", *this);
   DGM_CHECK(mask.dtype() == kBool, "masked_fill_: mask must be bool, got ", dtype_name(mask.dtype()));
   Tensor m = mask.expand(shape());
-  return assign(*this, kernels::where(m, scalar_tensor(value, TensorOptions(dtype()).device(device())).expand(shape()), detach()));
+  return assign(*this, kernels::where(m, scalar_tensor(value, TensorOptions(dtype()).device(device())).expand(shape()),
+                                      detach()));
 }
 
 }  // namespace dgm

@@ -24,16 +24,16 @@ namespace {
 
 void check_pair(const char* op, const Tensor& a, const Tensor& b) {
   DGM_CHECK(a.defined() && b.defined(), op, ": got an undefined tensor");
-  DGM_CHECK(a.device() == b.device(), op, ": expected both tensors on the same device, got ", a.device().str(),
-            " and ", b.device().str(), " (shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), ")");
+  DGM_CHECK(a.device() == b.device(), op, ": expected both tensors on the same device, got ", a.device().str(), " and ",
+            b.device().str(), " (shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), ")");
   DGM_CHECK(a.dtype() == b.dtype(), op, ": expected both tensors to have the same dtype, got ", dtype_name(a.dtype()),
             " and ", dtype_name(b.dtype()), " (shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), ")");
   DGM_CHECK(a.dtype() != kBool, op, ": not defined for bool tensors");
 }
 
 void check_inner(const char* op, const Tensor& a, const Tensor& b, int64_t ka, int64_t kb) {
-  DGM_CHECK(ka == kb, op, ": shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
-            " cannot be multiplied (", ka, " != ", kb, ")");
+  DGM_CHECK(ka == kb, op, ": shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()), " cannot be multiplied (",
+            ka, " != ", kb, ")");
 }
 
 Shape batch_of(const Tensor& x) { return Shape(x.shape().begin(), x.shape().end() - 2); }
@@ -48,7 +48,8 @@ Shape with_matrix(Shape batch, int64_t rows, int64_t cols) {
 // d(A@B) = (G B^T, A^T G)
 Tensor batched_matmul(const Tensor& a, const Tensor& b) {
   return record("matmul", kernels::matmul(a, b), {a, b}, [a, b](const Tensor& g, const NeedsGrad& needs) {
-    return std::vector{needs[0] ? batched_matmul(g, b.mT()) : Tensor(), needs[1] ? batched_matmul(a.mT(), g) : Tensor()};
+    return std::vector{needs[0] ? batched_matmul(g, b.mT()) : Tensor(),
+                       needs[1] ? batched_matmul(a.mT(), g) : Tensor()};
   });
 }
 
@@ -153,8 +154,8 @@ Tensor cholesky(const Tensor& A, bool upper) {
   L = record("cholesky", L, {A}, [A, saved = L.detach()](const Tensor& g) {
     Tensor l = GradMode::is_enabled() ? cholesky(A) : saved;
     Tensor phi = l.mT().matmul(g) * triangle_mask(l.size(-1), /*lower=*/true, 0.5, g);
-    Tensor s = solve_triangular(l.mT(), phi, /*upper=*/true);          // L^{-T} Phi
-    s = solve_triangular(l, s, /*upper=*/false, /*left=*/false);        // L^{-T} Phi L^{-1}
+    Tensor s = solve_triangular(l.mT(), phi, /*upper=*/true);     // L^{-T} Phi
+    s = solve_triangular(l, s, /*upper=*/false, /*left=*/false);  // L^{-T} Phi L^{-1}
     return std::vector{sym(s)};
   });
   return upper ? L.mT() : L;
@@ -208,9 +209,8 @@ Tensor inv(const Tensor& A) {
 std::tuple<Tensor, Tensor> slogdet(const Tensor& A) {
   check_square("slogdet", A);
   auto [sign, logabs] = kernels::slogdet(A);
-  logabs = record("slogdet", logabs, {A}, [A](const Tensor& g) {
-    return std::vector{g.unsqueeze(-1).unsqueeze(-1) * inv(A).mT()};
-  });
+  logabs = record("slogdet", logabs, {A},
+                  [A](const Tensor& g) { return std::vector{g.unsqueeze(-1).unsqueeze(-1) * inv(A).mT()}; });
   return {sign, logabs};
 }
 

@@ -31,15 +31,15 @@
 namespace dgm {
 
 Tensor matmul(const Tensor& a, const Tensor& b);
-Tensor mm(const Tensor& a, const Tensor& b);   // 2-D only, no broadcasting
-Tensor bmm(const Tensor& a, const Tensor& b);  // (B,n,k) @ (B,k,m), no broadcasting
+Tensor mm(const Tensor& a, const Tensor& b);     // 2-D only, no broadcasting
+Tensor bmm(const Tensor& a, const Tensor& b);    // (B,n,k) @ (B,k,m), no broadcasting
 Tensor outer(const Tensor& a, const Tensor& b);  // 1-D a, b -> a_i b_j
 Tensor trace(const Tensor& a);                   // 2-D: sum of the diagonal
 
 // torch.triangular_solve(b, A, upper, transpose, unitriangular): X with op(A) X = b,
 // op(A) = A or A^T. Returns (X, a copy of A).
-std::tuple<Tensor, Tensor> triangular_solve(const Tensor& b, const Tensor& A, bool upper = true,
-                                            bool transpose = false, bool unitriangular = false);
+std::tuple<Tensor, Tensor> triangular_solve(const Tensor& b, const Tensor& A, bool upper = true, bool transpose = false,
+                                            bool unitriangular = false);
 Tensor inverse(const Tensor& A);  // = linalg::inv
 
 namespace linalg {

@@ -33,16 +33,18 @@ Shape reduced_shape(const Shape& in_shape, const std::vector<int64_t>& dims, boo
   std::vector<bool> reduced(in_shape.size(), false);
   for (int64_t d : dims) reduced[d] = true;
   for (size_t d = 0; d < in_shape.size(); ++d) {
-    if (!reduced[d]) s.push_back(in_shape[d]);
-    else if (keepdim) s.push_back(1);
+    if (!reduced[d])
+      s.push_back(in_shape[d]);
+    else if (keepdim)
+      s.push_back(1);
   }
   return s;
 }
 
 void check_floating(const char* op, const Tensor& x) {
   DGM_CHECK(x.defined(), op, ": got an undefined tensor");
-  DGM_CHECK(x.is_floating_point(), op, ": expected a floating point tensor, got ", dtype_name(x.dtype()),
-            " of shape ", shape_str(x.shape()), "; convert with .to(kFloat32)");
+  DGM_CHECK(x.is_floating_point(), op, ": expected a floating point tensor, got ", dtype_name(x.dtype()), " of shape ",
+            shape_str(x.shape()), "; convert with .to(kFloat32)");
 }
 
 int64_t count_reduced(const Tensor& x, const std::vector<int64_t>& dims) {

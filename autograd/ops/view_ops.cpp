@@ -67,8 +67,8 @@ Shape infer_shape(const char* op, const Shape& shape, int64_t numel, const Shape
               shape_str(from), " (", numel, " elements)");
     out[infer] = numel / known;
   }
-  DGM_CHECK(numel_of(out) == numel, op, ": shape ", shape_str(shape), " is invalid for input of shape ", shape_str(from),
-            " (", numel, " elements)");
+  DGM_CHECK(numel_of(out) == numel, op, ": shape ", shape_str(shape), " is invalid for input of shape ",
+            shape_str(from), " (", numel, " elements)");
   return out;
 }
 
@@ -85,9 +85,8 @@ Tensor slice_backward(const Tensor& g, const Shape& in_shape, int64_t dim, int64
   Tensor out = zeros(in_shape, TensorOptions(g.dtype()).device(g.device()));
   kernels::copy(out.detach().slice(dim, start, end, step), g.detach());
   // The gradient of "place g into zeros" with respect to g is the slice itself.
-  return record("slice_backward", out, {g}, [dim, start, end, step](const Tensor& gg) {
-    return std::vector{gg.slice(dim, start, end, step)};
-  });
+  return record("slice_backward", out, {g},
+                [dim, start, end, step](const Tensor& gg) { return std::vector{gg.slice(dim, start, end, step)}; });
 }
 
 }  // namespace
@@ -216,8 +215,7 @@ Tensor Tensor::squeeze(int64_t d) const {
 
 Tensor Tensor::expand(const Shape& shape_) const {
   const int64_t n = static_cast<int64_t>(shape_.size());
-  DGM_CHECK(n >= dim(), "expand: cannot expand shape ", shape_str(shape()), " to ", shape_str(shape_),
-            " (fewer dims)");
+  DGM_CHECK(n >= dim(), "expand: cannot expand shape ", shape_str(shape()), " to ", shape_str(shape_), " (fewer dims)");
   Shape s(n), st(n);
   for (int64_t i = n - 1; i >= 0; --i) {
     int64_t j = i - (n - dim());  // matching dim of this tensor, if any
@@ -238,7 +236,8 @@ Tensor Tensor::expand(const Shape& shape_) const {
   if (s == shape()) return *this;
   Tensor out = make_view(*this, s, st, storage_offset());
   // d expand(x) = sum of g over the broadcast dims
-  return record("expand", out, {*this}, [in_shape = shape()](const Tensor& g) { return std::vector{sum_to(g, in_shape)}; });
+  return record("expand", out, {*this},
+                [in_shape = shape()](const Tensor& g) { return std::vector{sum_to(g, in_shape)}; });
 }
 
 Tensor Tensor::flatten(int64_t start, int64_t end) const {

@@ -49,7 +49,8 @@ const char* kUsage =
 int parse_positive(const std::string& text, const char* flag) {
   char* end = nullptr;
   const long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0 || v > (1L << 30)) usage_error(std::string("bad value for ") + flag + ": '" + text + "'");
+  if (text.empty() || *end != '\0' || v <= 0 || v > (1L << 30))
+    usage_error(std::string("bad value for ") + flag + ": '" + text + "'");
   return static_cast<int>(v);
 }
 
@@ -103,10 +104,14 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--ladders") {
       opt.matmul = opt.softmax = opt.layer_norm = false;
       for (const std::string& name : split_commas(value())) {
-        if (name == "matmul") opt.matmul = true;
-        else if (name == "softmax") opt.softmax = true;
-        else if (name == "layer_norm") opt.layer_norm = true;
-        else usage_error("unknown ladder '" + name + "' (matmul, softmax, layer_norm)");
+        if (name == "matmul")
+          opt.matmul = true;
+        else if (name == "softmax")
+          opt.softmax = true;
+        else if (name == "layer_norm")
+          opt.layer_norm = true;
+        else
+          usage_error("unknown ladder '" + name + "' (matmul, softmax, layer_norm)");
       }
     } else {
       usage_error("unknown argument '" + arg + "'");
@@ -142,7 +147,8 @@ void write_json(const std::string& path, const std::string& device, bool skipped
     std::fprintf(stderr, "dgm_kernel_ladder: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
     std::exit(2);
   }
-  std::fprintf(f, "{\n  \"device\": %s,\n  \"skipped\": %s,\n", json_string(device).c_str(), skipped ? "true" : "false");
+  std::fprintf(f, "{\n  \"device\": %s,\n  \"skipped\": %s,\n", json_string(device).c_str(),
+               skipped ? "true" : "false");
   if (skipped) std::fprintf(f, "  \"reason\": %s,\n", json_string(reason).c_str());
   std::fprintf(f, "  \"failures\": %d,\n  \"results\": [", failures);
   for (size_t i = 0; i < g_results.size(); ++i) {
@@ -151,7 +157,8 @@ void write_json(const std::string& path, const std::string& device, bool skipped
     std::fprintf(f, "%s\n    {\"ladder\": %s, \"shape\": %s, \"step\": %s, \"reference\": %s, \"timed\": %s, ",
                  i ? "," : "", json_string(r.ladder).c_str(), json_string(r.shape).c_str(), json_string(r.step).c_str(),
                  r.reference ? "true" : "false", r.timed ? "true" : "false");
-    std::fprintf(f, "\"supported\": %s, \"checked\": %s, \"pass\": %s, \"ms\": %s, \"runs_per_sample\": %d, \"%s\": %s, ",
+    std::fprintf(f,
+                 "\"supported\": %s, \"checked\": %s, \"pass\": %s, \"ms\": %s, \"runs_per_sample\": %d, \"%s\": %s, ",
                  r.supported ? "true" : "false", r.checked ? "true" : "false", r.pass ? "true" : "false",
                  json_number(r.ms).c_str(), r.batch, matmul ? "gflops" : "gbps", json_number(r.rate).c_str());
     std::fprintf(f, "\"%s\": %s, \"%s\": %s, \"error\": %s, \"tolerance\": %s}",
@@ -175,8 +182,8 @@ int main(int argc, char** argv) {
   int devices = 0;
   const cudaError_t count_status = cudaGetDeviceCount(&devices);
   if (count_status != cudaSuccess || devices == 0) {
-    const std::string reason = count_status != cudaSuccess ? cudaGetErrorString(count_status)
-                                                           : "cudaGetDeviceCount returned 0 devices";
+    const std::string reason =
+        count_status != cudaSuccess ? cudaGetErrorString(count_status) : "cudaGetDeviceCount returned 0 devices";
     std::printf("no CUDA device: skipped (%s)\n", reason.c_str());
     if (!opt.json.empty()) write_json(opt.json, "", true, reason, 0);
     return 0;
@@ -222,12 +229,15 @@ int main(int argc, char** argv) {
     size_t j = i;
     int ok = 0, checked = 0;
     std::string notes;
-    for (; j < g_results.size() && g_results[j].ladder == g_results[i].ladder && g_results[j].shape == g_results[i].shape; ++j) {
+    for (;
+         j < g_results.size() && g_results[j].ladder == g_results[i].ladder && g_results[j].shape == g_results[i].shape;
+         ++j) {
       const Result& r = g_results[j];
       checked += r.checked;
       ok += r.checked && r.pass;
       if (!r.supported) notes += "; n/a: " + r.step + " (" + r.note + ")";
-      if (r.checked && !r.pass) notes += "; FAIL: " + r.step + " error " + fmt("%.3e", r.error) + " > " + fmt("%.0e", r.tolerance);
+      if (r.checked && !r.pass)
+        notes += "; FAIL: " + r.step + " error " + fmt("%.3e", r.error) + " > " + fmt("%.0e", r.tolerance);
     }
     std::printf("  %-10s %-12s %d/%d ok%s\n", g_results[i].ladder.c_str(), g_results[i].shape.c_str(), ok, checked,
                 notes.c_str());

@@ -26,19 +26,19 @@ namespace kernel_ladder {
   std::fflush(stdout);
   std::exit(2);
 }
-#define CUDA_CHECK(call)                                                      \
-  do {                                                                        \
-    const cudaError_t err_ = (call);                                          \
+#define CUDA_CHECK(call)                                                               \
+  do {                                                                                 \
+    const cudaError_t err_ = (call);                                                   \
     if (err_ != cudaSuccess) die(__FILE__, __LINE__, #call, cudaGetErrorString(err_)); \
   } while (0)
-#define CUBLAS_CHECK(call)                                                    \
-  do {                                                                        \
-    const cublasStatus_t st_ = (call);                                        \
+#define CUBLAS_CHECK(call)                                                                        \
+  do {                                                                                            \
+    const cublasStatus_t st_ = (call);                                                            \
     if (st_ != CUBLAS_STATUS_SUCCESS) die(__FILE__, __LINE__, #call, cublasGetStatusString(st_)); \
   } while (0)
-#define CUDNN_CHECK(call)                                                     \
-  do {                                                                        \
-    const cudnnStatus_t st_ = (call);                                         \
+#define CUDNN_CHECK(call)                                                                      \
+  do {                                                                                         \
+    const cudnnStatus_t st_ = (call);                                                          \
     if (st_ != CUDNN_STATUS_SUCCESS) die(__FILE__, __LINE__, #call, cudnnGetErrorString(st_)); \
   } while (0)
 
@@ -164,9 +164,9 @@ struct Result {
   bool supported = true;   // false: the step does not accept this shape (it says why in `note`)
   bool checked = false;    // compared against the CPU reference (memcpy is not)
   bool pass = true;
-  double ms = kNaN, rate = kNaN;        // rate in GFLOP/s (matmul) or GB/s (softmax, layer_norm)
-  int batch = 0;                        // runs per timing sample (see median_ms)
-  double pct1 = kNaN, pct2 = kNaN;      // % of the reference(s), see the table headers
+  double ms = kNaN, rate = kNaN;    // rate in GFLOP/s (matmul) or GB/s (softmax, layer_norm)
+  int batch = 0;                    // runs per timing sample (see median_ms)
+  double pct1 = kNaN, pct2 = kNaN;  // % of the reference(s), see the table headers
   double error = kNaN, tolerance = kNaN;
   std::string note;
 };
@@ -174,7 +174,8 @@ struct Result {
 // Every result of the run, in order: printed per table as it comes, written to --json at the end.
 inline std::vector<Result> g_results;
 
-inline void print_header(const char* title, const char* rate_unit, const char* pct1, const char* pct2, const char* error_name) {
+inline void print_header(const char* title, const char* rate_unit, const char* pct1, const char* pct2,
+                         const char* error_name) {
   std::printf("\n%s\n", title);
   std::printf("  %-28s %10s %11s %12s %12s %13s  %s\n", "step", "ms", rate_unit, pct1, pct2, error_name, "check");
 }
@@ -188,9 +189,12 @@ inline std::string fmt(const char* format, double v) {
 
 inline void print_result(const Result& r) {
   std::string check;
-  if (!r.supported) check = "n/a (" + r.note + ")";
-  else if (!r.checked) check = "-";
-  else check = std::string(r.pass ? "ok" : "FAIL") + " (tol " + fmt("%.0e", r.tolerance) + ")";
+  if (!r.supported)
+    check = "n/a (" + r.note + ")";
+  else if (!r.checked)
+    check = "-";
+  else
+    check = std::string(r.pass ? "ok" : "FAIL") + " (tol " + fmt("%.0e", r.tolerance) + ")";
   std::printf("  %-28s %10s %11s %12s %12s %13s  %s\n", r.step.c_str(), fmt("%.4f", r.ms).c_str(),
               fmt("%.1f", r.rate).c_str(), fmt("%.1f%%", r.pct1).c_str(), fmt("%.1f%%", r.pct2).c_str(),
               fmt("%.2e", r.error).c_str(), check.c_str());

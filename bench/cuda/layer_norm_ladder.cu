@@ -20,7 +20,8 @@ namespace {
 // ---------------------------------------------------------------------------------------------------
 // layer_norm over the last dimension: y = (x - mean) / sqrt(var + eps) * gamma + beta (biased var)
 // ---------------------------------------------------------------------------------------------------
-using LayerNormLaunch = cudaError_t (*)(const float*, const float*, const float*, float*, int, int, float, cudaStream_t);
+using LayerNormLaunch = cudaError_t (*)(const float*, const float*, const float*, float*, int, int, float,
+                                        cudaStream_t);
 using LayerNormSupports = bool (*)(const float*, const float*, const float*, const float*, int, int);
 struct LayerNormStep {
   const char* name;
@@ -130,9 +131,10 @@ void run_layer_norm(int rows, int cols, bool timed, const Options& opt) {
   const double memcpy_ms = results[0].ms;
   if (timed) {
     char title[256];
-    std::snprintf(title, sizeof title,
-                  "layer_norm over the last dim, rows x cols = %s, float32, eps 1e-5, median of %d samples (GB/s of x + y)",
-                  shape.c_str(), opt.reps);
+    std::snprintf(
+        title, sizeof title,
+        "layer_norm over the last dim, rows x cols = %s, float32, eps 1e-5, median of %d samples (GB/s of x + y)",
+        shape.c_str(), opt.reps);
     print_header(title, "GB/s", "% memcpy", "", "err/max|y|");
   }
   std::rotate(results.begin(), results.begin() + 1, results.end());

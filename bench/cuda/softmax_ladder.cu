@@ -127,9 +127,10 @@ void run_softmax(int rows, int cols, bool timed, const Options& opt, cudnnHandle
   const double memcpy_ms = results[0].ms, cudnn_ms = results[1].ms;
   if (timed) {
     char title[256];
-    std::snprintf(title, sizeof title,
-                  "softmax over the last dim, rows x cols = %s, float32, median of %d samples (GB/s of x read + y written)",
-                  shape.c_str(), opt.reps);
+    std::snprintf(
+        title, sizeof title,
+        "softmax over the last dim, rows x cols = %s, float32, median of %d samples (GB/s of x read + y written)",
+        shape.c_str(), opt.reps);
     print_header(title, "GB/s", "% memcpy", "% cuDNN", "max rel err");
   }
   std::rotate(results.begin(), results.begin() + 2, results.end());

@@ -36,7 +36,7 @@ Tensor HistogramModel::sample(int64_t n, Generator* gen) const {
 }
 
 std::vector<double> HistogramModel::fit(const Tensor& train, int64_t steps, double lr) {
-  optim::Adam opt(parameters(), optim::AdamOptions(lr));
+  nn::optim::Adam opt(parameters(), nn::optim::AdamOptions(lr));
   std::vector<double> history;
   for (int64_t s = 0; s < steps; ++s) {
     opt.zero_grad();

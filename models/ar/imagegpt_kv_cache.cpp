@@ -33,8 +33,8 @@ Tensor ImageGPTKVCache::next_logits(const Tensor& previous_tokens) {
   if (t_ == 0) {
     h = model_.sos.view({1, E}).expand({batch_, E});
   } else {
-    DGM_CHECK(previous_tokens.dim() == 1 && previous_tokens.size(0) == batch_, "ImageGPTKVCache: expected ",
-              batch_, " previous tokens, got shape ", shape_str(previous_tokens.shape()));
+    DGM_CHECK(previous_tokens.dim() == 1 && previous_tokens.size(0) == batch_, "ImageGPTKVCache: expected ", batch_,
+              " previous tokens, got shape ", shape_str(previous_tokens.shape()));
     h = model_.token_embeddings->forward(previous_tokens.to(kInt64).to(device));
   }
   h = h + model_.position_embeddings->forward(full({1}, static_cast<double>(t_), TensorOptions(kInt64).device(device)));
@@ -49,8 +49,8 @@ Tensor ImageGPTKVCache::next_logits(const Tensor& previous_tokens) {
     keys_[l].narrow(2, t_, 1).copy_(qkv.narrow(1, E, E).reshape({batch_, heads, 1, d}));
     values_[l].narrow(2, t_, 1).copy_(qkv.narrow(1, 2 * E, E).reshape({batch_, heads, 1, d}));
     // the query attends over positions 0..t: no mask needed, the future is not in the cache yet
-    Tensor heads_out = nn::functional::scaled_dot_product_attention(q, keys_[l].narrow(2, 0, t_ + 1),
-                                                                    values_[l].narrow(2, 0, t_ + 1));
+    Tensor heads_out =
+        nn::functional::scaled_dot_product_attention(q, keys_[l].narrow(2, 0, t_ + 1), values_[l].narrow(2, 0, t_ + 1));
     Tensor a = h + attn.out_proj->forward(heads_out.reshape({batch_, E}));
     h = a + block.fc2->forward(relu(block.fc1->forward(block.ln2->forward(a))));
   }

@@ -26,8 +26,8 @@ PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, int64_t n_filters, i
                    bool use_layer_norm, int64_t levels)
     : PixelCNN(input_shape, uniform_channels(n_filters, n_layers), kernel_size, use_layer_norm, levels) {}
 
-PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, std::vector<int64_t> hidden_channels,
-                   int64_t kernel_size, bool use_layer_norm, int64_t levels)
+PixelCNN::PixelCNN(std::pair<int64_t, int64_t> input_shape, std::vector<int64_t> hidden_channels, int64_t kernel_size,
+                   bool use_layer_norm, int64_t levels)
     : height_(input_shape.first),
       width_(input_shape.second),
       hidden_channels_(std::move(hidden_channels)),
@@ -110,7 +110,7 @@ Tensor PixelCNN::sample(int64_t n, const SampleOptions& options) {
   for (int64_t i = 0; i < height_; ++i) {
     for (int64_t j = 0; j < width_; ++j) {
       // row i of the output only sees rows <= i: the first i+1 rows suffice
-      Tensor logits = forward(x.narrow(2, 0, i + 1));  // (n, K, 1, i+1, W)
+      Tensor logits = forward(x.narrow(2, 0, i + 1));                       // (n, K, 1, i+1, W)
       Tensor pixel_logits = logits.select(2, 0).select(2, i).select(2, j);  // (n, K)
       x.select(1, 0).select(1, i).select(1, j).copy_(draw_pixel(pixel_logits, levels_, gen));
     }
@@ -179,15 +179,15 @@ void PixelCNN::save_pictures(const std::string& dir, const Batch& test, int64_t 
       rows.push_back(shown);
       rows.push_back(completed.to(original.device()));
     }
-    io::ImageOptions options;
+    nn::io::ImageOptions options;
     options.nrow = 2 + n_completions;
-    io::save_image_grid(dir + "/autocomplete.png", cat(rows, 0).clamp(0.0, 1.0), options);
+    nn::io::save_image_grid(dir + "/autocomplete.png", cat(rows, 0).clamp(0.0, 1.0), options);
   }
   // receptive_field.png: this model's maps; receptive_field_layers.png: the experiment over depths
   auto [binary, weighted] = receptive_field(*this);
-  io::ImageOptions options;
+  nn::io::ImageOptions options;
   options.nrow = 2;
-  io::save_image_grid(dir + "/receptive_field.png", enlarge_maps({binary, weighted}, 4), options);
+  nn::io::save_image_grid(dir + "/receptive_field.png", enlarge_maps({binary, weighted}, 4), options);
   receptive_field_experiment(dir + "/receptive_field_layers.png", {height_, width_});
 }
 
@@ -208,9 +208,9 @@ std::vector<std::pair<Tensor, Tensor>> receptive_field_experiment(const std::str
     std::vector<Tensor> pictures;
     for (const auto& m : maps) pictures.push_back(m.first);   // first row: binary
     for (const auto& m : maps) pictures.push_back(m.second);  // second row: weighted
-    io::ImageOptions options;
+    nn::io::ImageOptions options;
     options.nrow = static_cast<int64_t>(maps.size());
-    io::save_image_grid(path, enlarge_maps(pictures, 4), options);
+    nn::io::save_image_grid(path, enlarge_maps(pictures, 4), options);
   }
   return maps;
 }

@@ -72,10 +72,10 @@ class PixelCNN : public GenerativeModel {
   std::vector<int64_t> hidden_channels_;  // C_0..C_n
   int64_t kernel_size_, n_layers_, levels_;
   bool use_layer_norm_;
-  std::shared_ptr<nn::MaskedConv2d> input_conv_;                // 'A', 1 -> F, k x k
-  std::vector<std::shared_ptr<nn::ChannelLayerNorm>> norms_;       // n_layers, over C_l (empty without layer norm)
-  std::vector<std::shared_ptr<nn::MaskedConv2d>> convs_;        // n_layers x 'B', C_l -> C_{l+1}, k x k
-  std::shared_ptr<nn::MaskedConv2d> output_conv_;               // 'B', C_n -> levels, 1 x 1
+  std::shared_ptr<nn::MaskedConv2d> input_conv_;              // 'A', 1 -> F, k x k
+  std::vector<std::shared_ptr<nn::ChannelLayerNorm>> norms_;  // n_layers, over C_l (empty without layer norm)
+  std::vector<std::shared_ptr<nn::MaskedConv2d>> convs_;      // n_layers x 'B', C_l -> C_{l+1}, k x k
+  std::shared_ptr<nn::MaskedConv2d> output_conv_;             // 'B', C_n -> levels, 1 x 1
 };
 
 // The receptive field of the centre output pixel (H/2, W/2) of `model`: the

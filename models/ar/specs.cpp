@@ -28,7 +28,7 @@ TrainSettings course(int64_t epochs, int64_t batch, double lr, std::string expec
   return t;
 }
 
-Tensor binarize(const Tensor& images) { return data::binarize(images); }
+Tensor binarize(const Tensor& images) { return nn::data::binarize(images); }
 
 }  // namespace
 
@@ -57,20 +57,22 @@ void register_models(Registry& r) {
     s.name = "pixelcnn-gray";
     s.family = "ar";
     s.course = "seminar 1";
-    s.description = "PixelCNN over 256 gray levels: masked convs widening 64, 128, 256, 256, 256, kernel 5, "
-                    "channel layer norm, 256 classes";
+    s.description =
+        "PixelCNN over 256 gray levels: masked convs widening 64, 128, 256, 256, 256, kernel 5, "
+        "channel layer norm, 256 classes";
     s.loss_unit = "cross-entropy over 256 levels, nats per pixel";
     s.datasets = {"mnist", "fashion-mnist"};
     s.transform = "scale: x / 255";
     // 256-level raster sampling of this network takes minutes on the CPU: no pictures in quick.
-    s.presets = {{"quick", quick(1, 128, 5e-3, 6400, 1000, 0,
-                                 "about 6 min on 2 CPU cores, no samples (estimated from the measured 6.1-6.5 s step)")},
-                 {"course", course(10, 128, 5e-3, "about 8 hours on 2 CPU cores (estimated); not measured on a GPU")}};
+    s.presets = {
+        {"quick", quick(1, 128, 5e-3, 6400, 1000, 0,
+                        "about 6 min on 2 CPU cores, no samples (estimated from the measured 6.1-6.5 s step)")},
+        {"course", course(10, 128, 5e-3, "about 8 hours on 2 CPU cores (estimated); not measured on a GPU")}};
     s.make = [](const MakeContext&) {
-      return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28}, std::vector<int64_t>{64, 128, 256, 256, 256},
-                                        5, true, 256);
+      return std::make_shared<PixelCNN>(std::pair<int64_t, int64_t>{28, 28},
+                                        std::vector<int64_t>{64, 128, 256, 256, 256}, 5, true, 256);
     };
-    s.prepare = [](const Tensor& images) { return data::scale_01(images); };
+    s.prepare = [](const Tensor& images) { return nn::data::scale_01(images); };
     r.add(std::move(s));
   }
   {
@@ -82,9 +84,10 @@ void register_models(Registry& r) {
     s.loss_unit = "binary cross-entropy, nats per pixel";
     s.datasets = {"mnist", "fashion-mnist"};
     s.transform = "binarize: x > 128";
-    s.presets = {{"quick", quick(1, 64, 1e-3, 6400, 1000, 16,
-                                 "about 8 min on 2 CPU cores (estimated from the measured 3.7-4.0 s step)")},
-                 {"course", course(10, 64, 1e-3, "about 60 min per epoch on 2 CPU cores (measured); GPU not measured")}};
+    s.presets = {
+        {"quick",
+         quick(1, 64, 1e-3, 6400, 1000, 16, "about 8 min on 2 CPU cores (estimated from the measured 3.7-4.0 s step)")},
+        {"course", course(10, 64, 1e-3, "about 60 min per epoch on 2 CPU cores (measured); GPU not measured")}};
     s.make = [](const MakeContext&) {
       return std::make_shared<ImageGPT>(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
     };

@@ -68,7 +68,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   SampleOptions options(&gen);
   options.guidance = guidance;
   options.steps = steps;
-  io::ImageOptions image_options;
+  nn::io::ImageOptions image_options;
   if (!labels.empty()) {
     const int64_t classes = restored.model->num_classes();
     DGM_CHECK(classes > 0, "--labels: model \"", restored.spec->name, "\" is not conditional");
@@ -82,7 +82,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   Tensor samples = restored.model->generate(n, options);
   DGM_CHECK(samples.dim() == 4, "dgm sample draws image grids; model \"", restored.spec->name,
             "\" draws points of shape ", shape_str(samples.shape()), " (see its run folder's samples.png)");
-  io::save_image_grid(out, samples.clamp(0.0, 1.0), image_options);
+  nn::io::save_image_grid(out, samples.clamp(0.0, 1.0), image_options);
   std::printf("%lld samples from %s%s: %s\n", static_cast<long long>(n), restored.spec->name.c_str(),
               restored.ema ? " (EMA weights)" : "", out.c_str());
   return 0;
@@ -93,16 +93,15 @@ int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed,
   DGM_CHECK(!restored.metadata.count("from"), "dgm eval: ", run,
             " is a second-stage run; evaluate it through the command that trained it");
   const ModelSpec& spec = *restored.spec;
-  const std::string dataset = restored.metadata.count("dataset") ? restored.metadata.at("dataset") : spec.datasets.front();
+  const std::string dataset =
+      restored.metadata.count("dataset") ? restored.metadata.at("dataset") : spec.datasets.front();
   DataSplits data = load_data(spec, dataset, data_dir, 0, 0, seed);
   manual_seed(seed);
   train::TrainOptions options;
   options.out_dir = run;
   options.device = restored.model->parameters().front().device();
-  auto optimizers = std::make_shared<train::Optimizers>(
-      restored.model->optimizer_groups(), find_model(spec.name).preset("quick").optimizers);
-  train::Trainer trainer(restored.model, optimizers, options);
-  nlohmann::json result = {{"run", run},   {"model", spec.name},        {"dataset", dataset},
+  train::Trainer trainer(restored.model, nullptr, options);  // evaluation only
+  nlohmann::json result = {{"run", run},      {"model", spec.name},           {"dataset", dataset},
                            {"split", "test"}, {"examples", data.test.size()}, {"ema", restored.ema}};
   for (const auto& [key, value] : trainer.evaluate(data.test)) result[key] = value;
   std::printf("%s\n", result.dump().c_str());
@@ -129,10 +128,10 @@ int run_list() {
       }
     }
   }
-  std::printf("data sets (image files looked for in --data-dir, default %s):\n", data::default_data_dir().c_str());
+  std::printf("data sets (image files looked for in --data-dir, default %s):\n", nn::data::default_data_dir().c_str());
   for (const auto& d : dataset_specs())
-    std::printf("  %-14s %s%s%s\n", d.name.c_str(), d.description.c_str(), d.fetch.empty() ? "" : "; get it with: ",
-                d.fetch.c_str());
+    std::printf("  %-14s %s%s%s\n", d.name.c_str(), d.description.c_str(),
+                d.fetch.empty() ? "" : "; get it with: ", d.fetch.c_str());
   return 0;
 }
 
@@ -155,7 +154,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   train::RunConfig t;
-  t.data_dir = data::default_data_dir();
+  t.data_dir = nn::data::default_data_dir();
   std::string train_device = "cpu";
   int threads = 0;
   cli::OptimizerFlags flags;
@@ -181,7 +180,7 @@ int main(int argc, char** argv) {
   cli::add_optional(train_cmd, "--samples", t.samples,
                     "samples in samples.png after each epoch; 0 writes no pictures (sampling is slow on the CPU)");
 
-  std::string run, out, data_dir = data::default_data_dir(), device = "cpu", labels;
+  std::string run, out, data_dir = nn::data::default_data_dir(), device = "cpu", labels;
   int64_t n = 64, steps = 0;
   double guidance = 0;
   uint64_t seed = 0;

@@ -21,8 +21,7 @@ double parse_double(const std::string& flag, const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  DGM_CHECK(used == text.size() && !text.empty() && std::isfinite(v), flag, ": \"", text,
-            "\" is not a finite number");
+  DGM_CHECK(used == text.size() && !text.empty() && std::isfinite(v), flag, ": \"", text, "\" is not a finite number");
   return v;
 }
 

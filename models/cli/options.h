@@ -15,7 +15,8 @@ namespace dgm::models::cli {
 // An option that stays unset (the preset's value) unless given.
 template <typename T>
 void add_optional(CLI::App* app, const std::string& name, std::optional<T>& target, const std::string& help) {
-  app->add_option_function<T>(name, [&target](const T& value) { target = value; }, help);
+  app->add_option_function<T>(
+      name, [&target](const T& value) { target = value; }, help);
 }
 
 struct OptimizerFlags {

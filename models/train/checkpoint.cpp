@@ -34,14 +34,14 @@ void save_checkpoint(const std::string& path, const GenerativeModel& model, cons
   all["trainer.epoch"] = scalar_tensor(static_cast<double>(info.epoch), kInt64);
   all["trainer.step"] = scalar_tensor(static_cast<double>(info.step), kInt64);
   all["rng.default"] = default_generator().get_state();
-  io::Metadata metadata = info.metadata;
+  nn::io::Metadata metadata = info.metadata;
   metadata["format"] = "dgm-checkpoint-2";
-  io::save_safetensors(path, all, metadata);
+  nn::io::save_safetensors(path, all, metadata);
 }
 
 CheckpointInfo load_checkpoint(const std::string& path, GenerativeModel& model, Optimizers* optimizers,
-                               optim::ExponentialMovingAverage* ema, bool restore_rng) {
-  io::SafetensorsFile file = io::load_safetensors_with_metadata(path);
+                               nn::optim::ExponentialMovingAverage* ema, bool restore_rng) {
+  nn::io::SafetensorsFile file = nn::io::load_safetensors_with_metadata(path);
   const nn::StateDict& all = file.tensors;
   CheckpointInfo info;
   info.epoch = int_entry(all, "trainer.epoch", path);
@@ -63,17 +63,17 @@ CheckpointInfo load_checkpoint(const std::string& path, GenerativeModel& model, 
 }
 
 bool load_ema_weights(const std::string& path, GenerativeModel& model) {
-  nn::StateDict saved = with_prefix_removed(io::load_safetensors(path), "ema.");
+  nn::StateDict saved = with_prefix_removed(nn::io::load_safetensors(path), "ema.");
   if (saved.empty()) return false;
   const std::vector<Tensor> params = model.parameters();
-  optim::ExponentialMovingAverage ema(params, 0.5);
+  nn::optim::ExponentialMovingAverage ema(params, 0.5);
   ema.load_state_dict(saved);
   ema.copy_to();
   return true;
 }
 
 std::map<std::string, std::string> read_checkpoint_metadata(const std::string& path) {
-  return io::load_safetensors_with_metadata(path).metadata;
+  return nn::io::load_safetensors_with_metadata(path).metadata;
 }
 
 }  // namespace dgm::models::train

@@ -23,7 +23,7 @@ struct CheckpointInfo {
 
 struct TrainingState {
   const Optimizers* optimizers = nullptr;
-  const optim::ExponentialMovingAverage* ema = nullptr;
+  const nn::optim::ExponentialMovingAverage* ema = nullptr;
 };
 
 void save_checkpoint(const std::string& path, const GenerativeModel& model, const TrainingState& state,
@@ -32,7 +32,7 @@ void save_checkpoint(const std::string& path, const GenerativeModel& model, cons
 // Restores the model, and the optimizers, the EMA and the default generator
 // when given / asked for; returns the epoch, step and metadata.
 CheckpointInfo load_checkpoint(const std::string& path, GenerativeModel& model, Optimizers* optimizers = nullptr,
-                               optim::ExponentialMovingAverage* ema = nullptr, bool restore_rng = true);
+                               nn::optim::ExponentialMovingAverage* ema = nullptr, bool restore_rng = true);
 
 // Puts the checkpoint's EMA weights into the model (what sampling and
 // evaluation of a run with an EMA use); false when the checkpoint has none.

@@ -23,12 +23,12 @@ struct ScheduleSpec {
 };
 
 struct OptimizerSpec {
-  std::string kind = "adam";   // sgd, adam, adamw, rmsprop
+  std::string kind = "adam";  // sgd, adam, adamw, rmsprop
   double lr = 1e-3;
   double beta1 = 0.9, beta2 = 0.999;  // adam, adamw
-  double weight_decay = 0;     // L2 for sgd/adam/rmsprop, decoupled for adamw
-  double momentum = 0;         // sgd, rmsprop
-  double clip_grad_norm = 0;   // max L2 norm of all gradients of this optimizer; 0: no clipping
+  double weight_decay = 0;            // L2 for sgd/adam/rmsprop, decoupled for adamw
+  double momentum = 0;                // sgd, rmsprop
+  double clip_grad_norm = 0;          // max L2 norm of all gradients of this optimizer; 0: no clipping
   ScheduleSpec schedule;
 };
 

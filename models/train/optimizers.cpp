@@ -50,25 +50,27 @@ std::string describe(const OptimizerSpec& s) {
 
 namespace {
 
-std::shared_ptr<optim::Optimizer> make_optimizer(const std::vector<Tensor>& params, const OptimizerSpec& s) {
+std::shared_ptr<nn::optim::Optimizer> make_optimizer(const std::vector<Tensor>& params, const OptimizerSpec& s) {
   if (s.kind == "sgd")
-    return std::make_shared<optim::SGD>(params, optim::SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+    return std::make_shared<nn::optim::SGD>(
+        params, nn::optim::SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
   if (s.kind == "adamw")
-    return std::make_shared<optim::AdamW>(
-        params, optim::AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
+    return std::make_shared<nn::optim::AdamW>(
+        params, nn::optim::AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
   if (s.kind == "rmsprop")
-    return std::make_shared<optim::RMSprop>(
-        params, optim::RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
-  return std::make_shared<optim::Adam>(params,
-                                       optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
+    return std::make_shared<nn::optim::RMSprop>(
+        params, nn::optim::RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+  return std::make_shared<nn::optim::Adam>(
+      params, nn::optim::AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay));
 }
 
-std::shared_ptr<optim::LRScheduler> make_main_schedule(optim::Optimizer& opt, const ScheduleSpec& c, int64_t total) {
-  if (c.kind == "step") return std::make_shared<optim::StepLR>(opt, c.step_size, c.gamma);
-  if (c.kind == "exponential") return std::make_shared<optim::ExponentialLR>(opt, c.gamma);
+std::shared_ptr<nn::optim::LRScheduler> make_main_schedule(nn::optim::Optimizer& opt, const ScheduleSpec& c,
+                                                           int64_t total) {
+  if (c.kind == "step") return std::make_shared<nn::optim::StepLR>(opt, c.step_size, c.gamma);
+  if (c.kind == "exponential") return std::make_shared<nn::optim::ExponentialLR>(opt, c.gamma);
   if (c.kind == "cosine")
-    return std::make_shared<optim::CosineAnnealingLR>(opt, c.t_max > 0 ? c.t_max : std::max<int64_t>(total - c.warmup, 1),
-                                                      c.eta_min);
+    return std::make_shared<nn::optim::CosineAnnealingLR>(
+        opt, c.t_max > 0 ? c.t_max : std::max<int64_t>(total - c.warmup, 1), c.eta_min);
   return nullptr;
 }
 
@@ -97,11 +99,12 @@ Optimizers::Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
     const ScheduleSpec& c = spec.schedule;
     const int64_t total = c.unit == "step" ? steps_per_epoch * epochs : epochs;
     if (c.warmup > 0) {
-      auto warm = std::make_shared<optim::LinearLR>(*e.optimizer, 1.0 / static_cast<double>(c.warmup), 1.0, c.warmup);
+      auto warm =
+          std::make_shared<nn::optim::LinearLR>(*e.optimizer, 1.0 / static_cast<double>(c.warmup), 1.0, c.warmup);
       auto main = make_main_schedule(*e.optimizer, c, total);
       if (main) {
         e.parts = {warm, main};
-        e.scheduler = std::make_shared<optim::SequentialLR>(*e.optimizer, e.parts, std::vector<int64_t>{c.warmup});
+        e.scheduler = std::make_shared<nn::optim::SequentialLR>(*e.optimizer, e.parts, std::vector<int64_t>{c.warmup});
       } else {
         e.scheduler = warm;
       }
@@ -120,14 +123,18 @@ const Optimizers::Entry& Optimizers::entry(const std::string& name) const {
   DGM_FAIL("Optimizers: no optimizer named \"", name, "\"; this run has: ", known);
 }
 
-optim::Optimizer& Optimizers::operator[](const std::string& name) const { return *entry(name).optimizer; }
+Optimizers::Entry& Optimizers::entry(const std::string& name) {
+  return const_cast<Entry&>(static_cast<const Optimizers&>(*this).entry(name));
+}
+
+nn::optim::Optimizer& Optimizers::operator[](const std::string& name) const { return *entry(name).optimizer; }
 
 void Optimizers::zero_grad(const std::string& name) const { entry(name).optimizer->zero_grad(); }
 
 double Optimizers::step(const std::string& name) {
-  Entry& e = const_cast<Entry&>(entry(name));
+  Entry& e = entry(name);
   double norm = 0;
-  if (e.spec.clip_grad_norm > 0) norm = optim::clip_grad_norm_(e.optimizer->parameters(), e.spec.clip_grad_norm);
+  if (e.spec.clip_grad_norm > 0) norm = nn::optim::clip_grad_norm_(e.optimizer->parameters(), e.spec.clip_grad_norm);
   e.optimizer->step();
   ++e.steps;
   if (e.scheduler && e.spec.schedule.unit == "step") e.scheduler->step();

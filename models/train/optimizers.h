@@ -30,7 +30,7 @@ class Optimizers {
              const std::map<std::string, OptimizerSpec>& specs, std::string loss_key = "loss",
              int64_t steps_per_epoch = 1, int64_t epochs = 1);
 
-  optim::Optimizer& operator[](const std::string& name) const;
+  nn::optim::Optimizer& operator[](const std::string& name) const;
   void zero_grad(const std::string& name) const;
   // Clip (if asked), optimizer step, per-step schedule; returns the gradient
   // norm before clipping (0 when this optimizer does not clip).
@@ -54,12 +54,13 @@ class Optimizers {
  private:
   struct Entry {
     OptimizerSpec spec;
-    std::shared_ptr<optim::Optimizer> optimizer;
-    std::shared_ptr<optim::LRScheduler> scheduler;  // null: constant lr
-    std::vector<std::shared_ptr<optim::LRScheduler>> parts;  // what a SequentialLR is made of
+    std::shared_ptr<nn::optim::Optimizer> optimizer;
+    std::shared_ptr<nn::optim::LRScheduler> scheduler;           // null: constant lr
+    std::vector<std::shared_ptr<nn::optim::LRScheduler>> parts;  // what a SequentialLR is made of
     int64_t steps = 0;
   };
   const Entry& entry(const std::string& name) const;
+  Entry& entry(const std::string& name);
   std::map<std::string, Entry> entries_;
   std::string loss_key_ = "loss";
 };

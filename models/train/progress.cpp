@@ -50,8 +50,10 @@ void ProgressBar::update(int64_t step, double running_loss) {
 }
 
 void ProgressBar::finish(double running_loss) {
-  if (terminal_) std::fprintf(out_, "\r%s\x1b[K\n", line(last_step_, running_loss).c_str());
-  else std::fprintf(out_, "%s\n", line(last_step_, running_loss).c_str());
+  if (terminal_)
+    std::fprintf(out_, "\r%s\x1b[K\n", line(last_step_, running_loss).c_str());
+  else
+    std::fprintf(out_, "%s\n", line(last_step_, running_loss).c_str());
   std::fflush(out_);
 }
 

@@ -49,8 +49,9 @@ nlohmann::json to_json(const OptimizerSpec& s) {
 nlohmann::json to_json(const TrainSettings& t) {
   nlohmann::json opts = nlohmann::json::object();
   for (const auto& [name, s] : t.optimizers) opts[name] = to_json(s);
-  return {{"epochs", t.epochs}, {"batch_size", t.batch_size}, {"optimizers", opts},  {"ema_decay", t.ema_decay},
-          {"loss_key", t.loss_key}, {"limit", t.limit},       {"test_limit", t.test_limit}, {"samples", t.samples}};
+  return {{"epochs", t.epochs},         {"batch_size", t.batch_size}, {"optimizers", opts},
+          {"ema_decay", t.ema_decay},   {"loss_key", t.loss_key},     {"limit", t.limit},
+          {"test_limit", t.test_limit}, {"samples", t.samples}};
 }
 
 std::string out_dir_of(const RunConfig& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
@@ -104,8 +105,8 @@ TrainSettings resolve_settings(const ModelSpec& spec, const RunConfig& c) {
   }
   DGM_CHECK(t.epochs > 0, "--epochs must be > 0, got ", t.epochs);
   DGM_CHECK(t.batch_size > 0, "--batch-size must be > 0, got ", t.batch_size);
-  DGM_CHECK(t.limit >= 0 && t.test_limit >= 0, "--limit and --test-limit must be >= 0 (0: all), got ", t.limit,
-            " and ", t.test_limit);
+  DGM_CHECK(t.limit >= 0 && t.test_limit >= 0, "--limit and --test-limit must be >= 0 (0: all), got ", t.limit, " and ",
+            t.test_limit);
   DGM_CHECK(t.samples >= 0, "--samples must be >= 0, got ", t.samples);
   DGM_CHECK(std::isfinite(t.ema_decay) && t.ema_decay >= 0 && t.ema_decay < 1,
             "--ema must lie in [0, 1) (0: no EMA), got ", t.ema_decay);
@@ -135,8 +136,7 @@ RunResult train_run(const RunConfig& c) {
   if (c.resume && from.empty() && saved.count("from")) from = saved.at("from");
   if (!spec.from.empty()) {
     DGM_CHECK(!from.empty(), "model \"", spec.name, "\" trains on a trained \"", spec.from,
-              "\" run: give it with --from RUN (e.g. `dgm train ", spec.from, " --out runs/", spec.from,
-              "` first)");
+              "\" run: give it with --from RUN (e.g. `dgm train ", spec.from, " --out runs/", spec.from, "` first)");
     RestoredRun first = restore_run(from, c.device);
     DGM_CHECK(first.spec->name == spec.from, "--from ", from, " holds model \"", first.spec->name, "\", but \"",
               spec.name, "\" starts from \"", spec.from, "\"");
@@ -158,9 +158,9 @@ RunResult train_run(const RunConfig& c) {
   manual_seed(c.seed);  // parameter initialization
   std::shared_ptr<GenerativeModel> model = spec.make(MakeContext{parent});
   model->to(c.device);  // before the optimizers see the parameters
-  auto optimizers = std::make_shared<Optimizers>(model->optimizer_groups(), settings.optimizers, settings.loss_key,
-                                                 steps_per_epoch(data.train.size(), settings.batch_size),
-                                                 settings.epochs);
+  auto optimizers =
+      std::make_shared<Optimizers>(model->optimizer_groups(), settings.optimizers, settings.loss_key,
+                                   steps_per_epoch(data.train.size(), settings.batch_size), settings.epochs);
 
   TrainOptions options;
   options.epochs = settings.epochs;
@@ -172,9 +172,12 @@ RunResult train_run(const RunConfig& c) {
   options.n_samples = settings.samples;
   options.ema_decay = settings.ema_decay;
   options.log = c.log;
-  nlohmann::json config = {{"model", spec.name},     {"preset", c.preset},
-                           {"dataset", dataset},     {"seed", c.seed},
-                           {"train_examples", data.train.size()}, {"test_examples", data.test.size()}};
+  nlohmann::json config = {{"model", spec.name},
+                           {"preset", c.preset},
+                           {"dataset", dataset},
+                           {"seed", c.seed},
+                           {"train_examples", data.train.size()},
+                           {"test_examples", data.test.size()}};
   options.metadata = {{"model", spec.name},
                       {"dataset", dataset},
                       {"preset", c.preset},

@@ -27,8 +27,8 @@ struct RunConfig {
   std::string preset = "quick";  // "quick" or "course"
   std::string dataset;           // "" : the model's first
   std::string data_dir;
-  std::string out;               // "" : runs/<model>
-  std::string from;              // the first-stage run of a two-stage model
+  std::string out;   // "" : runs/<model>
+  std::string from;  // the first-stage run of a two-stage model
   Device device;
   uint64_t seed = 0;
   bool resume = false;
@@ -51,8 +51,8 @@ std::string settings_json(const TrainSettings& settings);
 
 struct RunResult {
   std::string out_dir;
-  LossValues test;          // test losses of the last epoch
-  TrainSettings settings;   // what was trained with
+  LossValues test;         // test losses of the last epoch
+  TrainSettings settings;  // what was trained with
   int64_t steps = 0;
 };
 RunResult train_run(const RunConfig& config);

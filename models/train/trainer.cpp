@@ -21,15 +21,15 @@ int64_t steps_per_epoch(int64_t n, int64_t batch_size) {
 
 Trainer::Trainer(std::shared_ptr<GenerativeModel> model, std::shared_ptr<Optimizers> optimizers, TrainOptions options)
     : model_(std::move(model)), optimizers_(std::move(optimizers)), options_(std::move(options)) {
-  DGM_CHECK(model_ && optimizers_, "Trainer: model and optimizers are required");
+  DGM_CHECK(model_, "Trainer: a model is required");
   DGM_CHECK(options_.epochs >= 0 && options_.batch_size > 0, "Trainer: epochs must be >= 0 and batch_size > 0, got ",
             options_.epochs, " and ", options_.batch_size);
-  DGM_CHECK(options_.ema_decay >= 0 && options_.ema_decay < 1, "Trainer: ema_decay must lie in [0, 1) (0: no EMA), got ",
-            options_.ema_decay);
+  DGM_CHECK(options_.ema_decay >= 0 && options_.ema_decay < 1,
+            "Trainer: ema_decay must lie in [0, 1) (0: no EMA), got ", options_.ema_decay);
   // The plain EMA of DDPM-style code (no warm-up of the decay).
   if (options_.ema_decay > 0)
-    ema_ = std::make_unique<optim::ExponentialMovingAverage>(model_->parameters(), options_.ema_decay,
-                                                             /*use_num_updates=*/false);
+    ema_ = std::make_unique<nn::optim::ExponentialMovingAverage>(model_->parameters(), options_.ema_decay,
+                                                                 /*use_num_updates=*/false);
 }
 
 std::string Trainer::path(const std::string& file) const { return (fs::path(options_.out_dir) / file).string(); }
@@ -68,11 +68,11 @@ LossValues Trainer::evaluate(const Batch& data) {
 
 LossValues Trainer::train_epoch(const Batch& train) {
   model_->train();
-  data::DataLoader loader(data::TensorDataset(train.tensors()),
-                          data::DataLoaderOptions{options_.batch_size, /*shuffle=*/true, /*drop_last=*/false,
-                                                  options_.seed});
+  nn::data::DataLoader loader(
+      nn::data::TensorDataset(train.tensors()),
+      nn::data::DataLoaderOptions{options_.batch_size, /*shuffle=*/true, /*drop_last=*/false, options_.seed});
   loader.set_epoch(epoch_);  // the order depends on (seed, epoch) only, so a resumed run sees the same batches
-  io::MetricsWriter metrics(path("metrics.jsonl"));
+  nn::io::MetricsWriter metrics(path("metrics.jsonl"));
   ProgressBar bar("epoch " + std::to_string(epoch_ + 1) + "/" + std::to_string(options_.epochs), loader.size(),
                   options_.log);
   LossValues sums;
@@ -85,7 +85,7 @@ LossValues Trainer::train_epoch(const Batch& train) {
     if (ema_) ema_->update();
     ++step_;
     ++batch_index;
-    io::MetricRecord record{{"step", step_}, {"epoch", epoch_ + 1}, {"split", "train_step"}};
+    nn::io::MetricRecord record{{"step", step_}, {"epoch", epoch_ + 1}, {"split", "train_step"}};
     for (const auto& [key, value] : losses) {
       const double v = value.item<double>();
       sums[key] += v * static_cast<double>(batch.size());
@@ -117,21 +117,24 @@ void Trainer::write_pictures(const Batch& test) {
 }
 
 void Trainer::plot_losses() const {
-  io::CurveSet curves;
+  nn::io::CurveSet curves;
   const std::string& key = optimizers_->loss_key();
   const double steps_per_epoch =
       static_cast<double>(std::max<int64_t>(step_, 1)) / static_cast<double>(std::max<int64_t>(epoch_, 1));
-  for (const io::MetricRecord& r : io::read_metrics(path("metrics.jsonl"))) {
+  for (const nn::io::MetricRecord& r : nn::io::read_metrics(path("metrics.jsonl"))) {
     if (!r.contains(key) || !r.contains("split")) continue;
     const std::string& split = r.text("split");
     // Series are drawn in key order: the numbers put the test curve on top.
-    if (split == "train_step") curves["1 train, per step"].push_back({r.number("step") / steps_per_epoch, r.number(key)});
-    else if (split == "test") curves["2 test, per epoch"].push_back({r.number("epoch"), r.number(key)});
+    if (split == "train_step")
+      curves["1 train, per step"].push_back({r.number("step") / steps_per_epoch, r.number(key)});
+    else if (split == "test")
+      curves["2 test, per epoch"].push_back({r.number("epoch"), r.number(key)});
   }
-  io::plot_curves(path("losses.png"), curves, key + " per epoch");
+  nn::io::plot_curves(path("losses.png"), curves, key + " per epoch");
 }
 
 LossValues Trainer::fit(const Batch& train, const Batch& test) {
+  DGM_CHECK(optimizers_, "Trainer::fit: training needs optimizers (a Trainer without them only evaluates)");
   fs::create_directories(options_.out_dir);
   const std::string ckpt = path("checkpoint.safetensors");
   if (options_.resume) {
@@ -140,17 +143,17 @@ LossValues Trainer::fit(const Batch& train, const Batch& test) {
     epoch_ = info.epoch;
     step_ = info.step;
     // Drop what a run wrote after its last checkpoint, so the log has no duplicate epochs.
-    std::vector<io::MetricRecord> kept;
-    for (const io::MetricRecord& r : io::read_metrics(path("metrics.jsonl")))
+    std::vector<nn::io::MetricRecord> kept;
+    for (const nn::io::MetricRecord& r : nn::io::read_metrics(path("metrics.jsonl")))
       if (!r.contains("epoch") || r.number("epoch") <= static_cast<double>(epoch_)) kept.push_back(r);
-    io::write_metrics(path("metrics.jsonl"), kept);
+    nn::io::write_metrics(path("metrics.jsonl"), kept);
     DGM_CHECK(epoch_ < options_.epochs, "the run in ", options_.out_dir, " is finished: it trained ", epoch_,
               " epochs of ", options_.epochs, "; give --epochs N with N > ", epoch_, " to train further");
     std::fprintf(options_.log, "resuming %s after epoch %lld (step %lld)\n", ckpt.c_str(),
                  static_cast<long long>(epoch_), static_cast<long long>(step_));
   } else {
     manual_seed(options_.seed);
-    io::MetricsWriter(path("metrics.jsonl"), io::MetricsWriter::Mode::Truncate);
+    nn::io::MetricsWriter(path("metrics.jsonl"), nn::io::MetricsWriter::Mode::Truncate);
   }
   LossValues test_losses;
   while (epoch_ < options_.epochs) {
@@ -159,9 +162,9 @@ LossValues Trainer::fit(const Batch& train, const Batch& test) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     test_losses = evaluate(test);
     ++epoch_;
-    io::MetricsWriter metrics(path("metrics.jsonl"));
-    io::MetricRecord train_record{{"epoch", epoch_}, {"split", "train"}, {"seconds", seconds}};
-    io::MetricRecord test_record{{"epoch", epoch_}, {"split", "test"}};
+    nn::io::MetricsWriter metrics(path("metrics.jsonl"));
+    nn::io::MetricRecord train_record{{"epoch", epoch_}, {"split", "train"}, {"seconds", seconds}};
+    nn::io::MetricRecord test_record{{"epoch", epoch_}, {"split", "test"}};
     std::string line = "epoch " + std::to_string(epoch_) + ": train";
     for (const auto& [key, v] : train_losses) {
       train_record.set(key, v);

@@ -25,12 +25,12 @@ namespace dgm::models::train {
 struct TrainOptions {
   int64_t epochs = 10;
   int64_t batch_size = 128;
-  uint64_t seed = 0;             // data order and the default generator
+  uint64_t seed = 0;  // data order and the default generator
   std::string out_dir = "runs/run";
-  int64_t n_samples = 64;        // samples in samples.png; 0: no pictures after each epoch
-  bool resume = false;           // continue from out_dir/checkpoint.safetensors
-  double ema_decay = 0;          // EMA of the weights for evaluation and pictures; 0: none
-  Device device;                 // where batches go (the model must already be there)
+  int64_t n_samples = 64;                       // samples in samples.png; 0: no pictures after each epoch
+  bool resume = false;                          // continue from out_dir/checkpoint.safetensors
+  double ema_decay = 0;                         // EMA of the weights for evaluation and pictures; 0: none
+  Device device;                                // where batches go (the model must already be there)
   std::map<std::string, std::string> metadata;  // stored in the checkpoint (model name, options)
   std::FILE* log = stdout;
 };
@@ -42,6 +42,7 @@ int64_t steps_per_epoch(int64_t n, int64_t batch_size);
 
 class Trainer {
  public:
+  // Without optimizers (null) the trainer only evaluates.
   Trainer(std::shared_ptr<GenerativeModel> model, std::shared_ptr<Optimizers> optimizers, TrainOptions options);
 
   // Trains on `train` and evaluates on `test` after every epoch.
@@ -57,7 +58,7 @@ class Trainer {
 
   int64_t epoch() const { return epoch_; }
   int64_t step() const { return step_; }
-  const optim::ExponentialMovingAverage* ema() const { return ema_.get(); }
+  const nn::optim::ExponentialMovingAverage* ema() const { return ema_.get(); }
 
  private:
   LossValues train_epoch(const Batch& train);
@@ -69,7 +70,7 @@ class Trainer {
 
   std::shared_ptr<GenerativeModel> model_;
   std::shared_ptr<Optimizers> optimizers_;
-  std::unique_ptr<optim::ExponentialMovingAverage> ema_;
+  std::unique_ptr<nn::optim::ExponentialMovingAverage> ema_;
   TrainOptions options_;
   int64_t epoch_ = 0;  // epochs completed
   int64_t step_ = 0;   // training steps taken (train_step calls)

@@ -67,9 +67,9 @@ void ConvVAE::save_pictures(const std::string& dir, const Batch& test_batch, int
     rows.push_back(x.narrow(0, i, m));
     rows.push_back(r.narrow(0, i, m));
   }
-  io::ImageOptions options;
+  nn::io::ImageOptions options;
   options.nrow = 8;
-  io::save_image_grid(dir + "/reconstructions.png", cat(rows, 0), options);
+  nn::io::save_image_grid(dir + "/reconstructions.png", cat(rows, 0), options);
 }
 
 }  // namespace dgm::models

@@ -22,7 +22,7 @@ void register_models(Registry& r) {
   course.expected_time = "1.4 ms per step on an H100 (measured); about 150 s on 2 CPU cores (estimated)";
   s.presets = {{"quick", quick}, {"course", course}};
   s.make = [](const MakeContext&) { return std::make_shared<ConvVAE>(16); };
-  s.prepare = [](const Tensor& images) { return data::binarize(images); };
+  s.prepare = [](const Tensor& images) { return nn::data::binarize(images); };
   r.add(std::move(s));
 }
 

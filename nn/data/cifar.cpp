@@ -6,7 +6,7 @@
 #include "nn/data/file_bytes.h"
 #include "tensor/factories.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 ImageSet read_cifar10_batch(const std::string& path) {
   const std::vector<uint8_t> b = read_file_bytes(path, "read_cifar10_batch");
@@ -55,4 +55,4 @@ ImageSet load_cifar10(const std::string& root, bool train) {
            "source for it; unpack cifar-10-binary.tar.gz into that folder, or pass the folder that holds it");
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

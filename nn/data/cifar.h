@@ -13,7 +13,7 @@
 
 #include "nn/data/mnist.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 constexpr int64_t kCifarRecordBytes = 1 + 3 * 32 * 32;
 
@@ -24,4 +24,4 @@ ImageSet read_cifar10_batch(const std::string& path);
 // root/cifar-10-batches-bin, root/cifar10 and root/cifar10/cifar-10-batches-bin.
 ImageSet load_cifar10(const std::string& root = default_data_dir(), bool train = true);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

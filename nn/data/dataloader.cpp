@@ -3,7 +3,7 @@
 #include "tensor/factories.h"
 #include "tensor/random.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
     : dataset_(std::move(dataset)), options_(options) {
@@ -62,4 +62,4 @@ DataLoader::iterator& DataLoader::iterator::operator++() {
   return *this;
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -21,7 +21,7 @@
 
 #include "nn/data/dataset.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 struct DataLoaderOptions {
   int64_t batch_size = 1;
@@ -82,4 +82,4 @@ class DataLoader {
   int64_t epoch_ = 0;
 };
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -5,7 +5,7 @@
 #include "autograd/ops/index_ops.h"
 #include "tensor/factories.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 std::vector<Tensor> Dataset::get(int64_t i) const {
   const int64_t n = size();
@@ -56,4 +56,4 @@ std::pair<TensorDataset, TensorDataset> split_fraction(const TensorDataset& ds, 
   return {TensorDataset(a), TensorDataset(b)};
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

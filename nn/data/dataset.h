@@ -11,7 +11,7 @@
 
 #include "tensor/tensor.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 class Dataset {
  public:
@@ -43,4 +43,4 @@ class TensorDataset : public Dataset {
 // moons 80/20 (no shuffling: shuffle before if the order matters).
 std::pair<TensorDataset, TensorDataset> split_fraction(const TensorDataset& ds, double fraction);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

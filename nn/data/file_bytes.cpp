@@ -8,7 +8,7 @@
 
 #include "tensor/error.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 bool file_exists(const std::string& path) {
   std::error_code ec;
@@ -83,4 +83,4 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string&
   return bytes;
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

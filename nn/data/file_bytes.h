@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 // True when `path` names an existing regular file.
 bool file_exists(const std::string& path);
@@ -22,4 +22,4 @@ std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string&
 // `name` is used in error messages.
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& compressed, const std::string& name, const std::string& who);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -3,19 +3,26 @@
 #include "nn/data/file_bytes.h"
 #include "tensor/factories.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 namespace {
 
 const char* idx_type_name(uint8_t code) {
   switch (code) {
-    case 0x08: return "unsigned byte";
-    case 0x09: return "signed byte";
-    case 0x0B: return "int16";
-    case 0x0C: return "int32";
-    case 0x0D: return "float32";
-    case 0x0E: return "float64";
-    default: return "unknown";
+    case 0x08:
+      return "unsigned byte";
+    case 0x09:
+      return "signed byte";
+    case 0x0B:
+      return "int16";
+    case 0x0C:
+      return "int32";
+    case 0x0D:
+      return "float32";
+    case 0x0E:
+      return "float64";
+    default:
+      return "unknown";
   }
 }
 
@@ -57,8 +64,10 @@ Tensor parse_idx(const std::vector<uint8_t>& b, const std::string& name, DType d
     const uint8_t* p = b.data() + 4 + 4 * d;
     const uint32_t size = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
     shape[d] = static_cast<int64_t>(size);
-    if (size != 0 && count > (int64_t{1} << 50) / static_cast<int64_t>(size)) overflow = true;
-    else count *= static_cast<int64_t>(size);
+    if (size != 0 && count > (int64_t{1} << 50) / static_cast<int64_t>(size))
+      overflow = true;
+    else
+      count *= static_cast<int64_t>(size);
   }
   std::string shape_text = "(";
   for (int64_t d = 0; d < ndim; ++d) shape_text += (d ? "," : "") + std::to_string(shape[d]);
@@ -67,16 +76,21 @@ Tensor parse_idx(const std::vector<uint8_t>& b, const std::string& name, DType d
   DGM_CHECK(!overflow, who, ": the header's shape ", shape_text, " is impossibly large (corrupt file?)");
   DGM_CHECK(have >= count, who, ": truncated file: the header's shape ", shape_text, " needs ", count,
             " data bytes, the file has ", have);
-  DGM_CHECK(have == count, who, ": ", have - count, " unexpected bytes after the ", count,
-            " data bytes of shape ", shape_text);
+  DGM_CHECK(have == count, who, ": ", have - count, " unexpected bytes after the ", count, " data bytes of shape ",
+            shape_text);
   Tensor out = empty(shape, dtype);
   const uint8_t* src = b.data() + header;
-  if (dtype == kFloat32) widen(src, count, out.data_ptr<float>());
-  else if (dtype == kFloat64) widen(src, count, out.data_ptr<double>());
-  else widen(src, count, out.data_ptr<int64_t>());
+  if (dtype == kFloat32)
+    widen(src, count, out.data_ptr<float>());
+  else if (dtype == kFloat64)
+    widen(src, count, out.data_ptr<double>());
+  else
+    widen(src, count, out.data_ptr<int64_t>());
   return out;
 }
 
-Tensor read_idx(const std::string& path, DType dtype) { return parse_idx(read_file_bytes(path, "read_idx"), path, dtype); }
+Tensor read_idx(const std::string& path, DType dtype) {
+  return parse_idx(read_file_bytes(path, "read_idx"), path, dtype);
+}
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -17,7 +17,7 @@
 
 #include "tensor/tensor.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 // The IDX tensor stored in `path`, its byte values as `dtype`.
 Tensor read_idx(const std::string& path, DType dtype = kFloat32);
@@ -25,4 +25,4 @@ Tensor read_idx(const std::string& path, DType dtype = kFloat32);
 // The same from bytes already in memory; `name` names them in error messages.
 Tensor parse_idx(const std::vector<uint8_t>& bytes, const std::string& name, DType dtype = kFloat32);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

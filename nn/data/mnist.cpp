@@ -7,7 +7,7 @@
 #include "nn/data/file_bytes.h"
 #include "nn/data/idx.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 namespace {
 
@@ -29,8 +29,8 @@ ImageSet load_idx_dataset(const std::string& who, const std::string& name, const
   const std::string images_stem = split + "-images-idx3-ubyte", labels_stem = split + "-labels-idx1-ubyte";
   const std::string images = find_file(dirs, images_stem), labels = find_file(dirs, labels_stem);
   const std::string missing = images.empty() ? images_stem : labels_stem;
-  DGM_CHECK(!images.empty() && !labels.empty(), who, ": ", missing, "[.gz] not found in '", dirs[0], "' or '",
-            dirs[1], "'. Fetch the data set with `scripts/fetch-data ", name, "` (add `--data-dir ", root,
+  DGM_CHECK(!images.empty() && !labels.empty(), who, ": ", missing, "[.gz] not found in '", dirs[0], "' or '", dirs[1],
+            "'. Fetch the data set with `scripts/fetch-data ", name, "` (add `--data-dir ", root,
             "` to put it there; the default is data/ in the repository), or pass the folder that holds it",
             " (or set DGM_DATA_DIR)");
   return read_idx_pair(images, labels);
@@ -50,15 +50,17 @@ ImageSet read_idx_pair(const std::string& images_path, const std::string& labels
             "-D tensor, expected images (N,H,W)");
   DGM_CHECK(labels.dim() == 1, "read_idx_pair: '", labels_path, "' holds a ", labels.dim(),
             "-D tensor, expected labels (N)");
-  DGM_CHECK(images.size(0) == labels.size(0), "read_idx_pair: ", images.size(0), " images in '", images_path,
-            "' but ", labels.size(0), " labels in '", labels_path, "'");
+  DGM_CHECK(images.size(0) == labels.size(0), "read_idx_pair: ", images.size(0), " images in '", images_path, "' but ",
+            labels.size(0), " labels in '", labels_path, "'");
   return {images.unsqueeze(1), labels};
 }
 
-ImageSet load_mnist(const std::string& root, bool train) { return load_idx_dataset("load_mnist", "mnist", root, train); }
+ImageSet load_mnist(const std::string& root, bool train) {
+  return load_idx_dataset("load_mnist", "mnist", root, train);
+}
 
 ImageSet load_fashion_mnist(const std::string& root, bool train) {
   return load_idx_dataset("load_fashion_mnist", "fashion-mnist", root, train);
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

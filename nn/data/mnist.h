@@ -2,9 +2,9 @@
 // them: images (N,1,28,28) with the raw pixel values 0..255 as float32 (dgm
 // has no uint8; apply a transform from nn/data/transforms.h) and labels (N) int64.
 //
-//   auto train = dgm::data::load_mnist("data");           // 60000 images
-//   auto test = dgm::data::load_mnist("data", false);     // 10000 images
-//   Tensor x = dgm::data::binarize(train.images);
+//   auto train = dgm::nn::data::load_mnist("data");           // 60000 images
+//   auto test = dgm::nn::data::load_mnist("data", false);     // 10000 images
+//   Tensor x = dgm::nn::data::binarize(train.images);
 //
 // The files are looked for in `root` and in root/mnist (root/fashion-mnist),
 // raw or gzip'd: train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
@@ -16,7 +16,7 @@
 
 #include "tensor/tensor.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 // Images (N,C,H,W) float32 with values 0..255, and labels (N) int64.
 struct ImageSet {
@@ -35,4 +35,4 @@ ImageSet load_fashion_mnist(const std::string& root = default_data_dir(), bool t
 // that they fit: images (N,H,W) -> (N,1,H,W), labels (N).
 ImageSet read_idx_pair(const std::string& images_path, const std::string& labels_path);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -5,7 +5,7 @@
 
 #include "tensor/factories.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 namespace {
 
@@ -125,9 +125,9 @@ ToySet checkerboard(int64_t n, Generator* gen) {
   const std::vector<int64_t> row = randint(0, 2, {n}, kInt64, gen).to_vector<int64_t>();
   std::vector<double> xy(static_cast<size_t>(2 * n));
   for (int64_t i = 0; i < n; ++i) {
-    const double x1 = u1[i] * 4 - 2;                          // column in [-2, 2)
-    const double x2 = u2[i] - 2.0 * static_cast<double>(row[i]) // row in [0,1) or [-2,-1)
-                      + std::fmod(std::floor(x1) + 4, 2.0);     // shifted up 1 in odd columns
+    const double x1 = u1[i] * 4 - 2;                             // column in [-2, 2)
+    const double x2 = u2[i] - 2.0 * static_cast<double>(row[i])  // row in [0,1) or [-2,-1)
+                      + std::fmod(std::floor(x1) + 4, 2.0);      // shifted up 1 in odd columns
     xy[2 * i] = 2 * x1;
     xy[2 * i + 1] = 2 * x2;
   }
@@ -138,8 +138,8 @@ ToySet gaussian_mixture_2d(int64_t n, const std::vector<double>& probs, const st
                            const std::vector<std::array<double, 2>>& stds, Generator* gen) {
   check_n("gaussian_mixture_2d", n);
   const size_t k = probs.size();
-  DGM_CHECK(k > 0 && means.size() == k && stds.size() == k, "gaussian_mixture_2d: got ", k, " probs, ",
-            means.size(), " means and ", stds.size(), " stds; expected the same positive number of each");
+  DGM_CHECK(k > 0 && means.size() == k && stds.size() == k, "gaussian_mixture_2d: got ", k, " probs, ", means.size(),
+            " means and ", stds.size(), " stds; expected the same positive number of each");
   for (const auto& s : stds)
     DGM_CHECK(s[0] >= 0 && s[1] >= 0, "gaussian_mixture_2d: stds must be non-negative, got (", s[0], ", ", s[1], ")");
   if (n == 0) return {zeros({0, 2}), zeros({0}, kInt64)};
@@ -161,4 +161,4 @@ ToySet gaussian_mixture_2d(int64_t n, const std::vector<double>& probs, const st
   return gaussian_mixture_2d(n, probs, means, s2, gen);
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

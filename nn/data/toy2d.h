@@ -12,7 +12,7 @@
 
 #include "tensor/random.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 struct ToySet {
   Tensor points;  // (n,2) float32
@@ -55,4 +55,4 @@ ToySet gaussian_mixture_2d(int64_t n, const std::vector<double>& probs, const st
 ToySet gaussian_mixture_2d(int64_t n, const std::vector<double>& probs, const std::vector<std::array<double, 2>>& means,
                            const std::vector<double>& stds, Generator* gen = nullptr);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

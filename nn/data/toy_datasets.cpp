@@ -8,7 +8,7 @@
 #include "nn/data/toy2d.h"
 #include "tensor/factories.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 namespace {
 
@@ -126,4 +126,4 @@ ToyData load_toy_dataset(const std::string& name, int64_t size, uint64_t seed) {
   return d;
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -1,8 +1,8 @@
 // The course's toy data sets by name, with its train/test splits, for
 // `dgm list` and the 2-D / 1-D homeworks and seminars.
 //
-//   auto d = dgm::data::load_toy_dataset("moons");          // 4000 train, 1000 test
-//   auto d = dgm::data::load_toy_dataset("moons", 20000);   // hw5's DDPM size: 16000 / 4000
+//   auto d = dgm::nn::data::load_toy_dataset("moons");          // 4000 train, 1000 test
+//   auto d = dgm::nn::data::load_toy_dataset("moons", 20000);   // hw5's DDPM size: 16000 / 4000
 //   Tensor x = d.train.x, y = d.train.y;                    // (4000,2) float32, (4000) int64
 //
 // Every set is generated from a Generator seeded with `seed` (nn/data/toy2d.h,
@@ -32,7 +32,7 @@
 // Notes on choices COURSE.md leaves open:
 //   * moons' default is 5000, the first homework's size (hw4); pass 20000 (hw5) or 10000 (S3) for the others.
 //   * 8gaussians uses 0.08 as the std of the noise added to the centers (before the division by 1.414):
-//     the seminar's "used 0.08"; WGAN-GP's original is 0.02 (data::eight_gaussians' default).
+//     the seminar's "used 0.08"; WGAN-GP's original is 0.02 (nn::data::eight_gaussians' default).
 //   * hist1d: s = clip(mixture sample, 0, 1), x = min(floor(100 s), 99), i.e. 100 equal bins of [0, 1];
 //     x is int64 of shape (n,1) like the other 1-D sets (x.reshape({-1}) for a bincount).
 //   * sizes the course does not give (circles, swissroll, checkerboard, gmm2d, mixture1d) default to 5000.
@@ -43,7 +43,7 @@
 
 #include "tensor/tensor.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 struct Split {
   Tensor x;  // points (n,2) or (n,1); float32 except hist1d (int64)
@@ -62,4 +62,4 @@ ToyData load_toy_dataset(const std::string& name, int64_t size = 0, uint64_t see
 // The names load_toy_dataset knows, in the order of the table above.
 std::vector<std::string> toy_dataset_names();
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

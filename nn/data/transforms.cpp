@@ -2,7 +2,7 @@
 
 #include "nn/functional/upsample.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 namespace {
 Tensor as_float(const Tensor& x, const char* who) {
@@ -34,4 +34,4 @@ Tensor dequantize(const Tensor& x, Generator* gen) {
   return (f + rand(f.shape(), kFloat32, gen)) / 256.0;
 }
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

@@ -15,7 +15,7 @@
 #pragma once
 #include "tensor/random.h"
 
-namespace dgm::data {
+namespace dgm::nn::data {
 
 // 1 where x > threshold, else 0 (float32).
 Tensor binarize(const Tensor& x, double threshold = 128);
@@ -30,4 +30,4 @@ Tensor resize_bilinear(const Tensor& x, int64_t height, int64_t width, bool roun
 // Uniform dequantization of integer pixel values: (x + u) / 256 in [0, 1).
 Tensor dequantize(const Tensor& x, Generator* gen = nullptr);
 
-}  // namespace dgm::data
+}  // namespace dgm::nn::data

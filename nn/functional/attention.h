@@ -24,9 +24,11 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
                                     std::optional<double> scale = std::nullopt, Generator* gen = nullptr);
 
 // The same, also returning the attention weights (..., L, S) (after dropout).
-std::tuple<Tensor, Tensor> scaled_dot_product_attention_with_weights(
-    const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& attn_mask = {}, double dropout_p = 0.0,
-    bool is_causal = false, std::optional<double> scale = std::nullopt, Generator* gen = nullptr);
+std::tuple<Tensor, Tensor> scaled_dot_product_attention_with_weights(const Tensor& query, const Tensor& key,
+                                                                     const Tensor& value, const Tensor& attn_mask = {},
+                                                                     double dropout_p = 0.0, bool is_causal = false,
+                                                                     std::optional<double> scale = std::nullopt,
+                                                                     Generator* gen = nullptr);
 
 // (L, L) float mask for causal attention: 0 on and below the diagonal, -inf above
 // (as torch.nn.Transformer.generate_square_subsequent_mask), to add to scores.

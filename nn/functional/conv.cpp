@@ -35,8 +35,7 @@ Tensor conv_op(const Tensor& x_, const Tensor& w_, const Tensor& b_, const Conv2
   Tensor x = x_.contiguous(), w = w_.contiguous(), b = b_.defined() ? b_.contiguous() : b_;
   Tensor y = kernels::conv2d(x, w, b, geo);
   return record("conv2d", y, {x, w, b}, [x, w, geo](const Tensor& h, const NeedsGrad& needs) {
-    return std::vector{needs[0] ? input_grad_op(h, w, geo) : Tensor(),
-                       needs[1] ? weight_grad_op(x, h, geo) : Tensor(),
+    return std::vector{needs[0] ? input_grad_op(h, w, geo) : Tensor(), needs[1] ? weight_grad_op(x, h, geo) : Tensor(),
                        needs[2] ? h.sum({0, 2, 3}) : Tensor()};
   });
 }
@@ -66,8 +65,8 @@ int64_t conv_out_size(const char* op, int64_t in, int64_t k, int64_t s, int64_t 
                       const Shape& w_shape) {
   const int64_t span = d * (k - 1) + 1;  // the dilated kernel
   DGM_CHECK(in + 2 * p >= span, op, ": kernel size (dilated) ", span, " is larger than the padded input size ",
-            in + 2 * p, " (input ", shape_str(x_shape), ", weight ", shape_str(w_shape), ", padding ", p,
-            ", dilation ", d, ")");
+            in + 2 * p, " (input ", shape_str(x_shape), ", weight ", shape_str(w_shape), ", padding ", p, ", dilation ",
+            d, ")");
   return (in + 2 * p - span) / s + 1;
 }
 
@@ -81,8 +80,8 @@ void check_params(const char* op, Int2 stride, Int2 padding, Int2 dilation, int6
 }
 
 // The geometry of conv2d(x, w) for x (N,C,H,W), w (O,C/groups,kH,kW).
-Conv2dGeometry conv_geometry(const char* op, const Shape& x, const Shape& w, Int2 stride, Int2 padding,
-                             Int2 dilation, int64_t groups) {
+Conv2dGeometry conv_geometry(const char* op, const Shape& x, const Shape& w, Int2 stride, Int2 padding, Int2 dilation,
+                             int64_t groups) {
   check_params(op, stride, padding, dilation, groups);
   DGM_CHECK(x.size() == 4, op, ": expected input of shape (N,C,H,W), got ", shape_str(x));
   DGM_CHECK(w.size() == 4, op, ": expected weight of shape (O,C/groups,kH,kW), got ", shape_str(w));
@@ -127,7 +126,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
               int64_t groups) {
   check_tensors("conv2d", input, weight, bias, weight.dim() > 0 ? weight.size(0) : 0);
   return batched("conv2d", input, [&](const Tensor& x) {
-    return conv_op(x, weight, bias, conv_geometry("conv2d", x.shape(), weight.shape(), stride, padding, dilation, groups));
+    return conv_op(x, weight, bias,
+                   conv_geometry("conv2d", x.shape(), weight.shape(), stride, padding, dilation, groups));
   });
 }
 
@@ -145,11 +145,10 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
             op, ": output_padding (", output_padding.h, ",", output_padding.w,
             ") must be smaller than either stride or dilation");
   return batched(op, input, [&](const Tensor& x) {
-    DGM_CHECK(x.size(1) == weight.size(0), op, ": weight of shape ", shape_str(weight.shape()),
-              " expects input with ", weight.size(0), " channels, but input of shape ", shape_str(x.shape()), " has ",
-              x.size(1), " channels");
-    DGM_CHECK(weight.size(0) % groups == 0, op, ": in channels ", weight.size(0), " must be divisible by groups=",
-              groups);
+    DGM_CHECK(x.size(1) == weight.size(0), op, ": weight of shape ", shape_str(weight.shape()), " expects input with ",
+              weight.size(0), " channels, but input of shape ", shape_str(x.shape()), " has ", x.size(1), " channels");
+    DGM_CHECK(weight.size(0) % groups == 0, op, ": in channels ", weight.size(0),
+              " must be divisible by groups=", groups);
     Conv2dGeometry g;
     g.N = x.size(0), g.C = weight.size(1) * groups, g.O = weight.size(0);
     g.kH = weight.size(2), g.kW = weight.size(3), g.Ho = x.size(2), g.Wo = x.size(3);

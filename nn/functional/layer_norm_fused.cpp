@@ -66,22 +66,22 @@ Tensor fused_layer_norm(const Tensor& x, const Shape& normalized_shape, const Te
   if (x.is_cuda() || x.numel() == 0 || !same_kind(weight, x) || !same_kind(bias, x)) return Tensor();
   const int64_t k = static_cast<int64_t>(normalized_shape.size());
   const Rows rows = find_rows(x.detach(), k);
-  kernels::LayerNormForward f = kernels::layer_norm_forward(rows.data, rows.layout, detached(weight), detached(bias), eps);
+  kernels::LayerNormForward f =
+      kernels::layer_norm_forward(rows.data, rows.layout, detached(weight), detached(bias), eps);
   std::vector<int64_t> dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   const Shape shape = normalized_shape;
-  return autograd::record(
-      "layer_norm", to_x_order(f.y, rows.at), {x, weight, bias},
-      [x, weight, bias, rows, mean = f.mean, rstd = f.rstd, dims, eps, shape](const Tensor& g,
-                                                                              const autograd::NeedsGrad& needs) {
-        if (GradMode::is_enabled()) return layer_norm_grad(g, x, weight, bias, dims, eps, needs);
-        Tensor g_rows = to_rows_order(g, rows.at).contiguous();
-        kernels::LayerNormBackward b = kernels::layer_norm_backward(g_rows, rows.data, rows.layout, mean, rstd,
-                                                                    detached(weight), needs[1], needs[2]);
-        return std::vector<Tensor>{needs[0] ? to_x_order(b.dx, rows.at) : Tensor(),
-                                   b.dweight.defined() ? b.dweight.reshape(shape) : Tensor(),
-                                   b.dbias.defined() ? b.dbias.reshape(shape) : Tensor()};
-      });
+  return autograd::record("layer_norm", to_x_order(f.y, rows.at), {x, weight, bias},
+                          [x, weight, bias, rows, mean = f.mean, rstd = f.rstd, dims, eps, shape](
+                              const Tensor& g, const autograd::NeedsGrad& needs) {
+                            if (GradMode::is_enabled()) return layer_norm_grad(g, x, weight, bias, dims, eps, needs);
+                            Tensor g_rows = to_rows_order(g, rows.at).contiguous();
+                            kernels::LayerNormBackward b = kernels::layer_norm_backward(
+                                g_rows, rows.data, rows.layout, mean, rstd, detached(weight), needs[1], needs[2]);
+                            return std::vector<Tensor>{needs[0] ? to_x_order(b.dx, rows.at) : Tensor(),
+                                                       b.dweight.defined() ? b.dweight.reshape(shape) : Tensor(),
+                                                       b.dbias.defined() ? b.dbias.reshape(shape) : Tensor()};
+                          });
 }
 
 }  // namespace dgm::nn::functional

@@ -15,7 +15,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
             " does not match weight of shape ", shape_str(weight.shape()), " (", x.dim() ? x.size(-1) : 0,
             " != ", weight.size(1), ")");
   DGM_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(0)), "linear: bias of shape ",
-            bias.defined() ? shape_str(bias.shape()) : "", " does not match weight of shape ", shape_str(weight.shape()));
+            bias.defined() ? shape_str(bias.shape()) : "", " does not match weight of shape ",
+            shape_str(weight.shape()));
   Tensor y = matmul(x, weight.t());
   return bias.defined() ? y + bias : y;
 }

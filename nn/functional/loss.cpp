@@ -50,9 +50,11 @@ std::pair<Tensor, Tensor> class_masks(const char* op, const Tensor& input, const
   if (any(out_of_range).item<bool>()) {
     int64_t bad = 0;
     for (int64_t t : target.masked_fill(logical_not(out_of_range), 0.0).to_vector<int64_t>())
-      if (t != 0) { bad = t; break; }
-    DGM_FAIL(op, ": target ", bad, " is out of range for ", k, " classes (input shape ", shape_str(input.shape()),
-             ")");
+      if (t != 0) {
+        bad = t;
+        break;
+      }
+    DGM_FAIL(op, ": target ", bad, " is out of range for ", k, " classes (input shape ", shape_str(input.shape()), ")");
   }
   Shape ar(input.dim(), 1);
   ar[class_dim] = k;

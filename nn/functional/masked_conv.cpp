@@ -34,8 +34,7 @@ Tensor by_rows(const Tensor& x, const Tensor& weight, char mask_type, const Tens
 
 Tensor masked_conv2d(const Tensor& x, const Tensor& weight, const Tensor& mask, char mask_type, const Tensor& bias,
                      Int2 stride, Int2 padding, Int2 dilation, int64_t groups) {
-  DGM_CHECK(mask_type == 'A' || mask_type == 'B', "masked_conv2d: mask_type must be 'A' or 'B', got '", mask_type,
-            "'");
+  DGM_CHECK(mask_type == 'A' || mask_type == 'B', "masked_conv2d: mask_type must be 'A' or 'B', got '", mask_type, "'");
   DGM_CHECK(weight.dim() == 4 && mask.shape() == weight.shape(), "masked_conv2d: the mask must have the weight's ",
             "shape (out, in/groups, kH, kW); got weight ", shape_str(weight.shape()), " and mask ",
             shape_str(mask.shape()));

@@ -19,12 +19,11 @@ namespace dgm::nn::functional {
 
 // mask: the (out, in/groups, kH, kW) 0/1 mask of type mask_type ('A' or 'B').
 Tensor masked_conv2d(const Tensor& input, const Tensor& weight, const Tensor& mask, char mask_type,
-                     const Tensor& bias = {}, Int2 stride = 1, Int2 padding = 0, Int2 dilation = 1,
-                     int64_t groups = 1);
+                     const Tensor& bias = {}, Int2 stride = 1, Int2 padding = 0, Int2 dilation = 1, int64_t groups = 1);
 
 // Whether masked_conv2d takes the split path for these arguments (CPU, the
 // causal geometry, and both parts non-empty).
-bool masked_conv2d_splits_by_rows(const Tensor& input, const Tensor& weight, char mask_type, Int2 stride,
-                                  Int2 padding, Int2 dilation);
+bool masked_conv2d_splits_by_rows(const Tensor& input, const Tensor& weight, char mask_type, Int2 stride, Int2 padding,
+                                  Int2 dilation);
 
 }  // namespace dgm::nn::functional

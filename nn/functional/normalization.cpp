@@ -80,7 +80,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
 
 // The layer-norm gradient, the one statement of it (the fused CPU kernel's
 // backward loop computes the same, and is tested against this):
-// dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)), gw = g * weight; dweight = sum_rows g * xhat; dbias = sum_rows g
+// dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)), gw = g * weight;
+// dweight = sum_rows g * xhat; dbias = sum_rows g
 std::vector<Tensor> layer_norm_grad(const Tensor& g, const Tensor& x, const Tensor& weight, const Tensor& bias,
                                     const std::vector<int64_t>& dims, double eps, const std::vector<bool>& needs) {
   const auto [xhat, rstd] = standardize(x, dims, eps);

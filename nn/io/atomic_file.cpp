@@ -11,7 +11,7 @@
 
 #include "tensor/error.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -71,7 +71,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   int64_t fail_after = g_fail_after.exchange(-1);
   if (fail_after >= 0 && static_cast<size_t>(fail_after) < bytes.size()) {
     if (int err = write_all(fd, bytes.data(), static_cast<size_t>(fail_after))) fail("writing", errno_text(err));
-    fail("writing", "injected failure after " + std::to_string(fail_after) + " bytes (io::testing hook)");
+    fail("writing", "injected failure after " + std::to_string(fail_after) + " bytes (nn::io::testing hook)");
   }
   if (int err = write_all(fd, bytes.data(), bytes.size())) fail("writing", errno_text(err));
   if (::fsync(fd) != 0) fail("syncing", errno_text(errno));
@@ -102,4 +102,4 @@ namespace testing {
 void fail_next_write_after(int64_t bytes) { g_fail_after.store(bytes); }
 }  // namespace testing
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

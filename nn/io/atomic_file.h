@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 void write_file_atomic(const std::string& path, std::string_view bytes);
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
@@ -34,4 +34,4 @@ namespace testing {
 void fail_next_write_after(int64_t bytes);
 }  // namespace testing
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

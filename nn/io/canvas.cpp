@@ -5,10 +5,10 @@
 
 #include "nn/io/plot.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
-const Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+const Rgb kTab10[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                       {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 }  // namespace
 
@@ -93,4 +93,4 @@ std::pair<double, double> padded_range(double lo, double hi, double pad) {
   return {lo - w, hi + w};
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -12,7 +12,7 @@
 #include "nn/io/png.h"
 #include "nn/io/tiny_font.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 constexpr int kFontScale = 2;  // glyphs are 6x10 pixels
 inline constexpr Rgb kWhiteRgb{255, 255, 255}, kBlackRgb{0, 0, 0}, kGridRgb{228, 228, 228};
@@ -31,8 +31,8 @@ void draw_line(PixelImage& img, int x0, int y0, int x1, int y1, Rgb c, const Rec
 Rect image_rect(const PixelImage& img);
 
 struct Axes {
-  Rect area;               // the plot area in pixels
-  double x0, x1, y0, y1;   // the data range it shows
+  Rect area;              // the plot area in pixels
+  double x0, x1, y0, y1;  // the data range it shows
   double px(double x) const { return area.left + (x - x0) / (x1 - x0) * (area.right - area.left); }
   double py(double y) const { return area.bottom - (y - y0) / (y1 - y0) * (area.bottom - area.top); }
 };
@@ -50,4 +50,4 @@ int tick_label_height();
 // [lo, hi] padded by `pad` of its width on both sides; a single value or an empty range is widened.
 std::pair<double, double> padded_range(double lo, double hi, double pad = 0.05);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -9,7 +9,7 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -87,8 +87,10 @@ PixelImage render_density_map(const LogDensityFn& log_density, double x0, double
     for (int j = 0; j < r; ++j) {
       const double v = lp[static_cast<size_t>(i) * r + j];
       Rgb c;
-      if (std::isnan(v) || v == std::numeric_limits<double>::infinity() || !std::isfinite(top)) c = kMagenta;
-      else c = viridis(std::exp(v - top));  // -inf -> 0
+      if (std::isnan(v) || v == std::numeric_limits<double>::infinity() || !std::isfinite(top))
+        c = kMagenta;
+      else
+        c = viridis(std::exp(v - top));  // -inf -> 0
       uint8_t* p = img.at(left + j, title_h + i);
       p[0] = c[0], p[1] = c[1], p[2] = c[2];
     }
@@ -112,4 +114,4 @@ void save_density_map(const std::string& path, const std::function<Tensor(const 
   write_png(path, render_density_map(log_density, x0, x1, y0, y1, resolution, points));
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -1,7 +1,7 @@
 // A 2-D density as a heat map, as the course draws a flow's or a GMM's
 // density (seminar 3's "density heat map", seminar 4's density plots):
 //
-//   io::save_density_map("density.png", [&](const Tensor& z) { return flow.log_prob(z); }, -2, 3, -1.5, 2,
+//   nn::io::save_density_map("density.png", [&](const Tensor& z) { return flow.log_prob(z); }, -2, 3, -1.5, 2,
 //                        200, data.test.x);
 //
 // What is drawn: the box [x0, x1] x [y0, y1] cut into resolution x resolution
@@ -27,7 +27,7 @@
 #include "nn/io/tiny_font.h"
 #include "tensor/tensor.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 using LogDensityFn = std::function<Tensor(const Tensor&)>;
 
@@ -46,4 +46,4 @@ PixelImage render_density_map(const LogDensityFn& log_density, double x0, double
 void save_density_map(const std::string& path, const std::function<Tensor(const Tensor&)>& log_density, double x0,
                       double x1, double y0, double y1, int resolution = 200, const Tensor& points = Tensor());
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

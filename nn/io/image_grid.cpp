@@ -6,7 +6,7 @@
 #include "autograd/grad_mode.h"
 #include "tensor/factories.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -89,4 +89,4 @@ void save_image(const std::string& path, const Tensor& image, const ImageOptions
   write_png(path, to_pixels(chw, pixel_range(chw, options)));
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -21,7 +21,7 @@
 // of its own: decode the P x S latents z_ps = (1 - a_s) z_p + a_s z'_p,
 // a_s = s / (S - 1), in row-major order (pair p's S steps one after another),
 // then
-//   io::save_image_grid("interp.png", decoded.reshape({P * S, C, H, W}), {.nrow = S});
+//   nn::io::save_image_grid("interp.png", decoded.reshape({P * S, C, H, W}), {.nrow = S});
 // puts pair p in row p and step s in column s. Frames along sampling time are
 // nn/io/trajectory.h (save_trajectory).
 #pragma once
@@ -32,13 +32,13 @@
 #include "nn/io/png.h"
 #include "tensor/tensor.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 struct ImageOptions {
-  int64_t nrow = 8;       // images per row of the grid
-  int64_t padding = 2;    // pixels between images and around the border
-  double pad_value = 0;   // on the [0, 1] output scale
-  bool normalize = false; // map the batch's [min, max] to [0, 1]
+  int64_t nrow = 8;                                      // images per row of the grid
+  int64_t padding = 2;                                   // pixels between images and around the border
+  double pad_value = 0;                                  // on the [0, 1] output scale
+  bool normalize = false;                                // map the batch's [min, max] to [0, 1]
   std::optional<std::pair<double, double>> value_range;  // map [lo, hi] to [0, 1] (takes precedence)
 };
 
@@ -54,4 +54,4 @@ void save_image_grid(const std::string& path, const Tensor& images, const ImageO
 // One image (C,H,W) or (H,W), no padding. options.normalize / value_range apply.
 void save_image(const std::string& path, const Tensor& image, const ImageOptions& options = {});
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

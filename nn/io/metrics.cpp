@@ -12,7 +12,7 @@
 #include "nn/io/atomic_file.h"
 #include "tensor/error.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -163,4 +163,4 @@ void write_metrics(const std::string& path, const std::vector<MetricRecord>& rec
   write_file_atomic(path, text);
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -14,19 +14,18 @@
 #include <variant>
 #include <vector>
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 // One value in a record: bool, integer, floating point or string.
 class MetricValue {
  public:
   MetricValue(bool b) : value_(b) {}  // NOLINT: implicit, so records read like JSON
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  MetricValue(T i) : value_(static_cast<int64_t>(i)) {}  // NOLINT
+  requires(!std::same_as<T, bool>) MetricValue(T i) : value_(static_cast<int64_t>(i)) {}  // NOLINT
   template <std::floating_point T>
-  MetricValue(T d) : value_(static_cast<double>(d)) {}  // NOLINT
+  MetricValue(T d) : value_(static_cast<double>(d)) {}    // NOLINT
   MetricValue(const char* s) : value_(std::string(s)) {}  // NOLINT
-  MetricValue(std::string s) : value_(std::move(s)) {}  // NOLINT
+  MetricValue(std::string s) : value_(std::move(s)) {}    // NOLINT
 
   bool is_bool() const { return std::holds_alternative<bool>(value_); }
   bool is_integer() const { return std::holds_alternative<int64_t>(value_); }
@@ -92,4 +91,4 @@ std::vector<MetricRecord> read_metrics(const std::string& path);
 // checkpoint a run resumes from.
 void write_metrics(const std::string& path, const std::vector<MetricRecord>& records);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

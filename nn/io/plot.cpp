@@ -8,14 +8,14 @@
 #include "nn/io/tiny_font.h"
 #include "tensor/error.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
 constexpr int kScale = 2;  // font scale: glyphs are 6x10 pixels
 const Rgb kBlack{0, 0, 0}, kGrid{228, 228, 228}, kLegendBorder{160, 160, 160}, kWhite{255, 255, 255};
 // Matplotlib's tab10 palette.
-const Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+const Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
                         {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
 
 struct Rect {
@@ -100,7 +100,8 @@ PixelImage render_curves(const CurveSet& series, const std::string& title, int w
   const double ypad = (yhi - ylo) * 0.05;
   ylo -= ypad, yhi += ypad;
   const std::vector<double> xticks = nice_ticks(xlo, xhi), yticks = nice_ticks(ylo, yhi, 5);
-  const double xstep = xticks.size() > 1 ? xticks[1] - xticks[0] : 1, ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : 1;
+  const double xstep = xticks.size() > 1 ? xticks[1] - xticks[0] : 1,
+               ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : 1;
 
   // Margins leave room for the title, the y labels on the left and the x labels below.
   int ylabel_width = 0;
@@ -141,8 +142,10 @@ PixelImage render_curves(const CurveSet& series, const std::string& title, int w
         continue;
       }
       const int x1 = static_cast<int>(std::lround(px(x))), y1 = static_cast<int>(std::lround(py(y)));
-      if (have_previous) line(img, x0, y0, x1, y1, color, plot, true);
-      else fill(img, {x1 - 1, y1 - 1, x1 + 1, y1 + 1}, color, plot);  // a lone point stays visible
+      if (have_previous)
+        line(img, x0, y0, x1, y1, color, plot, true);
+      else
+        fill(img, {x1 - 1, y1 - 1, x1 + 1, y1 + 1}, color, plot);  // a lone point stays visible
       x0 = x1, y0 = y1, have_previous = true;
     }
   }
@@ -181,4 +184,4 @@ void plot_curves(const std::string& path, const CurveSet& series, const std::str
   write_png(path, render_curves(series, title, width, height));
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -3,7 +3,7 @@
 // grid lines, one polyline per series in a distinct color, and a legend
 // (color swatch + series name) in the top-right corner.
 //
-//   io::plot_curves("loss.png", {{"train", {{1, 2.3}, {2, 1.1}}}, {"test", {{1, 2.5}, {2, 1.4}}}}, "loss");
+//   nn::io::plot_curves("loss.png", {{"train", {{1, 2.3}, {2, 1.1}}}, {"test", {{1, 2.5}, {2, 1.4}}}}, "loss");
 //
 // Points are (x, y) pairs, drawn in the order given; a non-finite y breaks the line.
 #pragma once
@@ -14,7 +14,7 @@
 
 #include "nn/io/png.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 using Curve = std::vector<std::pair<double, double>>;
 using CurveSet = std::map<std::string, Curve>;  // series name -> points; colors follow the key order
@@ -31,4 +31,4 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 6);
 // A short label for a tick value, e.g. "0.25", "1500", "1e-4".
 std::string tick_label(double value, double step);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

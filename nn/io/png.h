@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 // An 8-bit image, rows top to bottom, channels interleaved (1 = gray, 3 = RGB, 4 = RGBA).
 struct PixelImage {
@@ -25,4 +25,4 @@ std::vector<uint8_t> encode_png(const PixelImage& image);
 // encode_png, then write_file_atomic.
 void write_png(const std::string& path, const PixelImage& image);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

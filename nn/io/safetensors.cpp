@@ -10,7 +10,7 @@
 #include "nn/io/atomic_file.h"
 #include "tensor/factories.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 static_assert(std::endian::native == std::endian::little,
               "safetensors stores little-endian bytes; dgm::io copies memory as is");
@@ -22,10 +22,14 @@ constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
 const char* format_name(DType t) {
   switch (t) {
-    case kBool: return "BOOL";
-    case kInt64: return "I64";
-    case kFloat32: return "F32";
-    case kFloat64: return "F64";
+    case kBool:
+      return "BOOL";
+    case kInt64:
+      return "I64";
+    case kFloat32:
+      return "F32";
+    case kFloat64:
+      return "F64";
   }
   return "?";
 }
@@ -34,10 +38,14 @@ const char* format_name(DType t) {
 // tensors are written in descending rank, then by name.
 int reference_rank(DType t) {
   switch (t) {
-    case kBool: return 0;
-    case kFloat32: return 1;
-    case kFloat64: return 2;
-    case kInt64: return 3;
+    case kBool:
+      return 0;
+    case kFloat32:
+      return 1;
+    case kFloat64:
+      return 2;
+    case kInt64:
+      return 3;
   }
   return 0;
 }
@@ -153,19 +161,20 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& n
     for (const auto& d : value["shape"]) {
       DGM_CHECK(d.is_number_unsigned(), what, "shape ", value["shape"].dump(), " has a non-integer or negative size");
       uint64_t size = d.get<uint64_t>();
-      DGM_CHECK(size == 0 || numel <= data_size / size, what, "shape ", value["shape"].dump(), " is larger than the file");
+      DGM_CHECK(size == 0 || numel <= data_size / size, what, "shape ", value["shape"].dump(),
+                " is larger than the file");
       numel *= size;
       shape.push_back(static_cast<int64_t>(size));
     }
     const auto& offs = value.contains("data_offsets") ? value["data_offsets"] : nlohmann::json();
-    DGM_CHECK(offs.is_array() && offs.size() == 2 && offs[0].is_number_unsigned() && offs[1].is_number_unsigned(),
-              what, "\"data_offsets\" must be [begin, end] with non-negative integers");
+    DGM_CHECK(offs.is_array() && offs.size() == 2 && offs[0].is_number_unsigned() && offs[1].is_number_unsigned(), what,
+              "\"data_offsets\" must be [begin, end] with non-negative integers");
     const uint64_t begin = offs[0].get<uint64_t>(), end = offs[1].get<uint64_t>();
     DGM_CHECK(begin <= end && end <= data_size, what, "data_offsets [", begin, ", ", end,
               "] out of range (the data section has ", data_size, " bytes)");
     const uint64_t expected = numel * element_size(*dtype);
-    DGM_CHECK(end - begin == expected, what, "data size ", end - begin, " bytes != ", numel, " elements of ",
-              dtype_str, " (", expected, " bytes) for shape ", shape_str(shape));
+    DGM_CHECK(end - begin == expected, what, "data size ", end - begin, " bytes != ", numel, " elements of ", dtype_str,
+              " (", expected, " bytes) for shape ", shape_str(shape));
     if (end > begin) {
       ranges.emplace_back(begin, end);
       range_names.push_back(key);
@@ -196,4 +205,4 @@ SafetensorsFile load_safetensors_with_metadata(const std::string& path) {
 
 nn::StateDict load_safetensors(const std::string& path) { return load_safetensors_with_metadata(path).tensors; }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

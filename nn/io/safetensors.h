@@ -19,7 +19,7 @@
 
 #include "nn/state_dict.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 using Metadata = std::map<std::string, std::string>;
 
@@ -43,4 +43,4 @@ SafetensorsFile load_safetensors_with_metadata(const std::string& path);
 // Parses bytes already in memory; `name` is used in error messages.
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& name = "<memory>");
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -7,7 +7,7 @@
 #include "nn/io/canvas.h"
 #include "tensor/error.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -34,10 +34,10 @@ PixelImage render_scatter_panels(const ScatterPanels& panels, const std::vector<
   for (size_t k = 0; k < panels.size(); ++k) {
     const auto& [name, x] = panels[k];
     DGM_CHECK(x.defined(), "save_scatter_panels: panel '", name, "' holds an undefined tensor");
-    DGM_CHECK(x.dim() == 2 && (x.size(1) == 2 || x.size(1) == 1), "save_scatter_panels: panel '", name,
-              "' has shape ", shape_str(x.shape()), "; expected points (n,2) or (n,1)");
-    DGM_CHECK(dim < 0 || x.size(1) == dim, "save_scatter_panels: panel '", name, "' has shape ",
-              shape_str(x.shape()), " but panel '", panels[0].first, "' has ", shape_str(panels[0].second.shape()),
+    DGM_CHECK(x.dim() == 2 && (x.size(1) == 2 || x.size(1) == 1), "save_scatter_panels: panel '", name, "' has shape ",
+              shape_str(x.shape()), "; expected points (n,2) or (n,1)");
+    DGM_CHECK(dim < 0 || x.size(1) == dim, "save_scatter_panels: panel '", name, "' has shape ", shape_str(x.shape()),
+              " but panel '", panels[0].first, "' has ", shape_str(panels[0].second.shape()),
               "; all panels must be 2-D points (n,2) or all 1-D (n,1)");
     dim = x.size(1);
     data[k].v = x.to_vector<double>();
@@ -122,4 +122,4 @@ void save_scatter_panels(const std::string& path, const ScatterPanels& panels, c
   write_png(path, render_scatter_panels(panels, labels, title));
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

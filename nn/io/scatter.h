@@ -1,7 +1,7 @@
 // Side-by-side scatter panels of 2-D points, e.g. the data next to a model's
 // samples, as the course's visualize_2d_samples draws them:
 //
-//   io::save_scatter_panels("moons.png", {{"data", x}, {"samples", model.sample(1000)}}, "epoch 10");
+//   nn::io::save_scatter_panels("moons.png", {{"data", x}, {"samples", model.sample(1000)}}, "epoch 10");
 //
 // What is drawn: one square panel per entry, left to right, each with its title
 // above it, tick labels (plot.h's nice_ticks) and light grid lines. All panels
@@ -28,7 +28,7 @@
 #include "nn/io/png.h"
 #include "tensor/tensor.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 using ScatterPanels = std::vector<std::pair<std::string, Tensor>>;  // (panel title, points (n,2) or (n,1))
 
@@ -44,4 +44,4 @@ void save_scatter_panels(const std::string& path, const ScatterPanels& panels, c
 void save_scatter_panels(const std::string& path, const ScatterPanels& panels, const std::vector<Tensor>& labels,
                          const std::string& title = "");
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

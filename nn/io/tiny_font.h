@@ -8,7 +8,7 @@
 
 #include "nn/io/png.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 using Rgb = std::array<uint8_t, 3>;
 
@@ -26,4 +26,4 @@ int text_height(int scale);
 // Draws `text` with its top-left corner at (x, y), clipped to the image (RGB images only).
 void draw_text(PixelImage& image, int x, int y, const std::string& text, Rgb color, int scale);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -9,7 +9,7 @@
 #include "nn/io/scatter.h"
 #include "tensor/error.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 namespace {
 
@@ -27,8 +27,8 @@ PixelImage render_image_frames(const std::vector<Tensor>& frames, const std::vec
   const int64_t t = static_cast<int64_t>(frames.size()), n = first.size(0);
   std::vector<Tensor> cpu;
   for (const Tensor& f : frames) cpu.push_back(f.detach().cpu());
-  auto [lo, hi] = value_range ? *value_range
-                              : std::pair<double, double>{cpu.back().min().item(), cpu.back().max().item()};
+  auto [lo, hi] =
+      value_range ? *value_range : std::pair<double, double>{cpu.back().min().item(), cpu.back().max().item()};
   if (!(hi > lo)) hi = lo + 1;
   // (n, T, C, H, W) -> (n T, C, H, W): sample i's frames fill row i.
   Shape rows{n * t, first.size(1), first.size(2), first.size(3)};
@@ -79,4 +79,4 @@ void save_trajectory(const std::string& path, const std::vector<Tensor>& frames,
   write_png(path, render_trajectory(frames, captions, value_range));
 }
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

@@ -2,7 +2,8 @@
 // trajectory x_T, ..., x_0 (the course's hw5 "trajectories", seminar 3's
 // layer-by-layer transport).
 //
-//   io::save_trajectory("traj.png", {x_1000, x_750, x_500, x_250, x_0}, {"t=1000", "t=750", "t=500", "t=250", "t=0"});
+//   nn::io::save_trajectory("traj.png", {x_1000, x_750, x_500, x_250, x_0},
+//                           {"t=1000", "t=750", "t=500", "t=250", "t=0"});
 //
 // What is drawn depends on the frames' shape (every frame must have the same one):
 //   * images (n,C,H,W), C = 1 or 3: a grid with one row per sample and one
@@ -23,7 +24,7 @@
 #include "nn/io/png.h"
 #include "tensor/tensor.h"
 
-namespace dgm::io {
+namespace dgm::nn::io {
 
 // The picture as an RGB image.
 PixelImage render_trajectory(const std::vector<Tensor>& frames, const std::vector<std::string>& captions = {},
@@ -34,4 +35,4 @@ void save_trajectory(const std::string& path, const std::vector<Tensor>& frames,
                      const std::vector<std::string>& captions = {},
                      std::optional<std::pair<double, double>> value_range = std::nullopt);
 
-}  // namespace dgm::io
+}  // namespace dgm::nn::io

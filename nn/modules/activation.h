@@ -77,9 +77,7 @@ class Softplus : public Module {
   explicit Softplus(double beta = 1, double threshold = 20) : beta(beta), threshold(threshold) {}
   Tensor forward(const Tensor& x) override;
   std::string name() const override { return "Softplus"; }
-  std::string extra_repr() const override {
-    return "beta=" + py_float(beta) + ", threshold=" + py_float(threshold);
-  }
+  std::string extra_repr() const override { return "beta=" + py_float(beta) + ", threshold=" + py_float(threshold); }
   double beta, threshold;
 };
 

@@ -80,10 +80,8 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
     const Shape expected = batched ? Shape{B, S} : Shape{S};
     DGM_CHECK(key_padding_mask.shape() == expected, op, ": key_padding_mask must have shape ", shape_str(expected),
               ", got ", shape_str(key_padding_mask.shape()));
-    Tensor kpm = additive_mask(key_padding_mask, qh.dtype())
-                     .reshape({B, 1, 1, S})
-                     .expand({B, H, 1, S})
-                     .reshape({B * H, 1, S});
+    Tensor kpm =
+        additive_mask(key_padding_mask, qh.dtype()).reshape({B, 1, 1, S}).expand({B, H, 1, S}).reshape({B * H, 1, S});
     mask = mask.defined() ? mask + kpm : kpm;
   }
 
@@ -92,8 +90,10 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
       functional::scaled_dot_product_attention_with_weights(qh, kh, vh, mask, p, false, std::nullopt, generator);
   // (B*H, L, d) -> (L, B*H, d) -> (L, B, E), then the output projection.
   Tensor out = out_proj->forward(attn.transpose(0, 1).reshape({L, B, E}));
-  if (!batched) out = out.squeeze(1);
-  else if (batch_first) out = out.transpose(0, 1);
+  if (!batched)
+    out = out.squeeze(1);
+  else if (batch_first)
+    out = out.transpose(0, 1);
 
   Tensor w;
   if (need_weights) {

@@ -26,7 +26,8 @@ class ModuleList : public Module {
   template <typename M>
   std::shared_ptr<M> at(int64_t index) const {
     auto m = std::dynamic_pointer_cast<M>((*this)[index]);
-    DGM_CHECK(m != nullptr, name(), ".at: module ", index, " is a ", (*this)[index]->name(), ", not the type asked for");
+    DGM_CHECK(m != nullptr, name(), ".at: module ", index, " is a ", (*this)[index]->name(),
+              ", not the type asked for");
     return m;
   }
   size_t size() const { return items_.size(); }

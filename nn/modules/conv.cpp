@@ -70,7 +70,13 @@ std::string Conv2d::extra_repr() const {
 
 ConvTranspose2d::ConvTranspose2d(int64_t in, int64_t out, Int2 k, Int2 s, Int2 p, Int2 op, int64_t g, bool with_bias,
                                  Int2 d)
-    : in_channels(in), out_channels(out), kernel_size(k), stride(s), padding(p), output_padding(op), groups(g),
+    : in_channels(in),
+      out_channels(out),
+      kernel_size(k),
+      stride(s),
+      padding(p),
+      output_padding(op),
+      groups(g),
       dilation(d) {
   check_channels("ConvTranspose2d", in, out, g, k);
   weight = register_parameter("weight", empty({in, out / g, k.h, k.w}, kFloat32));

@@ -10,8 +10,8 @@ namespace dgm::nn {
 
 Linear::Linear(int64_t in_features_, int64_t out_features_, bool with_bias)
     : in_features(in_features_), out_features(out_features_) {
-  DGM_CHECK(in_features >= 0 && out_features >= 0, "Linear: sizes must be non-negative, got in_features=",
-            in_features, ", out_features=", out_features);
+  DGM_CHECK(in_features >= 0 && out_features >= 0, "Linear: sizes must be non-negative, got in_features=", in_features,
+            ", out_features=", out_features);
   weight = register_parameter("weight", empty({out_features, in_features}, kFloat32));
   if (with_bias) bias = register_parameter("bias", empty({out_features}, kFloat32));
   reset_parameters();

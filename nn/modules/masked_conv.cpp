@@ -5,8 +5,8 @@
 
 namespace dgm::nn {
 
-MaskedConv2d::MaskedConv2d(char type, int64_t in, int64_t out, Int2 k, Int2 s, std::optional<Int2> p, Int2 d,
-                           int64_t g, bool with_bias)
+MaskedConv2d::MaskedConv2d(char type, int64_t in, int64_t out, Int2 k, Int2 s, std::optional<Int2> p, Int2 d, int64_t g,
+                           bool with_bias)
     : Conv2d(in, out, k, s, p.value_or(Int2(k.h / 2, k.w / 2)), d, g, with_bias), mask_type(type) {
   DGM_CHECK(type == 'A' || type == 'B', "MaskedConv2d: mask_type must be 'A' or 'B', got '", type, "'");
   const int64_t ch = k.h / 2, cw = k.w / 2;

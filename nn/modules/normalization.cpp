@@ -144,8 +144,8 @@ InstanceNorm2d::InstanceNorm2d(int64_t c, double eps_, double momentum_, bool af
 
 Tensor InstanceNorm2d::forward(const Tensor& input) {
   DGM_CHECK((input.dim() == 3 || input.dim() == 4) && input.size(input.dim() - 3) == num_features,
-            "InstanceNorm2d: expected input (N, ", num_features, ", H, W) or (", num_features,
-            ", H, W), got shape ", shape_str(input.shape()));
+            "InstanceNorm2d: expected input (N, ", num_features, ", H, W) or (", num_features, ", H, W), got shape ",
+            shape_str(input.shape()));
   const bool unbatched = input.dim() == 3;
   Tensor x = unbatched ? input.unsqueeze(0) : input;
   Tensor y;

@@ -26,8 +26,8 @@ class BatchNormBase : public Module {
   double eps;
   std::optional<double> momentum;
   bool affine, track_running_stats;
-  Tensor weight, bias;                                        // (C), when affine
-  Tensor running_mean, running_var, num_batches_tracked;     // buffers, when track_running_stats
+  Tensor weight, bias;                                    // (C), when affine
+  Tensor running_mean, running_var, num_batches_tracked;  // buffers, when track_running_stats
 
  protected:
   virtual void check_input_dim(const Tensor& x) const = 0;

@@ -8,7 +8,7 @@
 #include "tensor/factories.h"
 #include "tensor/kernels/optim.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 void detail::visit_adam_options(const OptimizerOptions::Visitor& f, double& lr, std::tuple<double, double>& betas,
                                 double& eps, double& weight_decay, bool& amsgrad, bool& maximize) {
@@ -94,4 +94,4 @@ void check_adam_options(const char* who, double lr, const std::tuple<double, dou
 }
 
 }  // namespace detail
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -6,7 +6,7 @@
 
 #include "nn/optim/optimizer.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 struct AdamOptions : OptimizerCloneableOptions<AdamOptions> {
   AdamOptions(double lr = 1e-3) : lr_(lr) {}  // NOLINT: implicit, as libtorch's
@@ -29,9 +29,7 @@ class Adam : public Optimizer {
   void step() override;
 
  protected:
-  std::vector<std::string> state_names() const override {
-    return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
-  }
+  std::vector<std::string> state_names() const override { return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
   const char* name() const override { return "Adam"; }
 };
 
@@ -40,11 +38,11 @@ namespace detail {
 void adam_update(Tensor& param, const Tensor& grad, ParamState& state, double lr, double beta1, double beta2,
                  double eps, bool amsgrad);
 // Visits Adam's and AdamW's settings (the same names, for state_dict).
-void visit_adam_options(const OptimizerOptions::Visitor& f, double& lr, std::tuple<double, double>& betas,
-                        double& eps, double& weight_decay, bool& amsgrad, bool& maximize);
+void visit_adam_options(const OptimizerOptions::Visitor& f, double& lr, std::tuple<double, double>& betas, double& eps,
+                        double& weight_decay, bool& amsgrad, bool& maximize);
 // Checks lr, betas, eps and weight_decay for Adam and AdamW.
 void check_adam_options(const char* who, double lr, const std::tuple<double, double>& betas, double eps,
                         double weight_decay);
 }  // namespace detail
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -3,7 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "nn/optim/adam.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 void AdamWOptions::visit(const Visitor& f) {
   detail::visit_adam_options(f, lr_, betas_, eps_, weight_decay_, amsgrad_, maximize_);
@@ -33,4 +33,4 @@ void AdamW::step() {
   }
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

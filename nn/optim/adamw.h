@@ -5,7 +5,7 @@
 
 #include "nn/optim/optimizer.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 struct AdamWOptions : OptimizerCloneableOptions<AdamWOptions> {
   AdamWOptions(double lr = 1e-3) : lr_(lr) {}  // NOLINT: implicit, as libtorch's
@@ -28,10 +28,8 @@ class AdamW : public Optimizer {
   void step() override;
 
  protected:
-  std::vector<std::string> state_names() const override {
-    return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
-  }
+  std::vector<std::string> state_names() const override { return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
   const char* name() const override { return "AdamW"; }
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -6,7 +6,7 @@
 
 #include "tensor/tensor.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 // The norm of all gradients together, as if concatenated into one vector
 // (norm_type = infinity: the largest |g|). Every gradient is then multiplied by
@@ -20,4 +20,4 @@ double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
 // g = clamp(g, -clip_value, clip_value) for every gradient.
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value);
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

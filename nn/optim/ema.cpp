@@ -6,7 +6,7 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 ExponentialMovingAverage::ExponentialMovingAverage(std::vector<Tensor> params, double decay, bool use_num_updates)
     : params_(std::move(params)), decay_(decay), use_num_updates_(use_num_updates) {
@@ -60,7 +60,8 @@ void ExponentialMovingAverage::store(const std::vector<Tensor>& params) {
 }
 
 void ExponentialMovingAverage::restore(const std::vector<Tensor>& params) {
-  DGM_CHECK(!collected_.empty() || params.empty(), "ExponentialMovingAverage::restore: nothing stored; call store() first");
+  DGM_CHECK(!collected_.empty() || params.empty(),
+            "ExponentialMovingAverage::restore: nothing stored; call store() first");
   check_params("restore", params);
   NoGradGuard no_grad;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -100,4 +101,4 @@ void ExponentialMovingAverage::load_state_dict(const nn::StateDict& dict) {
   shadow_ = std::move(shadow);
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -1,7 +1,7 @@
 // ExponentialMovingAverage: a running average of the weights, evaluated in
 // place of the weights themselves (diffusion models, GANs), after torch-ema.
 //
-//   optim::ExponentialMovingAverage ema(model_params, 0.999);
+//   nn::optim::ExponentialMovingAverage ema(model_params, 0.999);
 //   ... opt.step(); ema.update();
 //   ema.store(); ema.copy_to();  evaluate();  ema.restore();
 //
@@ -17,7 +17,7 @@
 #include "nn/state_dict.h"
 #include "tensor/tensor.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 class ExponentialMovingAverage {
  public:
@@ -57,4 +57,4 @@ class ExponentialMovingAverage {
   int64_t num_updates_ = 0;
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

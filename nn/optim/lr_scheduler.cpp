@@ -3,7 +3,7 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
   for (ParamGroup& g : optimizer.param_groups()) {
@@ -47,4 +47,4 @@ void LRScheduler::load_state_dict(const nn::StateDict& dict) {
   for (size_t g = 0; g < base_lrs_.size(); ++g) last_lr_.push_back(lr_at(last_epoch_, g));
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -1,7 +1,7 @@
 // LRScheduler: the base of the learning-rate schedules, as
 // torch.optim.lr_scheduler.LRScheduler.
 //
-//   optim::CosineAnnealingLR sched(opt, /*T_max=*/100);
+//   nn::optim::CosineAnnealingLR sched(opt, /*T_max=*/100);
 //   for (epoch ...) { train(opt); sched.step(); }
 //
 // Each schedule is a closed form lr(epoch, base_lr). Constructing a scheduler
@@ -17,7 +17,7 @@
 #include "nn/optim/optimizer.h"
 #include "nn/state_dict.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 class LRScheduler {
  public:
@@ -56,4 +56,4 @@ class LRScheduler {
   std::vector<double> last_lr_;
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

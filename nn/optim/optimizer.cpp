@@ -8,7 +8,7 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 ParamGroup::ParamGroup(const ParamGroup& other)
     : params(other.params), options(other.options ? other.options->clone() : nullptr), initial_lr(other.initial_lr) {}
@@ -32,8 +32,8 @@ void Optimizer::add_param_group(ParamGroup group) {
     for (const Tensor& p : g.params) seen.insert(p.impl());
   for (const Tensor& p : group.params) {
     DGM_CHECK(p.defined(), "optimizer: a parameter is an undefined tensor");
-    DGM_CHECK(p.is_floating_point(), "optimizer: can only optimize floating point tensors, got ",
-              dtype_name(p.dtype()), " of shape ", shape_str(p.shape()));
+    DGM_CHECK(p.is_floating_point(), "optimizer: can only optimize floating point tensors, got ", dtype_name(p.dtype()),
+              " of shape ", shape_str(p.shape()));
     DGM_CHECK(p.is_leaf(), "optimizer: can't optimize a non-leaf tensor (shape ", shape_str(p.shape()), ")");
     DGM_CHECK(seen.insert(p.impl()).second, "optimizer: a parameter (shape ", shape_str(p.shape()),
               ") appears more than once in the param groups");
@@ -47,8 +47,10 @@ void Optimizer::zero_grad(bool set_to_none) {
     for (Tensor& p : g.params) {
       Tensor grad = p.grad();
       if (!grad.defined()) continue;
-      if (set_to_none) p.set_grad(Tensor());
-      else grad.zero_();
+      if (set_to_none)
+        p.set_grad(Tensor());
+      else
+        grad.zero_();
     }
 }
 
@@ -140,8 +142,8 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
   std::set<std::string> used;
   size_t saved_groups = 0;
   while (dict.count("group." + std::to_string(saved_groups) + ".params")) ++saved_groups;
-  DGM_CHECK(saved_groups == groups.size(), who, "the state dict has ", saved_groups, " param groups, this optimizer has ",
-            groups.size());
+  DGM_CHECK(saved_groups == groups.size(), who, "the state dict has ", saved_groups,
+            " param groups, this optimizer has ", groups.size());
   for (size_t g = 0; g < groups.size(); ++g) {
     std::string prefix = "group." + std::to_string(g) + ".";
     auto it = dict.find(prefix + "params");  // present: counted above
@@ -178,8 +180,8 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
     auto [i, buffer] = split_key(key, "state.");
     DGM_CHECK(i >= 0 && std::find(names.begin(), names.end(), buffer) != names.end(), who, "unexpected key '", key,
               "' (", name(), " keeps no such state)");
-    DGM_CHECK(static_cast<size_t>(i) < by_index.size() && by_index[i].defined(), who, "'", key,
-              "' names parameter ", i, ", which no param group in the state dict lists");
+    DGM_CHECK(static_cast<size_t>(i) < by_index.size() && by_index[i].defined(), who, "'", key, "' names parameter ", i,
+              ", which no param group in the state dict lists");
     const Tensor& p = by_index[i];
     Tensor value;
     if (buffer == "step") {
@@ -201,4 +203,4 @@ void Optimizer::load_state_dict(const nn::StateDict& dict) {
   state_ = std::move(state);
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

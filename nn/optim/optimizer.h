@@ -6,7 +6,7 @@
 // momentum buffer, the step count) is created on the first step() that sees a
 // gradient for that parameter.
 //
-//   optim::Adam opt(params, optim::AdamOptions(1e-3).betas({0.9, 0.999}));
+//   nn::optim::Adam opt(params, nn::optim::AdamOptions(1e-3).betas({0.9, 0.999}));
 //   for (...) { opt.zero_grad(); loss.backward(); opt.step(); }
 //
 // step() updates the parameters in place under NoGradGuard with tensor ops, in
@@ -30,19 +30,19 @@
 #include "nn/state_dict.h"
 #include "tensor/tensor.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 // Builder-style option, as libtorch's TORCH_ARG: `opts.lr(0.1)` sets (and
 // returns the options for chaining), `opts.lr()` reads.
-#define DGM_OPTIM_ARG(T, name)                               \
- public:                                                     \
-  auto& name(const T& new_##name) {                          \
-    this->name##_ = new_##name;                              \
-    return *this;                                            \
-  }                                                          \
-  const T& name() const { return this->name##_; }            \
-                                                             \
- private:                                                    \
+#define DGM_OPTIM_ARG(T, name)                    \
+ public:                                          \
+  auto& name(const T& new_##name) {               \
+    this->name##_ = new_##name;                   \
+    return *this;                                 \
+  }                                               \
+  const T& name() const { return this->name##_; } \
+                                                  \
+ private:                                         \
   T name##_
 
 // Adam's (beta1, beta2).
@@ -153,4 +153,4 @@ class Optimizer {
   std::unordered_map<const TensorImpl*, ParamState> state_;
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

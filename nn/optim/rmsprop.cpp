@@ -4,7 +4,7 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 void RMSpropOptions::visit(const Visitor& f) {
   f("lr", lr_);
@@ -71,4 +71,4 @@ void RMSprop::step() {
   }
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -4,7 +4,7 @@
 #pragma once
 #include "nn/optim/optimizer.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 struct RMSpropOptions : OptimizerCloneableOptions<RMSpropOptions> {
   RMSpropOptions(double lr = 1e-2) : lr_(lr) {}  // NOLINT: implicit, as libtorch's
@@ -34,4 +34,4 @@ class RMSprop : public Optimizer {
   const char* name() const override { return "RMSprop"; }
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -6,7 +6,7 @@
 
 #include "tensor/error.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma)
     : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
@@ -50,4 +50,4 @@ double LinearLR::lr_at(int64_t epoch, size_t group) const {
   return base_lrs()[group] * (start_factor_ + (end_factor_ - start_factor_) * t);
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

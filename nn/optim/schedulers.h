@@ -3,7 +3,7 @@
 #pragma once
 #include "nn/optim/lr_scheduler.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 // lr = base_lr gamma^floor(epoch / step_size)
 class StepLR : public LRScheduler {
@@ -50,4 +50,4 @@ class LinearLR : public LRScheduler {
   int64_t total_iters_;
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

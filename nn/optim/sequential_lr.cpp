@@ -4,7 +4,7 @@
 
 #include "tensor/error.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 SequentialLR::SequentialLR(Optimizer& optimizer, std::vector<std::shared_ptr<LRScheduler>> schedulers,
                            std::vector<int64_t> milestones)
@@ -26,4 +26,4 @@ double SequentialLR::lr_at(int64_t epoch, size_t group) const {
   return schedulers_[k]->lr_at(epoch - start, group);
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -1,9 +1,9 @@
 // SequentialLR: schedulers one after another, as torch.optim.lr_scheduler.SequentialLR.
 // Scheduler k runs from milestone k-1 (epoch 0 of its own) up to milestone k:
 //
-//   auto warmup = std::make_shared<optim::LinearLR>(opt, 0.01, 1.0, 100);
-//   auto cosine = std::make_shared<optim::CosineAnnealingLR>(opt, 900);
-//   optim::SequentialLR sched(opt, {warmup, cosine}, {100});
+//   auto warmup = std::make_shared<nn::optim::LinearLR>(opt, 0.01, 1.0, 100);
+//   auto cosine = std::make_shared<nn::optim::CosineAnnealingLR>(opt, 900);
+//   nn::optim::SequentialLR sched(opt, {warmup, cosine}, {100});
 //
 // The schedulers must be built on the same optimizer; SequentialLR only asks
 // them for their closed form (their own last_epoch is not advanced).
@@ -13,7 +13,7 @@
 
 #include "nn/optim/lr_scheduler.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 class SequentialLR : public LRScheduler {
  public:
@@ -26,4 +26,4 @@ class SequentialLR : public LRScheduler {
   std::vector<int64_t> milestones_;
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -3,7 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "tensor/error.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 void SGDOptions::visit(const Visitor& f) {
   f("lr", lr_);
@@ -22,10 +22,10 @@ void SGDOptions::validate() const {
             "SGD: nesterov momentum requires a momentum > 0 and zero dampening");
 }
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults) : SGD(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
+    : SGD(std::vector<ParamGroup>{ParamGroup(std::move(params))}, defaults) {}
 
-SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults)
-    : Optimizer(std::move(groups), defaults.clone()) {}
+SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults) : Optimizer(std::move(groups), defaults.clone()) {}
 
 void SGD::step() {
   NoGradGuard no_grad;
@@ -40,8 +40,10 @@ void SGD::step() {
       if (o.momentum() != 0) {
         Tensor& buf = state_for(p)["momentum_buffer"];
         // b = g on the first step, then b = mu b + (1 - dampening) g;  g = nesterov ? g + mu b : b
-        if (!buf.defined()) buf = d_p.clone();
-        else buf.mul_(o.momentum()).add_(d_p, 1 - o.dampening());
+        if (!buf.defined())
+          buf = d_p.clone();
+        else
+          buf.mul_(o.momentum()).add_(d_p, 1 - o.dampening());
         d_p = o.nesterov() ? d_p.add(buf, o.momentum()) : buf;
       }
       // p -= lr g
@@ -50,4 +52,4 @@ void SGD::step() {
   }
 }
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -3,7 +3,7 @@
 #pragma once
 #include "nn/optim/optimizer.h"
 
-namespace dgm::optim {
+namespace dgm::nn::optim {
 
 struct SGDOptions : OptimizerCloneableOptions<SGDOptions> {
   SGDOptions(double lr = 1e-3) : lr_(lr) {}  // NOLINT: implicit, as libtorch's
@@ -30,4 +30,4 @@ class SGD : public Optimizer {
   const char* name() const override { return "SGD"; }
 };
 
-}  // namespace dgm::optim
+}  // namespace dgm::nn::optim

@@ -27,9 +27,8 @@ namespace dgm::cpu {
 void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
                         kernels::RowLayout rows, const Tensor& weight, const Tensor& bias, double eps);
 // dx, and dweight / dbias (float64, (n)) where defined
-void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g,
-                         const Tensor& x, kernels::RowLayout rows, const Tensor& mean, const Tensor& rstd,
-                         const Tensor& weight);
+void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g, const Tensor& x,
+                         kernels::RowLayout rows, const Tensor& mean, const Tensor& rstd, const Tensor& weight);
 }  // namespace dgm::cpu
 
 namespace dgm::cuda {

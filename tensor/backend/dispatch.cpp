@@ -19,8 +19,7 @@ Device one_device(const char* op, std::initializer_list<const Tensor*> operands,
       if (first == nullptr) {
         first = t, first_k = k;
       } else if (t->device() != first->device()) {
-        DGM_FAIL(op, ": expected all tensors on one device, got ", describe(*first, first_k), " and ",
-                 describe(*t, k));
+        DGM_FAIL(op, ": expected all tensors on one device, got ", describe(*first, first_k), " and ", describe(*t, k));
       }
     }
     ++k;

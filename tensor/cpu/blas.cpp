@@ -39,12 +39,11 @@ int64_t batch_offset(const Tensor& x, int64_t i) {
 
 int64_t batch_count(const Tensor& x) { return numel_of(Shape(x.shape().begin(), x.shape().end() - 2)); }
 
-
 // c (n, m, contiguous) = a (n, k) @ b (k, m), any strides: the i-p-j loop, whose
 // inner loop runs along a row of b and of c.
 template <typename T>
-void loop_matmul(const T* a, int64_t as0, int64_t as1, const T* b, int64_t bs0, int64_t bs1, T* c, int64_t n,
-                 int64_t k, int64_t m) {
+void loop_matmul(const T* a, int64_t as0, int64_t as1, const T* b, int64_t bs0, int64_t bs1, T* c, int64_t n, int64_t k,
+                 int64_t m) {
   for (int64_t i = 0; i < n; ++i) {
     T* ci = c + i * m;
     std::fill(ci, ci + m, T(0));
@@ -122,8 +121,8 @@ void solve_triangular_(const Tensor& out, const Tensor& a_, bool upper, bool uni
         for (int64_t d = 0; d < n; ++d)
           DGM_CHECK(ai[d * diag_step] != T(0), "solve_triangular: the triangular matrix is singular (diagonal element ",
                     d, " is zero", batch > 1 ? ", batch element " + std::to_string(i) : std::string(), ")");
-      trsm(stored_upper, la.trans, unitriangular, static_cast<int>(n), static_cast<int>(k), ai,
-           static_cast<int>(la.ld), px + i * n * k, static_cast<int>(k));
+      trsm(stored_upper, la.trans, unitriangular, static_cast<int>(n), static_cast<int>(k), ai, static_cast<int>(la.ld),
+           px + i * n * k, static_cast<int>(k));
     }
   });
 }

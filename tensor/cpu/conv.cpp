@@ -102,7 +102,8 @@ void im2col(const T* x, int64_t Cg, const Geo& g, int64_t a0, int64_t a1, T* col
           }
           const T* src = x + (c * g.H + ih) * g.W + w0;
           std::fill(dst, dst + b_lo, T(0));
-          if (g.sW == 1) std::memcpy(dst + b_lo, src + b_lo, (b_hi - b_lo) * sizeof(T));
+          if (g.sW == 1)
+            std::memcpy(dst + b_lo, src + b_lo, (b_hi - b_lo) * sizeof(T));
           else
             for (int64_t b = b_lo; b < b_hi; ++b) dst[b] = src[b * g.sW];
           std::fill(dst + b_hi, dst + g.Wo, T(0));
@@ -226,16 +227,15 @@ void weight_grad_typed(const T* x, const T* gy, T* dw, const Geo& g) {
 // y = conv(x, w) + bias
 void conv2d(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& bias, const Geo& g) {
   dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() {
-    forward_typed<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias.defined() ? bias.data_ptr<T>() : nullptr,
-                     y.data_ptr<T>(), g);
+    forward_typed<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias.defined() ? bias.data_ptr<T>() : nullptr, y.data_ptr<T>(),
+                     g);
   });
 }
 
 // dx = col2im(w^T @ gy) per sample
 void conv2d_input_grad(const Tensor& dx, const Tensor& gy, const Tensor& w, const Geo& g) {
-  dispatch_floating(gy.dtype(), "conv2d_input_grad", [&]<typename T>() {
-    input_grad_typed<T>(gy.data_ptr<T>(), w.data_ptr<T>(), dx.data_ptr<T>(), g);
-  });
+  dispatch_floating(gy.dtype(), "conv2d_input_grad",
+                    [&]<typename T>() { input_grad_typed<T>(gy.data_ptr<T>(), w.data_ptr<T>(), dx.data_ptr<T>(), g); });
 }
 
 // dw = sum_n gy_n @ col(x_n)^T

@@ -54,32 +54,51 @@ template <typename T>
 void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double p1) {
   using std::abs;
   switch (op) {
-    case Unary::Neg: return map1<T, T>(out, x, [](T v) { return -v; });
-    case Unary::Abs: return map1<T, T>(out, x, [](T v) { return v < 0 ? -v : v; });
-    case Unary::Sign: return map1<T, T>(out, x, [](T v) { return scalar::sign(v); });
-    case Unary::Relu: return map1<T, T>(out, x, [](T v) { return (v > 0 || v != v) ? v : T(0); });  // NaN stays NaN
-    default: break;
+    case Unary::Neg:
+      return map1<T, T>(out, x, [](T v) { return -v; });
+    case Unary::Abs:
+      return map1<T, T>(out, x, [](T v) { return v < 0 ? -v : v; });
+    case Unary::Sign:
+      return map1<T, T>(out, x, [](T v) { return scalar::sign(v); });
+    case Unary::Relu:
+      return map1<T, T>(out, x, [](T v) { return (v > 0 || v != v) ? v : T(0); });  // NaN stays NaN
+    default:
+      break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case Unary::Exp: return map1<T, T>(out, x, [](T v) { return std::exp(v); });
-      case Unary::Log: return map1<T, T>(out, x, [](T v) { return std::log(v); });
-      case Unary::Log1p: return map1<T, T>(out, x, [](T v) { return std::log1p(v); });
-      case Unary::Expm1: return map1<T, T>(out, x, [](T v) { return std::expm1(v); });
-      case Unary::Sqrt: return map1<T, T>(out, x, [](T v) { return std::sqrt(v); });
-      case Unary::Rsqrt: return map1<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
-      case Unary::Sin: return map1<T, T>(out, x, [](T v) { return std::sin(v); });
-      case Unary::Cos: return map1<T, T>(out, x, [](T v) { return std::cos(v); });
-      case Unary::Tanh: return map1<T, T>(out, x, [](T v) { return std::tanh(v); });
-      case Unary::Sigmoid: return map1<T, T>(out, x, [](T v) { return scalar::sigmoid(v); });
-      case Unary::Floor: return map1<T, T>(out, x, [](T v) { return std::floor(v); });
-      case Unary::Round: return map1<T, T>(out, x, [](T v) { return scalar::round_half_even(v); });
-      case Unary::Erf: return map1<T, T>(out, x, [](T v) { return std::erf(v); });
+      case Unary::Exp:
+        return map1<T, T>(out, x, [](T v) { return std::exp(v); });
+      case Unary::Log:
+        return map1<T, T>(out, x, [](T v) { return std::log(v); });
+      case Unary::Log1p:
+        return map1<T, T>(out, x, [](T v) { return std::log1p(v); });
+      case Unary::Expm1:
+        return map1<T, T>(out, x, [](T v) { return std::expm1(v); });
+      case Unary::Sqrt:
+        return map1<T, T>(out, x, [](T v) { return std::sqrt(v); });
+      case Unary::Rsqrt:
+        return map1<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
+      case Unary::Sin:
+        return map1<T, T>(out, x, [](T v) { return std::sin(v); });
+      case Unary::Cos:
+        return map1<T, T>(out, x, [](T v) { return std::cos(v); });
+      case Unary::Tanh:
+        return map1<T, T>(out, x, [](T v) { return std::tanh(v); });
+      case Unary::Sigmoid:
+        return map1<T, T>(out, x, [](T v) { return scalar::sigmoid(v); });
+      case Unary::Floor:
+        return map1<T, T>(out, x, [](T v) { return std::floor(v); });
+      case Unary::Round:
+        return map1<T, T>(out, x, [](T v) { return scalar::round_half_even(v); });
+      case Unary::Erf:
+        return map1<T, T>(out, x, [](T v) { return std::erf(v); });
       case Unary::Softplus: {
         T beta = T(p0), threshold = T(p1);
         return map1<T, T>(out, x, [=](T v) { return scalar::softplus(v, beta, threshold); });
       }
-      default: break;
+      default:
+        break;
     }
   } else if (op == Unary::Floor || op == Unary::Round) {
     return map1<T, T>(out, x, [](T v) { return v; });
@@ -90,24 +109,40 @@ void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double
 template <typename T>
 void binary_typed(Binary op, const Tensor& out, const Tensor& a, const Tensor& b) {
   switch (op) {
-    case Binary::Add: return map2<T, T>(out, a, b, [](T x, T y) { return T(x + y); });
-    case Binary::Sub: return map2<T, T>(out, a, b, [](T x, T y) { return T(x - y); });
-    case Binary::Mul: return map2<T, T>(out, a, b, [](T x, T y) { return T(x * y); });
+    case Binary::Add:
+      return map2<T, T>(out, a, b, [](T x, T y) { return T(x + y); });
+    case Binary::Sub:
+      return map2<T, T>(out, a, b, [](T x, T y) { return T(x - y); });
+    case Binary::Mul:
+      return map2<T, T>(out, a, b, [](T x, T y) { return T(x * y); });
     case Binary::Div:
-      if constexpr (std::is_integral_v<T>) DGM_FAIL("div: integer division is not supported; convert to float");
-      else return map2<T, T>(out, a, b, [](T x, T y) { return x / y; });
-    case Binary::Pow: return map2<T, T>(out, a, b, [](T x, T y) { return scalar::power(x, y); });
+      if constexpr (std::is_integral_v<T>)
+        DGM_FAIL("div: integer division is not supported; convert to float");
+      else
+        return map2<T, T>(out, a, b, [](T x, T y) { return x / y; });
+    case Binary::Pow:
+      return map2<T, T>(out, a, b, [](T x, T y) { return scalar::power(x, y); });
     // NaN propagates, as in torch.minimum/maximum
-    case Binary::Minimum: return map2<T, T>(out, a, b, [](T x, T y) { return (x < y || x != x) ? x : y; });
-    case Binary::Maximum: return map2<T, T>(out, a, b, [](T x, T y) { return (x > y || x != x) ? x : y; });
-    case Binary::Eq: return map2<T, bool>(out, a, b, [](T x, T y) { return x == y; });
-    case Binary::Ne: return map2<T, bool>(out, a, b, [](T x, T y) { return x != y; });
-    case Binary::Lt: return map2<T, bool>(out, a, b, [](T x, T y) { return x < y; });
-    case Binary::Le: return map2<T, bool>(out, a, b, [](T x, T y) { return x <= y; });
-    case Binary::Gt: return map2<T, bool>(out, a, b, [](T x, T y) { return x > y; });
-    case Binary::Ge: return map2<T, bool>(out, a, b, [](T x, T y) { return x >= y; });
-    case Binary::LogicalAnd: return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) && bool(y); });
-    case Binary::LogicalOr: return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) || bool(y); });
+    case Binary::Minimum:
+      return map2<T, T>(out, a, b, [](T x, T y) { return (x < y || x != x) ? x : y; });
+    case Binary::Maximum:
+      return map2<T, T>(out, a, b, [](T x, T y) { return (x > y || x != x) ? x : y; });
+    case Binary::Eq:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x == y; });
+    case Binary::Ne:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x != y; });
+    case Binary::Lt:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x < y; });
+    case Binary::Le:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x <= y; });
+    case Binary::Gt:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x > y; });
+    case Binary::Ge:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return x >= y; });
+    case Binary::LogicalAnd:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) && bool(y); });
+    case Binary::LogicalOr:
+      return map2<T, bool>(out, a, b, [](T x, T y) { return bool(x) || bool(y); });
   }
 }
 
@@ -150,8 +185,8 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
                             return;
                           }
                           for (int64_t i = 0; i < n; ++i)
-                            po[off[0] + i * st[0]] = pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]]
-                                                                            : pb[off[3] + i * st[3]];
+                            po[off[0] + i * st[0]] =
+                                pc[off[1] + i * st[1]] ? pa[off[2] + i * st[2]] : pb[off[3] + i * st[3]];
                         });
   });
 }
@@ -173,9 +208,8 @@ void clamp(const Tensor& out, const Tensor& x, std::optional<double> lo, std::op
 // dst[i] = To(src[i])
 void copy(const Tensor& dst, const Tensor& src) {
   dispatch_all(dst.dtype(), "copy", [&]<typename To>() {
-    dispatch_all(src.dtype(), "copy", [&]<typename From>() {
-      map1<From, To>(dst, src, [](From v) { return static_cast<To>(v); });
-    });
+    dispatch_all(src.dtype(), "copy",
+                 [&]<typename From>() { map1<From, To>(dst, src, [](From v) { return static_cast<To>(v); }); });
   });
 }
 

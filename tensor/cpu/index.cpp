@@ -62,8 +62,10 @@ void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor&
     const T* ps = src.data_ptr<T>();
     for_each_serial<3>(index.shape(), {&ds, &src.strides(), &index.strides()}, [&](Offsets<3> off) {
       T& slot = pd[off[0] + pi[off[2]] * step];
-      if (accumulate) slot = static_cast<T>(slot + ps[off[1]]);
-      else slot = ps[off[1]];
+      if (accumulate)
+        slot = static_cast<T>(slot + ps[off[1]]);
+      else
+        slot = ps[off[1]];
     });
   });
 }

@@ -23,17 +23,16 @@ void sgetrf_(const blasint* m, const blasint* n, float* a, const blasint* lda, b
 void dgetrf_(const blasint* m, const blasint* n, double* a, const blasint* lda, blasint* ipiv, blasint* info);
 void sgetri_(const blasint* n, float* a, const blasint* lda, const blasint* ipiv, float* work, const blasint* lwork,
              blasint* info);
-void dgetri_(const blasint* n, double* a, const blasint* lda, const blasint* ipiv, double* work,
-             const blasint* lwork, blasint* info);
+void dgetri_(const blasint* n, double* a, const blasint* lda, const blasint* ipiv, double* work, const blasint* lwork,
+             blasint* info);
 void sgetrs_(const char* trans, const blasint* n, const blasint* nrhs, const float* a, const blasint* lda,
              const blasint* ipiv, float* b, const blasint* ldb, blasint* info, size_t);
 void dgetrs_(const char* trans, const blasint* n, const blasint* nrhs, const double* a, const blasint* lda,
              const blasint* ipiv, double* b, const blasint* ldb, blasint* info, size_t);
-void ssyevd_(const char* jobz, const char* uplo, const blasint* n, float* a, const blasint* lda, float* w,
-             float* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t, size_t);
+void ssyevd_(const char* jobz, const char* uplo, const blasint* n, float* a, const blasint* lda, float* w, float* work,
+             const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t, size_t);
 void dsyevd_(const char* jobz, const char* uplo, const blasint* n, double* a, const blasint* lda, double* w,
-             double* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t,
-             size_t);
+             double* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t, size_t);
 }
 
 namespace dgm::cpu {
@@ -56,8 +55,7 @@ void getrs_t(blasint n, blasint k, const float* a, const blasint* ipiv, float* b
 void getrs_t(blasint n, blasint k, const double* a, const blasint* ipiv, double* b, blasint* info) {
   dgetrs_("T", &n, &k, a, &n, ipiv, b, &n, info, 1);
 }
-void syevd(blasint n, float* a, float* w, float* work, blasint lwork, blasint* iwork, blasint liwork,
-           blasint* info) {
+void syevd(blasint n, float* a, float* w, float* work, blasint lwork, blasint* iwork, blasint liwork, blasint* info) {
   ssyevd_("V", "U", &n, a, &n, w, work, &lwork, iwork, &liwork, info, 1, 1);
 }
 void syevd(blasint n, double* a, double* w, double* work, blasint lwork, blasint* iwork, blasint liwork,
@@ -104,8 +102,8 @@ void inverse_(const Tensor& out) {
     for (int64_t b = 0; b < batch; ++b) {
       T* m = p + b * n * n;
       getrf(static_cast<blasint>(n), m, ipiv.data(), &info);
-      DGM_CHECK(info <= 0, "inv: the input matrix is singular (diagonal element ", info,
-                " of its LU factor U is zero)", batch_note(batch, b));
+      DGM_CHECK(info <= 0, "inv: the input matrix is singular (diagonal element ", info, " of its LU factor U is zero)",
+                batch_note(batch, b));
       getri(static_cast<blasint>(n), m, ipiv.data(), work.data(), static_cast<blasint>(work.size()), &info);
     }
   });

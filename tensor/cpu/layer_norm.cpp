@@ -125,8 +125,8 @@ void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd,
                         const Tensor& w, const Tensor& b, double eps) {
   dispatch_floating(x.dtype(), "layer_norm", [&]<typename T>() {
     forward_rows<T>(static_cast<const T*>(x.raw_data()), static_cast<T*>(y.raw_data()),
-                    static_cast<double*>(mean.raw_data()), static_cast<double*>(rstd.raw_data()),
-                    data_or_null<T>(w), data_or_null<T>(b), rows, eps);
+                    static_cast<double*>(mean.raw_data()), static_cast<double*>(rstd.raw_data()), data_or_null<T>(w),
+                    data_or_null<T>(b), rows, eps);
   });
 }
 

@@ -140,14 +140,14 @@ void max_pool2d_gather(const Tensor& out, const Tensor& h, const Tensor& indices
 
 // y = window sum / divisor
 void avg_pool2d(const Tensor& y, const Tensor& x, const Geo& g) {
-  dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() { avg_pool_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), g); });
+  dispatch_floating(x.dtype(), "avg_pool2d",
+                    [&]<typename T>() { avg_pool_typed<T>(x.data_ptr<T>(), y.data_ptr<T>(), g); });
 }
 
 // dx[h,w] = sum over windows containing (h,w) of gy / divisor
 void avg_pool2d_backward(const Tensor& dx, const Tensor& gy, const Geo& g) {
-  dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
-    avg_pool_backward_typed<T>(gy.data_ptr<T>(), dx.data_ptr<T>(), g);
-  });
+  dispatch_floating(gy.dtype(), "avg_pool2d_backward",
+                    [&]<typename T>() { avg_pool_backward_typed<T>(gy.data_ptr<T>(), dx.data_ptr<T>(), g); });
 }
 
 }  // namespace dgm::cpu

@@ -47,45 +47,66 @@ void reduce_typed(Reduce op, const Tensor& x, const Tensor& out, const std::vect
     const T* start = px + kept_offset(o, kept_shape, kept_strides, out_strides);
     Acc<T> acc = 0;
     switch (op) {
-      case Reduce::Sum: acc = 0; break;
-      case Reduce::Prod: acc = 1; break;
-      case Reduce::Max: acc = -std::numeric_limits<T>::infinity(); break;
-      case Reduce::Min: acc = std::numeric_limits<T>::infinity(); break;
+      case Reduce::Sum:
+        acc = 0;
+        break;
+      case Reduce::Prod:
+        acc = 1;
+        break;
+      case Reduce::Max:
+        acc = -std::numeric_limits<T>::infinity();
+        break;
+      case Reduce::Min:
+        acc = std::numeric_limits<T>::infinity();
+        break;
     }
     if constexpr (std::is_integral_v<T>) {
       if (op == Reduce::Max) acc = std::numeric_limits<T>::lowest();
       if (op == Reduce::Min) acc = std::numeric_limits<T>::max();
     }
     bool nan = false;
-    for_each_strided<1>(red_shape, {&red_strides}, [&](Offsets<1> off, int64_t n, Offsets<1> st) {
-      const T* p = start + off[0];
-      const int64_t s = st[0];
-      switch (op) {
-        case Reduce::Sum:
-          if (s == 1) {  // four independent chains: vectorizes, and adds in a tree-like order
-            Acc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            int64_t i = 0;
-            for (; i + 4 <= n; i += 4) {
-              a0 += p[i];
-              a1 += p[i + 1];
-              a2 += p[i + 2];
-              a3 += p[i + 3];
-            }
-            for (; i < n; ++i) a0 += p[i];
-            acc += (a0 + a1) + (a2 + a3);
-          } else {
-            for (int64_t i = 0; i < n; ++i) acc += p[i * s];
+    for_each_strided<1>(
+        red_shape, {&red_strides},
+        [&](Offsets<1> off, int64_t n, Offsets<1> st) {
+          const T* p = start + off[0];
+          const int64_t s = st[0];
+          switch (op) {
+            case Reduce::Sum:
+              if (s == 1) {  // four independent chains: vectorizes, and adds in a tree-like order
+                Acc<T> a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                int64_t i = 0;
+                for (; i + 4 <= n; i += 4) {
+                  a0 += p[i];
+                  a1 += p[i + 1];
+                  a2 += p[i + 2];
+                  a3 += p[i + 3];
+                }
+                for (; i < n; ++i) a0 += p[i];
+                acc += (a0 + a1) + (a2 + a3);
+              } else {
+                for (int64_t i = 0; i < n; ++i) acc += p[i * s];
+              }
+              break;
+            case Reduce::Prod:
+              for (int64_t i = 0; i < n; ++i) acc *= p[i * s];
+              break;
+            case Reduce::Max:
+              for (int64_t i = 0; i < n; ++i) {
+                T v = p[i * s];
+                nan = nan || v != v;
+                acc = v > acc ? v : acc;
+              }
+              break;
+            case Reduce::Min:
+              for (int64_t i = 0; i < n; ++i) {
+                T v = p[i * s];
+                nan = nan || v != v;
+                acc = v < acc ? v : acc;
+              }
+              break;
           }
-          break;
-        case Reduce::Prod: for (int64_t i = 0; i < n; ++i) acc *= p[i * s]; break;
-        case Reduce::Max:
-          for (int64_t i = 0; i < n; ++i) { T v = p[i * s]; nan = nan || v != v; acc = v > acc ? v : acc; }
-          break;
-        case Reduce::Min:
-          for (int64_t i = 0; i < n; ++i) { T v = p[i * s]; nan = nan || v != v; acc = v < acc ? v : acc; }
-          break;
-      }
-    }, /*parallel=*/false);  // acc and nan are shared: one thread per output (outputs run in parallel below)
+        },
+        /*parallel=*/false);  // acc and nan are shared: one thread per output (outputs run in parallel below)
     po[o] = nan ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(acc);
   };
   if (n_out * n_red < kParallelGrain || n_out == 1) {
@@ -218,9 +239,8 @@ void arg_reduce(ArgReduce op, const Tensor& values, const Tensor& indices, const
 // out = op over dims of x
 void reduce(Reduce op, const Tensor& out, const Tensor& x, const std::vector<int64_t>& dims) {
   if (op == Reduce::Sum && x.is_contiguous() && static_cast<int64_t>(dims.size()) == x.dim() && x.numel() > 0) {
-    dispatch_numeric(x.dtype(), "sum", [&]<typename T>() {
-      *out.data_ptr<T>() = sum_contiguous<T>(x.data_ptr<T>(), x.numel());
-    });
+    dispatch_numeric(x.dtype(), "sum",
+                     [&]<typename T>() { *out.data_ptr<T>() = sum_contiguous<T>(x.data_ptr<T>(), x.numel()); });
     return;
   }
   if (op == Reduce::Sum && is_leading_reduction(x, dims) && x.numel() > 0) {

@@ -70,8 +70,10 @@ void scan_typed(Scan op, const Tensor& x, const Tensor& out, int64_t dim, bool r
       Acc<T> acc = is_sum ? Acc<T>(0) : Acc<T>(1);
       for (int64_t step = 0; step < n; ++step) {
         const int64_t i = reverse ? n - 1 - step : step;
-        if (is_sum) acc += xb[i * sx];
-        else acc *= xb[i * sx];
+        if (is_sum)
+          acc += xb[i * sx];
+        else
+          acc *= xb[i * sx];
         ob[i] = static_cast<T>(acc);
       }
     };

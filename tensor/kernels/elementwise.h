@@ -10,16 +10,44 @@
 namespace dgm::kernels {
 
 enum class Unary {
-  Neg, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, Floor, Round, Erf,
+  Neg,
+  Exp,
+  Log,
+  Log1p,
+  Expm1,
+  Sqrt,
+  Rsqrt,
+  Abs,
+  Sign,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,
+  Relu,
+  Floor,
+  Round,
+  Erf,
   Softplus,    // param0 = beta, param1 = threshold
   LogicalNot,  // bool -> bool
 };
 Tensor unary(Unary op, const Tensor& x, double param0 = 0, double param1 = 0);
 
 enum class Binary {
-  Add, Sub, Mul, Div, Pow, Minimum, Maximum,
-  Eq, Ne, Lt, Le, Gt, Ge,   // -> bool
-  LogicalAnd, LogicalOr,    // bool, bool -> bool
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Minimum,
+  Maximum,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,  // -> bool
+  LogicalAnd,
+  LogicalOr,  // bool, bool -> bool
 };
 Tensor binary(Binary op, const Tensor& a, const Tensor& b);
 

@@ -11,8 +11,8 @@ namespace {
 void check_layout(const char* op, const Tensor& x, RowLayout r) {
   DGM_CHECK(x.is_cpu(), op, " kernel: CPU only, got a tensor on ", x.device().str());
   DGM_CHECK(x.is_contiguous(), op, " kernel: expected a contiguous input, got strides ", shape_str(x.strides()));
-  DGM_CHECK(r.outer * r.n * r.inner == x.numel() && r.n > 0, op, " kernel: rows (", r.outer, ", ", r.n, ", ",
-            r.inner, ") do not cover the input of shape ", shape_str(x.shape()));
+  DGM_CHECK(r.outer * r.n * r.inner == x.numel() && r.n > 0, op, " kernel: rows (", r.outer, ", ", r.n, ", ", r.inner,
+            ") do not cover the input of shape ", shape_str(x.shape()));
 }
 
 }  // namespace

@@ -19,9 +19,9 @@ struct RowLayout {
 };
 
 struct LayerNormForward {
-  Tensor y;          // same shape and layout as x
-  Tensor mean;       // (outer * inner): mean of each row
-  Tensor rstd;       // (outer * inner): 1 / sqrt(var + eps), biased var
+  Tensor y;     // same shape and layout as x
+  Tensor mean;  // (outer * inner): mean of each row
+  Tensor rstd;  // (outer * inner): 1 / sqrt(var + eps), biased var
 };
 
 // y = (x - mean) * rstd * weight[k] + bias[k]; weight, bias (n) or undefined.

@@ -19,8 +19,7 @@ Device check_operands(const char* op, const Tensor& a, const Tensor& b) {
   DGM_CHECK(a.dim() >= 2 && a.dim() == b.dim(), op, ": expected matrices with the same batch dims, got shapes ",
             shape_str(a.shape()), " and ", shape_str(b.shape()));
   for (int64_t d = 0; d < a.dim() - 2; ++d)
-    DGM_CHECK(a.size(d) == b.size(d), op, ": batch dims differ: ", shape_str(a.shape()), " and ",
-              shape_str(b.shape()));
+    DGM_CHECK(a.size(d) == b.size(d), op, ": batch dims differ: ", shape_str(a.shape()), " and ", shape_str(b.shape()));
   for (int64_t d = a.dim() - 2; d < a.dim(); ++d)
     DGM_CHECK(a.size(d) < INT_MAX && b.size(d) < INT_MAX, op, ": matrix dims must fit in a 32-bit int for BLAS");
   return device;
@@ -89,8 +88,8 @@ Tensor solve(const Tensor& a, const Tensor& b) {
   int64_t n;
   Tensor lu = square_copy("solve", a, &n);
   DGM_CHECK(b.dim() == a.dim() && b.size(-2) == n && batch_shape(b) == batch_shape(a),
-            "solve: expected A (..., n, n) and B (..., n, k) with one batch shape, got ", shape_str(a.shape()),
-            " and ", shape_str(b.shape()));
+            "solve: expected A (..., n, n) and B (..., n, k) with one batch shape, got ", shape_str(a.shape()), " and ",
+            shape_str(b.shape()));
   DGM_CHECK(a.dtype() == b.dtype(), "solve: expected tensors of one dtype, got ", dtype_name(a.dtype()), " and ",
             dtype_name(b.dtype()));
   // The rows of xt are the columns of B: column-major B, as LAPACK wants it.

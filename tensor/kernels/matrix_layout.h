@@ -23,8 +23,10 @@ struct Layout {
 inline Layout blas_layout(int64_t rows, int64_t cols, int64_t s0, int64_t s1) {
   const int64_t r = std::max<int64_t>(rows, 1), c = std::max<int64_t>(cols, 1);
   Layout l;
-  if ((cols == 1 || s1 == 1) && (rows == 1 || s0 >= c)) l = {true, false, rows == 1 ? c : s0};
-  else if ((rows == 1 || s0 == 1) && (cols == 1 || s1 >= r)) l = {true, true, cols == 1 ? r : s1};
+  if ((cols == 1 || s1 == 1) && (rows == 1 || s0 >= c))
+    l = {true, false, rows == 1 ? c : s0};
+  else if ((rows == 1 || s0 == 1) && (cols == 1 || s1 >= r))
+    l = {true, true, cols == 1 ? r : s1};
   if (l.ld > INT_MAX) l.ok = false;
   return l;
 }

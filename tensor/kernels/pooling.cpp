@@ -14,8 +14,7 @@ void check_geometry(const char* op, const Geo& g) {
   DGM_CHECK(g.N >= 0 && g.C >= 0 && g.H >= 0 && g.W >= 0 && g.Ho >= 0 && g.Wo >= 0 && g.kH > 0 && g.kW > 0 &&
                 g.sH > 0 && g.sW > 0 && g.pH >= 0 && g.pW >= 0,
             op, ": invalid pooling geometry: input (", g.N, ",", g.C, ",", g.H, ",", g.W, "), output (", g.Ho, ",",
-            g.Wo, "), kernel (", g.kH, ",", g.kW, "), stride (", g.sH, ",", g.sW, "), padding (", g.pH, ",", g.pW,
-            ")");
+            g.Wo, "), kernel (", g.kH, ",", g.kW, "), stride (", g.sH, ",", g.sW, "), padding (", g.pH, ",", g.pW, ")");
 }
 
 // A floating tensor of the geometry's input (H, W) or output (Ho, Wo) shape.

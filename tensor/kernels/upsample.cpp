@@ -16,9 +16,8 @@ void check_image(const char* op, const char* what, const Tensor& t) {
 // Every table has one entry per output index, each index inside [0, in).
 void check_table(const char* op, const char* axis, const Interp1d& t, int64_t in) {
   const size_t n = t.i0.size();
-  DGM_CHECK(t.i1.size() == n && t.l0.size() == n && t.l1.size() == n, op, ": ", axis,
-            " table has inconsistent sizes (", t.i0.size(), ", ", t.i1.size(), ", ", t.l0.size(), ", ", t.l1.size(),
-            ")");
+  DGM_CHECK(t.i1.size() == n && t.l0.size() == n && t.l1.size() == n, op, ": ", axis, " table has inconsistent sizes (",
+            t.i0.size(), ", ", t.i1.size(), ", ", t.l0.size(), ", ", t.l1.size(), ")");
   for (size_t a = 0; a < n; ++a)
     DGM_CHECK(t.i0[a] >= 0 && t.i0[a] < in && t.i1[a] >= 0 && t.i1[a] < in, op, ": ", axis, " table entry ", a,
               " reads indices ", t.i0[a], " and ", t.i1[a], ", outside [0, ", in, ")");

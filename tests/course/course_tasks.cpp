@@ -151,11 +151,13 @@ std::vector<std::string> check_graded_tests(const std::vector<GradedTask>& tasks
       it->second += 1;
       const std::string hw = homework_of(id);
       if (std::find(lower.begin(), lower.end(), hw) == lower.end())
-        errors.push_back(at + " is tagged [" + id + "] but not [" + hw + "] (a graded case carries its homework's tag)");
+        errors.push_back(at + " is tagged [" + id + "] but not [" + hw +
+                         "] (a graded case carries its homework's tag)");
     }
   }
   for (const GradedTask& t : tasks)
-    if (cases_of[t.id] == 0) errors.push_back(tasks_where + ": task " + t.id + " has no test case tagged [" + t.id + "]");
+    if (cases_of[t.id] == 0)
+      errors.push_back(tasks_where + ": task " + t.id + " has no test case tagged [" + t.id + "]");
   return errors;
 }
 

@@ -96,7 +96,9 @@ std::string one_line(std::string s, size_t max_len = 200) {
   if (s.size() > max_len) s = s.substr(0, max_len - 3) + "...";
   return s;
 }
-std::string pad(const std::string& s, size_t width) { return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' '); }
+std::string pad(const std::string& s, size_t width) {
+  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+}
 }  // namespace
 
 std::string Gradebook::render() const {

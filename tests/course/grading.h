@@ -26,12 +26,12 @@ inline constexpr const char* kNotImplementedPrefix = "dgm::NotImplemented: ";
 
 struct TaskResult {
   std::string id;
-  double points = 0;        // the task's points (0 for an id missing from the task list)
-  bool known = true;        // whether the id is in the task list
-  bool released = true;     // whether the tree releases the task's homework
+  double points = 0;     // the task's points (0 for an id missing from the task list)
+  bool known = true;     // whether the id is in the task list
+  bool released = true;  // whether the tree releases the task's homework
   int cases_run = 0;
   int cases_passed = 0;
-  int cases_not_implemented = 0;  // failed cases whose failure was dgm::NotImplemented
+  int cases_not_implemented = 0;        // failed cases whose failure was dgm::NotImplemented
   std::string not_implemented_message;  // the first such message, without the prefix
   std::string wrong_answer_message;     // the first other failure
   bool passed() const { return released && cases_run > 0 && cases_passed == cases_run; }

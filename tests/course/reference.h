@@ -65,7 +65,7 @@ inline void require_close(const Tensor& actual, const Tensor& expected, double a
   double worst_excess = 0;
   size_t bad = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    bool ok = std::isnan(want[i]) ? std::isnan(got[i])
+    bool ok = std::isnan(want[i])   ? std::isnan(got[i])
               : std::isinf(want[i]) ? got[i] == want[i]
                                     : std::fabs(got[i] - want[i]) <= atol + rtol * std::fabs(want[i]);
     if (!ok) {
@@ -97,7 +97,7 @@ class ReferenceCase {
     DGM_CHECK(std::filesystem::exists(path_), "reference case ", name_, ": ", path_,
               " is missing; make it with the reference solution: DGM_WRITE_REFERENCES=1 "
               "build/bin/dgm_course_tests \"[reference]\"");
-    stored_ = io::load_safetensors(path_);
+    stored_ = nn::io::load_safetensors(path_);
   }
 
   bool writing() const { return writing_; }
@@ -119,7 +119,9 @@ class ReferenceCase {
   }
 
   // Writing: make()'s result, stored. Reading: the stored input (make() is not called).
-  Tensor input(const std::string& key, const std::function<Tensor()>& make) { return make_or_load("input." + key, make); }
+  Tensor input(const std::string& key, const std::function<Tensor()>& make) {
+    return make_or_load("input." + key, make);
+  }
 
   // Writing: stores value as the reference output `key`. Reading: value must
   // match it within atol + rtol * |expected|.
@@ -138,7 +140,7 @@ class ReferenceCase {
   void finish() {
     if (!writing_) return;
     std::filesystem::create_directories(reference_dir());
-    io::save_safetensors(path_, stored_, {{"case", name_}});
+    nn::io::save_safetensors(path_, stored_, {{"case", name_}});
   }
 
  private:

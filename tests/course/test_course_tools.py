@@ -114,7 +114,8 @@ class StudentTree(Fixture):
         rc, log, out = self.generate("--homework", "hw1")
         self.assertEqual(rc, 0, log)
         one, two = self.read(out, "src/one.cpp"), self.read(out, "src/two.cpp")
-        self.assertIn('  // TODO hw1.1: return x squared\n  throw dgm::NotImplemented("hw1.1: return x squared");\n', one)
+        self.assertIn('  // TODO hw1.1: return x squared\n'
+                      '  throw dgm::NotImplemented("hw1.1: return x squared");\n', one)
         self.assertIn('throw dgm::NotImplemented("hw1.2: first of the pair");', one)
         self.assertIn('throw dgm::NotImplemented("hw1.2: second of the pair");', one)
         # hw2 is not released, and its solution is stubbed all the same (at its own indentation)
@@ -143,7 +144,8 @@ class StudentTree(Fixture):
         # the deliberate leak: the no-leak check on such a tree fails and names the lines
         rc, log = run("check_no_leak.py", "--source", self.src, "--no-git", "--tree", out)
         self.assertEqual(rc, 1, log)
-        self.assertIn("src/one.cpp:2: const int squared_value_of_x = x * x; // the square  (hw1.1 at src/one.cpp:3)", log)
+        self.assertIn("src/one.cpp:2: const int squared_value_of_x = x * x; // the square  "
+                      "(hw1.1 at src/one.cpp:3)", log)
         self.assertIn("(hw1.2/second at src/one.cpp:14)", log)
         self.assertNotIn("hw2.1 at", log)
         rc, log = run("check_no_leak.py", "--source", self.src, "--no-git", "--reveal", "hw2")
@@ -217,7 +219,8 @@ class Markers(Fixture):
         self.write("src/extra.cpp", "void g() {\n  // BEGIN SOLUTION hw1.1\n  return;\n  // END SOLUTION\n}\n")
         self.edit("src/one.cpp", "  // BEGIN SOLUTION hw1.1\n", "")
         self.edit("src/one.cpp", "squared_value_of_x;\n  // END SOLUTION\n", "squared_value_of_x;\n")
-        self.assert_marker_error("src/extra.cpp:2: hw1.1 is marked in src/extra.cpp, which is not in the task's 'files'")
+        self.assert_marker_error("src/extra.cpp:2: hw1.1 is marked in src/extra.cpp, "
+                                 "which is not in the task's 'files'")
 
     def test_nesting_and_unbalanced_markers(self):
         self.edit("src/one.cpp", "  return x + 1000", "  // BEGIN SOLUTION hw1.1\n  return x + 1000")

@@ -33,8 +33,10 @@ TEST_CASE("causal attention mask for L = 5", "[hw1][hw1.4]") {
   for (int i = 0; i < 5; ++i)
     for (int j = 0; j < 5; ++j) {
       INFO("mask[" << i << "][" << j << "]");
-      if (j <= i) CHECK(m[i * 5 + j] == 0.0);
-      else CHECK((std::isinf(m[i * 5 + j]) && m[i * 5 + j] < 0));
+      if (j <= i)
+        CHECK(m[i * 5 + j] == 0.0);
+      else
+        CHECK((std::isinf(m[i * 5 + j]) && m[i * 5 + j] < 0));
     }
 }
 

@@ -48,7 +48,7 @@ TEST_CASE("PixelCNN loss is the cross-entropy of the logits in nats per pixel", 
   CHECK(loss.dim() == 0);
   CHECK(loss.requires_grad());
   std::vector<double> l = model.forward(x).to_vector<double>();  // (3, 2, 1, 8, 8)
-  std::vector<double> t = x.to_vector<double>();                   // (3, 1, 8, 8)
+  std::vector<double> t = x.to_vector<double>();                 // (3, 1, 8, 8)
   double total = 0;
   for (int64_t b = 0; b < 3; ++b)
     for (int64_t p = 0; p < 64; ++p) {
@@ -92,15 +92,17 @@ TEST_CASE("PixelCNN autocompletion keeps the known pixels and fills every -1", "
   std::vector<double> init = orig;
   for (int64_t b = 0; b < 4; ++b)
     for (int64_t p = 32; p < 64; ++p) init[b * 64 + p] = -1;  // the lower half
-  init[5] = -1;  // and one pixel of the top half of the first image
+  init[5] = -1;                                               // and one pixel of the top half of the first image
   Generator gen(5);
   Tensor out = model.autocomplete(tensor(init, {4, 1, 8, 8}).to(kFloat32), &gen);
   REQUIRE(out.shape() == Shape{4, 1, 8, 8});
   std::vector<double> got = out.to_vector<double>();
   for (size_t i = 0; i < got.size(); ++i) {
     INFO("pixel " << i);
-    if (init[i] == -1) CHECK((got[i] == 0.0 || got[i] == 1.0));
-    else CHECK(got[i] == orig[i]);
+    if (init[i] == -1)
+      CHECK((got[i] == 0.0 || got[i] == 1.0));
+    else
+      CHECK(got[i] == orig[i]);
   }
   // nothing to fill: the input comes back unchanged
   test::check_values(model.autocomplete(x, &gen), orig);

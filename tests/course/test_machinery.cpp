@@ -1,8 +1,8 @@
 // Tests of the grading machinery itself (not graded: no [hwN.k] tags).
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 #include "dgm.h"
 #include "grading.h"
@@ -39,7 +39,8 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homework 1 is th
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
   auto parse = [](const std::string& text) { return parse_tasks(text, "x/tasks.json"); };
-  const std::vector<GradedTask> ok = parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": 1.5, "title": "t"}]})");
+  const std::vector<GradedTask> ok =
+      parse(R"({"tasks": [{"id": "hw2.1", "homework": "hw2", "points": 1.5, "title": "t"}]})");
   REQUIRE(ok.size() == 1);
   CHECK(ok[0].homework == "hw2");
   CHECK(ok[0].points == 1.5);
@@ -133,8 +134,9 @@ TEST_CASE("grading: passed, not implemented, wrong answer and not run", "[machin
   book.record_case({"hw1", "hw1.1"}, true, {});
   book.record_case({"hw1", "hw1.1"}, true, {});
   book.record_case({"hw1", "hw1.2"}, true, {});
-  book.record_case({"hw1", "hw1.2"}, false,
-                   {"CHECK( a == b ) (x.cpp:1)", std::string("exception: ") + kNotImplementedPrefix + "hw1.2: fill the -1 pixels"});
+  book.record_case(
+      {"hw1", "hw1.2"}, false,
+      {"CHECK( a == b ) (x.cpp:1)", std::string("exception: ") + kNotImplementedPrefix + "hw1.2: fill the -1 pixels"});
   book.record_case({"hw1", "hw1.3"}, false, {"REQUIRE( bad == 0 ) (x.cpp:9)"});
   book.record_case({"hw1", "hw1.9"}, true, {});
   book.record_case({"machinery"}, false, {"ignored"});
@@ -193,7 +195,10 @@ TEST_CASE("ReferenceCase writes with DGM_WRITE_REFERENCES=1 and loads otherwise"
     ReferenceCase ref("roundtrip");
     CHECK(ref.writing());
     ref.parameters(lin);
-    dgm::Tensor x = ref.input("x", [&] { ++calls; return t; });
+    dgm::Tensor x = ref.input("x", [&] {
+      ++calls;
+      return t;
+    });
     CHECK(calls == 1);
     require_close(x, t, 0, 0);
     ref.check("y", out, 0, 0);
@@ -208,17 +213,29 @@ TEST_CASE("ReferenceCase writes with DGM_WRITE_REFERENCES=1 and loads otherwise"
     loaded.parameters(other);  // the stored weights replace other's own
     require_close(other.weight, lin.weight, 0, 0);
     require_close(other.bias, lin.bias, 0, 0);
-    require_close(loaded.input("x", [&] { ++calls; return t * 2; }), t, 0, 0);
+    require_close(loaded.input("x",
+                               [&] {
+                                 ++calls;
+                                 return t * 2;
+                               }),
+                  t, 0, 0);
     CHECK(calls == 1);  // not computed when loading
     loaded.check("y", out, 0, 0);
-    require_close(loaded.expected("y", [&] { ++calls; return t; }), out, 0, 0);
+    require_close(loaded.expected("y",
+                                  [&] {
+                                    ++calls;
+                                    return t;
+                                  }),
+                  out, 0, 0);
     CHECK(calls == 1);
     CHECK_THROWS_AS(loaded.input("absent", [&] { return t; }), dgm::Error);
     CHECK_THROWS_AS(ReferenceCase("missing"), dgm::Error);
   }
 
-  if (old_write) ::setenv("DGM_WRITE_REFERENCES", saved_write.c_str(), 1);
-  else ::unsetenv("DGM_WRITE_REFERENCES");
+  if (old_write)
+    ::setenv("DGM_WRITE_REFERENCES", saved_write.c_str(), 1);
+  else
+    ::unsetenv("DGM_WRITE_REFERENCES");
   ::unsetenv("DGM_COURSE_REFERENCE_DIR");
   fs::remove_all(dir);
 }

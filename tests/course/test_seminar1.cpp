@@ -25,8 +25,8 @@ TEST_CASE("generate_1d_data: quantized values of the 2-Gaussian mixture", "[semi
     mean += static_cast<double>(k) / v.size();
     near_first += (k >= 10 && k < 30);
   }
-  CHECK(mean == Approx(40).margin(3));           // 0.5 * 0.2 + 0.5 * 0.6 = 0.4
-  CHECK(near_first > 400);                        // the narrow mode at 0.2 holds about half
+  CHECK(mean == Approx(40).margin(3));  // 0.5 * 0.2 + 0.5 * 0.6 = 0.4
+  CHECK(near_first > 400);              // the narrow mode at 0.2 holds about half
 }
 
 TEST_CASE("HistogramModel NLL by hand", "[seminar1]") {

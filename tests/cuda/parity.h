@@ -52,8 +52,7 @@ inline void check_close(const std::string& what, const Tensor& got, const Tensor
 // f on CPU copies and on CUDA copies of `inputs`; the outputs must agree, and
 // so must the gradients of wsum(f(...)) with respect to every floating-point
 // input (and, with second_order, the gradients of wsum(those gradients)).
-inline void check_cuda_matches_cpu(const std::string& name,
-                                   const std::function<Tensor(const std::vector<Tensor>&)>& f,
+inline void check_cuda_matches_cpu(const std::string& name, const std::function<Tensor(const std::vector<Tensor>&)>& f,
                                    const std::vector<Tensor>& inputs, Tol tol = {}, bool second_order = false) {
   auto run = [&](Device device) {
     std::vector<Tensor> xs;

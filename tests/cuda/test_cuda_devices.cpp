@@ -42,7 +42,9 @@ TEST_CASE("kernels refuse a CPU operand next to a CUDA one", "[cuda][errors]") {
 
   kernels::Conv2dGeometry cg;
   cg.N = 1, cg.C = 2, cg.H = 3, cg.W = 3, cg.O = 2, cg.kH = 1, cg.kW = 1, cg.Ho = 3, cg.Wo = 3;
-  check_mixed(error_of([&] { (void)kernels::conv2d(ones({1, 2, 3, 3}, g), ones({2, 2, 1, 1}, g), ones({2}), cg); }),
+  check_mixed(error_of([&] {
+                (void)kernels::conv2d(ones({1, 2, 3, 3}, g), ones({2, 2, 1, 1}, g), ones({2}), cg);
+              }),
               "conv2d");
   kernels::Pool2dGeometry pg;
   pg.N = 1, pg.C = 2, pg.H = 2, pg.W = 2, pg.Ho = 1, pg.Wo = 1, pg.kH = 2, pg.kW = 2, pg.sH = 2, pg.sW = 2;
@@ -50,8 +52,7 @@ TEST_CASE("kernels refuse a CPU operand next to a CUDA one", "[cuda][errors]") {
                 (void)kernels::max_pool2d_gather(ones({1, 2, 2, 2}, g), zeros({1, 2, 1, 1}, TensorOptions(kInt64)), pg);
               }),
               "max_pool2d_gather");
-  const std::string m =
-      error_of([&] { kernels::adam_step_(d, d, d, c, {1e-3, 0.9, 0.999, 1e-8, 0.1, 0.1}); });
+  const std::string m = error_of([&] { kernels::adam_step_(d, d, d, c, {1e-3, 0.9, 0.999, 1e-8, 0.1, 0.1}); });
   INFO(m);
   CHECK(m.find("adam_step_: gradient and state must match the parameter") == 0);
 

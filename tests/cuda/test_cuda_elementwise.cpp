@@ -81,9 +81,11 @@ TEST_CASE("unary ops match the CPU (float32 and float64, contiguous and strided)
     Tol tol = t == kFloat32 ? Tol{1e-6, 2e-6} : Tol{1e-14, 1e-13};
     for (const Case& c : cases) {
       Tensor x = uniform_values({7, 13, 5}, c.lo, c.hi).to(t);
-      check_cuda_matches_cpu(c.name, [&](const std::vector<Tensor>& xs) { return c.f(xs[0]); }, {x}, tol, true);
-      check_cuda_matches_cpu(std::string(c.name) + " (transposed)",
-                             [&](const std::vector<Tensor>& xs) { return c.f(xs[0].transpose(0, 2)); }, {x}, tol);
+      check_cuda_matches_cpu(
+          c.name, [&](const std::vector<Tensor>& xs) { return c.f(xs[0]); }, {x}, tol, true);
+      check_cuda_matches_cpu(
+          std::string(c.name) + " (transposed)",
+          [&](const std::vector<Tensor>& xs) { return c.f(xs[0].transpose(0, 2)); }, {x}, tol);
     }
   }
 }
@@ -96,15 +98,24 @@ TEST_CASE("binary ops with broadcasting and non-contiguous operands match the CP
   for (DType t : {kFloat32, kFloat64}) {
     if (t == kFloat64) tol = {1e-14, 1e-13};
     std::vector<Tensor> in = {a.to(t), b.to(t), c.to(t)};
-    check_cuda_matches_cpu("a + b", [](auto& x) { return x[0] + x[1]; }, in, tol, true);
-    check_cuda_matches_cpu("a - c^T", [](auto& x) { return x[0] - x[2].t(); }, in, tol, true);
-    check_cuda_matches_cpu("a * b", [](auto& x) { return x[0] * x[1]; }, in, tol, true);
-    check_cuda_matches_cpu("a / c^T", [](auto& x) { return x[0] / x[2].t(); }, in, tol, true);
-    check_cuda_matches_cpu("a ^ b", [](auto& x) { return x[0].pow(x[1]); }, in, tol, true);
-    check_cuda_matches_cpu("minimum", [](auto& x) { return minimum(x[0], x[1]); }, in, tol);
-    check_cuda_matches_cpu("maximum", [](auto& x) { return maximum(x[0], x[2].t()); }, in, tol);
-    check_cuda_matches_cpu("where", [](auto& x) { return where(x[0] > x[1], x[0], x[2].t() * 3.0); }, in, tol, true);
-    check_cuda_matches_cpu("a * 2 + 1 (scalars)", [](auto& x) { return x[0] * 2.0 + 1.0; }, in, tol);
+    check_cuda_matches_cpu(
+        "a + b", [](auto& x) { return x[0] + x[1]; }, in, tol, true);
+    check_cuda_matches_cpu(
+        "a - c^T", [](auto& x) { return x[0] - x[2].t(); }, in, tol, true);
+    check_cuda_matches_cpu(
+        "a * b", [](auto& x) { return x[0] * x[1]; }, in, tol, true);
+    check_cuda_matches_cpu(
+        "a / c^T", [](auto& x) { return x[0] / x[2].t(); }, in, tol, true);
+    check_cuda_matches_cpu(
+        "a ^ b", [](auto& x) { return x[0].pow(x[1]); }, in, tol, true);
+    check_cuda_matches_cpu(
+        "minimum", [](auto& x) { return minimum(x[0], x[1]); }, in, tol);
+    check_cuda_matches_cpu(
+        "maximum", [](auto& x) { return maximum(x[0], x[2].t()); }, in, tol);
+    check_cuda_matches_cpu(
+        "where", [](auto& x) { return where(x[0] > x[1], x[0], x[2].t() * 3.0); }, in, tol, true);
+    check_cuda_matches_cpu(
+        "a * 2 + 1 (scalars)", [](auto& x) { return x[0] * 2.0 + 1.0; }, in, tol);
   }
   // Comparisons and logical ops give bool tensors; int64 arithmetic.
   Tensor i = (uniform_values({4, 6}, -10, 10) * 1.0).to(kInt64);

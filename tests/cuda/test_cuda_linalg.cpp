@@ -66,7 +66,8 @@ Tensor spd(const Tensor& x) {
 Tensor shifted(const Tensor& x) { return x + eye_like(x.size(-1), x) * 3.0; }
 // Symmetric with well separated eigenvalues (about 0, 2, 4).
 Tensor sym_in(const Tensor& x) {
-  Tensor d = tensor(std::vector<double>{0, 0, 0, 0, 2, 0, 0, 0, 4}, {3, 3}, TensorOptions(x.dtype()).device(x.device()));
+  Tensor d =
+      tensor(std::vector<double>{0, 0, 0, 0, 2, 0, 0, 0, 4}, {3, 3}, TensorOptions(x.dtype()).device(x.device()));
   return (x + x.mT()) * 0.5 + d;
 }
 
@@ -91,30 +92,47 @@ std::vector<MatmulCase> matmul_cases() {
       {"2-D . N-D (stride-0 batch of a)", {U({4, 5}, 15), U({3, 5, 2}, 16)}, mat},
       // batch (2,5): strides (12,0) for a and (0,24) for b, no single stride: a host loop
       {"broadcast batch (2,1,3,4) @ (5,4,6)", {U({2, 1, 3, 4}, 17), U({5, 4, 6}, 18)}, mat},
-      {"stride-0 batch from expand", {U({1, 3, 4}, 19), U({7, 4, 2}, 20)},
-       [](const In& x) { return matmul(x[0].expand({7, 3, 4}), x[1]); }},
-      {"stride-0 batch, transposed", {U({1, 3, 4}, 21), U({7, 4, 2}, 22)},
-       [](const In& x) { return matmul(x[1].mT(), x[0].expand({7, 3, 4}).mT()); }},
+      {"stride-0 batch from expand",
+       {U({1, 3, 4}, 19), U({7, 4, 2}, 20)},
+       [](const In& x) {
+         return matmul(x[0].expand({7, 3, 4}), x[1]);
+       }},
+      {"stride-0 batch, transposed",
+       {U({1, 3, 4}, 21), U({7, 4, 2}, 22)},
+       [](const In& x) {
+         return matmul(x[1].mT(), x[0].expand({7, 3, 4}).mT());
+       }},
       {"a^T @ b^T", {U({6, 5}, 23), U({4, 6}, 24)}, [](const In& x) { return matmul(x[0].t(), x[1].t()); }},
       {"a^T @ a", {U({6, 5}, 25)}, [](const In& x) { return matmul(x[0].t(), x[0]); }},
-      {"batched, b transposed", {U({3, 20, 24}, 26), U({3, 18, 24}, 27)},
+      {"batched, b transposed",
+       {U({3, 20, 24}, 26), U({3, 18, 24}, 27)},
        [](const In& x) { return matmul(x[0], x[1].mT()); }},
-      {"batched, both transposed", {U({3, 24, 20}, 28), U({3, 18, 24}, 29)},
+      {"batched, both transposed",
+       {U({3, 24, 20}, 28), U({3, 18, 24}, 29)},
        [](const In& x) { return matmul(x[0].mT(), x[1].mT()); }},
-      {"step in the last dim (copied first)", {U({6, 7}, 30), U({4, 6}, 31)},
+      {"step in the last dim (copied first)",
+       {U({6, 7}, 30), U({4, 6}, 31)},
        [](const In& x) { return matmul(x[1], x[0].slice(1, 0, std::nullopt, 2)); }},
-      {"every other row (ld > cols)", {U({12, 5}, 32), U({5, 3}, 33)},
+      {"every other row (ld > cols)",
+       {U({12, 5}, 32), U({5, 3}, 33)},
        [](const In& x) { return matmul(x[0].slice(0, 0, std::nullopt, 2), x[1]); }},
-      {"columns of a wider matrix (ld > cols)", {U({4, 6}, 34), U({3, 5}, 35)},
+      {"columns of a wider matrix (ld > cols)",
+       {U({4, 6}, 34), U({3, 5}, 35)},
        [](const In& x) { return matmul(x[0].narrow(1, 1, 3), x[1]); }},
-      {"step in a batch dim", {U({6, 3, 4}, 36), U({3, 4, 2}, 37)},
+      {"step in a batch dim",
+       {U({6, 3, 4}, 36), U({3, 4, 2}, 37)},
        [](const In& x) { return matmul(x[0].slice(0, 0, std::nullopt, 2), x[1]); }},
       // batch strides (10, 40) for a: not one stride, a host loop over the first dim
-      {"permuted batch dims", {U({3, 4, 2, 5}, 38), U({4, 3, 5, 6}, 39)},
+      {"permuted batch dims",
+       {U({3, 4, 2, 5}, 38), U({4, 3, 5, 6}, 39)},
        [](const In& x) { return matmul(x[0].transpose(0, 1), x[1]); }},
-      {"expanded inner batch dim", {U({2, 1, 3, 4}, 40), U({2, 5, 4, 2}, 41)},
-       [](const In& x) { return matmul(x[0].expand({2, 5, 3, 4}), x[1]); }},
-      {"many small matrices", {U({600, 4, 5}, 42), U({600, 3, 5}, 43)},
+      {"expanded inner batch dim",
+       {U({2, 1, 3, 4}, 40), U({2, 5, 4, 2}, 41)},
+       [](const In& x) {
+         return matmul(x[0].expand({2, 5, 3, 4}), x[1]);
+       }},
+      {"many small matrices",
+       {U({600, 4, 5}, 42), U({600, 3, 5}, 43)},
        [](const In& x) { return matmul(x[0], x[1].mT()); }},
       {"1x1 @ 1x1", {U({1, 1}, 44), U({1, 1}, 45)}, mat},
       {"row @ column", {U({1, 7}, 46), U({7, 1}, 47)}, mat},
@@ -138,9 +156,11 @@ TEST_CASE("matmul second derivatives through a nonlinearity", "[cuda][linalg]") 
   check_cuda_matches_cpu("tanh(A B)", f, {U({3, 4}, 1), U({4, 2}, 2)}, kF64, true);
   check_cuda_matches_cpu("tanh(A B), broadcast batch", f, {U({2, 1, 2, 3}, 3), U({2, 3, 2}, 4)}, kF64, true);
   check_cuda_matches_cpu("tanh(a . b)", f, {U({3}, 5), U({3}, 6)}, kF64, true);
-  check_cuda_matches_cpu("A^T A", [](const In& x) { return matmul(x[0].t(), x[0]); }, {U({3, 2}, 7)}, kF64, true);
-  check_cuda_matches_cpu("bmm(A, B)^2", [](const In& x) { return bmm(x[0], x[1]).square(); },
-                         {U({2, 2, 3}, 8), U({2, 3, 2}, 9)}, kF64, true);
+  check_cuda_matches_cpu(
+      "A^T A", [](const In& x) { return matmul(x[0].t(), x[0]); }, {U({3, 2}, 7)}, kF64, true);
+  check_cuda_matches_cpu(
+      "bmm(A, B)^2", [](const In& x) { return bmm(x[0], x[1]).square(); }, {U({2, 2, 3}, 8), U({2, 3, 2}, 9)}, kF64,
+      true);
 }
 
 TEST_CASE("matmul with K = 0 and with empty dims", "[cuda][linalg]") {
@@ -190,9 +210,13 @@ TEST_CASE("int64 matmul matches the CPU exactly", "[cuda][linalg]") {
   std::vector<Case> cases = {
       {"broadcast batch", {ints({2, 1, 3, 4}, 1), ints({5, 4, 6}, 2)}, mat},
       {"transposed", {ints({6, 5}, 3), ints({4, 6}, 4)}, [](const In& x) { return matmul(x[0].t(), x[1].t()); }},
-      {"stride-0 batch", {ints({1, 3, 4}, 5), ints({7, 4, 2}, 6)},
-       [](const In& x) { return matmul(x[0].expand({7, 3, 4}), x[1]); }},
-      {"step in the last dim", {ints({4, 6}, 7), ints({6, 5}, 8)},
+      {"stride-0 batch",
+       {ints({1, 3, 4}, 5), ints({7, 4, 2}, 6)},
+       [](const In& x) {
+         return matmul(x[0].expand({7, 3, 4}), x[1]);
+       }},
+      {"step in the last dim",
+       {ints({4, 6}, 7), ints({6, 5}, 8)},
        [](const In& x) { return matmul(x[0], x[1].slice(1, 0, std::nullopt, 2)); }},
       {"vector . matrix", {ints({4}, 9), ints({7, 4, 2}, 10)}, mat},
       {"larger (40,130) @ (130,50)", {ints({40, 130}, 11), ints({130, 50}, 12)}, mat},
@@ -227,23 +251,26 @@ TEST_CASE("mm, bmm, outer, trace and linear match the CPU", "[cuda][linalg]") {
     const bool f64 = t == kFloat64;
     const Tol tol = f64 ? kF64 : f32_tol(64);
     auto in = [&](In x) { return with_dtype(x, t); };
-    check_cuda_matches_cpu("mm(a, b^T)", [](const In& x) { return mm(x[0], x[1].t()); }, in({U({3, 4}, 1), U({2, 4}, 2)}),
-                           tol, f64);
-    check_cuda_matches_cpu("bmm", [](const In& x) { return bmm(x[0], x[1]); }, in({U({2, 3, 4}, 3), U({2, 4, 2}, 4)}),
-                           tol, f64);
-    check_cuda_matches_cpu("bmm, transposed", [](const In& x) { return bmm(x[0].mT(), x[1]); },
-                           in({U({5, 4, 3}, 5), U({5, 4, 6}, 6)}), tol, f64);
-    check_cuda_matches_cpu("outer", [](const In& x) { return outer(x[0], x[1]); }, in({U({3}, 7), U({4}, 8)}), tol, f64);
-    check_cuda_matches_cpu("trace", [](const In& x) { return trace(x[0]); }, in({U({3, 3}, 9)}), tol, f64);
-    check_cuda_matches_cpu("linear with bias, 3-D input",
-                           [](const In& x) { return nn::functional::linear(x[0], x[1], x[2]); },
-                           in({U({2, 3, 5}, 10), U({4, 5}, 11), U({4}, 12)}), tol, f64);
-    check_cuda_matches_cpu("linear without bias, 1-D input",
-                           [](const In& x) { return nn::functional::linear(x[0], x[1]); },
-                           in({U({5}, 13), U({4, 5}, 14)}), tol, f64);
-    check_cuda_matches_cpu("linear on a transposed input",
-                           [](const In& x) { return nn::functional::linear(x[0].t(), x[1], x[2]).tanh(); },
-                           in({U({5, 8}, 15), U({4, 5}, 16), U({4}, 17)}), tol, f64);
+    check_cuda_matches_cpu(
+        "mm(a, b^T)", [](const In& x) { return mm(x[0], x[1].t()); }, in({U({3, 4}, 1), U({2, 4}, 2)}), tol, f64);
+    check_cuda_matches_cpu(
+        "bmm", [](const In& x) { return bmm(x[0], x[1]); }, in({U({2, 3, 4}, 3), U({2, 4, 2}, 4)}), tol, f64);
+    check_cuda_matches_cpu(
+        "bmm, transposed", [](const In& x) { return bmm(x[0].mT(), x[1]); }, in({U({5, 4, 3}, 5), U({5, 4, 6}, 6)}),
+        tol, f64);
+    check_cuda_matches_cpu(
+        "outer", [](const In& x) { return outer(x[0], x[1]); }, in({U({3}, 7), U({4}, 8)}), tol, f64);
+    check_cuda_matches_cpu(
+        "trace", [](const In& x) { return trace(x[0]); }, in({U({3, 3}, 9)}), tol, f64);
+    check_cuda_matches_cpu(
+        "linear with bias, 3-D input", [](const In& x) { return nn::functional::linear(x[0], x[1], x[2]); },
+        in({U({2, 3, 5}, 10), U({4, 5}, 11), U({4}, 12)}), tol, f64);
+    check_cuda_matches_cpu(
+        "linear without bias, 1-D input", [](const In& x) { return nn::functional::linear(x[0], x[1]); },
+        in({U({5}, 13), U({4, 5}, 14)}), tol, f64);
+    check_cuda_matches_cpu(
+        "linear on a transposed input", [](const In& x) { return nn::functional::linear(x[0].t(), x[1], x[2]).tanh(); },
+        in({U({5, 8}, 15), U({4, 5}, 16), U({4}, 17)}), tol, f64);
   }
 }
 
@@ -258,30 +285,29 @@ TEST_CASE("scaled dot-product attention matches the CPU, forward and backward", 
     // float32: sums of 8 (E) and 7 (S) terms and a softmax over 7: a few ulps of values <= ~1
     const Tol tol = f64 ? kF64 : Tol{1e-5, 1e-5};
     In qkv = with_dtype({U({2, 3, 5, 8}, 1), U({2, 3, 7, 8}, 2), U({2, 3, 7, 4}, 3)}, t);
-    check_cuda_matches_cpu("sdpa", [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2]); }, qkv,
-                           tol, f64);
+    check_cuda_matches_cpu(
+        "sdpa", [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2]); }, qkv, tol, f64);
     In masked = qkv;
     masked.push_back(bool_mask);
-    check_cuda_matches_cpu("sdpa, bool mask",
-                           [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2], x[3]); }, masked,
-                           tol);
+    check_cuda_matches_cpu(
+        "sdpa, bool mask", [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2], x[3]); }, masked,
+        tol);
     In additive = qkv;
     additive.push_back(U({5, 7}, 4, -2, 0).to(t));
-    check_cuda_matches_cpu("sdpa, float mask, scale 0.3",
-                           [](const In& x) {
-                             return scaled_dot_product_attention(x[0], x[1], x[2], x[3], 0.0, false, 0.3);
-                           },
-                           additive, tol);
+    check_cuda_matches_cpu(
+        "sdpa, float mask, scale 0.3",
+        [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2], x[3], 0.0, false, 0.3); }, additive,
+        tol);
     In causal = with_dtype({U({2, 6, 8}, 5), U({2, 6, 8}, 6), U({2, 6, 3}, 7)}, t);
-    check_cuda_matches_cpu("sdpa, causal",
-                           [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2], {}, 0.0, true); },
-                           causal, tol);
-    check_cuda_matches_cpu("sdpa, weights",
-                           [](const In& x) {
-                             return std::get<1>(
-                                 nn::functional::scaled_dot_product_attention_with_weights(x[0], x[1], x[2]));
-                           },
-                           qkv, tol);
+    check_cuda_matches_cpu(
+        "sdpa, causal", [](const In& x) { return scaled_dot_product_attention(x[0], x[1], x[2], {}, 0.0, true); },
+        causal, tol);
+    check_cuda_matches_cpu(
+        "sdpa, weights",
+        [](const In& x) {
+          return std::get<1>(nn::functional::scaled_dot_product_attention_with_weights(x[0], x[1], x[2]));
+        },
+        qkv, tol);
   }
 }
 
@@ -317,8 +343,8 @@ TEST_CASE("MultiheadAttention forward and backward match the CPU", "[cuda][linal
     auto cpu = run(Device(kCPU), t);
     auto gpu = run(Device(kCUDA), t);
     REQUIRE(cpu.size() == gpu.size());
-    for (size_t i = 0; i < cpu.size(); ++i) check_close("MultiheadAttention " + cpu[i].first, gpu[i].second,
-                                                        cpu[i].second, tol);
+    for (size_t i = 0; i < cpu.size(); ++i)
+      check_close("MultiheadAttention " + cpu[i].first, gpu[i].second, cpu[i].second, tol);
   }
   // Unbatched input with a bool attn_mask (true = not allowed), forward only.
   mha->to(Device(kCPU));
@@ -340,10 +366,10 @@ TEST_CASE("MultiheadAttention forward and backward match the CPU", "[cuda][linal
 TEST_CASE("linalg ops on CUDA tensors match the CPU, with gradients", "[cuda][linalg]") {
   const Tol tol = kLinalg64;
   // cholesky through an SPD matrix built inside the function
-  check_cuda_matches_cpu("cholesky", [](const In& x) { return linalg::cholesky(spd(x[0])); }, {U({3, 3}, 1)}, tol,
-                         true);
-  check_cuda_matches_cpu("cholesky upper, batched", [](const In& x) { return linalg::cholesky(spd(x[0]), true); },
-                         {U({2, 3, 3}, 2)}, tol);
+  check_cuda_matches_cpu(
+      "cholesky", [](const In& x) { return linalg::cholesky(spd(x[0])); }, {U({3, 3}, 1)}, tol, true);
+  check_cuda_matches_cpu(
+      "cholesky upper, batched", [](const In& x) { return linalg::cholesky(spd(x[0]), true); }, {U({2, 3, 3}, 2)}, tol);
   // solve_triangular in its four forms
   auto tri = [](bool upper, bool left, bool unit) {
     return [=](const In& x) { return linalg::solve_triangular(shifted(x[0]), x[1], upper, left, unit); };
@@ -353,37 +379,44 @@ TEST_CASE("linalg ops on CUDA tensors match the CPU, with gradients", "[cuda][li
   check_cuda_matches_cpu("solve_triangular upper", tri(true, true, false), ab, tol);
   check_cuda_matches_cpu("solve_triangular upper unit", tri(true, true, true), ab, tol);
   check_cuda_matches_cpu("solve_triangular right", tri(false, false, false), ab_right, tol);
-  check_cuda_matches_cpu("solve_triangular, broadcast B",
-                         [](const In& x) { return linalg::solve_triangular(shifted(x[0].mT()), x[1], true); },
-                         {U({2, 3, 3}, 8), U({3, 2}, 9)}, tol);
+  check_cuda_matches_cpu(
+      "solve_triangular, broadcast B",
+      [](const In& x) { return linalg::solve_triangular(shifted(x[0].mT()), x[1], true); },
+      {U({2, 3, 3}, 8), U({3, 2}, 9)}, tol);
   // solve, inv, slogdet, det
-  check_cuda_matches_cpu("solve, batched A", [](const In& x) { return linalg::solve(shifted(x[0]), x[1]); },
-                         {U({2, 3, 3}, 10), U({3, 2}, 11)}, tol);
-  check_cuda_matches_cpu("solve, 1-D B", [](const In& x) { return linalg::solve(shifted(x[0]), x[1]); },
-                         {U({3, 3}, 12), U({3}, 13)}, tol);
-  check_cuda_matches_cpu("inv", [](const In& x) { return linalg::inv(shifted(x[0])); }, {U({3, 3}, 14)}, tol, true);
-  check_cuda_matches_cpu("slogdet logabs", [](const In& x) { return std::get<1>(linalg::slogdet(shifted(x[0]))); },
-                         {U({2, 3, 3}, 15)}, tol, true);
-  check_cuda_matches_cpu("slogdet sign", [](const In& x) { return std::get<0>(linalg::slogdet(x[0])); },
-                         {U({4, 3, 3}, 16)}, tol);
-  check_cuda_matches_cpu("det", [](const In& x) { return linalg::det(shifted(x[0])); }, {U({3, 3}, 17)}, tol);
+  check_cuda_matches_cpu(
+      "solve, batched A", [](const In& x) { return linalg::solve(shifted(x[0]), x[1]); },
+      {U({2, 3, 3}, 10), U({3, 2}, 11)}, tol);
+  check_cuda_matches_cpu(
+      "solve, 1-D B", [](const In& x) { return linalg::solve(shifted(x[0]), x[1]); }, {U({3, 3}, 12), U({3}, 13)}, tol);
+  check_cuda_matches_cpu(
+      "inv", [](const In& x) { return linalg::inv(shifted(x[0])); }, {U({3, 3}, 14)}, tol, true);
+  check_cuda_matches_cpu(
+      "slogdet logabs", [](const In& x) { return std::get<1>(linalg::slogdet(shifted(x[0]))); }, {U({2, 3, 3}, 15)},
+      tol, true);
+  check_cuda_matches_cpu(
+      "slogdet sign", [](const In& x) { return std::get<0>(linalg::slogdet(x[0])); }, {U({4, 3, 3}, 16)}, tol);
+  check_cuda_matches_cpu(
+      "det", [](const In& x) { return linalg::det(shifted(x[0])); }, {U({3, 3}, 17)}, tol);
   // eigh: eigenvalues, and functions of the eigenvectors that do not depend on their signs
-  check_cuda_matches_cpu("eigvalsh", [](const In& x) { return linalg::eigvalsh(sym_in(x[0])); }, {U({3, 3}, 18)}, tol,
-                         true);
-  check_cuda_matches_cpu("eigh eigenvectors squared",
-                         [](const In& x) { return std::get<1>(linalg::eigh(sym_in(x[0]))).square(); },
-                         {U({3, 3}, 19)}, tol);
-  check_cuda_matches_cpu("eigh both outputs, batched",
-                         [](const In& x) {
-                           auto [w, V] = linalg::eigh(sym_in(x[0]));
-                           return w.exp() + (V * V.select(-2, 0).unsqueeze(-2)).sum({-2});
-                         },
-                         {U({2, 3, 3}, 20)}, tol);
+  check_cuda_matches_cpu(
+      "eigvalsh", [](const In& x) { return linalg::eigvalsh(sym_in(x[0])); }, {U({3, 3}, 18)}, tol, true);
+  check_cuda_matches_cpu(
+      "eigh eigenvectors squared", [](const In& x) { return std::get<1>(linalg::eigh(sym_in(x[0]))).square(); },
+      {U({3, 3}, 19)}, tol);
+  check_cuda_matches_cpu(
+      "eigh both outputs, batched",
+      [](const In& x) {
+        auto [w, V] = linalg::eigh(sym_in(x[0]));
+        return w.exp() + (V * V.select(-2, 0).unsqueeze(-2)).sum({-2});
+      },
+      {U({2, 3, 3}, 20)}, tol);
   // float32: the same LAPACK calls on the CPU; only the matmul in spd() differs
-  check_cuda_matches_cpu("cholesky float32", [](const In& x) { return linalg::cholesky(spd(x[0])); },
-                         {U({4, 4}, 21).to(kFloat32)}, f32_tol(16));
-  check_cuda_matches_cpu("inv float32", [](const In& x) { return linalg::inv(shifted(x[0])); },
-                         {U({4, 4}, 22).to(kFloat32)}, f32_tol(16));
+  check_cuda_matches_cpu(
+      "cholesky float32", [](const In& x) { return linalg::cholesky(spd(x[0])); }, {U({4, 4}, 21).to(kFloat32)},
+      f32_tol(16));
+  check_cuda_matches_cpu(
+      "inv float32", [](const In& x) { return linalg::inv(shifted(x[0])); }, {U({4, 4}, 22).to(kFloat32)}, f32_tol(16));
   // results live on the GPU
   Tensor A = shifted(U({3, 3}, 23)).cuda();
   REQUIRE(linalg::inv(A).is_cuda());
@@ -402,16 +435,23 @@ TEST_CASE("linalg ops on CUDA tensors match the CPU, with gradients", "[cuda][li
 TEST_CASE("matmul and linalg errors on CUDA tensors", "[cuda][linalg][errors]") {
   TensorOptions g = TensorOptions(kFloat32).device(kCUDA);
   // the CPU's messages, word for word
-  CHECK(error_of([&] { (void)matmul(zeros({3, 4}, g), zeros({5, 6}, g)); }) ==
-        "matmul: shapes (3,4) and (5,6) cannot be multiplied (4 != 5)");
+  CHECK(error_of([&] {
+          (void)matmul(zeros({3, 4}, g), zeros({5, 6}, g));
+        }) == "matmul: shapes (3,4) and (5,6) cannot be multiplied (4 != 5)");
   CHECK(error_of([&] { (void)matmul(zeros({3}, g), zeros({4}, g)); }) ==
         "matmul: shapes (3) and (4) cannot be multiplied (3 != 4)");
-  CHECK_THAT(error_of([&] { (void)matmul(zeros({2, 2, 3}, g), zeros({3, 3, 2}, g)); }),
+  CHECK_THAT(error_of([&] {
+               (void)matmul(zeros({2, 2, 3}, g), zeros({3, 3, 2}, g));
+             }),
              Catch::Contains("cannot be broadcast"));
   CHECK_THAT(error_of([&] { (void)mm(zeros({2, 3, 4}, g), zeros({4, 2}, g)); }), Catch::Contains("mm: expected 2-D"));
-  CHECK_THAT(error_of([&] { (void)bmm(zeros({2, 3, 4}, g), zeros({3, 4, 2}, g)); }),
+  CHECK_THAT(error_of([&] {
+               (void)bmm(zeros({2, 3, 4}, g), zeros({3, 4, 2}, g));
+             }),
              Catch::Contains("bmm: expected 3-D tensors"));
-  CHECK_THAT(error_of([&] { (void)matmul(zeros({2, 3}, g), zeros({3, 2}, g.dtype(kFloat64))); }),
+  CHECK_THAT(error_of([&] {
+               (void)matmul(zeros({2, 3}, g), zeros({3, 2}, g.dtype(kFloat64)));
+             }),
              Catch::Contains("same dtype, got float32 and float64"));
   // mixed devices: the front end names both devices; the kernel names the operand
   std::string m = error_of([&] { (void)matmul(zeros({2, 3}), zeros({3, 2}, g)); });
@@ -430,16 +470,27 @@ TEST_CASE("matmul and linalg errors on CUDA tensors", "[cuda][linalg][errors]") 
 
   // the CPU kernels' messages: not positive-definite, singular
   auto d = [](const std::vector<double>& v, const Shape& s) { return tensor(v, s).cuda(); };
-  CHECK(error_of([&] { (void)linalg::cholesky(d({1, 2, 2, 1}, {2, 2})); }) ==
-        "cholesky: the input is not positive-definite (the leading minor of order 2 is not positive-definite)");
-  CHECK_THAT(error_of([&] { (void)linalg::cholesky(d({1, 0, 0, 1, 4, 0, 0, -1}, {2, 2, 2})); }),
+  CHECK(error_of([&] {
+          (void)linalg::cholesky(d({1, 2, 2, 1}, {2, 2}));
+        }) == "cholesky: the input is not positive-definite (the leading minor of order 2 is not positive-definite)");
+  CHECK_THAT(error_of([&] {
+               (void)linalg::cholesky(d({1, 0, 0, 1, 4, 0, 0, -1}, {2, 2, 2}));
+             }),
              Catch::Contains("leading minor of order 2") && Catch::Contains("batch element 1"));
-  CHECK_THAT(error_of([&] { (void)linalg::inv(d({1, 2, 2, 4}, {2, 2})); }),
+  CHECK_THAT(error_of([&] {
+               (void)linalg::inv(d({1, 2, 2, 4}, {2, 2}));
+             }),
              Catch::Contains("inv: the input matrix is singular"));
-  CHECK_THAT(error_of([&] { (void)linalg::solve(d({1, 2, 2, 4}, {2, 2}), ones({2, 1}, kFloat64).cuda()); }),
+  CHECK_THAT(error_of([&] {
+               (void)linalg::solve(d({1, 2, 2, 4}, {2, 2}), ones({2, 1}, kFloat64).cuda());
+             }),
              Catch::Contains("solve: the input matrix is singular"));
-  CHECK_THAT(error_of([&] { (void)linalg::solve_triangular(d({1, 0, 2, 0}, {2, 2}), ones({2, 1}, kFloat64).cuda(),
-                                                           false); }),
+  CHECK_THAT(error_of([&] {
+               (void)linalg::solve_triangular(d({1, 0, 2, 0}, {2, 2}), ones({2, 1}, kFloat64).cuda(), false);
+             }),
              Catch::Contains("singular"));
-  CHECK_THAT(error_of([&] { (void)linalg::eigh(zeros({2, 3}, g)); }), Catch::Contains("eigh: expected a square matrix"));
+  CHECK_THAT(error_of([&] {
+               (void)linalg::eigh(zeros({2, 3}, g));
+             }),
+             Catch::Contains("eigh: expected a square matrix"));
 }

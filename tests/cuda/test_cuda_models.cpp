@@ -36,17 +36,36 @@ void check_optimizer(const char* name, MakeOpt make, DType dtype, Tol tol) {
 TEST_CASE("optimizers step the same on CUDA as on the CPU (fused Adam included)", "[cuda][optim]") {
   for (DType t : {kFloat32, kFloat64}) {
     Tol tol = t == kFloat32 ? Tol{1e-6, 1e-5} : Tol{1e-13, 1e-12};
-    check_optimizer("Adam", [](std::vector<Tensor> p) { return std::make_shared<optim::Adam>(p, optim::AdamOptions(1e-2)); }, t, tol);
-    check_optimizer("Adam amsgrad", [](std::vector<Tensor> p) {
-      return std::make_shared<optim::Adam>(p, optim::AdamOptions(1e-2).amsgrad(true)); }, t, tol);
-    check_optimizer("Adam weight decay", [](std::vector<Tensor> p) {
-      return std::make_shared<optim::Adam>(p, optim::AdamOptions(1e-2).weight_decay(0.1)); }, t, tol);
-    check_optimizer("AdamW", [](std::vector<Tensor> p) {
-      return std::make_shared<optim::AdamW>(p, optim::AdamWOptions(1e-2)); }, t, tol);
-    check_optimizer("SGD momentum", [](std::vector<Tensor> p) {
-      return std::make_shared<optim::SGD>(p, optim::SGDOptions(1e-2).momentum(0.9).nesterov(true)); }, t, tol);
-    check_optimizer("RMSprop", [](std::vector<Tensor> p) {
-      return std::make_shared<optim::RMSprop>(p, optim::RMSpropOptions(1e-2)); }, t, tol);
+    check_optimizer(
+        "Adam",
+        [](std::vector<Tensor> p) { return std::make_shared<nn::optim::Adam>(p, nn::optim::AdamOptions(1e-2)); }, t,
+        tol);
+    check_optimizer(
+        "Adam amsgrad",
+        [](std::vector<Tensor> p) {
+          return std::make_shared<nn::optim::Adam>(p, nn::optim::AdamOptions(1e-2).amsgrad(true));
+        },
+        t, tol);
+    check_optimizer(
+        "Adam weight decay",
+        [](std::vector<Tensor> p) {
+          return std::make_shared<nn::optim::Adam>(p, nn::optim::AdamOptions(1e-2).weight_decay(0.1));
+        },
+        t, tol);
+    check_optimizer(
+        "AdamW",
+        [](std::vector<Tensor> p) { return std::make_shared<nn::optim::AdamW>(p, nn::optim::AdamWOptions(1e-2)); }, t,
+        tol);
+    check_optimizer(
+        "SGD momentum",
+        [](std::vector<Tensor> p) {
+          return std::make_shared<nn::optim::SGD>(p, nn::optim::SGDOptions(1e-2).momentum(0.9).nesterov(true));
+        },
+        t, tol);
+    check_optimizer(
+        "RMSprop",
+        [](std::vector<Tensor> p) { return std::make_shared<nn::optim::RMSprop>(p, nn::optim::RMSpropOptions(1e-2)); },
+        t, tol);
   }
 }
 
@@ -62,8 +81,8 @@ TEST_CASE("the conv VAE trains the same on CUDA as on the CPU", "[cuda][models]"
   models::ConvVAE cpu_model, gpu_model;
   gpu_model.load_state_dict(cpu_model.state_dict());
   gpu_model.to(kCUDA);
-  optim::Adam cpu_opt(cpu_model.parameters(), optim::AdamOptions(1e-3));
-  optim::Adam gpu_opt(gpu_model.parameters(), optim::AdamOptions(1e-3));
+  nn::optim::Adam cpu_opt(cpu_model.parameters(), nn::optim::AdamOptions(1e-3));
+  nn::optim::Adam gpu_opt(gpu_model.parameters(), nn::optim::AdamOptions(1e-3));
   Tensor x = (uniform_values({16, 1, 28, 28}, 0, 1, 5) > 0.5).to(kFloat32);
   for (int step = 0; step < 3; ++step) {
     manual_seed(100 + step);

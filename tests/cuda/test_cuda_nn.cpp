@@ -65,8 +65,10 @@ class ConvPath {
     setenv("DGM_CUDA_CONV", value, 1);
   }
   ~ConvPath() {
-    if (had_) setenv("DGM_CUDA_CONV", saved_.c_str(), 1);
-    else unsetenv("DGM_CUDA_CONV");
+    if (had_)
+      setenv("DGM_CUDA_CONV", saved_.c_str(), 1);
+    else
+      unsetenv("DGM_CUDA_CONV");
   }
   ConvPath(const ConvPath&) = delete;
   ConvPath& operator=(const ConvPath&) = delete;
@@ -87,7 +89,9 @@ std::string message_of(const std::function<void()>& f) {
   return "no error";
 }
 
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }
+int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
+  return (in + 2 * p - d * (k - 1) - 1) / s + 1;
+}
 
 // ---- conv2d cases ----
 
@@ -115,7 +119,11 @@ const std::vector<ConvCase>& conv_cases() {
       {"1x1, no bias", {3, 4, 7, 5}, {7, 4, 1, 1}, 1, 0, 1, 1, false},
       {"1x1, stride 2", {2, 4, 9, 9}, {5, 4, 1, 1}, 2},
       {"7x7, stride 2, padding 3", {2, 3, 16, 13}, {4, 3, 7, 7}, 2, 3},
-      {"kernel (2,3), stride (2,1), padding (0,1), dilation (1,2)", {2, 4, 9, 11}, {3, 4, 2, 3}, {2, 1}, {0, 1},
+      {"kernel (2,3), stride (2,1), padding (0,1), dilation (1,2)",
+       {2, 4, 9, 11},
+       {3, 4, 2, 3},
+       {2, 1},
+       {0, 1},
        {1, 2}},
       {"depthwise (groups = channels)", {2, 4, 8, 8}, {8, 1, 3, 3}, 1, 1, 1, 4},
       {"stride 3 > kernel 2", {2, 3, 11, 11}, {4, 3, 2, 2}, 3},
@@ -146,8 +154,9 @@ TEST_CASE("conv2d matches the CPU: values, gradients, second derivatives (cuDNN 
     for (DType t : {kFloat32, kFloat64})
       for (const ConvCase& c : conv_cases()) {
         const std::string name = std::string("conv2d ") + c.name + " (" + path + ", " + dtype_name(t) + ")";
-        check_cuda_matches_cpu(name, [&](const In& v) { return run_conv(c, v); }, conv_inputs(c, t), conv_tol(t, c.K()),
-                               /*second_order=*/true);
+        check_cuda_matches_cpu(
+            name, [&](const In& v) { return run_conv(c, v); }, conv_inputs(c, t), conv_tol(t, c.K()),
+            /*second_order=*/true);
       }
   }
 }
@@ -164,10 +173,9 @@ TEST_CASE("cuDNN and im2col agree on conv2d and both adjoints", "[cuda][conv]") 
       Tensor gy = uniform_values(y_shape, -1, 1, 14).to(t).cuda();
       auto run = [&](const char* path) {
         ConvPath use(path);
-        return std::vector<Tensor>{
-            conv2d(x, w, b, c.stride, c.padding, c.dilation, c.groups),
-            conv2d_input_grad(gy, w, x.shape(), c.stride, c.padding, c.dilation, c.groups),
-            conv2d_weight_grad(x, gy, w.shape(), c.stride, c.padding, c.dilation, c.groups)};
+        return std::vector<Tensor>{conv2d(x, w, b, c.stride, c.padding, c.dilation, c.groups),
+                                   conv2d_input_grad(gy, w, x.shape(), c.stride, c.padding, c.dilation, c.groups),
+                                   conv2d_weight_grad(x, gy, w.shape(), c.stride, c.padding, c.dilation, c.groups)};
       };
       std::vector<Tensor> a = run("cudnn"), m = run("im2col");
       const std::string name = std::string(c.name) + " (" + dtype_name(t) + ")";
@@ -218,10 +226,10 @@ TEST_CASE("conv_transpose2d matches the CPU (output_padding, groups, dilation)",
         if (c.transposed_input) std::swap(xs[2], xs[3]);
         In in = {uniform_values(xs, -1, 1, 31).to(t), uniform_values(c.w, -1, 1, 32).to(t)};
         if (c.bias) in.push_back(uniform_values({c.w[1] * c.groups}, -1, 1, 33).to(t));
-        const int64_t Ho = (c.x[2] - 1) * c.stride.h - 2 * c.padding.h + c.dilation.h * (c.w[2] - 1) +
-                           c.output_padding.h + 1;
-        const int64_t Wo = (c.x[3] - 1) * c.stride.w - 2 * c.padding.w + c.dilation.w * (c.w[3] - 1) +
-                           c.output_padding.w + 1;
+        const int64_t Ho =
+            (c.x[2] - 1) * c.stride.h - 2 * c.padding.h + c.dilation.h * (c.w[2] - 1) + c.output_padding.h + 1;
+        const int64_t Wo =
+            (c.x[3] - 1) * c.stride.w - 2 * c.padding.w + c.dilation.w * (c.w[3] - 1) + c.output_padding.w + 1;
         const int64_t K = std::max({c.x[1] / c.groups * c.w[2] * c.w[3], c.w[1] * c.w[2] * c.w[3], c.x[0] * Ho * Wo,
                                     c.x[0] * c.x[2] * c.x[3]});
         const std::string name = std::string("conv_transpose2d ") + c.name + " (" + path + ", " + dtype_name(t) + ")";
@@ -311,18 +319,20 @@ TEST_CASE("max_pool2d matches the CPU: values, indices (ties, NaN), gradients", 
       check_close(name + ": indices", idxg, idx, {0, 0});
       // Distinct values for the gradients (and ties again: both pick the same element).
       for (const Tensor& in : {uniform_values(c.x, -1, 1, 42).to(t), x})
-        check_cuda_matches_cpu(name,
-                               [&](const In& v) { return max_pool2d(v[0], c.kernel, c.stride, c.padding, c.ceil_mode); },
-                               {in}, pool_tol(t), /*second_order=*/true);
+        check_cuda_matches_cpu(
+            name, [&](const In& v) { return max_pool2d(v[0], c.kernel, c.stride, c.padding, c.ceil_mode); }, {in},
+            pool_tol(t), /*second_order=*/true);
     }
   // Non-contiguous input.
   Tensor xt = uniform_values({2, 3, 11, 9}, -1, 1, 43).to(kFloat32);
-  check_cuda_matches_cpu("max_pool2d of a transposed input", [](const In& v) { return max_pool2d(v[0].transpose(2, 3), 3, 2, 1); },
-                         {xt}, kPool32, true);
+  check_cuda_matches_cpu(
+      "max_pool2d of a transposed input", [](const In& v) { return max_pool2d(v[0].transpose(2, 3), 3, 2, 1); }, {xt},
+      kPool32, true);
   // NaN wins its window (and is where the gradient goes); -inf is a value like any other.
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-  Tensor xn = tensor(std::vector<double>{1, nan, 3, 4, -inf, -inf, -inf, -inf, 5, 2, nan, nan, 0, 7, 7, 1}, {1, 1, 4, 4})
-                  .to(kFloat32);
+  Tensor xn =
+      tensor(std::vector<double>{1, nan, 3, 4, -inf, -inf, -inf, -inf, 5, 2, nan, nan, 0, 7, 7, 1}, {1, 1, 4, 4})
+          .to(kFloat32);
   auto [yn, in_] = max_pool2d_with_indices(xn, 2);
   auto [ynG, inG] = max_pool2d_with_indices(xn.cuda(), 2);
   check_close("max_pool2d with NaN: values", ynG, yn, {0, 0});
@@ -333,16 +343,17 @@ TEST_CASE("avg_pool2d matches the CPU (count_include_pad both ways), with gradie
   for (DType t : {kFloat32, kFloat64})
     for (const PoolCase& c : pool_cases())
       for (bool include_pad : {true, false}) {
-        const std::string name = std::string("avg_pool2d ") + c.name + (include_pad ? "" : ", count_include_pad=false") +
-                                 " (" + dtype_name(t) + ")";
+        const std::string name = std::string("avg_pool2d ") + c.name +
+                                 (include_pad ? "" : ", count_include_pad=false") + " (" + dtype_name(t) + ")";
         check_cuda_matches_cpu(
             name,
             [&](const In& v) { return avg_pool2d(v[0], c.kernel, c.stride, c.padding, c.ceil_mode, include_pad); },
             {uniform_values(c.x, -1, 1, 44).to(t)}, pool_tol(t), /*second_order=*/true);
       }
   Tensor xt = uniform_values({2, 3, 11, 9}, -1, 1, 45).to(kFloat32);
-  check_cuda_matches_cpu("avg_pool2d of a transposed input",
-                         [](const In& v) { return avg_pool2d(v[0].transpose(2, 3), 3, 2, 1); }, {xt}, kPool32, true);
+  check_cuda_matches_cpu(
+      "avg_pool2d of a transposed input", [](const In& v) { return avg_pool2d(v[0].transpose(2, 3), 3, 2, 1); }, {xt},
+      kPool32, true);
 }
 
 TEST_CASE("pooling an empty batch gives an empty result", "[cuda][pool]") {
@@ -363,35 +374,67 @@ TEST_CASE("upsampling (nearest, bilinear, align_corners both ways) matches the C
     std::function<Tensor(const Tensor&)> f;
   };
   const std::vector<Case> cases = {
-      {"nearest, size x2", {2, 3, 5, 7}, [](const Tensor& x) { return upsample_nearest2d(x, Int2{10, 14}); }},
+      {"nearest, size x2",
+       {2, 3, 5, 7},
+       [](const Tensor& x) {
+         return upsample_nearest2d(x, Int2{10, 14});
+       }},
       {"nearest, scale 3", {2, 3, 4, 5}, [](const Tensor& x) { return upsample_nearest2d(x, std::nullopt, 3.0); }},
-      {"nearest, size (7,10) (not a multiple)", {2, 3, 5, 7},
-       [](const Tensor& x) { return upsample_nearest2d(x, Int2{7, 10}); }},
-      {"nearest, downsampling to (3,4)", {2, 3, 7, 9}, [](const Tensor& x) { return upsample_nearest2d(x, Int2{3, 4}); }},
-      {"bilinear, size (10,15)", {2, 3, 5, 7},
-       [](const Tensor& x) { return upsample_bilinear2d(x, Int2{10, 15}, false); }},
-      {"bilinear, align_corners, size (9,13)", {2, 3, 5, 7},
-       [](const Tensor& x) { return upsample_bilinear2d(x, Int2{9, 13}, true); }},
-      {"bilinear, scale 1.5", {2, 3, 4, 6},
+      {"nearest, size (7,10) (not a multiple)",
+       {2, 3, 5, 7},
+       [](const Tensor& x) {
+         return upsample_nearest2d(x, Int2{7, 10});
+       }},
+      {"nearest, downsampling to (3,4)",
+       {2, 3, 7, 9},
+       [](const Tensor& x) {
+         return upsample_nearest2d(x, Int2{3, 4});
+       }},
+      {"bilinear, size (10,15)",
+       {2, 3, 5, 7},
+       [](const Tensor& x) {
+         return upsample_bilinear2d(x, Int2{10, 15}, false);
+       }},
+      {"bilinear, align_corners, size (9,13)",
+       {2, 3, 5, 7},
+       [](const Tensor& x) {
+         return upsample_bilinear2d(x, Int2{9, 13}, true);
+       }},
+      {"bilinear, scale 1.5",
+       {2, 3, 4, 6},
        [](const Tensor& x) { return upsample_bilinear2d(x, std::nullopt, false, 1.5); }},
-      {"bilinear, scale (2, 3), align_corners", {1, 2, 4, 3},
+      {"bilinear, scale (2, 3), align_corners",
+       {1, 2, 4, 3},
        [](const Tensor& x) { return upsample_bilinear2d(x, std::nullopt, true, Scale2(2.0, 3.0)); }},
-      {"bilinear, downsampling to (3,4)", {2, 3, 7, 9},
-       [](const Tensor& x) { return upsample_bilinear2d(x, Int2{3, 4}, false); }},
-      {"bilinear, align_corners, downsampling to (3,4)", {2, 3, 7, 9},
-       [](const Tensor& x) { return upsample_bilinear2d(x, Int2{3, 4}, true); }},
-      {"bilinear, a 1x1 image to (4,4)", {2, 3, 1, 1},
-       [](const Tensor& x) { return upsample_bilinear2d(x, Int2{4, 4}, false); }},
-      {"interpolate bilinear of a transposed input", {2, 3, 7, 5},
-       [](const Tensor& x) { return interpolate(x.transpose(2, 3), Int2{8, 12}, std::nullopt, "bilinear", false); }},
+      {"bilinear, downsampling to (3,4)",
+       {2, 3, 7, 9},
+       [](const Tensor& x) {
+         return upsample_bilinear2d(x, Int2{3, 4}, false);
+       }},
+      {"bilinear, align_corners, downsampling to (3,4)",
+       {2, 3, 7, 9},
+       [](const Tensor& x) {
+         return upsample_bilinear2d(x, Int2{3, 4}, true);
+       }},
+      {"bilinear, a 1x1 image to (4,4)",
+       {2, 3, 1, 1},
+       [](const Tensor& x) {
+         return upsample_bilinear2d(x, Int2{4, 4}, false);
+       }},
+      {"interpolate bilinear of a transposed input",
+       {2, 3, 7, 5},
+       [](const Tensor& x) {
+         return interpolate(x.transpose(2, 3), Int2{8, 12}, std::nullopt, "bilinear", false);
+       }},
   };
   for (DType t : {kFloat32, kFloat64})
     for (const Case& c : cases) {
       // Sums of up to ~4 (scale)^2 weighted terms in the backward pass.
       const Tol tol = t == kFloat64 ? kPool64 : Tol{2e-6, 1e-5};
-      check_cuda_matches_cpu(std::string("upsample ") + c.name + " (" + dtype_name(t) + ")",
-                             [&](const In& v) { return c.f(v[0]); }, {uniform_values(c.x, -1, 1, 51).to(t)}, tol,
-                             /*second_order=*/true);
+      check_cuda_matches_cpu(
+          std::string("upsample ") + c.name + " (" + dtype_name(t) + ")", [&](const In& v) { return c.f(v[0]); },
+          {uniform_values(c.x, -1, 1, 51).to(t)}, tol,
+          /*second_order=*/true);
     }
   CHECK(upsample_nearest2d(zeros({0, 2, 3, 3}).cuda(), Int2{6, 6}).shape() == Shape({0, 2, 6, 6}));
 }
@@ -488,7 +531,8 @@ TEST_CASE("nn modules on CUDA match the same modules on the CPU", "[cuda][nn]") 
         std::make_shared<nn::ConvTranspose2d>(6, 4, Int2(4), Int2(2), Int2(1)),
         std::make_shared<nn::LayerNorm>(Shape{8}), std::make_shared<nn::Linear>(8, 3));
   };
-  check_module("Sequential(MaskedConv2d, BatchNorm2d, ReLU, MaskedConv2d, GroupNorm, ReLU, Conv2d, ConvTranspose2d, "
-               "LayerNorm, Linear)",
-               make(), make(), x, {10 * tol.atol, 2e-4});
+  check_module(
+      "Sequential(MaskedConv2d, BatchNorm2d, ReLU, MaskedConv2d, GroupNorm, ReLU, Conv2d, ConvTranspose2d, "
+      "LayerNorm, Linear)",
+      make(), make(), x, {10 * tol.atol, 2e-4});
 }

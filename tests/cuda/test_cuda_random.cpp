@@ -34,9 +34,15 @@ void check_same_bits(const std::string& what, const Tensor& gpu, const Tensor& c
   };
   int64_t at = -1;
   switch (cpu.dtype()) {
-    case kFloat32: at = first_difference(gpu.to_vector<float>(), cpu.to_vector<float>()); break;
-    case kFloat64: at = first_difference(gpu.to_vector<double>(), cpu.to_vector<double>()); break;
-    case kInt64: at = first_difference(gpu.to_vector<int64_t>(), cpu.to_vector<int64_t>()); break;
+    case kFloat32:
+      at = first_difference(gpu.to_vector<float>(), cpu.to_vector<float>());
+      break;
+    case kFloat64:
+      at = first_difference(gpu.to_vector<double>(), cpu.to_vector<double>());
+      break;
+    case kInt64:
+      at = first_difference(gpu.to_vector<int64_t>(), cpu.to_vector<int64_t>());
+      break;
     case kBool: {
       std::vector<bool> g = gpu.to_vector<bool>(), c = cpu.to_vector<bool>();
       for (size_t i = 0; i < g.size() && at < 0; ++i)

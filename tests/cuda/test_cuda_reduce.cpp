@@ -89,8 +89,7 @@ void check_same(const std::string& what, const Tensor& x, const std::function<Te
 
 }  // namespace
 
-TEST_CASE("sum, mean, var, std, logsumexp, norm, amax, amin over every set of dims match the CPU",
-          "[cuda][reduce]") {
+TEST_CASE("sum, mean, var, std, logsumexp, norm, amax, amin over every set of dims match the CPU", "[cuda][reduce]") {
   struct Op {
     const char* name;
     std::function<Tensor(const Tensor&, const std::vector<int64_t>&, bool)> f;
@@ -117,8 +116,8 @@ TEST_CASE("sum, mean, var, std, logsumexp, norm, amax, amin over every set of di
           for (bool keepdim : {false, true}) {
             const std::string name = std::string(op.name) + " " + dims_str(dims) + (keepdim ? " keepdim " : " ") +
                                      layout.name + " " + dtype_name(t);
-            check_cuda_matches_cpu(name, [&](const V& in) { return op.f(layout.f(in[0]), dims, keepdim); }, {x},
-                                   tol_for(t));
+            check_cuda_matches_cpu(
+                name, [&](const V& in) { return op.f(layout.f(in[0]), dims, keepdim); }, {x}, tol_for(t));
           }
   }
 }
@@ -151,12 +150,13 @@ TEST_CASE("prod over one dim or all, with zeros, matches the CPU", "[cuda][reduc
     Tensor z = where(uniform_values({7, 13, 5}, 0, 1, 5) < 0.04, 0.0, x).to(t);
     for (const Tensor& in : {x.to(t), z}) {
       for (const Layout& layout : layouts()) {
-        check_cuda_matches_cpu(std::string("prod() ") + layout.name,
-                               [&](const V& v) { return layout.f(v[0]).prod(); }, {in}, tol_for(t));
+        check_cuda_matches_cpu(
+            std::string("prod() ") + layout.name, [&](const V& v) { return layout.f(v[0]).prod(); }, {in}, tol_for(t));
         for (int64_t d : {0, 1, 2, -1})
           for (bool keepdim : {false, true})
-            check_cuda_matches_cpu("prod(" + std::to_string(d) + ") " + layout.name,
-                                   [&](const V& v) { return layout.f(v[0]).prod(d, keepdim); }, {in}, tol_for(t));
+            check_cuda_matches_cpu(
+                "prod(" + std::to_string(d) + ") " + layout.name,
+                [&](const V& v) { return layout.f(v[0]).prod(d, keepdim); }, {in}, tol_for(t));
       }
     }
   }
@@ -189,24 +189,26 @@ TEST_CASE("max/min along a dim and argmax/argmin match the CPU, first index on t
   for (DType t : {kFloat32, kFloat64}) {
     const Tensor x = ties.to(t);
     for (int64_t d : {0, 1, 2}) {
-      check_cuda_matches_cpu("grad of max(dim)", [&](const V& in) { return std::get<0>(in[0].max(d)); }, {x},
-                             tol_for(t), true);
-      check_cuda_matches_cpu("grad of min(dim, keepdim), transposed",
-                             [&](const V& in) { return std::get<0>(in[0].transpose(0, 2).min(d, true)); }, {x},
-                             tol_for(t));
-      check_cuda_matches_cpu("grad of amax with ties", [&](const V& in) { return in[0].amax({d}); }, {x}, tol_for(t),
-                             true);
+      check_cuda_matches_cpu(
+          "grad of max(dim)", [&](const V& in) { return std::get<0>(in[0].max(d)); }, {x}, tol_for(t), true);
+      check_cuda_matches_cpu(
+          "grad of min(dim, keepdim), transposed",
+          [&](const V& in) { return std::get<0>(in[0].transpose(0, 2).min(d, true)); }, {x}, tol_for(t));
+      check_cuda_matches_cpu(
+          "grad of amax with ties", [&](const V& in) { return in[0].amax({d}); }, {x}, tol_for(t), true);
     }
-    check_cuda_matches_cpu("grad of max() with ties", [](const V& in) { return in[0].max(); }, {x}, tol_for(t));
-    check_cuda_matches_cpu("grad of min() with ties", [](const V& in) { return in[0].min(); }, {x}, tol_for(t));
+    check_cuda_matches_cpu(
+        "grad of max() with ties", [](const V& in) { return in[0].max(); }, {x}, tol_for(t));
+    check_cuda_matches_cpu(
+        "grad of min() with ties", [](const V& in) { return in[0].min(); }, {x}, tol_for(t));
   }
 }
 
 TEST_CASE("max/min/argmax/argmin propagate NaN as on the CPU", "[cuda][reduce][nan]") {
   for (DType t : {kFloat32, kFloat64}) {
     // (6, 300): row 0 has two NaNs (the first wins), row 3 one, column 7 two
-    const Tensor x = with_nans(uniform_values({6, 300}, -1, 1, 7), {5, 250, 3 * 300 + 299, 1 * 300 + 7, 4 * 300 + 7})
-                         .to(t);
+    const Tensor x =
+        with_nans(uniform_values({6, 300}, -1, 1, 7), {5, 250, 3 * 300 + 299, 1 * 300 + 7, 4 * 300 + 7}).to(t);
     for (const Layout& layout : {Layout{"as is", [](const Tensor& v) { return v; }},
                                  Layout{"transposed", [](const Tensor& v) { return v.t(); }}}) {
       const Tensor v = layout.f(x);
@@ -236,8 +238,10 @@ TEST_CASE("max/min/argmax/argmin propagate NaN as on the CPU", "[cuda][reduce][n
     check_same("argmin() of long rows with NaN", big, [](const Tensor& a) { return a.argmin(); });
     check_same("max() of long rows with NaN", big, [](const Tensor& a) { return a.max(); });
     // logsumexp and softmax of a row with NaN are NaN on both
-    check_same("logsumexp with NaN", x, [](const Tensor& a) { return a.logsumexp({1}); }, tol_for(t));
-    check_same("softmax with NaN", x, [](const Tensor& a) { return softmax(a, 1); }, tol_for(t));
+    check_same(
+        "logsumexp with NaN", x, [](const Tensor& a) { return a.logsumexp({1}); }, tol_for(t));
+    check_same(
+        "softmax with NaN", x, [](const Tensor& a) { return softmax(a, 1); }, tol_for(t));
   }
 }
 
@@ -248,51 +252,87 @@ TEST_CASE("reductions of awkward shapes: (1,1), (0,3), 0-dim, expanded", "[cuda]
     const Tensor scalar = uniform_values({1}, -1, 1, 10).reshape({}).to(t);
     for (const Tensor& x : {one, scalar}) {
       const std::string s = " of shape " + shape_str(x.shape());
-      check_cuda_matches_cpu("sum" + s, [](const V& in) { return in[0].sum(); }, {x}, tol, true);
-      check_cuda_matches_cpu("mean" + s, [](const V& in) { return in[0].mean(); }, {x}, tol);
-      check_cuda_matches_cpu("prod" + s, [](const V& in) { return in[0].prod(); }, {x}, tol);
-      check_cuda_matches_cpu("amax" + s, [](const V& in) { return in[0].amax(); }, {x}, tol);
-      check_cuda_matches_cpu("max()" + s, [](const V& in) { return in[0].max(); }, {x}, tol);
-      check_cuda_matches_cpu("max(0)" + s, [](const V& in) { return std::get<0>(in[0].max(0)); }, {x}, tol);
-      check_cuda_matches_cpu("var (NaN: one element)" + s, [](const V& in) { return in[0].var(); }, {x}, tol);
-      check_cuda_matches_cpu("logsumexp" + s, [](const V& in) { return in[0].logsumexp({}); }, {x}, tol);
-      check_cuda_matches_cpu("norm" + s, [](const V& in) { return in[0].norm(); }, {x}, tol);
-      check_cuda_matches_cpu("cumsum" + s, [](const V& in) { return in[0].cumsum(0); }, {x}, tol);
-      check_cuda_matches_cpu("cumprod" + s, [](const V& in) { return in[0].cumprod(-1); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "sum" + s, [](const V& in) { return in[0].sum(); }, {x}, tol, true);
+      check_cuda_matches_cpu(
+          "mean" + s, [](const V& in) { return in[0].mean(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "prod" + s, [](const V& in) { return in[0].prod(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "amax" + s, [](const V& in) { return in[0].amax(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "max()" + s, [](const V& in) { return in[0].max(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "max(0)" + s, [](const V& in) { return std::get<0>(in[0].max(0)); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "var (NaN: one element)" + s, [](const V& in) { return in[0].var(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "logsumexp" + s, [](const V& in) { return in[0].logsumexp({}); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "norm" + s, [](const V& in) { return in[0].norm(); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "cumsum" + s, [](const V& in) { return in[0].cumsum(0); }, {x}, tol);
+      check_cuda_matches_cpu(
+          "cumprod" + s, [](const V& in) { return in[0].cumprod(-1); }, {x}, tol);
       check_same("argmax" + s, x, [](const Tensor& a) { return a.argmax(); });
       check_same("argmin(0)" + s, x, [](const Tensor& a) { return a.argmin(0); });
     }
     // (0, 3): sums of nothing are 0, products 1, means NaN, logsumexp -inf; max over the empty dim is an error
     const Tensor empty3 = zeros({0, 3}, t);
-    check_cuda_matches_cpu("sum() of (0,3)", [](const V& in) { return in[0].sum(); }, {empty3}, tol);
-    check_cuda_matches_cpu("sum(0) of (0,3)", [](const V& in) { return in[0].sum({0}); }, {empty3}, tol);
-    check_cuda_matches_cpu("sum(1) of (0,3)", [](const V& in) { return in[0].sum({1}, true); }, {empty3}, tol);
-    check_cuda_matches_cpu("mean(0) of (0,3)", [](const V& in) { return in[0].mean({0}); }, {empty3}, tol);
-    check_cuda_matches_cpu("prod() of (0,3)", [](const V& in) { return in[0].prod(); }, {empty3}, tol);
-    check_cuda_matches_cpu("prod(0) of (0,3)", [](const V& in) { return in[0].prod(0); }, {empty3}, tol);
-    check_cuda_matches_cpu("amax(1) of (0,3)", [](const V& in) { return in[0].amax({1}); }, {empty3}, tol);
-    check_cuda_matches_cpu("max(1) of (0,3)", [](const V& in) { return std::get<0>(in[0].max(1)); }, {empty3}, tol);
-    check_cuda_matches_cpu("logsumexp(0) of (0,3)", [](const V& in) { return in[0].logsumexp({0}); }, {empty3}, tol);
-    check_cuda_matches_cpu("cumsum(0) of (0,3)", [](const V& in) { return in[0].cumsum(0); }, {empty3}, tol);
-    check_cuda_matches_cpu("cumprod(1) of (0,3)", [](const V& in) { return in[0].cumprod(1); }, {empty3}, tol);
-    check_cuda_matches_cpu("softmax(1) of (0,3)", [](const V& in) { return softmax(in[0], 1); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "sum() of (0,3)", [](const V& in) { return in[0].sum(); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "sum(0) of (0,3)", [](const V& in) { return in[0].sum({0}); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "sum(1) of (0,3)", [](const V& in) { return in[0].sum({1}, true); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "mean(0) of (0,3)", [](const V& in) { return in[0].mean({0}); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "prod() of (0,3)", [](const V& in) { return in[0].prod(); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "prod(0) of (0,3)", [](const V& in) { return in[0].prod(0); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "amax(1) of (0,3)", [](const V& in) { return in[0].amax({1}); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "max(1) of (0,3)", [](const V& in) { return std::get<0>(in[0].max(1)); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "logsumexp(0) of (0,3)", [](const V& in) { return in[0].logsumexp({0}); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "cumsum(0) of (0,3)", [](const V& in) { return in[0].cumsum(0); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "cumprod(1) of (0,3)", [](const V& in) { return in[0].cumprod(1); }, {empty3}, tol);
+    check_cuda_matches_cpu(
+        "softmax(1) of (0,3)", [](const V& in) { return softmax(in[0], 1); }, {empty3}, tol);
     check_same("argmax(1) of (0,3)", empty3, [](const Tensor& a) { return a.argmax(1); });
     REQUIRE_THROWS_WITH(empty3.cuda().amax({0}), Catch::Contains("cannot reduce over dim 0"));
     REQUIRE_THROWS_WITH(empty3.cuda().argmax(0), Catch::Contains("cannot reduce over dim 0"));
     REQUIRE_THROWS_WITH(empty3.cuda().argmax(), Catch::Contains("empty tensor"));
     // expanded inputs (stride 0), as in the double backward of sum
     const Tensor row = uniform_values({1, 13}, -1, 1, 11).to(t);
-    check_cuda_matches_cpu("sum(0) of an expanded row", [](const V& in) { return in[0].expand({7, 13}).sum({0}); },
-                           {row}, tol, true);
-    check_cuda_matches_cpu("amax(1) of an expanded row",
-                           [](const V& in) { return in[0].expand({7, 13}).amax({1}, true); }, {row}, tol);
-    check_cuda_matches_cpu("logsumexp(1) of an expanded column",
-                           [](const V& in) { return in[0].t().expand({13, 9}).logsumexp({1}); }, {row}, tol, true);
+    check_cuda_matches_cpu(
+        "sum(0) of an expanded row",
+        [](const V& in) {
+          return in[0].expand({7, 13}).sum({0});
+        },
+        {row}, tol, true);
+    check_cuda_matches_cpu(
+        "amax(1) of an expanded row",
+        [](const V& in) {
+          return in[0].expand({7, 13}).amax({1}, true);
+        },
+        {row}, tol);
+    check_cuda_matches_cpu(
+        "logsumexp(1) of an expanded column",
+        [](const V& in) {
+          return in[0].t().expand({13, 9}).logsumexp({1});
+        },
+        {row}, tol, true);
   }
   // The kernel with no dims to reduce copies (as the CPU does).
   const Tensor x = uniform_values({4, 6}, -1, 1, 12).to(kFloat32);
   for (auto op : {kernels::Reduce::Sum, kernels::Reduce::Prod, kernels::Reduce::Max, kernels::Reduce::Min})
-    check_same("kernels::reduce over no dims", x.t(), [&](const Tensor& a) { return kernels::reduce(op, a, {}, false); });
+    check_same("kernels::reduce over no dims", x.t(),
+               [&](const Tensor& a) { return kernels::reduce(op, a, {}, false); });
 }
 
 TEST_CASE("int64 reductions and scans are exact", "[cuda][reduce]") {
@@ -344,44 +384,67 @@ TEST_CASE("large reductions (2^20 elements) match the CPU", "[cuda][reduce][larg
   for (DType t : {kFloat32, kFloat64}) {
     const Tol tol = t == kFloat32 ? sum_tol : kF64;
     const Tensor flat = uniform_values({n}, -1, 1, 18).to(t);
-    check_cuda_matches_cpu("sum of 2^20", [](const V& in) { return in[0].sum(); }, {flat}, tol);
-    check_cuda_matches_cpu("mean of 2^20", [](const V& in) { return in[0].mean(); }, {flat}, tol);
-    check_cuda_matches_cpu("amax of 2^20", [](const V& in) { return in[0].amax(); }, {flat}, kExact);
-    check_cuda_matches_cpu("amin of 2^20", [](const V& in) { return in[0].amin(); }, {flat}, kExact);
+    check_cuda_matches_cpu(
+        "sum of 2^20", [](const V& in) { return in[0].sum(); }, {flat}, tol);
+    check_cuda_matches_cpu(
+        "mean of 2^20", [](const V& in) { return in[0].mean(); }, {flat}, tol);
+    check_cuda_matches_cpu(
+        "amax of 2^20", [](const V& in) { return in[0].amax(); }, {flat}, kExact);
+    check_cuda_matches_cpu(
+        "amin of 2^20", [](const V& in) { return in[0].amin(); }, {flat}, kExact);
     check_same("argmax of 2^20", flat, [](const Tensor& a) { return a.argmax(); });
     check_same("argmin of 2^20", flat, [](const Tensor& a) { return a.argmin(); });
     // a product of 2^20 numbers near 1 (float64 accumulation: agree to 2 ulps of float32)
     const Tensor near1 = uniform_values({n}, 0.999, 1.001, 19).to(t);
-    check_same("prod of 2^20", near1, [](const Tensor& a) { return a.prod(); }, t == kFloat32 ? Tol{0, 2.5e-7} : kF64);
+    check_same(
+        "prod of 2^20", near1, [](const Tensor& a) { return a.prod(); }, t == kFloat32 ? Tol{0, 2.5e-7} : kF64);
     // every layout of a square: column sums (thread per output), row sums (block per output), transposed
     const Tensor sq = flat.reshape({1024, 1024});
     for (int64_t d : {0, 1}) {
       const std::string at = "(" + std::to_string(d) + ") of (1024,1024)";
-      check_cuda_matches_cpu("sum" + at, [&](const V& in) { return in[0].sum({d}); }, {sq}, tol);
-      check_cuda_matches_cpu("sum" + at + " transposed", [&](const V& in) { return in[0].t().sum({d}); }, {sq}, tol);
-      check_cuda_matches_cpu("amax" + at, [&](const V& in) { return in[0].amax({d}); }, {sq}, kExact);
+      check_cuda_matches_cpu(
+          "sum" + at, [&](const V& in) { return in[0].sum({d}); }, {sq}, tol);
+      check_cuda_matches_cpu(
+          "sum" + at + " transposed", [&](const V& in) { return in[0].t().sum({d}); }, {sq}, tol);
+      check_cuda_matches_cpu(
+          "amax" + at, [&](const V& in) { return in[0].amax({d}); }, {sq}, kExact);
       check_max_min_dim("max" + at, sq, [&](const Tensor& a) { return a.max(d); });
       check_max_min_dim("min" + at + " transposed", sq, [&](const Tensor& a) { return a.t().min(d); });
-      check_same("cumsum" + at, sq, [&](const Tensor& a) { return a.cumsum(d); }, sum_tol);
+      check_same(
+          "cumsum" + at, sq, [&](const Tensor& a) { return a.cumsum(d); }, sum_tol);
     }
     // few long rows (split over blocks), few wide columns (split over threads), many short rows
     for (const Shape& s : {Shape{16, 65536}, Shape{65536, 16}, Shape{4, 262144}, Shape{262144, 4}, Shape{2, 524288}}) {
       const Tensor m = flat.reshape(s);
       for (int64_t d : {0, 1}) {
         const std::string at = "(" + std::to_string(d) + ") of " + shape_str(s);
-        check_cuda_matches_cpu("sum" + at, [&](const V& in) { return in[0].sum({d}); }, {m}, tol);
-        check_cuda_matches_cpu("logsumexp" + at, [&](const V& in) { return in[0].logsumexp({d}); }, {m},
-                               t == kFloat32 ? kF32 : kF64);
+        check_cuda_matches_cpu(
+            "sum" + at, [&](const V& in) { return in[0].sum({d}); }, {m}, tol);
+        check_cuda_matches_cpu(
+            "logsumexp" + at, [&](const V& in) { return in[0].logsumexp({d}); }, {m}, t == kFloat32 ? kF32 : kF64);
         check_same("argmax" + at, m, [&](const Tensor& a) { return a.argmax(d); });
       }
     }
     // the batch-norm pattern: (N, C, H, W) over {0, 2, 3}
     const Tensor nchw = flat.reshape({64, 16, 32, 32});
-    check_cuda_matches_cpu("mean {0,2,3} of (64,16,32,32)", [](const V& in) { return in[0].mean({0, 2, 3}); },
-                           {nchw}, tol);
-    check_cuda_matches_cpu("var {0,2,3} of (64,16,32,32)", [](const V& in) { return in[0].var({0, 2, 3}); }, {nchw},
-                           t == kFloat32 ? kF32 : kF64);
-    check_cuda_matches_cpu("sum {1,3} of (64,16,32,32)", [](const V& in) { return in[0].sum({1, 3}); }, {nchw}, tol);
+    check_cuda_matches_cpu(
+        "mean {0,2,3} of (64,16,32,32)",
+        [](const V& in) {
+          return in[0].mean({0, 2, 3});
+        },
+        {nchw}, tol);
+    check_cuda_matches_cpu(
+        "var {0,2,3} of (64,16,32,32)",
+        [](const V& in) {
+          return in[0].var({0, 2, 3});
+        },
+        {nchw}, t == kFloat32 ? kF32 : kF64);
+    check_cuda_matches_cpu(
+        "sum {1,3} of (64,16,32,32)",
+        [](const V& in) {
+          return in[0].sum({1, 3});
+        },
+        {nchw}, tol);
   }
   // ties across the two passes: the same maximum at both ends of a long vector
   std::vector<double> v = uniform_values({n}, -1, 1, 20).to_vector<double>();
@@ -402,33 +465,37 @@ TEST_CASE("cumsum and cumprod (and reversed scans) match the CPU", "[cuda][scan]
     for (const Layout& layout : layouts())
       for (int64_t d : {0, 1, 2, -1}) {
         const std::string at = "(" + std::to_string(d) + ") " + layout.name + " " + dtype_name(t);
-        check_cuda_matches_cpu("cumsum" + at, [&](const V& in) { return layout.f(in[0]).cumsum(d); }, {x}, tol,
-                               true);
-        check_cuda_matches_cpu("cumprod" + at, [&](const V& in) { return layout.f(in[0]).cumprod(d); }, {x}, tol,
-                               true);
+        check_cuda_matches_cpu(
+            "cumsum" + at, [&](const V& in) { return layout.f(in[0]).cumsum(d); }, {x}, tol, true);
+        check_cuda_matches_cpu(
+            "cumprod" + at, [&](const V& in) { return layout.f(in[0]).cumprod(d); }, {x}, tol, true);
         const int64_t dd = d < 0 ? d + 3 : d;
         for (auto op : {kernels::Scan::Sum, kernels::Scan::Prod})
           for (bool reverse : {false, true})
-            check_same(std::string(op == kernels::Scan::Sum ? "scan sum" : "scan prod") +
-                           (reverse ? " reversed" : "") + at,
-                       layout.f(x), [&](const Tensor& a) { return kernels::scan(op, a, dd, reverse); }, tol);
+            check_same(
+                std::string(op == kernels::Scan::Sum ? "scan sum" : "scan prod") + (reverse ? " reversed" : "") + at,
+                layout.f(x), [&](const Tensor& a) { return kernels::scan(op, a, dd, reverse); }, tol);
       }
     // cumprod through zeros: the gradient takes its zero-aware path
     const Tensor z = where(uniform_values({6, 9}, 0, 1, 22) < 0.15, 0.0, uniform_values({6, 9}, -2, 2, 23)).to(t);
     for (int64_t d : {0, 1})
-      check_cuda_matches_cpu("cumprod with zeros (" + std::to_string(d) + ")",
-                             [&](const V& in) { return in[0].cumprod(d); }, {z}, tol, true);
+      check_cuda_matches_cpu(
+          "cumprod with zeros (" + std::to_string(d) + ")", [&](const V& in) { return in[0].cumprod(d); }, {z}, tol,
+          true);
     // long lines: one warp per line (the last dim), one thread per line (dim 0)
     const Tensor wide = uniform_values({3, 5000}, -1, 1, 24).to(t);
     const Tol long_tol = t == kFloat32 ? Tol{1e-5, 1e-6} : kF64;  // float64 accumulation: a rounding or two
     for (int64_t d : {0, 1})
       for (bool reverse : {false, true}) {
-        check_same("scan sum of (3,5000) along " + std::to_string(d), wide,
-                   [&](const Tensor& a) { return kernels::scan(kernels::Scan::Sum, a, d, reverse); }, long_tol);
-        check_same("scan sum of (5000,3)^T along " + std::to_string(d), wide.t().contiguous().t(),
-                   [&](const Tensor& a) { return kernels::scan(kernels::Scan::Sum, a, d, reverse); }, long_tol);
+        check_same(
+            "scan sum of (3,5000) along " + std::to_string(d), wide,
+            [&](const Tensor& a) { return kernels::scan(kernels::Scan::Sum, a, d, reverse); }, long_tol);
+        check_same(
+            "scan sum of (5000,3)^T along " + std::to_string(d), wide.t().contiguous().t(),
+            [&](const Tensor& a) { return kernels::scan(kernels::Scan::Sum, a, d, reverse); }, long_tol);
       }
-    check_cuda_matches_cpu("cumsum of (3,5000)", [](const V& in) { return in[0].cumsum(1); }, {wide}, long_tol);
+    check_cuda_matches_cpu(
+        "cumsum of (3,5000)", [](const V& in) { return in[0].cumsum(1); }, {wide}, long_tol);
   }
   // int64 and the errors
   check_same("reversed int64 scan", (uniform_values({4, 40}, -9, 9, 25)).floor().to(kInt64),
@@ -446,25 +513,28 @@ TEST_CASE("softmax and log_softmax match the CPU", "[cuda][nn]") {
     for (const Layout& layout : layouts())
       for (int64_t d : {0, 1, 2, -1}) {
         const std::string at = "(" + std::to_string(d) + ") " + layout.name + " " + dtype_name(t);
-        check_cuda_matches_cpu("softmax" + at, [&](const V& in) { return softmax(layout.f(in[0]), d); }, {x}, tol);
-        check_cuda_matches_cpu("log_softmax" + at, [&](const V& in) { return log_softmax(layout.f(in[0]), d); }, {x},
-                               tol);
+        check_cuda_matches_cpu(
+            "softmax" + at, [&](const V& in) { return softmax(layout.f(in[0]), d); }, {x}, tol);
+        check_cuda_matches_cpu(
+            "log_softmax" + at, [&](const V& in) { return log_softmax(layout.f(in[0]), d); }, {x}, tol);
       }
     // second order, as the CPU's gradgradcheck tests
     const Tensor b = uniform_values({4, 6}, -2, 2, 3).to(t);
-    check_cuda_matches_cpu("softmax 2nd order", [](const V& in) { return softmax(in[0], 1); }, {b}, tol, true);
-    check_cuda_matches_cpu("log_softmax of a slice 2nd order",
-                           [](const V& in) { return log_softmax(in[0].slice(1, 0, 6, 2), 1); }, {b}, tol, true);
+    check_cuda_matches_cpu(
+        "softmax 2nd order", [](const V& in) { return softmax(in[0], 1); }, {b}, tol, true);
+    check_cuda_matches_cpu(
+        "log_softmax of a slice 2nd order", [](const V& in) { return log_softmax(in[0].slice(1, 0, 6, 2), 1); }, {b},
+        tol, true);
     // stable for huge logits, -inf entries get probability 0, typical MNIST shapes
     const Tensor big = tensor(std::vector<double>{1000, 1001, -1000, 0, -kInf, 3}, {2, 3}).to(t);
-    check_cuda_matches_cpu("softmax of huge and -inf logits", [](const V& in) { return softmax(in[0], 1); }, {big},
-                           tol);
-    check_cuda_matches_cpu("log_softmax of huge logits", [](const V& in) { return log_softmax(in[0], 0); }, {big},
-                           tol);
+    check_cuda_matches_cpu(
+        "softmax of huge and -inf logits", [](const V& in) { return softmax(in[0], 1); }, {big}, tol);
+    check_cuda_matches_cpu(
+        "log_softmax of huge logits", [](const V& in) { return log_softmax(in[0], 0); }, {big}, tol);
     for (const Shape& s : {Shape{128, 10}, Shape{128, 784}})
-      check_cuda_matches_cpu("log_softmax of " + shape_str(s),
-                             [](const V& in) { return log_softmax(in[0], 1); },
-                             {uniform_values(s, -5, 5, 27).to(t)}, tol);
+      check_cuda_matches_cpu(
+          "log_softmax of " + shape_str(s), [](const V& in) { return log_softmax(in[0], 1); },
+          {uniform_values(s, -5, 5, 27).to(t)}, tol);
   }
 }
 
@@ -473,26 +543,32 @@ TEST_CASE("layer_norm, group_norm and batch_norm match the CPU", "[cuda][nn]") {
     const Tol tol = tol_for(t);
     const Tensor x = uniform_values({3, 5, 4}, -1, 1, 28).to(t);
     const Tensor w = uniform_values({4}, 0.5, 1.5, 2).to(t), b = uniform_values({4}, -1, 1, 3).to(t);
-    check_cuda_matches_cpu("layer_norm", [](const V& in) { return layer_norm(in[0], {4}, in[1], in[2]); }, {x, w, b},
-                           tol, true);
-    check_cuda_matches_cpu("layer_norm of a transposed view over 2 dims",
-                           [](const V& in) { return layer_norm(in[0].transpose(0, 1), {3, 4}); }, {x}, tol, true);
+    check_cuda_matches_cpu(
+        "layer_norm", [](const V& in) { return layer_norm(in[0], {4}, in[1], in[2]); }, {x, w, b}, tol, true);
+    check_cuda_matches_cpu(
+        "layer_norm of a transposed view over 2 dims",
+        [](const V& in) {
+          return layer_norm(in[0].transpose(0, 1), {3, 4});
+        },
+        {x}, tol, true);
     const Tensor x4 = uniform_values({2, 4, 3}, -1, 1, 4).to(t);
     const Tensor cw = uniform_values({4}, 0.5, 1.5, 5).to(t), cb = uniform_values({4}, -1, 1, 6).to(t);
-    check_cuda_matches_cpu("group_norm", [](const V& in) { return group_norm(in[0], 2, in[1], in[2]); },
-                           {x4, cw, cb}, tol, true);
-    check_cuda_matches_cpu("batch_norm (training)",
-                           [](const V& in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); }, {x4, cw, cb},
-                           tol, true);
-    check_cuda_matches_cpu("batch_norm of a transposed view",
-                           [](const V& in) { return batch_norm(in[0].transpose(1, 2), {}, {}, {}, {}, true); },
-                           {uniform_values({2, 3, 4}, -1, 1, 8).to(t)}, tol, true);
+    check_cuda_matches_cpu(
+        "group_norm", [](const V& in) { return group_norm(in[0], 2, in[1], in[2]); }, {x4, cw, cb}, tol, true);
+    check_cuda_matches_cpu(
+        "batch_norm (training)", [](const V& in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); },
+        {x4, cw, cb}, tol, true);
+    check_cuda_matches_cpu(
+        "batch_norm of a transposed view",
+        [](const V& in) { return batch_norm(in[0].transpose(1, 2), {}, {}, {}, {}, true); },
+        {uniform_values({2, 3, 4}, -1, 1, 8).to(t)}, tol, true);
     // an (N, C, H, W) batch as in a conv net
     const Tensor img = uniform_values({8, 6, 5, 7}, -2, 2, 29).to(t);
-    check_cuda_matches_cpu("batch_norm of (8,6,5,7)",
-                           [](const V& in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); },
-                           {img, uniform_values({6}, 0.5, 1.5, 30).to(t), uniform_values({6}, -1, 1, 31).to(t)}, tol);
-    check_cuda_matches_cpu("group_norm of (8,6,5,7)", [](const V& in) { return group_norm(in[0], 3); }, {img}, tol);
+    check_cuda_matches_cpu(
+        "batch_norm of (8,6,5,7)", [](const V& in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); },
+        {img, uniform_values({6}, 0.5, 1.5, 30).to(t), uniform_values({6}, -1, 1, 31).to(t)}, tol);
+    check_cuda_matches_cpu(
+        "group_norm of (8,6,5,7)", [](const V& in) { return group_norm(in[0], 3); }, {img}, tol);
     // running statistics are updated in place on the GPU as on the CPU, and eval mode uses them
     Tensor rm = uniform_values({6}, -0.5, 0.5, 32).to(t), rv = uniform_values({6}, 0.5, 2, 33).to(t);
     Tensor rm_g = rm.cuda(), rv_g = rv.cuda();
@@ -519,48 +595,52 @@ TEST_CASE("losses match the CPU, with first and second derivatives", "[cuda][nn]
     for (const char* reduction : {"mean", "sum", "none"})
       for (double smoothing : {0.0, 0.1}) {
         const std::string name = std::string("cross_entropy ") + reduction + " smoothing " + std::to_string(smoothing);
-        check_cuda_matches_cpu(name, [&](const V& in) { return cross_entropy(in[0], in[1], reduction, -100, smoothing); },
-                               {logits, target}, tol);
-        check_cuda_matches_cpu("nll_loss " + std::string(reduction),
-                               [&](const V& in) { return nll_loss(log_softmax(in[0], 1), in[1], reduction); },
-                               {logits, target}, tol);
+        check_cuda_matches_cpu(
+            name, [&](const V& in) { return cross_entropy(in[0], in[1], reduction, -100, smoothing); },
+            {logits, target}, tol);
+        check_cuda_matches_cpu(
+            "nll_loss " + std::string(reduction),
+            [&](const V& in) { return nll_loss(log_softmax(in[0], 1), in[1], reduction); }, {logits, target}, tol);
       }
     const Tensor l2 = uniform_values({5, 3}, -1, 1, 35).to(t);
     const Tensor t2 = tensor(std::vector<int64_t>{0, 2, 1, 1, 0});
-    check_cuda_matches_cpu("cross_entropy 2nd order",
-                           [](const V& in) { return cross_entropy(in[0], in[1], "mean", -100, 0.3); }, {l2, t2}, tol,
-                           true);
-    check_cuda_matches_cpu("nll_loss 2nd order", [](const V& in) { return nll_loss(in[0].t().t(), in[1], "sum"); },
-                           {l2, t2}, tol, true);
+    check_cuda_matches_cpu(
+        "cross_entropy 2nd order", [](const V& in) { return cross_entropy(in[0], in[1], "mean", -100, 0.3); }, {l2, t2},
+        tol, true);
+    check_cuda_matches_cpu(
+        "nll_loss 2nd order", [](const V& in) { return nll_loss(in[0].t().t(), in[1], "sum"); }, {l2, t2}, tol, true);
     // MNIST-sized classification: (128, 10) logits
     const Tensor l128 = uniform_values({128, 10}, -4, 4, 36).to(t);
     const Tensor t128 = (uniform_values({128}, 0, 10, 37)).floor().to(kInt64);
-    check_cuda_matches_cpu("cross_entropy of (128,10)", [](const V& in) { return cross_entropy(in[0], in[1]); },
-                           {l128, t128}, tol);
+    check_cuda_matches_cpu(
+        "cross_entropy of (128,10)", [](const V& in) { return cross_entropy(in[0], in[1]); }, {l128, t128}, tol);
     // binary cross entropy (on probabilities and on logits), mse
     const Tensor pr = uniform_values({4, 3}, 0.05, 0.95, 4).to(t), tg = uniform_values({4, 3}, 0, 1, 5).to(t);
-    check_cuda_matches_cpu("binary_cross_entropy", [](const V& in) { return binary_cross_entropy(in[0], in[1]); },
-                           {pr, tg}, tol);
-    check_cuda_matches_cpu("binary_cross_entropy 2nd order",
-                           [](const V& in) { return binary_cross_entropy(in[0], in[1], "sum"); }, {pr, tg}, tol, true);
+    check_cuda_matches_cpu(
+        "binary_cross_entropy", [](const V& in) { return binary_cross_entropy(in[0], in[1]); }, {pr, tg}, tol);
+    check_cuda_matches_cpu(
+        "binary_cross_entropy 2nd order", [](const V& in) { return binary_cross_entropy(in[0], in[1], "sum"); },
+        {pr, tg}, tol, true);
     const Tensor p01 = tensor(std::vector<double>{0.1, 0.9, 0.5, 0, 1, 0.3}).to(t);
     const Tensor t01 = tensor(std::vector<double>{0, 1, 1, 0, 0, 0.7}).to(t);
-    check_cuda_matches_cpu("binary_cross_entropy at 0 and 1 (log clamped at -100)",
-                           [](const V& in) { return binary_cross_entropy(in[0].detach(), in[1], "none"); },
-                           {p01, t01}, tol);
+    check_cuda_matches_cpu(
+        "binary_cross_entropy at 0 and 1 (log clamped at -100)",
+        [](const V& in) { return binary_cross_entropy(in[0].detach(), in[1], "none"); }, {p01, t01}, tol);
     const Tensor lx = uniform_values({4, 3}, -4, 4, 6).to(t);
-    check_cuda_matches_cpu("binary_cross_entropy_with_logits 2nd order",
-                           [](const V& in) { return binary_cross_entropy_with_logits(in[0], in[1]); },
-                           {lx, uniform_values({4, 3}, 0, 1, 7).to(t)}, tol, true);
+    check_cuda_matches_cpu(
+        "binary_cross_entropy_with_logits 2nd order",
+        [](const V& in) { return binary_cross_entropy_with_logits(in[0], in[1]); },
+        {lx, uniform_values({4, 3}, 0, 1, 7).to(t)}, tol, true);
     const Tensor lg = tensor(std::vector<double>{-3, 0, 2, 50, -50, 0.7}).to(t);
-    check_cuda_matches_cpu("binary_cross_entropy_with_logits, large logits",
-                           [](const V& in) { return binary_cross_entropy_with_logits(in[0], in[1], "sum"); },
-                           {lg, t01}, tol);
-    check_cuda_matches_cpu("mse_loss none 2nd order", [](const V& in) { return mse_loss(in[0], in[1].t(), "none"); },
-                           {uniform_values({3, 4}).to(t), uniform_values({4, 3}, -1, 1, 8).to(t)}, tol, true);
-    check_cuda_matches_cpu("mse_loss with broadcasting",
-                           [](const V& in) { return mse_loss(in[0], in[1]); },
-                           {uniform_values({128, 784}, 0, 1, 38).to(t), uniform_values({784}, 0, 1, 39).to(t)}, tol);
+    check_cuda_matches_cpu(
+        "binary_cross_entropy_with_logits, large logits",
+        [](const V& in) { return binary_cross_entropy_with_logits(in[0], in[1], "sum"); }, {lg, t01}, tol);
+    check_cuda_matches_cpu(
+        "mse_loss none 2nd order", [](const V& in) { return mse_loss(in[0], in[1].t(), "none"); },
+        {uniform_values({3, 4}).to(t), uniform_values({4, 3}, -1, 1, 8).to(t)}, tol, true);
+    check_cuda_matches_cpu(
+        "mse_loss with broadcasting", [](const V& in) { return mse_loss(in[0], in[1]); },
+        {uniform_values({128, 784}, 0, 1, 38).to(t), uniform_values({784}, 0, 1, 39).to(t)}, tol);
   }
 }
 
@@ -608,8 +688,9 @@ TEST_CASE("reduction throughput", "[.][perf][cuda][reduce]") {
   time_it("sum(1) of (4096,4096)", big.reshape({4096, 4096}), b, [](const Tensor& a) { return a.sum({1}); });
   time_it("sum(0) of (4096,4096)", big.reshape({4096, 4096}), b, [](const Tensor& a) { return a.sum({0}); });
   time_it("sum(0) of (4096,4096)^T", big.reshape({4096, 4096}), b, [](const Tensor& a) { return a.t().sum({0}); });
-  time_it("mean {0,2,3} of (64,64,64,64)", big.reshape({64, 64, 64, 64}), b,
-          [](const Tensor& a) { return a.mean({0, 2, 3}); });
+  time_it("mean {0,2,3} of (64,64,64,64)", big.reshape({64, 64, 64, 64}), b, [](const Tensor& a) {
+    return a.mean({0, 2, 3});
+  });
   time_it("cumsum(1) of (4096,4096)", big.reshape({4096, 4096}), 2 * b, [](const Tensor& a) { return a.cumsum(1); });
   time_it("cumsum(0) of (4096,4096)", big.reshape({4096, 4096}), 2 * b, [](const Tensor& a) { return a.cumsum(0); });
   const Tensor r784 = uniform_values({128, 784}, -1, 1, 41).to(kFloat32).cuda();

@@ -26,8 +26,8 @@ __device__ __forceinline__ float warp_sum(float v) {
 
 // y[r][:] = (x[r][:] - mean_r) * rsqrt(var_r + eps) * gamma + beta; one warp per row, sums by shuffles
 __global__ void __launch_bounds__(layer_norm_warp::kThreads)
-layer_norm_warp_shuffle_kernel(const float* x, const float* gamma, const float* beta, float* y, int rows,
-                               int cols, float eps) {
+    layer_norm_warp_shuffle_kernel(const float* x, const float* gamma, const float* beta, float* y, int rows, int cols,
+                                   float eps) {
   using namespace layer_norm_warp;
   const int lane = threadIdx.x % 32;
   const int r = blockIdx.x * kRowsPerBlock + threadIdx.x / 32;
@@ -46,8 +46,8 @@ layer_norm_warp_shuffle_kernel(const float* x, const float* gamma, const float* 
   for (int j = lane; j < cols; j += 32) yr[j] = (xr[j] - mean) * rstd * gamma[j] + beta[j];
 }
 
-inline cudaError_t layer_norm_warp_shuffle(const float* x, const float* gamma, const float* beta, float* y,
-                                           int rows, int cols, float eps = 1e-5f, cudaStream_t stream = 0) {
+inline cudaError_t layer_norm_warp_shuffle(const float* x, const float* gamma, const float* beta, float* y, int rows,
+                                           int cols, float eps = 1e-5f, cudaStream_t stream = 0) {
   using namespace layer_norm_warp;
   if (rows <= 0 || cols <= 0) return cudaErrorInvalidValue;
   const int blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;

@@ -16,8 +16,8 @@
 // Assumption (checked on the host, the launcher returns cudaErrorInvalidValue otherwise): cols % 4 == 0
 // and x, gamma, beta, y are 16-byte aligned, so every row starts on a 16-byte boundary.
 #pragma once
-#include <cstdint>
 #include <cuda_runtime.h>
+#include <cstdint>
 
 namespace ladder {
 
@@ -57,9 +57,9 @@ __device__ __forceinline__ Moments warp_combine(Moments m) {
 
 // y[r][:] = (x[r][:] - mean_r) * rsqrt(M2_r / cols + eps) * gamma + beta; warp per row, Welford, float4
 __global__ void __launch_bounds__(layer_norm_welford::kThreads)
-layer_norm_welford_vectorized_kernel(const float* __restrict__ x, const float* __restrict__ gamma,
-                                     const float* __restrict__ beta, float* __restrict__ y, int rows, int cols,
-                                     float eps) {
+    layer_norm_welford_vectorized_kernel(const float* __restrict__ x, const float* __restrict__ gamma,
+                                         const float* __restrict__ beta, float* __restrict__ y, int rows, int cols,
+                                         float eps) {
   using namespace layer_norm_welford;
   const int lane = threadIdx.x % 32;
   const int r = blockIdx.x * kRowsPerBlock + threadIdx.x / 32;
@@ -75,8 +75,8 @@ layer_norm_welford_vectorized_kernel(const float* __restrict__ x, const float* _
   for (int j = lane; j < cols4; j += 32) {
     const float4 v = xr[j];
     const float mean4 = (v.x + v.y + v.z + v.w) * 0.25f;
-    const float m2_4 = (v.x - mean4) * (v.x - mean4) + (v.y - mean4) * (v.y - mean4) +
-                       (v.z - mean4) * (v.z - mean4) + (v.w - mean4) * (v.w - mean4);
+    const float m2_4 = (v.x - mean4) * (v.x - mean4) + (v.y - mean4) * (v.y - mean4) + (v.z - mean4) * (v.z - mean4) +
+                       (v.w - mean4) * (v.w - mean4);
     acc = combine(acc, {4.0f, mean4, m2_4});
   }
   acc = warp_combine(acc);
@@ -95,8 +95,7 @@ layer_norm_welford_vectorized_kernel(const float* __restrict__ x, const float* _
 inline bool layer_norm_welford_vectorized_supports(const float* x, const float* gamma, const float* beta,
                                                    const float* y, int rows, int cols) {
   const auto aligned16 = [](const float* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; };
-  return rows > 0 && cols > 0 && cols % 4 == 0 && aligned16(x) && aligned16(gamma) && aligned16(beta) &&
-         aligned16(y);
+  return rows > 0 && cols > 0 && cols % 4 == 0 && aligned16(x) && aligned16(gamma) && aligned16(beta) && aligned16(y);
 }
 
 inline cudaError_t layer_norm_welford_vectorized(const float* x, const float* gamma, const float* beta, float* y,

@@ -28,8 +28,8 @@ __global__ void matmul_naive_kernel(const float* A, const float* B, float* C, in
 inline cudaError_t matmul_naive(const float* A, const float* B, float* C, int M, int N, int K,
                                 cudaStream_t stream = 0) {
   if (M <= 0 || N <= 0 || K <= 0) return cudaErrorInvalidValue;
-  const dim3 block(32, 32);                                 // 1024 threads, the per-block maximum
-  const dim3 grid((M + 31) / 32, (N + 31) / 32);            // x covers rows, y covers columns
+  const dim3 block(32, 32);                                  // 1024 threads, the per-block maximum
+  const dim3 grid((M + 31) / 32, (N + 31) / 32);             // x covers rows, y covers columns
   if (grid.y > 65535) return cudaErrorInvalidConfiguration;  // gridDim.y limit
   matmul_naive_kernel<<<grid, block, 0, stream>>>(A, B, C, M, N, K);
   return cudaGetLastError();

@@ -28,7 +28,7 @@ inline cudaError_t matmul_coalesced(const float* A, const float* B, float* C, in
                                     cudaStream_t stream = 0) {
   if (M <= 0 || N <= 0 || K <= 0) return cudaErrorInvalidValue;
   const dim3 block(32, 32);
-  const dim3 grid((N + 31) / 32, (M + 31) / 32);            // x covers columns, y covers rows
+  const dim3 grid((N + 31) / 32, (M + 31) / 32);  // x covers columns, y covers rows
   if (grid.y > 65535) return cudaErrorInvalidConfiguration;
   matmul_coalesced_kernel<<<grid, block, 0, stream>>>(A, B, C, M, N, K);
   return cudaGetLastError();

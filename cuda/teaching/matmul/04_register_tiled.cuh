@@ -24,8 +24,8 @@
 namespace ladder {
 
 namespace reg_tiled {
-constexpr int BM = 128, BN = 128, BK = 8;  // block tile of C and K-step
-constexpr int TM = 8, TN = 8;              // outputs per thread (rows, columns)
+constexpr int BM = 128, BN = 128, BK = 8;        // block tile of C and K-step
+constexpr int TM = 8, TN = 8;                    // outputs per thread (rows, columns)
 constexpr int kThreads = (BM / TM) * (BN / TN);  // 16 x 16 = 256
 static_assert(kThreads == 256, "the loads below assume 256 threads");
 static_assert((BM * BK) % kThreads == 0 && (BK * BN) % kThreads == 0, "tiles must split evenly over threads");
@@ -33,7 +33,7 @@ static_assert((BM * BK) % kThreads == 0 && (BK * BN) % kThreads == 0, "tiles mus
 
 // C[rowBase + tRow + 16i][colBase + tCol + 16j] = sum_k As[tRow + 16i][k] * Bs[k][tCol + 16j], 8x8 per thread
 __global__ void __launch_bounds__(reg_tiled::kThreads, 2)
-matmul_register_tiled_kernel(const float* A, const float* B, float* C, int M, int N, int K) {
+    matmul_register_tiled_kernel(const float* A, const float* B, float* C, int M, int N, int K) {
   using namespace reg_tiled;
   __shared__ float As[BM][BK];  // 128 x 8
   __shared__ float Bs[BK][BN];  // 8 x 128

@@ -23,8 +23,8 @@
 //   16-byte boundary and a float4 never straddles the end of a row. M is arbitrary; tiles sticking out of
 //   the matrices are zero-filled per float4 and out-of-range float4 stores are skipped.
 #pragma once
-#include <cstdint>
 #include <cuda_runtime.h>
+#include <cstdint>
 
 namespace ladder {
 
@@ -40,8 +40,8 @@ static_assert(kAsStride % 4 == 0, "float4 reads from As need 16-byte-aligned row
 
 // C = A @ B with float4 traffic; thread owns rows {tRow*4, 64 + tRow*4} + 0..3 and cols {tCol*4, 64 + tCol*4} + 0..3
 __global__ void __launch_bounds__(vectorized::kThreads, 2)
-matmul_vectorized_kernel(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C,
-                         int M, int N, int K) {
+    matmul_vectorized_kernel(const float* __restrict__ A, const float* __restrict__ B, float* __restrict__ C, int M,
+                             int N, int K) {
   using namespace vectorized;
   __shared__ __align__(16) float As[BK][kAsStride];  // transposed: As[k][m]
   __shared__ __align__(16) float Bs[BK][BN];
@@ -66,7 +66,7 @@ matmul_vectorized_kernel(const float* __restrict__ A, const float* __restrict__ 
       As[aCol + 2][aRow] = v.z;
       As[aCol + 3][aRow] = v.w;
     }
-    {  // B: global float4 -> shared float4
+    {                                                 // B: global float4 -> shared float4
       const int gr = k0 + bRow, gc = colBase + bCol;  // gc % 4 == 0 and N % 4 == 0: gc < N covers gc + 3
       const float4 v = (gr < K && gc < N) ? *reinterpret_cast<const float4*>(&B[(size_t)gr * N + gc]) : zero;
       *reinterpret_cast<float4*>(&Bs[bRow][bCol]) = v;
@@ -79,10 +79,22 @@ matmul_vectorized_kernel(const float* __restrict__ A, const float* __restrict__ 
       const float4 a1 = *reinterpret_cast<const float4*>(&As[k][BM / 2 + tRow * 4]);
       const float4 b0 = *reinterpret_cast<const float4*>(&Bs[k][tCol * 4]);
       const float4 b1 = *reinterpret_cast<const float4*>(&Bs[k][BN / 2 + tCol * 4]);
-      a[0] = a0.x; a[1] = a0.y; a[2] = a0.z; a[3] = a0.w;
-      a[4] = a1.x; a[5] = a1.y; a[6] = a1.z; a[7] = a1.w;
-      b[0] = b0.x; b[1] = b0.y; b[2] = b0.z; b[3] = b0.w;
-      b[4] = b1.x; b[5] = b1.y; b[6] = b1.z; b[7] = b1.w;
+      a[0] = a0.x;
+      a[1] = a0.y;
+      a[2] = a0.z;
+      a[3] = a0.w;
+      a[4] = a1.x;
+      a[5] = a1.y;
+      a[6] = a1.z;
+      a[7] = a1.w;
+      b[0] = b0.x;
+      b[1] = b0.y;
+      b[2] = b0.z;
+      b[3] = b0.w;
+      b[4] = b1.x;
+      b[5] = b1.y;
+      b[6] = b1.z;
+      b[7] = b1.w;
 #pragma unroll
       for (int i = 0; i < TM; ++i)
 #pragma unroll

@@ -11,8 +11,8 @@
 //   - there are only `rows` threads (16384 rows = 128 blocks of 128 threads), too few to keep an H100's
 //     132 SMs busy and to hide memory latency.
 #pragma once
-#include <cmath>
 #include <cuda_runtime.h>
+#include <cmath>
 
 namespace ladder {
 
@@ -26,9 +26,9 @@ __global__ void softmax_naive_kernel(const float* x, float* y, int rows, int col
   float* yr = y + (size_t)r * cols;
 
   float m = -INFINITY;
-  for (int j = 0; j < cols; ++j) m = fmaxf(m, xr[j]);        // pass 1: the row maximum
+  for (int j = 0; j < cols; ++j) m = fmaxf(m, xr[j]);  // pass 1: the row maximum
   float s = 0.0f;
-  for (int j = 0; j < cols; ++j) s += expf(xr[j] - m);       // pass 2: the normalizer
+  for (int j = 0; j < cols; ++j) s += expf(xr[j] - m);  // pass 2: the normalizer
   const float inv = 1.0f / s;
   for (int j = 0; j < cols; ++j) yr[j] = expf(xr[j] - m) * inv;  // pass 3: write
 }

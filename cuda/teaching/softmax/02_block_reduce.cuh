@@ -11,8 +11,8 @@
 // level only reads values the previous level has finished writing (8 levels, 8 barriers per reduction).
 // Step 3 replaces most of that with warp shuffles.
 #pragma once
-#include <cmath>
 #include <cuda_runtime.h>
+#include <cmath>
 
 namespace ladder {
 
@@ -21,7 +21,7 @@ static_assert((kSoftmaxBlockThreads & (kSoftmaxBlockThreads - 1)) == 0, "the tre
 
 // y[r][:] = exp(x[r][:] - max) / sum exp(x[r][:] - max); block r, partials combined by a shared-memory tree
 __global__ void __launch_bounds__(kSoftmaxBlockThreads)
-softmax_block_reduce_kernel(const float* x, float* y, int rows, int cols) {
+    softmax_block_reduce_kernel(const float* x, float* y, int rows, int cols) {
   __shared__ float red[kSoftmaxBlockThreads];
   const int tid = threadIdx.x;
   if ((int)blockIdx.x >= rows) return;  // the launcher starts exactly `rows` blocks; the whole block leaves together

@@ -11,8 +11,8 @@
 // (The win in time is modest here because softmax is bound by DRAM bandwidth, not by the reduction;
 // the technique matters more for short rows and is the basis of the next steps.)
 #pragma once
-#include <cmath>
 #include <cuda_runtime.h>
+#include <cmath>
 
 namespace ladder {
 
@@ -56,7 +56,7 @@ __device__ __forceinline__ float block_sum(float v, float* slots) {
 
 // y[r][:] = exp(x[r][:] - max) / sum exp(x[r][:] - max); block r, partials combined by warp shuffles
 __global__ void __launch_bounds__(softmax_shuffle::kThreads)
-softmax_warp_shuffle_kernel(const float* x, float* y, int rows, int cols) {
+    softmax_warp_shuffle_kernel(const float* x, float* y, int rows, int cols) {
   using namespace softmax_shuffle;
   // Separate slots for the two reductions: the second one never overwrites slots that a slow warp
   // may still be reading from the first, so no extra barrier is needed between them.

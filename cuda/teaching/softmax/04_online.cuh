@@ -13,8 +13,8 @@
 // idea pays off when a row does not fit on chip. It is the core of FlashAttention, which never
 // materializes the attention row at all.
 #pragma once
-#include <cmath>
 #include <cuda_runtime.h>
+#include <cmath>
 
 namespace ladder {
 
@@ -28,7 +28,7 @@ __device__ __forceinline__ void update(float& m, float& s, float x) {
   if (x > m) {
     s = s * expf(m - x) + 1.0f;  // the first element finds m = -inf, s = 0: s = 0 * exp(-inf) + 1 = 1
     m = x;
-  } else if (x != -INFINITY) {   // x = -inf adds exp(-inf) = 0; skipping it also avoids exp(-inf - -inf) = NaN
+  } else if (x != -INFINITY) {  // x = -inf adds exp(-inf) = 0; skipping it also avoids exp(-inf - -inf) = NaN
     s += expf(x - m);
   }
 }
@@ -58,7 +58,7 @@ __device__ __forceinline__ void warp_merge(float& m, float& s) {
 
 // y[r][:] = exp(x[r][:] - m) / s, with (m, s) = (max, sum exp(x - max)) accumulated online in one pass
 __global__ void __launch_bounds__(online_softmax::kThreads)
-softmax_online_kernel(const float* x, float* y, int rows, int cols) {
+    softmax_online_kernel(const float* x, float* y, int rows, int cols) {
   using namespace online_softmax;
   __shared__ float mSlots[kWarps];
   __shared__ float sSlots[kWarps];

@@ -37,7 +37,7 @@ train::RunConfig config(const std::string& model, const std::string& out) {
   return c;
 }
 
-nn::StateDict checkpoint(const std::string& dir) { return io::load_safetensors(dir + "/checkpoint.safetensors"); }
+nn::StateDict checkpoint(const std::string& dir) { return nn::io::load_safetensors(dir + "/checkpoint.safetensors"); }
 
 // Every tensor of a and b (but the RNG state) is bit-identical.
 void require_same_checkpoints(const nn::StateDict& a, const nn::StateDict& b) {
@@ -79,8 +79,8 @@ TEST_CASE("a GAN steps its critic every call and its generator every 5th, with t
   Generator gen(7);
   Tensor s = restored.model->sample(4000, &gen).to(kFloat64);
   std::vector<double> mean = s.mean(std::vector<int64_t>{0}).to_vector<double>();
-  std::vector<double> sd = (s - s.mean(std::vector<int64_t>{0})).square().mean(std::vector<int64_t>{0}).sqrt()
-                               .to_vector<double>();
+  std::vector<double> sd =
+      (s - s.mean(std::vector<int64_t>{0})).square().mean(std::vector<int64_t>{0}).sqrt().to_vector<double>();
   INFO("generator mean " << mean[0] << ", " << mean[1] << "; std " << sd[0] << ", " << sd[1]);
   CHECK(std::fabs(mean[0] - 5.0) < 0.4);
   CHECK(std::fabs(mean[1] - 5.0) < 0.4);
@@ -90,7 +90,7 @@ TEST_CASE("a GAN steps its critic every call and its generator every 5th, with t
   CHECK(fs::exists(dir + "/losses.png"));
   // The log has both losses; the generator's only on its steps.
   int64_t critic_rows = 0, generator_rows = 0;
-  for (const auto& rec : io::read_metrics(dir + "/metrics.jsonl")) {
+  for (const auto& rec : nn::io::read_metrics(dir + "/metrics.jsonl")) {
     if (rec.text("split") != "train_step") continue;
     critic_rows += rec.contains("critic_loss");
     generator_rows += rec.contains("generator_loss");
@@ -127,7 +127,7 @@ TEST_CASE("labels reach loss and sample: a conditional model learns each class m
   const std::string dir = temp_dir("cond");
   train::train_run(config("cond2d", dir));
   // The maximum-likelihood means are the class means of the training points, computed here in double.
-  data::ToyData d = data::load_toy_dataset("8gaussians");
+  nn::data::ToyData d = nn::data::load_toy_dataset("8gaussians");
   std::vector<double> x = d.train.x.to_vector<double>();
   std::vector<int64_t> y = d.train.y.to_vector<int64_t>();
   std::vector<double> sum(16, 0.0), count(8, 0.0);
@@ -229,7 +229,7 @@ TEST_CASE("a two-stage run trains on its first stage's codes and samples through
   REQUIRE(child);
   REQUIRE(child->parent);  // restored from the second run's metadata
   std::vector<double> m = parent->mean.to_vector<double>(), ls = parent->log_std.to_vector<double>();
-  std::vector<double> x = data::load_toy_dataset("gmm2d").train.x.to_vector<double>();
+  std::vector<double> x = nn::data::load_toy_dataset("gmm2d").train.x.to_vector<double>();
   const size_t n = x.size() / 2;
   for (int d = 0; d < 2; ++d) {
     double sum = 0, sq = 0;

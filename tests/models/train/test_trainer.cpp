@@ -7,10 +7,10 @@
 
 #include "models/registry.h"
 #include "models/train/checkpoint.h"
+#include "models/train/presets.h"
 #include "models/train/trainer.h"
 #include "models/vae/conv_vae.h"
 #include "nn/io/metrics.h"
-#include "models/train/presets.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -59,7 +59,7 @@ train::Trainer make_trainer(const std::string& out, int64_t epochs, bool resume,
 // Test losses of every epoch from a run's metrics.jsonl.
 std::vector<double> test_losses(const std::string& dir) {
   std::vector<double> out;
-  for (const auto& r : io::read_metrics(dir + "/metrics.jsonl"))
+  for (const auto& r : nn::io::read_metrics(dir + "/metrics.jsonl"))
     if (r.contains("split") && r.text("split") == "test") out.push_back(r.number("loss"));
   return out;
 }
@@ -107,8 +107,8 @@ TEST_CASE("a resumed run gives the same next losses as an uninterrupted one", "[
 TEST_CASE("resume without a checkpoint is a clear error", "[train]") {
   const std::string dir = temp_dir("missing");
   train::Trainer t = make_trainer(dir, 1, true);
-  REQUIRE_THROWS_WITH(t.fit(rectangles(8, 1), rectangles(8, 2)), Catch::Contains("--resume") &&
-                                                                      Catch::Contains("checkpoint.safetensors"));
+  REQUIRE_THROWS_WITH(t.fit(rectangles(8, 1), rectangles(8, 2)),
+                      Catch::Contains("--resume") && Catch::Contains("checkpoint.safetensors"));
   fs::remove_all(dir);
 }
 

@@ -19,7 +19,8 @@ using models::Batch;
 using models::Losses;
 using models::SampleOptions;
 
-DiagonalGaussian::DiagonalGaussian(int64_t dim, std::shared_ptr<DiagonalGaussian> parent_) : parent(std::move(parent_)) {
+DiagonalGaussian::DiagonalGaussian(int64_t dim, std::shared_ptr<DiagonalGaussian> parent_)
+    : parent(std::move(parent_)) {
   mean = register_parameter("mean", zeros({dim}));
   log_std = register_parameter("log_std", zeros({dim}));
 }
@@ -51,9 +52,9 @@ class GAN2d : public models::GenerativeModel {
  public:
   explicit GAN2d(int64_t n_critic) : n_critic_(n_critic) {
     generator = register_module("generator", std::make_shared<nn::Linear>(2, 2));
-    critic = register_module("critic", std::make_shared<nn::Sequential>(
-                                           std::make_shared<nn::Linear>(2, 32), std::make_shared<nn::LeakyReLU>(0.2),
-                                           std::make_shared<nn::Linear>(32, 1)));
+    critic = register_module("critic", std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(2, 32),
+                                                                        std::make_shared<nn::LeakyReLU>(0.2),
+                                                                        std::make_shared<nn::Linear>(32, 1)));
     calls = register_buffer("calls", zeros({}, kInt64));
   }
   std::string name() const override { return "GAN2d"; }

@@ -26,9 +26,8 @@ TEST_CASE("cat joins along a dim and promotes dtypes", "[shape]") {
   // 1-D empty tensors are skipped (so cat works as an accumulator)
   CHECK(cat({zeros({0}, kFloat64), a}).shape() == Shape{3, 4});
   REQUIRE_THROWS_AS(cat({a, ar({2, 3})}, 0), dgm::Error);
-  REQUIRE_THROWS_WITH(cat({a, ar({2, 3})}, 0),
-                      Catch::Contains("cat") && Catch::Contains("(3,4)") && Catch::Contains("(2,3)") &&
-                          Catch::Contains("dim 0"));
+  REQUIRE_THROWS_WITH(cat({a, ar({2, 3})}, 0), Catch::Contains("cat") && Catch::Contains("(3,4)") &&
+                                                   Catch::Contains("(2,3)") && Catch::Contains("dim 0"));
   REQUIRE_THROWS_WITH(cat({a, ar({3, 4, 1})}, 1), Catch::Contains("cat"));
   REQUIRE_THROWS_WITH(cat({}, 0), Catch::Contains("cat"));
   REQUIRE_THROWS_WITH(cat({a}, 2), Catch::Contains("cat"));
@@ -80,8 +79,8 @@ TEST_CASE("flip reverses dims", "[shape]") {
 
 TEST_CASE("triu and tril, batched", "[shape]") {
   Tensor a = ar({3, 4});
-  check_values(a.triu(1), {0, 1, 2, 3, 0, 0, 6, 7, 0, 0, 0, 11});   // np.triu(a, 1)
-  check_values(a.tril(-1), {0, 0, 0, 0, 4, 0, 0, 0, 8, 9, 0, 0});   // np.tril(a, -1)
+  check_values(a.triu(1), {0, 1, 2, 3, 0, 0, 6, 7, 0, 0, 0, 11});                                   // np.triu(a, 1)
+  check_values(a.tril(-1), {0, 0, 0, 0, 4, 0, 0, 0, 8, 9, 0, 0});                                   // np.tril(a, -1)
   check_values(ar({2, 3, 3}).triu(), {0, 1, 2, 0, 4, 5, 0, 0, 8, 9, 10, 11, 0, 13, 14, 0, 0, 17});  // np.triu
   check_values(a.t().tril(5), a.t().contiguous().to_vector<double>());
   REQUIRE_THROWS_WITH(ar({3}).triu(), Catch::Contains("triu") && Catch::Contains("(3)"));
@@ -92,7 +91,8 @@ TEST_CASE("shape op gradients", "[shape]") {
     // a (7,13,5), b transposed to (7,2,5), c a stepped slice (7,3,5)
     return cat({in[0], in[1].transpose(1, 2), in[2].index({Slice(), Slice(None, None, 2)})}, 1);
   };
-  REQUIRE_GRADCHECK(cat3, (std::vector<Tensor>{leaf({7, 13, 5}), leaf({7, 5, 2}, -1, 1, 2), leaf({7, 5, 5}, -1, 1, 3)}));
+  REQUIRE_GRADCHECK(cat3,
+                    (std::vector<Tensor>{leaf({7, 13, 5}), leaf({7, 5, 2}, -1, 1, 2), leaf({7, 5, 5}, -1, 1, 3)}));
   Fn stack2 = [](const std::vector<Tensor>& in) { return stack({in[0].t(), in[1].expand({3, 4})}, 1); };
   REQUIRE_GRADCHECK(stack2, (std::vector<Tensor>{leaf({4, 3}), leaf({4}, -1, 1, 2)}));
   Fn pads = [](const std::vector<Tensor>& in) { return pad(in[0].permute({2, 0, 1}), {2, -3, -1, 1, 1, 0}, 0.5); };

@@ -20,8 +20,7 @@ struct TempDir {
   fs::path dir;
   TempDir() {
     static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("dgm_test_io_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    dir = fs::temp_directory_path() / ("dgm_test_io_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
@@ -32,9 +31,7 @@ struct TempDir {
   size_t file_count() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir), {})); }
 };
 
-void write_raw(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_raw(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 std::string u64_le(uint64_t v) {
   std::string s;
@@ -96,9 +93,9 @@ TEST_CASE("safetensors round trip of every dtype, 0-dim, empty and non-contiguou
   sd["sliced"] = arange(10, kFloat64).slice(0, 1, 9, 3);  // [1, 4, 7], offset 1, stride 3
 
   const std::string path = tmp / "model.safetensors";
-  io::save_safetensors(path, sd, {{"epoch", "3"}, {"note", "round \"trip\""}});
-  io::SafetensorsFile file = io::load_safetensors_with_metadata(path);
-  REQUIRE(file.metadata == io::Metadata{{"epoch", "3"}, {"note", "round \"trip\""}});
+  nn::io::save_safetensors(path, sd, {{"epoch", "3"}, {"note", "round \"trip\""}});
+  nn::io::SafetensorsFile file = nn::io::load_safetensors_with_metadata(path);
+  REQUIRE(file.metadata == nn::io::Metadata{{"epoch", "3"}, {"note", "round \"trip\""}});
   REQUIRE(file.tensors.size() == sd.size());
   for (const auto& [name, t] : sd) {
     INFO("tensor " << name);
@@ -110,39 +107,39 @@ TEST_CASE("safetensors round trip of every dtype, 0-dim, empty and non-contiguou
   check_values(file.tensors["transposed"], {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
   check_values(file.tensors["sliced"], {1, 4, 7});
   // load_safetensors is the same without metadata; a tensor requiring grad saves its data only.
-  REQUIRE(io::load_safetensors(path).size() == sd.size());
-  io::save_safetensors(path, {{"p", dgm::test::leaf({2})}});
-  REQUIRE_FALSE(io::load_safetensors(path)["p"].requires_grad());
+  REQUIRE(nn::io::load_safetensors(path).size() == sd.size());
+  nn::io::save_safetensors(path, {{"p", dgm::test::leaf({2})}});
+  REQUIRE_FALSE(nn::io::load_safetensors(path)["p"].requires_grad());
 }
 
 TEST_CASE("safetensors file is byte-exact with the reference layout", "[io]") {
   // The reference implementation orders tensors by dtype (I64, F64, F32, BOOL), then
   // by name; "__metadata__" comes first; each entry is dtype, shape, data_offsets; the
   // compact JSON header is padded with spaces to a multiple of 8 (205 -> 208 bytes).
-  const std::string header =
-      R"({"__metadata__":{"format":"pt"},)"
-      R"("step":{"dtype":"I64","shape":[],"data_offsets":[0,8]},)"
-      R"("weight":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
-      R"("mask":{"dtype":"BOOL","shape":[3],"data_offsets":[16,19]}})"
-      "   ";
+  const std::string header = R"({"__metadata__":{"format":"pt"},)"
+                             R"("step":{"dtype":"I64","shape":[],"data_offsets":[0,8]},)"
+                             R"("weight":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
+                             R"("mask":{"dtype":"BOOL","shape":[3],"data_offsets":[16,19]}})"
+                             "   ";
   REQUIRE(header.size() == 208);
   const std::string length_prefix("\xd0\x00\x00\x00\x00\x00\x00\x00", 8);  // 208, little-endian
-  const std::string data("\x03\x00\x00\x00\x00\x00\x00\x00"   // step = 3 (int64)
-                         "\x00\x00\x80\x3f"                   // 1.0f
-                         "\x00\x00\x00\xc0"                   // -2.0f
-                         "\x01\x00\x01",                      // true, false, true
-                         19);
+  const std::string data(
+      "\x03\x00\x00\x00\x00\x00\x00\x00"  // step = 3 (int64)
+      "\x00\x00\x80\x3f"                  // 1.0f
+      "\x00\x00\x00\xc0"                  // -2.0f
+      "\x01\x00\x01",                     // true, false, true
+      19);
   const std::string expected = length_prefix + header + data;
 
   nn::StateDict sd{{"weight", tensor(std::vector<float>{1.0f, -2.0f})},
                    {"step", scalar_tensor(3, kInt64)},
                    {"mask", tensor(std::vector<bool>{true, false, true})}};
-  REQUIRE(io::serialize_safetensors(sd, {{"format", "pt"}}) == expected);
+  REQUIRE(nn::io::serialize_safetensors(sd, {{"format", "pt"}}) == expected);
 
   TempDir tmp;
   const std::string path = tmp / "exact.safetensors";
-  io::save_safetensors(path, sd, {{"format", "pt"}});
-  REQUIRE(io::read_file(path) == expected);
+  nn::io::save_safetensors(path, sd, {{"format", "pt"}});
+  REQUIRE(nn::io::read_file(path) == expected);
   // Cross-checked once against the format spec (Python's safetensors is not installed here)
   // with an independent reader, /usr/bin/python3 and only json + struct:
   //   n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n]); data = b[8+n:]
@@ -166,7 +163,7 @@ TEST_CASE("safetensors loads files written by other tools", "[io]") {
   int64_t a = 42;
   std::string data(reinterpret_cast<const char*>(b), 16);
   data += std::string(reinterpret_cast<const char*>(&a), 8);
-  io::SafetensorsFile f = io::parse_safetensors(safetensors_bytes(header, data));
+  nn::io::SafetensorsFile f = nn::io::parse_safetensors(safetensors_bytes(header, data));
   REQUIRE(f.metadata.at("format") == "pt");
   require_same_tensor(f.tensors.at("b"), tensor(std::vector<double>{0.5, -4.0}, {2, 1}));
   require_same_tensor(f.tensors.at("a"), tensor(std::vector<int64_t>{42}));
@@ -179,10 +176,10 @@ TEST_CASE("safetensors rejects malformed files with clear messages", "[io]") {
   auto expect_error = [&](const std::string& bytes, const std::string& problem) {
     const std::string path = tmp / "bad.safetensors";
     write_raw(path, bytes);
-    REQUIRE_THROWS_AS(io::load_safetensors(path), Error);
-    REQUIRE_THROWS_WITH(io::load_safetensors(path), Catch::Contains(path) && Catch::Contains(problem));
+    REQUIRE_THROWS_AS(nn::io::load_safetensors(path), Error);
+    REQUIRE_THROWS_WITH(nn::io::load_safetensors(path), Catch::Contains(path) && Catch::Contains(problem));
   };
-  REQUIRE_NOTHROW(io::parse_safetensors(safetensors_bytes(good_header, eight)));
+  REQUIRE_NOTHROW(nn::io::parse_safetensors(safetensors_bytes(good_header, eight)));
 
   expect_error("\x10\x00\x00", "too short");
   expect_error(u64_le(1000) + good_header + eight, "header length 1000 runs past the end of the file");
@@ -196,19 +193,17 @@ TEST_CASE("safetensors rejects malformed files with clear messages", "[io]") {
                "unsupported dtype BF16");
   expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}})", eight),
                "data_offsets [0, 12] out of range");
-  expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[8,4]}})", eight),
-               "out of range");
+  expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[8,4]}})", eight), "out of range");
   expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", eight),
                "data size 8 bytes != 3 elements of F32 (12 bytes)");
-  expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", eight),
-               "negative size");
+  expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", eight), "negative size");
   expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[2]}})", eight), "data_offsets");
   expect_error(safetensors_bytes(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                  R"("y":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
                                  std::string(12, '\0')),
                "overlap");
   expect_error(safetensors_bytes(R"({"__metadata__":{"n":3}})", ""), "__metadata__ value of 'n' is not a string");
-  REQUIRE_THROWS_WITH(io::load_safetensors(tmp / "missing.safetensors"),
+  REQUIRE_THROWS_WITH(nn::io::load_safetensors(tmp / "missing.safetensors"),
                       Catch::Contains("missing.safetensors") && Catch::Contains("No such file"));
 }
 
@@ -218,39 +213,39 @@ TEST_CASE("a failed save leaves the previous checkpoint intact and no temporary"
   TempDir tmp;
   const std::string path = tmp / "ckpt.safetensors";
   nn::StateDict v1{{"w", tensor(std::vector<float>{1, 2, 3})}};
-  io::save_safetensors(path, v1, {{"epoch", "1"}});
-  const std::string before = io::read_file(path);
+  nn::io::save_safetensors(path, v1, {{"epoch", "1"}});
+  const std::string before = nn::io::read_file(path);
 
   // The disk "fails" after 20 bytes of the new file are written.
   nn::StateDict v2{{"w", tensor(std::vector<float>{9, 9, 9, 9, 9, 9})}};
-  io::testing::fail_next_write_after(20);
+  nn::io::testing::fail_next_write_after(20);
   std::string message;
   try {
-    io::save_safetensors(path, v2, {{"epoch", "2"}});
+    nn::io::save_safetensors(path, v2, {{"epoch", "2"}});
   } catch (const Error& e) {
     message = e.what();
   }
   REQUIRE_THAT(message, Catch::Contains(path) && Catch::Contains("injected failure after 20 bytes"));
-  REQUIRE(io::read_file(path) == before);
-  io::SafetensorsFile f = io::load_safetensors_with_metadata(path);
+  REQUIRE(nn::io::read_file(path) == before);
+  nn::io::SafetensorsFile f = nn::io::load_safetensors_with_metadata(path);
   check_values(f.tensors.at("w"), {1, 2, 3});
   REQUIRE(f.metadata.at("epoch") == "1");
-  REQUIRE_FALSE(fs::exists(io::temporary_path_for(path)));
+  REQUIRE_FALSE(fs::exists(nn::io::temporary_path_for(path)));
   REQUIRE(tmp.file_count() == 1);
 
   // An exception before any byte is written (an undefined tensor) changes nothing either.
-  REQUIRE_THROWS_WITH(io::save_safetensors(path, {{"bad", Tensor()}}), Catch::Contains("'bad' is undefined"));
-  REQUIRE(io::read_file(path) == before);
+  REQUIRE_THROWS_WITH(nn::io::save_safetensors(path, {{"bad", Tensor()}}), Catch::Contains("'bad' is undefined"));
+  REQUIRE(nn::io::read_file(path) == before);
 
   // A real system error names the path and errno's text.
   const std::string nowhere = tmp / "no_such_dir/ckpt.safetensors";
-  REQUIRE_THROWS_WITH(io::save_safetensors(nowhere, v1),
+  REQUIRE_THROWS_WITH(nn::io::save_safetensors(nowhere, v1),
                       Catch::Contains(nowhere) && Catch::Contains("No such file or directory"));
   REQUIRE(tmp.file_count() == 1);
 
   // The hook is one-shot: the next save succeeds and replaces the file.
-  io::save_safetensors(path, v2);
-  check_values(io::load_safetensors(path).at("w"), {9, 9, 9, 9, 9, 9});
+  nn::io::save_safetensors(path, v2);
+  check_values(nn::io::load_safetensors(path).at("w"), {9, 9, 9, 9, 9, 9});
   REQUIRE(tmp.file_count() == 1);
 }
 
@@ -264,7 +259,7 @@ TEST_CASE("make_grid lays images out like torchvision", "[io]") {
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 3; ++x) v.push_back(static_cast<float>(100 * k + 10 * y + x));
   Tensor images = tensor(v, {3, 1, 2, 3});
-  Tensor grid = io::make_grid(images, 2, 1, -1);
+  Tensor grid = nn::io::make_grid(images, 2, 1, -1);
   REQUIRE(grid.shape() == Shape{1, 7, 9});
   std::vector<float> g = grid.to_vector<float>();
   for (int gy = 0; gy < 7; ++gy)
@@ -279,30 +274,30 @@ TEST_CASE("make_grid lays images out like torchvision", "[io]") {
 
   // RGB, more columns than images, default padding 2: channels stay apart.
   Tensor rgb = zeros({2, 3, 1, 1});
-  rgb.select(1, 0).fill_(0.25);  // red channel
-  rgb.select(1, 2).fill_(0.75);  // blue channel
-  Tensor g2 = io::make_grid(rgb);  // cols = 2, rows = 1 -> (3, 1*3+2, 2*3+2) = (3, 5, 8)
+  rgb.select(1, 0).fill_(0.25);        // red channel
+  rgb.select(1, 2).fill_(0.75);        // blue channel
+  Tensor g2 = nn::io::make_grid(rgb);  // cols = 2, rows = 1 -> (3, 1*3+2, 2*3+2) = (3, 5, 8)
   REQUIRE(g2.shape() == Shape{3, 5, 8});
   check_values(g2.index({Slice(), 2, 2}), {0.25, 0, 0.75});
   check_values(g2.index({Slice(), 2, 5}), {0.25, 0, 0.75});
   check_values(g2.index({Slice(), 2, 4}), {0, 0, 0});  // padding between the images
   REQUIRE(g2.sum().item() == Approx(2 * (0.25 + 0.75)));
 
-  REQUIRE_THROWS_WITH(io::make_grid(zeros({2, 2, 4, 4})), Catch::Contains("1 (gray) or 3 (RGB) channels"));
-  REQUIRE_THROWS_WITH(io::make_grid(zeros({4, 4})), Catch::Contains("(N,C,H,W)"));
+  REQUIRE_THROWS_WITH(nn::io::make_grid(zeros({2, 2, 4, 4})), Catch::Contains("1 (gray) or 3 (RGB) channels"));
+  REQUIRE_THROWS_WITH(nn::io::make_grid(zeros({4, 4})), Catch::Contains("(N,C,H,W)"));
 }
 
 TEST_CASE("pixel mapping clamps to [0, 1] or a given range", "[io]") {
   Tensor img = tensor(std::vector<float>{-1, 0, 0.5f, 1, 2, 0.2f}, {1, 2, 3});
-  io::PixelImage p = io::to_pixels(img);
+  nn::io::PixelImage p = nn::io::to_pixels(img);
   REQUIRE(p.width == 3);
   REQUIRE(p.height == 2);
   REQUIRE(p.channels == 1);
   REQUIRE(p.pixels == std::vector<uint8_t>{0, 0, 128, 255, 255, 51});
-  io::PixelImage r = io::to_pixels(img, std::pair<double, double>{-1, 1});  // [-1, 1] -> [0, 255]
+  nn::io::PixelImage r = nn::io::to_pixels(img, std::pair<double, double>{-1, 1});  // [-1, 1] -> [0, 255]
   REQUIRE(r.pixels == std::vector<uint8_t>{0, 128, 191, 255, 255, 153});
   // (C,H,W) planes become interleaved RGB.
-  io::PixelImage c = io::to_pixels(tensor(std::vector<float>{1, 0, 0, 0, 0, 1}, {3, 1, 2}));
+  nn::io::PixelImage c = nn::io::to_pixels(tensor(std::vector<float>{1, 0, 0, 0, 0, 1}, {3, 1, 2}));
   REQUIRE(c.pixels == std::vector<uint8_t>{255, 0, 0, 0, 0, 255});
 }
 
@@ -310,23 +305,23 @@ TEST_CASE("save_image_grid and save_image write PNG files of the grid's size", "
   TempDir tmp;
   // 5 RGB images of 4x6 in rows of 3: (2*(4+2)+2, 3*(6+2)+2) = 14 x 26.
   Tensor images = dgm::test::uniform_values({5, 3, 4, 6}, -1, 1).to(kFloat32);
-  io::save_image_grid(tmp / "grid.png", images, {.nrow = 3, .value_range = std::pair<double, double>{-1, 1}});
-  PngHeader h = read_png_header(io::read_file(tmp / "grid.png"));
+  nn::io::save_image_grid(tmp / "grid.png", images, {.nrow = 3, .value_range = std::pair<double, double>{-1, 1}});
+  PngHeader h = read_png_header(nn::io::read_file(tmp / "grid.png"));
   REQUIRE(h.signature_ok);
   REQUIRE(h.width == 26);
   REQUIRE(h.height == 14);
   REQUIRE(h.bit_depth == 8);
   REQUIRE(h.color_type == 2);  // RGB
 
-  io::save_image_grid(tmp / "gray.png", images.narrow(1, 0, 1), {.nrow = 5, .padding = 0, .normalize = true});
-  PngHeader g = read_png_header(io::read_file(tmp / "gray.png"));
+  nn::io::save_image_grid(tmp / "gray.png", images.narrow(1, 0, 1), {.nrow = 5, .padding = 0, .normalize = true});
+  PngHeader g = read_png_header(nn::io::read_file(tmp / "gray.png"));
   REQUIRE(g.signature_ok);
   REQUIRE(g.width == 30);
   REQUIRE(g.height == 4);
   REQUIRE(g.color_type == 0);  // grayscale
 
-  io::save_image(tmp / "one.png", images.select(0, 0).clamp(0, 1));
-  PngHeader o = read_png_header(io::read_file(tmp / "one.png"));
+  nn::io::save_image(tmp / "one.png", images.select(0, 0).clamp(0, 1));
+  PngHeader o = read_png_header(nn::io::read_file(tmp / "one.png"));
   REQUIRE(o.signature_ok);
   REQUIRE(o.width == 6);
   REQUIRE(o.height == 4);
@@ -336,43 +331,43 @@ TEST_CASE("save_image_grid and save_image write PNG files of the grid's size", "
 // ------------------------------------------------------------------ plots
 
 TEST_CASE("ticks are round numbers with short labels", "[io]") {
-  std::vector<double> t = io::nice_ticks(0.03, 0.97, 5);
+  std::vector<double> t = nn::io::nice_ticks(0.03, 0.97, 5);
   REQUIRE(t.size() == 4);  // step 0.2: 0.2, 0.4, 0.6, 0.8
   REQUIRE(t.front() == Approx(0.2));
   REQUIRE(t.back() == Approx(0.8));
-  REQUIRE(io::nice_ticks(0, 100, 5) == std::vector<double>{0, 20, 40, 60, 80, 100});
-  REQUIRE(io::tick_label(0.25, 0.05) == "0.25");
-  REQUIRE(io::tick_label(1500, 500) == "1500");
-  REQUIRE(io::tick_label(-0.5, 0.5) == "-0.5");
-  REQUIRE(io::tick_label(1e-16, 0.1) == "0");
-  REQUIRE(io::tick_label(2e-5, 1e-5) == "2e-5");
-  REQUIRE(io::tick_label(3e7, 1e7) == "3e7");
-  REQUIRE(io::glyph_pixel('1', 1, 0));
-  REQUIRE_FALSE(io::glyph_pixel('1', 0, 0));
-  REQUIRE(io::text_width("0.5", 2) == 22);
+  REQUIRE(nn::io::nice_ticks(0, 100, 5) == std::vector<double>{0, 20, 40, 60, 80, 100});
+  REQUIRE(nn::io::tick_label(0.25, 0.05) == "0.25");
+  REQUIRE(nn::io::tick_label(1500, 500) == "1500");
+  REQUIRE(nn::io::tick_label(-0.5, 0.5) == "-0.5");
+  REQUIRE(nn::io::tick_label(1e-16, 0.1) == "0");
+  REQUIRE(nn::io::tick_label(2e-5, 1e-5) == "2e-5");
+  REQUIRE(nn::io::tick_label(3e7, 1e7) == "3e7");
+  REQUIRE(nn::io::glyph_pixel('1', 1, 0));
+  REQUIRE_FALSE(nn::io::glyph_pixel('1', 0, 0));
+  REQUIRE(nn::io::text_width("0.5", 2) == 22);
 }
 
 TEST_CASE("plot_curves writes a PNG of the requested size with the series' colors", "[io]") {
   TempDir tmp;
-  io::CurveSet curves;
+  nn::io::CurveSet curves;
   for (int epoch = 1; epoch <= 20; ++epoch) {
     curves["train"].push_back({epoch, 2.5 * std::exp(-0.2 * epoch) + 0.1});
     curves["test"].push_back({epoch, 2.7 * std::exp(-0.15 * epoch) + 0.2});
   }
   curves["test"][7].second = std::nan("");  // a gap in the line
-  io::plot_curves(tmp / "loss.png", curves, "loss");
-  PngHeader h = read_png_header(io::read_file(tmp / "loss.png"));
+  nn::io::plot_curves(tmp / "loss.png", curves, "loss");
+  PngHeader h = read_png_header(nn::io::read_file(tmp / "loss.png"));
   REQUIRE(h.signature_ok);
   REQUIRE(h.width == 640);
   REQUIRE(h.height == 400);
 
-  io::plot_curves(tmp / "small.png", curves, "", 300, 200);
-  PngHeader s = read_png_header(io::read_file(tmp / "small.png"));
+  nn::io::plot_curves(tmp / "small.png", curves, "", 300, 200);
+  PngHeader s = read_png_header(nn::io::read_file(tmp / "small.png"));
   REQUIRE(s.width == 300);
   REQUIRE(s.height == 200);
 
   // The raster: white background, both palette colors present (test = blue, train = orange).
-  io::PixelImage img = io::render_curves(curves, "loss");
+  nn::io::PixelImage img = nn::io::render_curves(curves, "loss");
   auto count_color = [&](uint8_t r, uint8_t g, uint8_t b) {
     int n = 0;
     for (size_t i = 0; i < img.pixels.size(); i += 3)
@@ -384,10 +379,10 @@ TEST_CASE("plot_curves writes a PNG of the requested size with the series' color
   REQUIRE(count_color(255, 127, 14) > 200);
   REQUIRE(count_color(0, 0, 0) > 500);  // frame, ticks, labels
   // Degenerate input still renders: no series, a single point.
-  REQUIRE(io::render_curves({}).width == 640);
-  REQUIRE(io::render_curves({{"one", {{1, 1}}}}, "x", 100, 80).height == 80);
-  REQUIRE_THROWS_WITH(io::render_curves(curves, "", 10, 10), Catch::Contains("plot_curves"));
-  if (std::getenv("DGM_TEST_KEEP_TMP")) io::plot_curves("/tmp/dgm_loss_plot.png", curves, "loss");
+  REQUIRE(nn::io::render_curves({}).width == 640);
+  REQUIRE(nn::io::render_curves({{"one", {{1, 1}}}}, "x", 100, 80).height == 80);
+  REQUIRE_THROWS_WITH(nn::io::render_curves(curves, "", 10, 10), Catch::Contains("plot_curves"));
+  if (std::getenv("DGM_TEST_KEEP_TMP")) nn::io::plot_curves("/tmp/dgm_loss_plot.png", curves, "loss");
 }
 
 // ------------------------------------------------------------------ metrics
@@ -396,20 +391,20 @@ TEST_CASE("MetricsWriter appends JSON lines that read_metrics reads back", "[io]
   TempDir tmp;
   const std::string path = tmp / "metrics.jsonl";
   {
-    io::MetricsWriter w(path, io::MetricsWriter::Mode::Truncate);
+    nn::io::MetricsWriter w(path, nn::io::MetricsWriter::Mode::Truncate);
     w.write({{"epoch", 1}, {"split", "train"}, {"loss", 0.5}, {"best", true}});
     w.write({{"epoch", 1}, {"split", "test"}, {"loss", 0.1 + 0.2}});
   }
-  REQUIRE(io::read_file(path) ==
+  REQUIRE(nn::io::read_file(path) ==
           "{\"epoch\":1,\"split\":\"train\",\"loss\":0.5,\"best\":true}\n"
           "{\"epoch\":1,\"split\":\"test\",\"loss\":0.30000000000000004}\n");
   {
-    io::MetricsWriter w(path);  // Append: resuming keeps the lines
-    w.write(io::MetricRecord{{"epoch", int64_t{2}}}.set("loss", std::nan("")).set("steps", size_t{600}));
+    nn::io::MetricsWriter w(path);  // Append: resuming keeps the lines
+    w.write(nn::io::MetricRecord{{"epoch", int64_t{2}}}.set("loss", std::nan("")).set("steps", size_t{600}));
   }
-  std::vector<io::MetricRecord> records = io::read_metrics(path);
+  std::vector<nn::io::MetricRecord> records = nn::io::read_metrics(path);
   REQUIRE(records.size() == 3);
-  REQUIRE(records[0] == io::MetricRecord{{"epoch", 1}, {"split", "train"}, {"loss", 0.5}, {"best", true}});
+  REQUIRE(records[0] == nn::io::MetricRecord{{"epoch", 1}, {"split", "train"}, {"loss", 0.5}, {"best", true}});
   REQUIRE(records[1].number("loss") == 0.1 + 0.2);  // doubles round-trip exactly
   REQUIRE(records[1].text("split") == "test");
   REQUIRE(records[2].at("epoch").as_int() == 2);
@@ -419,12 +414,12 @@ TEST_CASE("MetricsWriter appends JSON lines that read_metrics reads back", "[io]
   REQUIRE_THROWS_WITH(records[0].text("loss"), Catch::Contains("expected a string"));
 
   // Resume from epoch 1: keep only its records, rewritten atomically.
-  io::write_metrics(path, {records[0], records[1]});
-  REQUIRE(io::read_metrics(path).size() == 2);
+  nn::io::write_metrics(path, {records[0], records[1]});
+  REQUIRE(nn::io::read_metrics(path).size() == 2);
 
   // A crash mid-line leaves an unterminated last line: skipped. A bad line elsewhere: an error.
   { std::ofstream(path, std::ios::app) << "{\"epoch\":3,\"lo"; }
-  REQUIRE(io::read_metrics(path).size() == 2);
+  REQUIRE(nn::io::read_metrics(path).size() == 2);
   write_raw(path, "{\"epoch\":1}\n\nnot json\n{\"epoch\":2}\n");
-  REQUIRE_THROWS_WITH(io::read_metrics(path), Catch::Contains(path) && Catch::Contains("line 3"));
+  REQUIRE_THROWS_WITH(nn::io::read_metrics(path), Catch::Contains(path) && Catch::Contains("line 3"));
 }

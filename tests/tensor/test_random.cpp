@@ -88,7 +88,7 @@ TEST_CASE("uniform bits never give 1, and Box-Muller never takes log(0)", "[rand
   CHECK(philox::uniform_float(0) == 0.0f);
   CHECK(philox::uniform_double(0xffffffffu, 0xffffffffu) < 1.0);
   philox::Block zeros{{0, 0, 0, 0}}, ones{{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}};
-  CHECK(philox::normal_from(zeros) == 0.0);  // u1 = 0 -> radius sqrt(-2 log 1) = 0
+  CHECK(philox::normal_from(zeros) == 0.0);    // u1 = 0 -> radius sqrt(-2 log 1) = 0
   const double z = philox::normal_from(ones);  // u1 = 1 - 2^-53 -> the largest radius
   CHECK(std::isfinite(z));
   CHECK(std::fabs(z) <= std::sqrt(2 * 53 * std::log(2.0)) + 1e-12);
@@ -158,8 +158,8 @@ TEST_CASE("randn has mean 0 and variance 1", "[random]") {
   const double n = 1e6;
   std::vector<double> z = randn({1000000}, kFloat64, &gen).to_vector<double>();
   Moments m = moments(z);
-  CHECK(std::fabs(m.mean) < 5 / std::sqrt(n));                 // SE of the mean: 1/sqrt(n)
-  CHECK(std::fabs(m.var - 1) < 5 * std::sqrt(2 / n));          // SE of the variance: sqrt(2/n)
+  CHECK(std::fabs(m.mean) < 5 / std::sqrt(n));         // SE of the mean: 1/sqrt(n)
+  CHECK(std::fabs(m.var - 1) < 5 * std::sqrt(2 / n));  // SE of the variance: sqrt(2/n)
   // Tails: P(|Z| > 1.959964) = 0.05, SE sqrt(0.05*0.95/n).
   double tail = 0, fourth = 0;
   for (double x : z) {

@@ -13,8 +13,8 @@ TEST_CASE("size classes round up as documented", "[allocator]") {
   CHECK(cpu_allocator::round_size(65) == 128);
   CHECK(cpu_allocator::round_size(4000) == 4032);
   CHECK(cpu_allocator::round_size(4096) == 4096);
-  CHECK(cpu_allocator::round_size(4097) == 5120);   // 4096 + 1024
-  CHECK(cpu_allocator::round_size(10000) == 10240); // 8192 + 2048
+  CHECK(cpu_allocator::round_size(4097) == 5120);    // 4096 + 1024
+  CHECK(cpu_allocator::round_size(10000) == 10240);  // 8192 + 2048
   CHECK(cpu_allocator::round_size(1 << 20) == (1 << 20));
   for (size_t n : {size_t{1}, size_t{100}, size_t{5000}, size_t{123457}, size_t{3} << 20}) {
     size_t r = cpu_allocator::round_size(n);

@@ -6,11 +6,11 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
-using dgm::test::grad_of;
-using dgm::test::wsum;
 using dgm::test::check_values;
+using dgm::test::grad_of;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
+using dgm::test::wsum;
 using V = std::vector<Tensor>;
 
 namespace {
@@ -118,9 +118,9 @@ TEST_CASE("prod and cumprod gradients with zeros match torch", "[reduction]") {
                {0, 0, 0, 0});
   // torch: (z.cumprod(0) * [1,2,3,4,5]).sum().backward(), z = [2,0,3,0,5]
   Tensor wts = tensor(std::vector<double>{1, 2, 3, 4, 5});
-  check_values(grad_of(tensor(std::vector<double>{2, 0, 3, 0, 5}),
-                       [&](const Tensor& t) { return (t.cumprod(0) * wts).sum(); }),
-               {1, 22, 0, 0, 0});
+  check_values(
+      grad_of(tensor(std::vector<double>{2, 0, 3, 0, 5}), [&](const Tensor& t) { return (t.cumprod(0) * wts).sum(); }),
+      {1, 22, 0, 0, 0});
   // a zero in the middle of (7,13,5) along dim 1: gradcheck through it
   Tensor z = uniform_values({7, 13, 5}, 0.5, 1.5, 3);
   {
@@ -192,8 +192,8 @@ TEST_CASE("reduction gradients (gradcheck, awkward and non-contiguous shapes)", 
   REQUIRE_GRADCHECK([](const V& in) { return in[0].prod(1, true); }, V{a});
   REQUIRE_GRADCHECK([](const V& in) { return in[0].t().prod(); }, V{c});
   REQUIRE_GRADCHECK([](const V& in) { return in[0].cumsum(1); }, V{b});
-  REQUIRE_GRADCHECK([](const V& in) { return in[0].t().cumsum(1).sum({0}); }, V{a.select(2, 0).detach()
-                                                                                           .clone().requires_grad_()});
+  REQUIRE_GRADCHECK([](const V& in) { return in[0].t().cumsum(1).sum({0}); },
+                    V{a.select(2, 0).detach().clone().requires_grad_()});
   REQUIRE_GRADCHECK([](const V& in) { return in[0].cumprod(0); }, V{c});
   REQUIRE_GRADCHECK([](const V& in) { return in[0].unsqueeze(0).expand({3, 6, 4}).cumprod(2); }, V{c});
   for (double p : {2.0, 1.0, 3.0, 0.5, std::numeric_limits<double>::infinity()}) {

@@ -36,8 +36,8 @@ Tensor spd(const Tensor& x) {
 
 // NumPy: M = [[2,-1,.5],[.3,1.5,-.7],[1,.2,.9]], A = M M^T + 3 I
 const std::vector<double> kA = {8.25, -1.25, 2.25, -1.25, 5.83, -0.03, 2.25, -0.03, 4.85};
-const std::vector<double> kB = {1, 2, -1, 0.5, 3, -2};                 // (3,2)
-const std::vector<double> kN = {0, 2, 1, 1, 0.5, -1, 3, 1, 2};         // det -10.5
+const std::vector<double> kB = {1, 2, -1, 0.5, 3, -2};          // (3,2)
+const std::vector<double> kN = {0, 2, 1, 1, 0.5, -1, 3, 1, 2};  // det -10.5
 
 }  // namespace
 
@@ -62,7 +62,7 @@ TEST_CASE("matmul follows torch.matmul's shape rules", "[linalg]") {
   Tensor B3 = arange(12, kFloat64).reshape({2, 2, 3});
   Tensor vb = matmul(dvec({1, 2}, {2}), B3);  // 1-D . 3-D
   REQUIRE(vb.shape() == Shape{2, 3});
-  check_values(vb, {6, 9, 12, 24, 27, 30});  // NumPy
+  check_values(vb, {6, 9, 12, 24, 27, 30});       // NumPy
   Tensor bv = matmul(B3, dvec({1, -1, 2}, {3}));  // 3-D . 1-D
   REQUIRE(bv.shape() == Shape{2, 2});
   check_values(bv, {3, 9, 15, 21});  // NumPy
@@ -140,29 +140,31 @@ TEST_CASE("matmul reports mismatched shapes, dtypes and ranks", "[linalg]") {
 
 TEST_CASE("matmul gradients in every shape case", "[linalg]") {
   auto mat = [](const In& in) { return matmul(in[0], in[1]); };
-  REQUIRE_GRADCHECK(mat, (In{leaf({4}, -1, 1, 1), leaf({4}, -1, 1, 2)}));             // 1-D . 1-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 3), leaf({4, 2}, -1, 1, 4)}));       // 2-D . 2-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({4}, -1, 1, 5), leaf({4, 2}, -1, 1, 6)}));          // 1-D . 2-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 7), leaf({4}, -1, 1, 8)}));          // 2-D . 1-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({3}, -1, 1, 9), leaf({2, 3, 2}, -1, 1, 10)}));      // 1-D . 3-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({2, 2, 3}, -1, 1, 11), leaf({3}, -1, 1, 12)}));     // 3-D . 1-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({2, 3, 4}, -1, 1, 13), leaf({4, 2}, -1, 1, 14)}));  // folded N-D . 2-D
-  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 15), leaf({2, 4, 2}, -1, 1, 16)}));  // 2-D . N-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({4}, -1, 1, 1), leaf({4}, -1, 1, 2)}));                   // 1-D . 1-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 3), leaf({4, 2}, -1, 1, 4)}));             // 2-D . 2-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({4}, -1, 1, 5), leaf({4, 2}, -1, 1, 6)}));                // 1-D . 2-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 7), leaf({4}, -1, 1, 8)}));                // 2-D . 1-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({3}, -1, 1, 9), leaf({2, 3, 2}, -1, 1, 10)}));            // 1-D . 3-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({2, 2, 3}, -1, 1, 11), leaf({3}, -1, 1, 12)}));           // 3-D . 1-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({2, 3, 4}, -1, 1, 13), leaf({4, 2}, -1, 1, 14)}));        // folded N-D . 2-D
+  REQUIRE_GRADCHECK(mat, (In{leaf({3, 4}, -1, 1, 15), leaf({2, 4, 2}, -1, 1, 16)}));        // 2-D . N-D
   REQUIRE_GRADCHECK(mat, (In{leaf({2, 1, 2, 3}, -1, 1, 17), leaf({3, 3, 2}, -1, 1, 18)}));  // broadcast batch
   // non-contiguous operands built inside the checked function
   REQUIRE_GRADCHECK([](const In& in) { return matmul(in[0].t(), in[1].t()); },
                     (In{leaf({4, 3}, -1, 1, 19), leaf({2, 4}, -1, 1, 20)}));
   REQUIRE_GRADCHECK([](const In& in) { return matmul(in[0].slice(-1, 0, std::nullopt, 2), in[1].mT()); },
                     (In{leaf({2, 3, 7}, -1, 1, 21), leaf({2, 5, 4}, -1, 1, 22)}));
-  REQUIRE_GRADCHECK([](const In& in) { return matmul(in[0].expand({3, 2, 4}), in[1].transpose(0, 2)); },
-                    (In{leaf({2, 4}, -1, 1, 23), leaf({5, 4, 3}, -1, 1, 24)}));
+  REQUIRE_GRADCHECK(
+      [](const In& in) {
+        return matmul(in[0].expand({3, 2, 4}), in[1].transpose(0, 2));
+      },
+      (In{leaf({2, 4}, -1, 1, 23), leaf({5, 4, 3}, -1, 1, 24)}));
   // mm, bmm, outer, trace
   REQUIRE_GRADCHECK([](const In& in) { return mm(in[0], in[1].t()); },
                     (In{leaf({3, 4}, -1, 1, 25), leaf({2, 4}, -1, 1, 26)}));
   REQUIRE_GRADCHECK([](const In& in) { return bmm(in[0], in[1]); },
                     (In{leaf({2, 3, 4}, -1, 1, 27), leaf({2, 4, 2}, -1, 1, 28)}));
-  REQUIRE_GRADCHECK([](const In& in) { return outer(in[0], in[1]); },
-                    (In{leaf({3}, -1, 1, 29), leaf({4}, -1, 1, 30)}));
+  REQUIRE_GRADCHECK([](const In& in) { return outer(in[0], in[1]); }, (In{leaf({3}, -1, 1, 29), leaf({4}, -1, 1, 30)}));
   REQUIRE_GRADCHECK([](const In& in) { return trace(in[0]); }, (In{leaf({3, 3}, -1, 1, 31)}));
 }
 
@@ -180,8 +182,9 @@ TEST_CASE("cholesky, solve_triangular, solve and inv match NumPy", "[linalg]") {
   Tensor A = dvec(kA, {3, 3}), B = dvec(kB, {3, 2});
   Tensor L = linalg::cholesky(A);
   // NumPy: np.linalg.cholesky(A)
-  const std::vector<double> kL = {2.8722813232690143, 0, 0, -0.4351941398892446, 2.374996012755824, 0,
-                                  0.7833494518006403, 0.13090931068483264, 2.054075555752431};
+  const std::vector<double> kL = {
+      2.8722813232690143, 0, 0, -0.4351941398892446, 2.374996012755824, 0, 0.7833494518006403, 0.13090931068483264,
+      2.054075555752431};
   check_values(L, kL, 1e-12);
   check_values(linalg::cholesky(A, /*upper=*/true), linalg::cholesky(A).t().contiguous().to_vector<double>(), 0);
   check_values(linalg::cholesky(A.to(kFloat32)), kL, 1e-5);
@@ -203,8 +206,8 @@ TEST_CASE("cholesky, solve_triangular, solve and inv match NumPy", "[linalg]") {
   check_values(linalg::solve_triangular(L.t().contiguous(), B, /*upper=*/true), kLtB, 1e-12);
   check_values(std::get<0>(triangular_solve(B, L, /*upper=*/false, /*transpose=*/true)), kLtB, 1e-12);
   check_values(linalg::solve_triangular(L, B.t(), /*upper=*/false, /*left=*/false),
-               {-0.12615927393786075, -0.501556417538528, 1.4605110272592023, 1.0018876876601748,
-                0.26419538861568725, -0.9736740181728016},
+               {-0.12615927393786075, -0.501556417538528, 1.4605110272592023, 1.0018876876601748, 0.26419538861568725,
+                -0.9736740181728016},
                1e-12);
   check_values(linalg::solve_triangular(L, B, /*upper=*/false, /*left=*/true, /*unitriangular=*/true),
                {1, 2, -0.5648058601107554, 1.3703882797784892, 2.2905888940172128, -3.746095488677656}, 1e-12);
@@ -222,8 +225,7 @@ TEST_CASE("cholesky, solve_triangular, solve and inv match NumPy", "[linalg]") {
                {0.2380952380952382, -0.7142857142857142, -0.09523809523809512, 1.2857142857142856, 1.1904761904761902,
                 -0.5714285714285714},
                1e-12);
-  check_values(linalg::solve(N, B.select(1, 0)), {0.2380952380952382, -0.09523809523809512, 1.1904761904761902},
-               1e-12);
+  check_values(linalg::solve(N, B.select(1, 0)), {0.2380952380952382, -0.09523809523809512, 1.1904761904761902}, 1e-12);
 }
 
 TEST_CASE("slogdet, det and eigh match NumPy", "[linalg]") {
@@ -246,9 +248,9 @@ TEST_CASE("slogdet, det and eigh match NumPy", "[linalg]") {
   // NumPy: np.linalg.eigh(A); eigenvectors compared up to sign
   auto [w, V] = linalg::eigh(dvec(kA, {3, 3}));
   check_values(w, {3.5906551394917914, 5.63434133993472, 9.705003520573488}, 1e-12);
-  check_values(abs(V), {0.4749865588914333, 0.13621728339859193, 0.8693863471299642, 0.2538490956920918,
-                        0.9247394937195099, 0.2835798042380513, 0.842584361051629, 0.35538953341213086,
-                        0.4046601957844703},
+  check_values(abs(V),
+               {0.4749865588914333, 0.13621728339859193, 0.8693863471299642, 0.2538490956920918, 0.9247394937195099,
+                0.2835798042380513, 0.842584361051629, 0.35538953341213086, 0.4046601957844703},
                1e-12);
   // only the lower triangle is read
   Tensor junk = dvec(kA, {3, 3}) + dvec({0, 5, -7, 0, 0, 3, 0, 0, 0}, {3, 3});
@@ -274,8 +276,9 @@ TEST_CASE("linalg gradients", "[linalg]") {
   REQUIRE_GRADCHECK(tri(true, true, true), ab);
   REQUIRE_GRADCHECK(tri(false, false, false), ab_right);
   REQUIRE_GRADGRADCHECK(tri(false, true, false), ab);
-  REQUIRE_GRADCHECK([](const In& in) { return linalg::solve_triangular(in[0].mT() + eye(3, kFloat64) * 3.0, in[1], true); },
-                    (In{leaf({2, 3, 3}, -1, 1, 8), leaf({3, 2}, -1, 1, 9)}));
+  REQUIRE_GRADCHECK(
+      [](const In& in) { return linalg::solve_triangular(in[0].mT() + eye(3, kFloat64) * 3.0, in[1], true); },
+      (In{leaf({2, 3, 3}, -1, 1, 8), leaf({3, 2}, -1, 1, 9)}));
   // solve, inv, slogdet, det on well-conditioned matrices
   auto shifted = [](const Tensor& x) { return x + eye(x.size(-1), kFloat64) * 3.0; };
   REQUIRE_GRADCHECK([=](const In& in) { return linalg::solve(shifted(in[0]), in[1]); },

@@ -113,7 +113,7 @@ TEST_CASE("dtype promotion follows PyTorch", "[tensor]") {
   check_values(i25, {3.5, 4.5, 5.5}, 0);
   CHECK((i + 2.0).dtype() == kInt64);  // an integral double keeps int64
   CHECK((i * 2.0).to_vector<int64_t>() == std::vector<int64_t>{2, 4, 6});
-  CHECK((f * 2.0).dtype() == kFloat32);  // a double operand takes the tensor's dtype
+  CHECK((f * 2.0).dtype() == kFloat32);                  // a double operand takes the tensor's dtype
   Tensor q = i / tensor(std::vector<int64_t>{2, 2, 2});  // true division
   CHECK(q.dtype() == kFloat32);
   check_values(q, {0.5, 1.0, 1.5}, 0);

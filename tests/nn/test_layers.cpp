@@ -45,7 +45,8 @@ TEST_CASE("Linear matches PyTorch and passes gradcheck", "[layers]") {
   nn::Linear lin(3, 2);
   set_params(lin, 10);
   // torch: nn.Linear(3, 2) on uniform_values((2,3), seed=100)
-  check_values(lin.forward(uniform_values({2, 3}, -1, 1, 100)), std::vector<double>{-0.5698278117, -0.00266587383, -0.01474561544, -0.3568926367}, kAtol, kRtol);
+  check_values(lin.forward(uniform_values({2, 3}, -1, 1, 100)),
+               std::vector<double>{-0.5698278117, -0.00266587383, -0.01474561544, -0.3568926367}, kAtol, kRtol);
   gradcheck_module(lin, uniform_values({2, 3}, -1, 1, 7));
   REQUIRE_THROWS_WITH(lin.forward(ones({2, 4}, kFloat64)), Catch::Contains("linear"));
 }
@@ -62,7 +63,12 @@ TEST_CASE("Conv2d with stride, padding and groups matches PyTorch", "[layers]") 
   REQUIRE(conv.weight.shape() == Shape{2, 2, 3, 3});
   set_params(conv, 20);
   // torch: nn.Conv2d(4, 2, 3, stride=2, padding=1, groups=2) on uniform_values((1,4,5,5), seed=101)
-  check_values(conv.forward(uniform_values({1, 4, 5, 5}, -1, 1, 101)), std::vector<double>{0.3231996039, 0.2402481734, 0.1176637463, 1.075166679, 0.5868526264, -0.4819765681, 0.8217784749, 0.2158263508, 0.2278025033, 0.1822106463, 0.1050938192, 0.2915974431, -0.5900095437, 0.2881837273, 0.4158801342, 0.7332345054, -0.05899854395, -0.0005571652871}, kAtol, kRtol);
+  check_values(
+      conv.forward(uniform_values({1, 4, 5, 5}, -1, 1, 101)),
+      std::vector<double>{0.3231996039, 0.2402481734, 0.1176637463, 1.075166679, 0.5868526264, -0.4819765681,
+                          0.8217784749, 0.2158263508, 0.2278025033, 0.1822106463, 0.1050938192, 0.2915974431,
+                          -0.5900095437, 0.2881837273, 0.4158801342, 0.7332345054, -0.05899854395, -0.0005571652871},
+      kAtol, kRtol);
   nn::Conv2d small(2, 2, {2, 1}, 1, {0, 1}, 1, 2);
   set_params(small, 3);
   gradcheck_module(small, uniform_values({1, 2, 3, 2}, -1, 1, 8));
@@ -77,7 +83,13 @@ TEST_CASE("ConvTranspose2d matches PyTorch", "[layers]") {
   // on uniform_values((1,2,2,2), seed=102)
   Tensor y = convt.forward(uniform_values({1, 2, 2, 2}, -1, 1, 102));
   REQUIRE(y.shape() == Shape{1, 2, 5, 3});
-  check_values(y, std::vector<double>{0.3897039941, 0.2071233067, 0.6331113892, 0.3348139279, 0.4103478056, 0.4885742482, 0.2638411961, 0.298093049, 0.1530345373, 0.2553064662, 0.1776935332, 0.1853099596, 0.2406679205, 0.2406679205, 0.2406679205, 0.4979924182, 0.5367843668, 0.432476782, 0.4428258604, 0.5040898129, 0.4390389613, 0.3040923925, 0.3301988152, 0.1982953977, 0.4316181568, -0.1199636818, 0.4255029365, 0.4394415341, 0.4394415341, 0.4394415341}, kAtol, kRtol);
+  check_values(y,
+               std::vector<double>{0.3897039941, 0.2071233067,  0.6331113892, 0.3348139279, 0.4103478056, 0.4885742482,
+                                   0.2638411961, 0.298093049,   0.1530345373, 0.2553064662, 0.1776935332, 0.1853099596,
+                                   0.2406679205, 0.2406679205,  0.2406679205, 0.4979924182, 0.5367843668, 0.432476782,
+                                   0.4428258604, 0.5040898129,  0.4390389613, 0.3040923925, 0.3301988152, 0.1982953977,
+                                   0.4316181568, -0.1199636818, 0.4255029365, 0.4394415341, 0.4394415341, 0.4394415341},
+               kAtol, kRtol);
   gradcheck_module(convt, uniform_values({1, 2, 2, 2}, -1, 1, 9));
 }
 
@@ -91,7 +103,12 @@ TEST_CASE("MaskedConv2d: masks, values and gradients", "[layers]") {
   set_params(a, 40);
   REQUIRE(a.mask.dtype() == kFloat64);
   // torch: nn.Conv2d(1, 2, 3, padding=1) with weight *= mask A, on uniform_values((1,1,3,3), seed=103)
-  check_values(a.forward(uniform_values({1, 1, 3, 3}, -1, 1, 103)), std::vector<double>{0.3177547464, 0.02948074776, -0.01162728672, 0.3034431456, 0.7690023134, 0.2865660834, 0.1615595951, 0.428583382, -0.003269380903, -0.1301977525, -0.4431564178, -0.4877844996, 0.168117632, 0.6881244109, 0.08317923144, -0.3029559083, -0.3589910184, -0.5155463258}, kAtol, kRtol);
+  check_values(
+      a.forward(uniform_values({1, 1, 3, 3}, -1, 1, 103)),
+      std::vector<double>{0.3177547464, 0.02948074776, -0.01162728672, 0.3034431456, 0.7690023134, 0.2865660834,
+                          0.1615595951, 0.428583382, -0.003269380903, -0.1301977525, -0.4431564178, -0.4877844996,
+                          0.168117632, 0.6881244109, 0.08317923144, -0.3029559083, -0.3589910184, -0.5155463258},
+      kAtol, kRtol);
   // Masked weights get no gradient.
   a.forward(uniform_values({1, 1, 3, 3})).sum().backward();
   check_values(a.weight.grad().select(0, 0).select(0, 0).flatten().slice(0, 4), {0, 0, 0, 0, 0}, 0, 0);
@@ -181,12 +198,21 @@ TEST_CASE("BatchNorm2d training, running statistics and evaluation match PyTorch
   nn::BatchNorm2d bn(3);
   set_params(bn, 50);
   // torch: nn.BatchNorm2d(3) on uniform_values((2,3,2,2), seed=104), then eval on seed 105
-  check_values(bn.forward(uniform_values({2, 3, 2, 2}, -1, 1, 104)), std::vector<double>{0.3912173764, 0.4123721209, 0.3917622712, 0.4057584111, 0.106167174, 0.2715834941, -0.03168196072, 0.4056464561, -0.0524884839, -0.02804249677, -0.01030071683, -0.04091879404, 0.3688172768, 0.4019265501, 0.3849557141, 0.4019228573, -0.05911864197, 0.6134688972, 0.646321519, 0.4489167493, -0.05872822229, -0.04507093641, -0.01355360963, -0.02911489087}, kAtol, kRtol);
+  check_values(
+      bn.forward(uniform_values({2, 3, 2, 2}, -1, 1, 104)),
+      std::vector<double>{0.3912173764,   0.4123721209, 0.3917622712,   0.4057584111,   0.106167174,    0.2715834941,
+                          -0.03168196072, 0.4056464561, -0.0524884839,  -0.02804249677, -0.01030071683, -0.04091879404,
+                          0.3688172768,   0.4019265501, 0.3849557141,   0.4019228573,   -0.05911864197, 0.6134688972,
+                          0.646321519,    0.4489167493, -0.05872822229, -0.04507093641, -0.01355360963, -0.02911489087},
+      kAtol, kRtol);
   check_values(bn.running_mean, std::vector<double>{-0.01379012303, -0.001726412123, -0.0169822261}, kAtol, kRtol);
   check_values(bn.running_var, std::vector<double>{0.9301633572, 0.9343228462, 0.9199330663}, kAtol, kRtol);
   REQUIRE(bn.num_batches_tracked.item<int64_t>() == 1);
   bn.eval();
-  check_values(bn.forward(uniform_values({1, 3, 1, 2}, -1, 1, 105)), std::vector<double>{0.383688075, 0.4046873159, 0.2868806019, 0.3670877038, -0.02562519924, -0.04999136087}, kAtol, kRtol);
+  check_values(
+      bn.forward(uniform_values({1, 3, 1, 2}, -1, 1, 105)),
+      std::vector<double>{0.383688075, 0.4046873159, 0.2868806019, 0.3670877038, -0.02562519924, -0.04999136087}, kAtol,
+      kRtol);
   REQUIRE(bn.num_batches_tracked.item<int64_t>() == 1);
   REQUIRE_THROWS_WITH(bn.forward(ones({2, 3}, kFloat64)), Catch::Contains("BatchNorm2d") && Catch::Contains("(2,3)"));
   REQUIRE_THROWS_WITH(bn.forward(ones({2, 4, 1, 1}, kFloat64)), Catch::Contains("expected 3 channels"));
@@ -198,7 +224,11 @@ TEST_CASE("BatchNorm1d matches PyTorch; momentum nullopt is a cumulative average
   nn::BatchNorm1d bn(3);
   set_params(bn, 55);
   // torch: nn.BatchNorm1d(3) on uniform_values((4,3), seed=106)
-  check_values(bn.forward(uniform_values({4, 3}, -1, 1, 106)), std::vector<double>{0.4276356542, -0.9139723731, -0.1128151846, 0.3937254994, -0.9269475808, -0.09628970604, 0.456222797, -0.306099547, 0.001047683037, 0.4559559901, 0.2083927712, -0.2981081315}, kAtol, kRtol);
+  check_values(
+      bn.forward(uniform_values({4, 3}, -1, 1, 106)),
+      std::vector<double>{0.4276356542, -0.9139723731, -0.1128151846, 0.3937254994, -0.9269475808, -0.09628970604,
+                          0.456222797, -0.306099547, 0.001047683037, 0.4559559901, 0.2083927712, -0.2981081315},
+      kAtol, kRtol);
   REQUIRE(bn.forward(uniform_values({2, 3, 5})).shape() == Shape{2, 3, 5});
   // Hand-derived: with momentum=None the running mean after two batches is the mean of the two batch means.
   nn::BatchNorm1d cum(2, 1e-5, std::nullopt);
@@ -218,13 +248,21 @@ TEST_CASE("LayerNorm, GroupNorm, InstanceNorm2d match PyTorch and pass gradcheck
   nn::LayerNorm ln(Shape{3});
   set_params(ln, 60);
   // torch: nn.LayerNorm(3) on uniform_values((2,3), seed=107)
-  check_values(ln.forward(uniform_values({2, 3}, -1, 1, 107)), std::vector<double>{0.5535213463, 0.09712248689, -0.1988183496, 0.4657840239, 0.09743982153, -0.4721976932}, kAtol, kRtol);
+  check_values(
+      ln.forward(uniform_values({2, 3}, -1, 1, 107)),
+      std::vector<double>{0.5535213463, 0.09712248689, -0.1988183496, 0.4657840239, 0.09743982153, -0.4721976932},
+      kAtol, kRtol);
   gradcheck_module(ln, uniform_values({2, 3}, -1, 1, 13));
 
   nn::GroupNorm gn(2, 4);
   set_params(gn, 70);
   // torch: nn.GroupNorm(2, 4) on uniform_values((2,4,2,1), seed=108)
-  check_values(gn.forward(uniform_values({2, 4, 2, 1}, -1, 1, 108)), std::vector<double>{-0.595933443, -0.5348853827, 0.1618990576, 0.3507278431, -0.09209917991, -0.4094421744, -0.3467123766, 0.3651202836, -0.4647443944, -0.3346082055, 0.2635794479, -0.02739223813, -0.4867707108, 0.2199434653, 0.04014597206, -0.1985246346}, kAtol, kRtol);
+  check_values(
+      gn.forward(uniform_values({2, 4, 2, 1}, -1, 1, 108)),
+      std::vector<double>{-0.595933443, -0.5348853827, 0.1618990576, 0.3507278431, -0.09209917991, -0.4094421744,
+                          -0.3467123766, 0.3651202836, -0.4647443944, -0.3346082055, 0.2635794479, -0.02739223813,
+                          -0.4867707108, 0.2199434653, 0.04014597206, -0.1985246346},
+      kAtol, kRtol);
   gradcheck_module(gn, uniform_values({1, 4, 2, 1}, -1, 1, 14));
   REQUIRE_THROWS_WITH(nn::GroupNorm(3, 4), Catch::Contains("divisible"));
 
@@ -233,11 +271,21 @@ TEST_CASE("LayerNorm, GroupNorm, InstanceNorm2d match PyTorch and pass gradcheck
   // torch: nn.InstanceNorm2d(2, affine=True, track_running_stats=True) on uniform_values((2,2,2,2), seed=109),
   // then eval on the same input
   Tensor x = uniform_values({2, 2, 2, 2}, -1, 1, 109);
-  check_values(in.forward(x), std::vector<double>{-0.03694500887, -0.5412746691, -0.3267576393, -0.5906144834, -0.9429853445, -0.6392636121, -0.3309084708, 0.2781378315, -0.5087677488, -0.1842145004, -0.1413948283, -0.6612147231, 0.2284640824, -0.8927339477, -0.1986523757, -0.772097355}, kAtol, kRtol);
+  check_values(
+      in.forward(x),
+      std::vector<double>{-0.03694500887, -0.5412746691, -0.3267576393, -0.5906144834, -0.9429853445, -0.6392636121,
+                          -0.3309084708, 0.2781378315, -0.5087677488, -0.1842145004, -0.1413948283, -0.6612147231,
+                          0.2284640824, -0.8927339477, -0.1986523757, -0.772097355},
+      kAtol, kRtol);
   check_values(in.running_mean, std::vector<double>{-0.00180889082, 0.02796673351}, kAtol, kRtol);
   check_values(in.running_var, std::vector<double>{0.9322690249, 0.947427969}, kAtol, kRtol);
   in.eval();
-  check_values(in.forward(x), std::vector<double>{-0.3545139532, -0.4656574551, -0.4183824765, -0.476530898, -0.8440442004, -0.7067911536, -0.567444251, -0.2922138287, -0.4189153822, -0.1962589586, -0.1668829623, -0.5235000636, 0.02260864273, -0.8063894857, -0.2931952874, -0.7171924778}, kAtol, kRtol);
+  check_values(
+      in.forward(x),
+      std::vector<double>{-0.3545139532, -0.4656574551, -0.4183824765, -0.476530898, -0.8440442004, -0.7067911536,
+                          -0.567444251, -0.2922138287, -0.4189153822, -0.1962589586, -0.1668829623, -0.5235000636,
+                          0.02260864273, -0.8063894857, -0.2931952874, -0.7171924778},
+      kAtol, kRtol);
   // Unbatched input, and the default (no affine, no running stats): each (sample, channel) plane is standardized.
   nn::InstanceNorm2d plain(2);
   Tensor y = plain.forward(uniform_values({2, 3, 3}).to(kFloat32));
@@ -294,7 +342,10 @@ TEST_CASE("Upsample nearest (hand-derived) and bilinear (PyTorch)", "[layers]") 
   check_values(up.forward(x), {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
   nn::Upsample bil(Int2(3, 3), std::nullopt, "bilinear");
   // torch: nn.Upsample(size=(3,3), mode="bilinear") on uniform_values((1,1,2,2), seed=110)
-  check_values(bil.forward(uniform_values({1, 1, 2, 2}, -1, 1, 110)), std::vector<double>{0.8993076897, 0.2889450147, -0.3214176603, 0.332060598, 0.1776961771, 0.02333175617, -0.2351864938, 0.06644733947, 0.3680811727}, kAtol, kRtol);
+  check_values(bil.forward(uniform_values({1, 1, 2, 2}, -1, 1, 110)),
+               std::vector<double>{0.8993076897, 0.2889450147, -0.3214176603, 0.332060598, 0.1776961771, 0.02333175617,
+                                   -0.2351864938, 0.06644733947, 0.3680811727},
+               kAtol, kRtol);
   REQUIRE_THROWS_WITH(nn::Upsample(std::nullopt, std::nullopt), Catch::Contains("exactly one"));
   REQUIRE_THROWS_WITH(nn::Upsample(Int2(2), std::nullopt, "bicubic"), Catch::Contains("bicubic"));
 }
@@ -305,13 +356,20 @@ TEST_CASE("Activation modules match PyTorch", "[layers]") {
   check_values(nn::ReLU().forward(x), std::vector<double>{0, 0, 0, 0.5, 2}, kAtol, kRtol);
   check_values(nn::LeakyReLU(0.2).forward(x), std::vector<double>{-0.4, -0.1, 0, 0.5, 2}, kAtol, kRtol);
   check_values(nn::ELU(0.5).forward(x), std::vector<double>{-0.4323323584, -0.1967346701, 0, 0.5, 2}, kAtol, kRtol);
-  check_values(nn::SELU().forward(x), std::vector<double>{-1.520166469, -0.6917581878, 0, 0.5253504937, 2.101401975}, kAtol, kRtol);
-  check_values(nn::SiLU().forward(x), std::vector<double>{-0.238405844, -0.1887703344, 0, 0.3112296656, 1.761594156}, kAtol, kRtol);
-  check_values(nn::GELU().forward(x), std::vector<double>{-0.0455002639, -0.1542687694, 0, 0.3457312306, 1.954499736}, kAtol, kRtol);
-  check_values(nn::GELU("tanh").forward(x), std::vector<double>{-0.04540230591, -0.1542859902, 0, 0.3457140098, 1.954597694}, kAtol, kRtol);
-  check_values(nn::Tanh().forward(x), std::vector<double>{-0.9640275801, -0.4621171573, 0, 0.4621171573, 0.9640275801}, kAtol, kRtol);
-  check_values(nn::Sigmoid().forward(x), std::vector<double>{0.119202922, 0.3775406688, 0.5, 0.6224593312, 0.880797078}, kAtol, kRtol);
-  check_values(nn::Softplus(2.0, 1.0).forward(x), std::vector<double>{0.009074963959, 0.1566308438, 0.3465735903, 0.6566308438, 2}, kAtol, kRtol);
+  check_values(nn::SELU().forward(x), std::vector<double>{-1.520166469, -0.6917581878, 0, 0.5253504937, 2.101401975},
+               kAtol, kRtol);
+  check_values(nn::SiLU().forward(x), std::vector<double>{-0.238405844, -0.1887703344, 0, 0.3112296656, 1.761594156},
+               kAtol, kRtol);
+  check_values(nn::GELU().forward(x), std::vector<double>{-0.0455002639, -0.1542687694, 0, 0.3457312306, 1.954499736},
+               kAtol, kRtol);
+  check_values(nn::GELU("tanh").forward(x),
+               std::vector<double>{-0.04540230591, -0.1542859902, 0, 0.3457140098, 1.954597694}, kAtol, kRtol);
+  check_values(nn::Tanh().forward(x), std::vector<double>{-0.9640275801, -0.4621171573, 0, 0.4621171573, 0.9640275801},
+               kAtol, kRtol);
+  check_values(nn::Sigmoid().forward(x), std::vector<double>{0.119202922, 0.3775406688, 0.5, 0.6224593312, 0.880797078},
+               kAtol, kRtol);
+  check_values(nn::Softplus(2.0, 1.0).forward(x),
+               std::vector<double>{0.009074963959, 0.1566308438, 0.3465735903, 0.6566308438, 2}, kAtol, kRtol);
   check_values(nn::Softmax(0).forward(x).sum(), {1.0}, 1e-12);
   REQUIRE(nn::to_string(nn::LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)");
 }
@@ -354,8 +412,17 @@ TEST_CASE("MultiheadAttention matches PyTorch without masks", "[layers][attentio
   auto [out, w] = m->forward(q, k, v);
   REQUIRE(out.shape() == Shape{3, 2, 4});
   REQUIRE(w.shape() == Shape{2, 3, 3});
-  check_values(out, std::vector<double>{-0.4901126932, -0.1078297732, 0.3349655142, -0.1329742063, -0.4476597858, -0.09880221293, 0.1872023643, -0.0921056178, -0.489956696, -0.1059583927, 0.3364263752, -0.1343399233, -0.4503396573, -0.09881134109, 0.1909420946, -0.08822344543, -0.4889220399, -0.1055180594, 0.3341674483, -0.1362473877, -0.4610069186, -0.1125299312, 0.2193508628, -0.05859296188}, kAtol, kRtol);
-  check_values(w, std::vector<double>{0.3458426994, 0.2960332457, 0.3581240549, 0.3463672773, 0.2936407846, 0.3599919381, 0.3621509901, 0.2799786462, 0.3578703637, 0.3042056909, 0.3333204302, 0.3624738789, 0.2978590695, 0.339921777, 0.3622191535, 0.399582245, 0.3044152337, 0.2960025213}, kAtol, kRtol);
+  check_values(out, std::vector<double>{-0.4901126932,  -0.1078297732, 0.3349655142,  -0.1329742063,  -0.4476597858,
+                                        -0.09880221293, 0.1872023643,  -0.0921056178, -0.489956696,   -0.1059583927,
+                                        0.3364263752,   -0.1343399233, -0.4503396573, -0.09881134109, 0.1909420946,
+                                        -0.08822344543, -0.4889220399, -0.1055180594, 0.3341674483,   -0.1362473877,
+                                        -0.4610069186,  -0.1125299312, 0.2193508628,  -0.05859296188},
+               kAtol, kRtol);
+  check_values(w,
+               std::vector<double>{0.3458426994, 0.2960332457, 0.3581240549, 0.3463672773, 0.2936407846, 0.3599919381,
+                                   0.3621509901, 0.2799786462, 0.3578703637, 0.3042056909, 0.3333204302, 0.3624738789,
+                                   0.2978590695, 0.339921777, 0.3622191535, 0.399582245, 0.3044152337, 0.2960025213},
+               kAtol, kRtol);
   auto [out2, none] = m->forward(q, k, v, {}, /*need_weights=*/false);
   REQUIRE_FALSE(none.defined());
   check_values(out2, out.to_vector<double>(), 1e-12, 0);
@@ -371,8 +438,16 @@ TEST_CASE("MultiheadAttention with a causal mask and key_padding_mask matches Py
   Tensor kpm = tensor(std::vector<bool>{false, false, true, false, false, false}, {2, 3});
   // torch: m(q, k, v, key_padding_mask=kpm, attn_mask=Transformer.generate_square_subsequent_mask(3))
   auto [out, w] = m->forward(q, k, v, kpm, true, causal);
-  check_values(out, std::vector<double>{-0.4679174544, -0.08110808941, 0.2536583785, -0.2114696481, -0.4910822813, -0.1912452792, 0.3073246753, 0.04267471089, -0.4821149786, -0.1387295387, 0.247613207, -0.1828394592, -0.5012807349, -0.1674624391, 0.322048687, -0.009678734703, -0.4806075965, -0.1377736757, 0.2449551633, -0.1852952801, -0.4610069186, -0.1125299312, 0.2193508628, -0.05859296188}, kAtol, kRtol);
-  check_values(w, std::vector<double>{1, 0, 0, 0.5409600617, 0.4590399383, 0, 0.5633647689, 0.4366352311, 0, 1, 0, 0, 0.4651796248, 0.5348203752, 0, 0.399582245, 0.3044152337, 0.2960025213}, kAtol, kRtol);
+  check_values(out, std::vector<double>{-0.4679174544,   -0.08110808941, 0.2536583785,  -0.2114696481, -0.4910822813,
+                                        -0.1912452792,   0.3073246753,   0.04267471089, -0.4821149786, -0.1387295387,
+                                        0.247613207,     -0.1828394592,  -0.5012807349, -0.1674624391, 0.322048687,
+                                        -0.009678734703, -0.4806075965,  -0.1377736757, 0.2449551633,  -0.1852952801,
+                                        -0.4610069186,   -0.1125299312,  0.2193508628,  -0.05859296188},
+               kAtol, kRtol);
+  check_values(w,
+               std::vector<double>{1, 0, 0, 0.5409600617, 0.4590399383, 0, 0.5633647689, 0.4366352311, 0, 1, 0, 0,
+                                   0.4651796248, 0.5348203752, 0, 0.399582245, 0.3044152337, 0.2960025213},
+               kAtol, kRtol);
   // A bool causal mask (true = not allowed) is the same as the float one.
   Tensor bool_causal = ones({3, 3}, kBool).triu(1);
   auto [out_b, w_b] = m->forward(q, k, v, kpm, true, bool_causal);
@@ -383,7 +458,19 @@ TEST_CASE("MultiheadAttention with a causal mask and key_padding_mask matches Py
   // torch: m(q, k, v, key_padding_mask=kpm, average_attn_weights=False): per-head weights (B, heads, L, S)
   auto [out_h, w_h] = m->forward(q, k, v, kpm, true, {}, /*average_attn_weights=*/false);
   REQUIRE(w_h.shape() == Shape{2, 2, 3, 3});
-  check_values(w_h, std::vector<double>{0.5145217718, 0.4854782282, 0, 0.527604474, 0.472395526, 0, 0.5276265838, 0.4723734162, 0, 0.5628746874, 0.4371253126, 0, 0.5543156494, 0.4456843506, 0, 0.599102954, 0.400897046, 0, 0.2757252408, 0.3391308025, 0.3851439567, 0.2600955253, 0.3429820576, 0.3969224171, 0.3272773279, 0.3326705941, 0.340052078, 0.332686141, 0.3275100578, 0.3398038011, 0.3356226137, 0.3368614964, 0.3275158898, 0.4718871621, 0.2761598733, 0.2519529646}, kAtol, kRtol);
+  check_values(w_h, std::vector<double>{0.5145217718, 0.4854782282, 0,
+                                        0.527604474,  0.472395526,  0,
+                                        0.5276265838, 0.4723734162, 0,
+                                        0.5628746874, 0.4371253126, 0,
+                                        0.5543156494, 0.4456843506, 0,
+                                        0.599102954,  0.400897046,  0,
+                                        0.2757252408, 0.3391308025, 0.3851439567,
+                                        0.2600955253, 0.3429820576, 0.3969224171,
+                                        0.3272773279, 0.3326705941, 0.340052078,
+                                        0.332686141,  0.3275100578, 0.3398038011,
+                                        0.3356226137, 0.3368614964, 0.3275158898,
+                                        0.4718871621, 0.2761598733, 0.2519529646},
+               kAtol, kRtol);
   REQUIRE_THROWS_WITH(m->forward(q, k, v, {}, true, ones({2, 3}, kBool)), Catch::Contains("attn_mask"));
   REQUIRE_THROWS_WITH(m->forward(q, k, v, ones({3, 2}, kBool)), Catch::Contains("key_padding_mask"));
 }
@@ -394,8 +481,17 @@ TEST_CASE("MultiheadAttention batch_first and unbatched inputs; gradcheck", "[la
   // torch: nn.MultiheadAttention(4, 2, batch_first=True); o, w = m(x, x, x)
   auto [out, w] = m->forward(x, x, x);
   REQUIRE(out.shape() == Shape{2, 3, 4});
-  check_values(out, std::vector<double>{-0.4688408242, -0.1134171792, 0.1738926959, -0.1212979582, -0.4517009342, -0.06500473921, 0.1362772734, -0.1283205323, -0.467673631, -0.09341505293, 0.1656800689, -0.1186850022, -0.4253785412, -0.01332069638, 0.2058389382, -0.1922595727, -0.4154883379, 0.01183126859, 0.2003906157, -0.2144350551, -0.4235212904, 0.005263012014, 0.2166869999, -0.2048986585}, kAtol, kRtol);
-  check_values(w, std::vector<double>{0.2975289379, 0.2917277397, 0.4107433223, 0.3265366603, 0.3647021539, 0.3087611858, 0.3034976231, 0.3215510348, 0.3749513421, 0.2885170803, 0.3289837892, 0.3824991305, 0.3300629705, 0.3555109607, 0.3144260688, 0.3298072306, 0.3227461681, 0.3474466012}, kAtol, kRtol);
+  check_values(out, std::vector<double>{-0.4688408242,  -0.1134171792,  0.1738926959,  -0.1212979582,  -0.4517009342,
+                                        -0.06500473921, 0.1362772734,   -0.1283205323, -0.467673631,   -0.09341505293,
+                                        0.1656800689,   -0.1186850022,  -0.4253785412, -0.01332069638, 0.2058389382,
+                                        -0.1922595727,  -0.4154883379,  0.01183126859, 0.2003906157,   -0.2144350551,
+                                        -0.4235212904,  0.005263012014, 0.2166869999,  -0.2048986585},
+               kAtol, kRtol);
+  check_values(w,
+               std::vector<double>{0.2975289379, 0.2917277397, 0.4107433223, 0.3265366603, 0.3647021539, 0.3087611858,
+                                   0.3034976231, 0.3215510348, 0.3749513421, 0.2885170803, 0.3289837892, 0.3824991305,
+                                   0.3300629705, 0.3555109607, 0.3144260688, 0.3298072306, 0.3227461681, 0.3474466012},
+               kAtol, kRtol);
   // Unbatched (L, E) gives the batch's first row.
   auto [out1, w1] = m->forward(x.select(0, 1), x.select(0, 1), x.select(0, 1));
   check_values(out1, out.select(0, 1).to_vector<double>(), 1e-12, 0);

@@ -138,21 +138,22 @@ TEST_CASE("conv_transpose2d matches PyTorch", "[conv]") {
   Tensor b = uniform_values({2}, -1, 1, 13);
   Tensor y = conv_transpose2d(x, w, b, 2, 1, 1, 2, 2);
   REQUIRE(y.shape() == Shape({1, 2, 4, 6}));
-  check_values(y, {-0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321,
-                   -0.1961767321, 0.4400100992,  -0.1961767321, -0.5101712079, -0.1961767321, 0.3129887084,
-                   -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321,
-                   -0.1961767321, -0.9915696368, -0.1961767321, -0.220893996,  -0.1961767321, -0.05809366634,
-                   -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,
-                   -0.6704155,    -1.104524576,  -0.6704155,    -1.225843334,  -0.6704155,    -0.8448840132,
-                   -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,
-                   -0.6704155,    -0.6582945981, -0.6704155,    -1.485965278,  -0.6704155,    -1.059689472},
-               1e-9, 1e-8);
+  check_values(
+      y, {-0.1961767321, -0.1961767321, -0.1961767321,  -0.1961767321, -0.1961767321, -0.1961767321, -0.1961767321,
+          0.4400100992,  -0.1961767321, -0.5101712079,  -0.1961767321, 0.3129887084,  -0.1961767321, -0.1961767321,
+          -0.1961767321, -0.1961767321, -0.1961767321,  -0.1961767321, -0.1961767321, -0.9915696368, -0.1961767321,
+          -0.220893996,  -0.1961767321, -0.05809366634, -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,
+          -0.6704155,    -0.6704155,    -0.6704155,     -1.104524576,  -0.6704155,    -1.225843334,  -0.6704155,
+          -0.8448840132, -0.6704155,    -0.6704155,     -0.6704155,    -0.6704155,    -0.6704155,    -0.6704155,
+          -0.6704155,    -0.6582945981, -0.6704155,     -1.485965278,  -0.6704155,    -1.059689472},
+      1e-9, 1e-8);
   //   F.conv_transpose2d(x, w, None, stride=(2,1), padding=(0,1), output_padding=(1,0)), 3 -> 2 channels
   Tensor x2 = uniform_values({1, 3, 2, 2}, -1, 1, 21), w2 = uniform_values({3, 2, 3, 2}, -1, 1, 22);
   Tensor y2 = conv_transpose2d(x2, w2, {}, Int2(2, 1), Int2(0, 1), Int2(1, 0));
   REQUIRE(y2.shape() == Shape({1, 2, 6, 1}));
-  check_values(y2, {0.3893465965, -0.7682156525, 3.523895957, -0.9104959684, -0.7437619035, 0, 0.3618989697,
-                    -1.743067491, -1.171562844, 0.5432255037, 1.000580594, 0},
+  check_values(y2,
+               {0.3893465965, -0.7682156525, 3.523895957, -0.9104959684, -0.7437619035, 0, 0.3618989697, -1.743067491,
+                -1.171562844, 0.5432255037, 1.000580594, 0},
                1e-9, 1e-8);
 }
 
@@ -185,26 +186,27 @@ TEST_CASE("conv2d gradients", "[conv]") {
     return [=](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], s, p, d, g); };
   };
   SECTION("stride 2 and padding") {
-    REQUIRE_GRADCHECK(conv(2, Int2(1, 2), 1, 1), (std::vector<Tensor>{leaf({2, 3, 5, 6}), leaf({4, 3, 3, 3}, -1, 1, 2),
-                                                                      leaf({4}, -1, 1, 3)}));
+    REQUIRE_GRADCHECK(conv(2, Int2(1, 2), 1, 1),
+                      (std::vector<Tensor>{leaf({2, 3, 5, 6}), leaf({4, 3, 3, 3}, -1, 1, 2), leaf({4}, -1, 1, 3)}));
   }
   SECTION("dilation 2") {
-    REQUIRE_GRADCHECK(conv(1, 1, 2, 1), (std::vector<Tensor>{leaf({2, 3, 5, 6}), leaf({2, 3, 2, 3}, -1, 1, 2),
-                                                             leaf({2}, -1, 1, 3)}));
+    REQUIRE_GRADCHECK(conv(1, 1, 2, 1),
+                      (std::vector<Tensor>{leaf({2, 3, 5, 6}), leaf({2, 3, 2, 3}, -1, 1, 2), leaf({2}, -1, 1, 3)}));
   }
   SECTION("groups 2") {
-    REQUIRE_GRADCHECK(conv(1, 0, 1, 2), (std::vector<Tensor>{leaf({2, 4, 5, 6}), leaf({4, 2, 3, 3}, -1, 1, 2),
-                                                             leaf({4}, -1, 1, 3)}));
+    REQUIRE_GRADCHECK(conv(1, 0, 1, 2),
+                      (std::vector<Tensor>{leaf({2, 4, 5, 6}), leaf({4, 2, 3, 3}, -1, 1, 2), leaf({4}, -1, 1, 3)}));
   }
   SECTION("1x1 kernel") {
-    REQUIRE_GRADCHECK(conv(1, 0, 1, 1), (std::vector<Tensor>{leaf({2, 3, 4, 5}), leaf({2, 3, 1, 1}, -1, 1, 2),
-                                                             leaf({2}, -1, 1, 3)}));
+    REQUIRE_GRADCHECK(conv(1, 0, 1, 1),
+                      (std::vector<Tensor>{leaf({2, 3, 4, 5}), leaf({2, 3, 1, 1}, -1, 1, 2), leaf({2}, -1, 1, 3)}));
   }
 }
 
 TEST_CASE("conv2d second derivatives", "[conv]") {
   auto f = [](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], in[2], 2, 1); };
-  REQUIRE_GRADGRADCHECK(f, (std::vector<Tensor>{leaf({2, 2, 5, 4}), leaf({3, 2, 3, 3}, -1, 1, 2), leaf({3}, -1, 1, 3)}));
+  REQUIRE_GRADGRADCHECK(f,
+                        (std::vector<Tensor>{leaf({2, 2, 5, 4}), leaf({3, 2, 3, 3}, -1, 1, 2), leaf({3}, -1, 1, 3)}));
   auto g = [](const std::vector<Tensor>& in) { return conv2d(in[0], in[1], {}, 1, Int2(0, 1), 2, 2); };
   REQUIRE_GRADGRADCHECK(g, (std::vector<Tensor>{leaf({1, 4, 5, 5}), leaf({2, 2, 2, 2}, -1, 1, 2)}));
   // d/dx sum(conv(x, w)^2) = 2 conv2d_input_grad(conv(x, w), w), differentiated once more by gradcheck.
@@ -253,9 +255,10 @@ TEST_CASE("conv2d_input_grad and conv2d_weight_grad agree with autograd", "[conv
 
 TEST_CASE("conv2d error messages name the shapes", "[conv]") {
   Tensor x = zeros({2, 5, 6, 6}), w = zeros({4, 3, 3, 3});
-  REQUIRE_THROWS_WITH(conv2d(x, w), Catch::Contains("(4,3,3,3)") && Catch::Contains("(2,5,6,6)") &&
-                                        Catch::Contains("3 channels"));
-  REQUIRE_THROWS_WITH(conv2d(zeros({1, 3, 3, 3}), zeros({2, 3, 5, 5})), Catch::Contains("larger than the padded input"));
+  REQUIRE_THROWS_WITH(conv2d(x, w),
+                      Catch::Contains("(4,3,3,3)") && Catch::Contains("(2,5,6,6)") && Catch::Contains("3 channels"));
+  REQUIRE_THROWS_WITH(conv2d(zeros({1, 3, 3, 3}), zeros({2, 3, 5, 5})),
+                      Catch::Contains("larger than the padded input"));
   REQUIRE_NOTHROW(conv2d(zeros({1, 3, 3, 3}), zeros({2, 3, 5, 5}), {}, 1, 1));
   REQUIRE_THROWS_WITH(conv2d(zeros({3, 3, 3}), zeros({2, 3, 5, 5})), Catch::Contains("larger"));
   REQUIRE_THROWS_WITH(conv2d(x, zeros({4, 5, 3, 3}), zeros({3})), Catch::Contains("bias of shape (4)"));

@@ -47,7 +47,8 @@ TEST_CASE("scatter and scatter_add are out of place", "[index]") {
   check_values(zeros({2, 2}, kFloat64).scatter(1, idx({1}, {1, 1}), ar({2, 3}) + 1.0), {0, 1, 0, 0});
   REQUIRE_THROWS_WITH(x.scatter(1, idx({4}, {1, 1}), src),
                       Catch::Contains("scatter") && Catch::Contains("index 4") && Catch::Contains("size 4"));
-  REQUIRE_THROWS_WITH(x.scatter_add(0, i, ar({2, 4}, kFloat32)), Catch::Contains("scatter_add") && Catch::Contains("dtype"));
+  REQUIRE_THROWS_WITH(x.scatter_add(0, i, ar({2, 4}, kFloat32)),
+                      Catch::Contains("scatter_add") && Catch::Contains("dtype"));
   REQUIRE_THROWS_WITH(x.scatter(0, idx({0, 0, 0}, {1, 3}), ar({1, 2})), Catch::Contains("src"));
 }
 
@@ -56,7 +57,8 @@ TEST_CASE("index_select and index_add", "[index]") {
   check_values(x.index_select(0, idx({3, 0, 3})), {9, 10, 11, 0, 1, 2, 9, 10, 11});
   check_values(x.t().index_select(1, idx({1, 2}, {2, 1}).select(1, 0)), {3, 6, 4, 7, 5, 8});
   // np.add.at(zeros((4,3)), [0,2,0], arange(9).reshape(3,3))
-  check_values(index_add(zeros({4, 3}, kFloat64), 0, idx({0, 2, 0}), ar({3, 3})), {6, 8, 10, 0, 0, 0, 3, 4, 5, 0, 0, 0});
+  check_values(index_add(zeros({4, 3}, kFloat64), 0, idx({0, 2, 0}), ar({3, 3})),
+               {6, 8, 10, 0, 0, 0, 3, 4, 5, 0, 0, 0});
   REQUIRE_THROWS_WITH(x.index_select(0, idx({1, 4})),
                       Catch::Contains("index_select") && Catch::Contains("index 4") && Catch::Contains("size 4"));
   REQUIRE_THROWS_WITH(x.index_select(0, idx({1, 2}, {1, 2})), Catch::Contains("1-D"));
@@ -88,8 +90,7 @@ TEST_CASE("x.index with int64 tensors and bool masks", "[index]") {
   Tensor b = y.index({m2});
   CHECK(b.shape() == Shape{3, 4});
   check_values(b, {0, 1, 2, 3, 8, 9, 10, 11, 20, 21, 22, 23});
-  REQUIRE_THROWS_WITH(y.index({Slice(), idx({3})}),
-                      Catch::Contains("index 3") && Catch::Contains("size 3"));
+  REQUIRE_THROWS_WITH(y.index({Slice(), idx({3})}), Catch::Contains("index 3") && Catch::Contains("size 3"));
   REQUIRE_THROWS_WITH(y.index({Slice(), idx({-4})}), Catch::Contains("index -4"));
   REQUIRE_THROWS_WITH(y.index({m2.t()}), Catch::Contains("mask"));
   REQUIRE_THROWS_WITH(y.index({ar({2})}), Catch::Contains("int64 or bool"));
@@ -114,12 +115,12 @@ TEST_CASE("one_hot and embedding", "[index]") {
   // row r of the grad = sum of the arange rows whose id is r; row 1 (padding) gets none:
   //   id 4 at flat positions 0, 4 -> [0,1,2] + [12,13,14]; id 0 at 3 -> [9,10,11]; id 2 at 5 -> [15,16,17]
   check_values(w.grad(), {9, 10, 11, 0, 0, 0, 15, 16, 17, 0, 0, 0, 12, 14, 16});
-  REQUIRE_THROWS_WITH(embedding(w, idx({5})), Catch::Contains("embedding") && Catch::Contains("index 5") &&
-                                                  Catch::Contains("size 5"));
+  REQUIRE_THROWS_WITH(embedding(w, idx({5})),
+                      Catch::Contains("embedding") && Catch::Contains("index 5") && Catch::Contains("size 5"));
 }
 
 TEST_CASE("index op gradients", "[index]") {
-  Tensor gi = idx({0, 2, 1, 0, 2, 2, 0, 1, 1, 1, 0, 0, 2, 1, 0}, {3, 5});  // duplicates
+  Tensor gi = idx({0, 2, 1, 0, 2, 2, 0, 1, 1, 1, 0, 0, 2, 1, 0}, {3, 5});                  // duplicates
   Fn g = [gi](const std::vector<Tensor>& in) { return in[0].t().gather(0, gi.t().t()); };  // x (5,3)^T
   REQUIRE_GRADCHECK(g, std::vector<Tensor>{leaf({5, 3})});
   // a permutation along dim 1 per row, so every scattered position is written once
@@ -128,7 +129,9 @@ TEST_CASE("index op gradients", "[index]") {
     return in[0].index({Slice(None, None, 2)}).scatter(1, perm.narrow(1, 0, 2), in[1].t());
   };
   REQUIRE_GRADCHECK(sc, (std::vector<Tensor>{leaf({3, 4}), leaf({3, 2}, -1, 1, 2)}));
-  Fn sa = [gi](const std::vector<Tensor>& in) { return in[0].expand({4, 5}).scatter_add(0, gi.narrow(0, 0, 2), in[1]); };
+  Fn sa = [gi](const std::vector<Tensor>& in) {
+    return in[0].expand({4, 5}).scatter_add(0, gi.narrow(0, 0, 2), in[1]);
+  };
   REQUIRE_GRADCHECK(sa, (std::vector<Tensor>{leaf({5}), leaf({2, 5}, -1, 1, 3)}));
   Fn sel = [](const std::vector<Tensor>& in) { return in[0].transpose(0, 2).index_select(1, idx({12, 0, 12, 5})); };
   REQUIRE_GRADCHECK(sel, std::vector<Tensor>{leaf({7, 13, 5})});

@@ -7,18 +7,17 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
-using dgm::test::grad_of;
-using dgm::test::wsum;
 using dgm::test::check_values;
+using dgm::test::grad_of;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
+using dgm::test::wsum;
 using V = std::vector<Tensor>;
 
 namespace {
 // The inputs every value check below uses, and the points where gradients are checked.
 Tensor sample() { return tensor(std::vector<double>{-3.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5}); }
 Tensor kinks() { return tensor(std::vector<double>{-1.0, 0.0, 1.0}); }
-
 
 }  // namespace
 
@@ -46,10 +45,12 @@ TEST_CASE("elu and selu match torch", "[activation]") {
   Tensor x = sample();
   // torch 1.13: F.elu(x), F.elu(x, alpha=0.5), F.selu(x)
   check_values(elu(x), {-0.950212931632136, -0.6321205588285577, -0.18126924692201818, 0.0, 0.3, 1.0, 2.5}, 1e-12);
-  check_values(elu(x, 0.5),
-               {-0.475106465816068, -0.31606027941427883, -0.09063462346100909, 0.0, 0.3, 1.0, 2.5}, 1e-12);
-  check_values(selu(x), {-1.6705687287671118, -1.1113307378125625, -0.3186893435295005, 0.0, 0.31521029620664415,
-                         1.0507009873554805, 2.626752468388701}, 1e-12);
+  check_values(elu(x, 0.5), {-0.475106465816068, -0.31606027941427883, -0.09063462346100909, 0.0, 0.3, 1.0, 2.5},
+               1e-12);
+  check_values(selu(x),
+               {-1.6705687287671118, -1.1113307378125625, -0.3186893435295005, 0.0, 0.31521029620664415,
+                1.0507009873554805, 2.626752468388701},
+               1e-12);
   // torch: F.elu(z, alpha=0.5) and F.selu(z) gradients at z = [-1, 0, 1] (alpha resp. scale*alpha at 0)
   check_values(grad_of(kinks(), [](const Tensor& t) { return elu(t, 0.5).sum(); }), {0.18393972058572117, 0.5, 1.0},
                1e-12);
@@ -68,12 +69,18 @@ TEST_CASE("elu and selu match torch", "[activation]") {
 TEST_CASE("silu and gelu (none and tanh) match torch", "[activation]") {
   Tensor x = sample();
   // torch 1.13: F.silu(x), F.gelu(x), F.gelu(x, approximate='tanh')
-  check_values(silu(x), {-0.14227761953270035, -0.2689414213699951, -0.09003320053750444, 0.0, 0.1723327550434977,
-                         0.7310585786300049, 2.3103545499468914}, 1e-12);
-  check_values(gelu(x), {-0.00404969409489031, -0.15865525393145702, -0.0841480581121794, 0.0, 0.1853734266566858,
-                         0.841344746068543, 2.4844758366855597}, 1e-12);
-  check_values(gelu(x, "tanh"), {-0.0036373920817729943, -0.15880800939172324, -0.08414857021789374, 0.0,
-                                 0.18537092354275922, 0.8411919906082768, 2.484915733910001}, 1e-12);
+  check_values(silu(x),
+               {-0.14227761953270035, -0.2689414213699951, -0.09003320053750444, 0.0, 0.1723327550434977,
+                0.7310585786300049, 2.3103545499468914},
+               1e-12);
+  check_values(gelu(x),
+               {-0.00404969409489031, -0.15865525393145702, -0.0841480581121794, 0.0, 0.1853734266566858,
+                0.841344746068543, 2.4844758366855597},
+               1e-12);
+  check_values(gelu(x, "tanh"),
+               {-0.0036373920817729943, -0.15880800939172324, -0.08414857021789374, 0.0, 0.18537092354275922,
+                0.8411919906082768, 2.484915733910001},
+               1e-12);
   // torch 1.13: gradients at z = [-1, 0, 1]
   check_values(grad_of(kinks(), [](const Tensor& t) { return silu(t).sum(); }),
                {0.07232948812851325, 0.5, 0.9276705118714869}, 1e-12);
@@ -94,13 +101,17 @@ TEST_CASE("silu and gelu (none and tanh) match torch", "[activation]") {
 TEST_CASE("softplus: beta, threshold, stable tails", "[activation]") {
   Tensor x = sample();
   // torch 1.13: F.softplus(x), F.softplus(x, beta=2, threshold=3)
-  check_values(softplus(x), {0.04858735157374206, 0.31326168751822286, 0.5981388693815918, 0.6931471805599453,
-                             0.8543552444685272, 1.3132616875182228, 2.5788897342925496}, 1e-12);
-  check_values(softplus(x, 2, 3), {0.0012378425688652247, 0.06346400552148625, 0.2565076261999763,
-                                   0.34657359027997264, 0.5187439752429428, 1.0634640055214863, 2.5}, 1e-12);
+  check_values(softplus(x),
+               {0.04858735157374206, 0.31326168751822286, 0.5981388693815918, 0.6931471805599453, 0.8543552444685272,
+                1.3132616875182228, 2.5788897342925496},
+               1e-12);
+  check_values(softplus(x, 2, 3),
+               {0.0012378425688652247, 0.06346400552148625, 0.2565076261999763, 0.34657359027997264, 0.5187439752429428,
+                1.0634640055214863, 2.5},
+               1e-12);
   // torch 1.13: F.softplus([-800, -30, 30, 800]): no overflow, x itself above the threshold
-  check_values(softplus(tensor(std::vector<double>{-800, -30, 30, 800})), {0.0, 9.357622968839737e-14, 30.0, 800.0},
-               0, 1e-12);
+  check_values(softplus(tensor(std::vector<double>{-800, -30, 30, 800})), {0.0, 9.357622968839737e-14, 30.0, 800.0}, 0,
+               1e-12);
   check_values(softplus(tensor(std::vector<float>{-100, 100})), {0, 100}, 1e-30);
   // torch 1.13: gradients at z = [-1, 0, 1]; with beta=2, threshold=1 the last is above it (1)
   check_values(grad_of(kinks(), [](const Tensor& t) { return softplus(t).sum(); }),

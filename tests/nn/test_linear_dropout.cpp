@@ -25,8 +25,8 @@ TEST_CASE("linear gradients, batched input and second derivatives", "[nn][linear
 }
 
 TEST_CASE("linear rejects mismatched shapes", "[nn][linear]") {
-  REQUIRE_THROWS_WITH(linear(ones({2, 3}), ones({4, 5})), Catch::Contains("linear") && Catch::Contains("(2,3)") &&
-                                                              Catch::Contains("(4,5)"));
+  REQUIRE_THROWS_WITH(linear(ones({2, 3}), ones({4, 5})),
+                      Catch::Contains("linear") && Catch::Contains("(2,3)") && Catch::Contains("(4,5)"));
 }
 
 TEST_CASE("dropout zeroes about p of the elements and rescales the rest", "[nn][dropout]") {

@@ -1,9 +1,9 @@
 // The key-value cache sampler of ImageGPT (models/ar/imagegpt_kv_cache.h),
 // checked against the model's own forward pass and its course sampler, in
 // float64 so that the two paths agree to rounding.
-#include "helpers.h"
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using dgm::models::ImageGPT;

@@ -61,13 +61,11 @@ TEST_CASE("nested modules: dotted names, own parameters first, buffers, modules(
   REQUIRE(names_of(outer->named_parameters()) ==
           std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.1.scale", "encoder.1.fc.weight",
                                    "encoder.1.fc.bias", "norm.weight", "norm.bias"});
-  REQUIRE(names_of(outer->named_buffers()) ==
-          std::vector<std::string>{"encoder.1.count", "norm.running_mean", "norm.running_var",
-                                   "norm.num_batches_tracked"});
+  REQUIRE(names_of(outer->named_buffers()) == std::vector<std::string>{"encoder.1.count", "norm.running_mean",
+                                                                       "norm.running_var", "norm.num_batches_tracked"});
   std::vector<std::string> module_names;
   for (auto& kv : outer->named_modules()) module_names.push_back(kv.first);
-  REQUIRE(module_names ==
-          std::vector<std::string>{"", "encoder", "encoder.0", "encoder.1", "encoder.1.fc", "norm"});
+  REQUIRE(module_names == std::vector<std::string>{"", "encoder", "encoder.0", "encoder.1", "encoder.1.fc", "norm"});
   REQUIRE(outer->modules().size() == 6);
   // A weight shared by two layers is listed once.
   auto a = std::make_shared<nn::Linear>(2, 2);
@@ -204,9 +202,10 @@ TEST_CASE("operator<< prints the module tree as PyTorch's repr", "[module]") {
   REQUIRE(nn::to_string(*net) == expected);
   auto outer = std::make_shared<nn::Module>();
   outer->register_module("body", mlp());
-  REQUIRE(nn::to_string(*outer) == "Module(\n  (body): Sequential(\n    (0): Linear(in_features=4, out_features=2, "
-                                   "bias=True)\n    (1): ReLU()\n    (2): Linear(in_features=2, out_features=3, "
-                                   "bias=True)\n  )\n)");
+  REQUIRE(nn::to_string(*outer) ==
+          "Module(\n  (body): Sequential(\n    (0): Linear(in_features=4, out_features=2, "
+          "bias=True)\n    (1): ReLU()\n    (2): Linear(in_features=2, out_features=3, "
+          "bias=True)\n  )\n)");
   REQUIRE(nn::py_float(0.25) == "0.25");
   REQUIRE(nn::py_float(3) == "3.0");
 }

@@ -78,13 +78,13 @@ TEST_CASE("backward on a non-scalar needs a gradient", "[autograd]") {
 
 TEST_CASE("autograd::grad w.r.t. leaves and intermediates", "[autograd]") {
   Tensor x = vec({1, -2, 0.5});
-  Tensor h = x * x;             // intermediate
+  Tensor h = x * x;                    // intermediate
   Tensor y = (h * h * 0.5 + x).sum();  // y = sum(x^4 / 2 + x)
   auto g = autograd::grad({y}, {x, h}, {}, /*retain_graph=*/true);
   REQUIRE(g.size() == 2);
   check_values(g[0], {2 * 1 + 1, 2 * -8 + 1, 2 * 0.125 + 1}, 1e-12);  // dy/dx = 2x^3 + 1
-  check_values(g[1], {1, 4, 0.25}, 1e-12);                             // dy/dh = h (x held fixed)
-  CHECK(!x.grad().defined());  // autograd::grad leaves .grad alone
+  check_values(g[1], {1, 4, 0.25}, 1e-12);                            // dy/dh = h (x held fixed)
+  CHECK(!x.grad().defined());                                         // autograd::grad leaves .grad alone
   CHECK(!g[0].requires_grad());
   // With a gradient for a non-scalar output: vector-Jacobian product.
   auto gv = autograd::grad({h}, {x}, {tensor(std::vector<double>{1, 2, 3})});
@@ -153,9 +153,7 @@ TEST_CASE("NoGradGuard and detach stop the graph", "[autograd]") {
     Tensor y = x * 2.0;
     CHECK(!y.requires_grad());
     CHECK(y.grad_fn() == nullptr);
-    {
-      NoGradGuard nested;
-    }
+    { NoGradGuard nested; }
     CHECK(!GradMode::is_enabled());  // the inner guard restores "off"
   }
   CHECK(GradMode::is_enabled());

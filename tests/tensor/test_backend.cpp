@@ -58,7 +58,9 @@ TEST_CASE("the device message names the op and each operand", "[backend]") {
   OnCudaLabel w(ones({4, 3, 1, 1}));
   kernels::Conv2dGeometry g;
   g.N = 1, g.C = 3, g.H = 2, g.W = 2, g.O = 4, g.kH = 1, g.kW = 1, g.Ho = 2, g.Wo = 2;
-  CHECK(error_of([&] { (void)kernels::conv2d(ones({1, 3, 2, 2}), w.t, Tensor(), g); }) ==
+  CHECK(error_of([&] {
+          (void)kernels::conv2d(ones({1, 3, 2, 2}), w.t, Tensor(), g);
+        }) ==
         "conv2d: expected all tensors on one device, got cpu for operand 1 (input, shape (1,3,2,2)) and cuda:0 for "
         "operand 2 (weight, shape (4,3,1,1))");
 }
@@ -110,9 +112,13 @@ TEST_CASE("spatial kernels refuse a CPU and a CUDA operand", "[backend]") {
   kernels::Pool2dGeometry p;
   p.N = 1, p.C = 2, p.H = 2, p.W = 2, p.Ho = 1, p.Wo = 1, p.kH = 2, p.kW = 2, p.sH = 2, p.sW = 2;
   OnCudaLabel indices(zeros({1, 2, 1, 1}, kInt64));
-  check_mixed(error_of([&] { (void)kernels::max_pool2d_scatter(ones({1, 2, 1, 1}), indices.t, p); }),
+  check_mixed(error_of([&] {
+                (void)kernels::max_pool2d_scatter(ones({1, 2, 1, 1}), indices.t, p);
+              }),
               "max_pool2d_backward");
-  check_mixed(error_of([&] { (void)kernels::max_pool2d_gather(ones({1, 2, 2, 2}), indices.t, p); }),
+  check_mixed(error_of([&] {
+                (void)kernels::max_pool2d_gather(ones({1, 2, 2, 2}), indices.t, p);
+              }),
               "max_pool2d_gather");
 }
 
@@ -129,12 +135,15 @@ TEST_CASE("the fused Adam step refuses state on another device", "[backend]") {
 TEST_CASE("the fused layer norm refuses a weight on another device", "[backend]") {
   Tensor x = ones({2, 4});
   OnCudaLabel weight(ones({4}));
-  check_mixed(error_of([&] { (void)kernels::layer_norm_forward(x, {2, 4, 1}, weight.t, Tensor(), 1e-5); }),
+  check_mixed(error_of([&] {
+                (void)kernels::layer_norm_forward(x, {2, 4, 1}, weight.t, Tensor(), 1e-5);
+              }),
               "layer_norm_forward");
   // and is CPU only: a CUDA input is refused by name
   OnCudaLabel xc(ones({2, 4}));
-  CHECK(error_of([&] { (void)kernels::layer_norm_forward(xc.t, {2, 4, 1}, Tensor(), Tensor(), 1e-5); }) ==
-        "layer_norm_forward kernel: CPU only, got a tensor on cuda:0");
+  CHECK(error_of([&] {
+          (void)kernels::layer_norm_forward(xc.t, {2, 4, 1}, Tensor(), Tensor(), 1e-5);
+        }) == "layer_norm_forward kernel: CPU only, got a tensor on cuda:0");
 }
 
 TEST_CASE("a copy may cross devices, a shape mismatch may not", "[backend]") {
@@ -149,9 +158,11 @@ TEST_CASE("without CUDA built in, the CUDA backend only throws", "[backend]") {
     return;
   }
   OnCudaLabel x(ones({2}));
-  for (const std::string& m : {error_of([&] { (void)kernels::unary(kernels::Unary::Exp, x.t); }),
-                               error_of([&] { (void)kernels::reduce(kernels::Reduce::Sum, x.t, {0}, false); }),
-                               error_of([&] { (void)kernels::matmul(x.t.view({1, 2}), x.t.view({2, 1})); })}) {
+  for (const std::string& m :
+       {error_of([&] { (void)kernels::unary(kernels::Unary::Exp, x.t); }),
+        error_of([&] { (void)kernels::reduce(kernels::Reduce::Sum, x.t, {0}, false); }), error_of([&] {
+          (void)kernels::matmul(x.t.view({1, 2}), x.t.view({2, 1}));
+        })}) {
     INFO(m);
     CHECK(m.find("dgm was built without CUDA") != std::string::npos);
   }

@@ -3,18 +3,18 @@
 // the one test that reads the real MNIST is hidden ([.real]).
 #include <zlib.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <unistd.h>
 
 #include "nn/data/data.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
-using namespace dgm::data;
+using namespace dgm::nn::data;
 using dgm::test::check_values;
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -26,8 +26,8 @@ struct TempDir {
   fs::path path;
   TempDir() {
     static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("dgm_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    path =
+        fs::temp_directory_path() / ("dgm_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -212,7 +212,8 @@ TEST_CASE("read_idx_pair checks that images and labels fit", "[data][mnist]") {
   write_file(dir / "img", idx_bytes({3, 2, 2}, iota_bytes(12)));
   write_file(dir / "lab", idx_bytes({4}, iota_bytes(4)));
   write_file(dir / "flat", idx_bytes({12}, iota_bytes(12)));
-  REQUIRE_THROWS_WITH(read_idx_pair(dir / "img", dir / "lab"), Catch::Contains("3 images") && Catch::Contains("4 labels"));
+  REQUIRE_THROWS_WITH(read_idx_pair(dir / "img", dir / "lab"),
+                      Catch::Contains("3 images") && Catch::Contains("4 labels"));
   REQUIRE_THROWS_WITH(read_idx_pair(dir / "flat", dir / "lab"), Catch::Contains("expected images (N,H,W)"));
 }
 
@@ -259,7 +260,8 @@ TEST_CASE("read_cifar10_batch rejects files of the wrong size", "[data][cifar]")
 
 TEST_CASE("load_cifar10 joins the five train batches", "[data][cifar]") {
   TempDir dir;
-  for (int k = 1; k <= 5; ++k) write_file(dir / ("cifar-10-batches-bin/data_batch_" + std::to_string(k) + ".bin"), cifar_bytes(k));
+  for (int k = 1; k <= 5; ++k)
+    write_file(dir / ("cifar-10-batches-bin/data_batch_" + std::to_string(k) + ".bin"), cifar_bytes(k));
   write_file(dir / "cifar-10-batches-bin/test_batch.bin", cifar_bytes(2));
   ImageSet train = load_cifar10(dir.path.string());
   REQUIRE(train.images.shape() == Shape{15, 3, 32, 32});
@@ -478,7 +480,7 @@ TEST_CASE("DataLoader batches, shuffles per epoch and is deterministic", "[data]
     std::vector<int64_t> sorted = oa;
     std::sort(sorted.begin(), sorted.end());
     REQUIRE(sorted == arange(10).to_vector<int64_t>());  // every example exactly once
-    REQUIRE(run_epoch(b).first == oa);                    // same seed, same epoch: same order
+    REQUIRE(run_epoch(b).first == oa);                   // same seed, same epoch: same order
     epochs.push_back(oa);
   }
   REQUIRE(a.epoch() == 3);

@@ -8,11 +8,11 @@
 #include "tests/helpers.h"
 
 using namespace dgm;
-using dgm::test::grad_of;
-using dgm::test::wsum;
 using dgm::test::check_values;
+using dgm::test::grad_of;
 using dgm::test::leaf;
 using dgm::test::uniform_values;
+using dgm::test::wsum;
 using V = std::vector<Tensor>;
 
 namespace {
@@ -46,7 +46,7 @@ TEST_CASE("add, sub with alpha, mul, div match torch", "[elementwise]") {
   Tensor a = tensor(std::vector<double>{1.5, -2, 3, 0.25, -4, 6}, {2, 3});
   Tensor b = vec({0.5, -3, 2});
   check_values(add(a, b, 2.5), {2.75, -9.5, 8.0, 1.5, -11.5, 11.0}, 1e-12);  // torch.add(a, b, alpha=2.5)
-  check_values(a.sub(b, 0.5), {1.25, -0.5, 2.0, 0.0, -2.5, 5.0}, 1e-12);    // torch.sub(a, b, alpha=0.5)
+  check_values(a.sub(b, 0.5), {1.25, -0.5, 2.0, 0.0, -2.5, 5.0}, 1e-12);     // torch.sub(a, b, alpha=0.5)
   check_values(a * b, {0.75, 6.0, 6.0, 0.125, 12.0, 12.0}, 1e-12);
   check_values(a / b, {3.0, 0.6666666666666666, 1.5, 0.5, 1.3333333333333333, 3.0}, 1e-12);
   REQUIRE((a + b).shape() == Shape{2, 3});
@@ -55,7 +55,8 @@ TEST_CASE("add, sub with alpha, mul, div match torch", "[elementwise]") {
   REQUIRE(q.dtype() == kFloat32);
   check_values(q, {3.5, -3.5, -0.75}, 0);
   // integer add/mul stay int64 and exact
-  Tensor i = tensor(std::vector<int64_t>{3, -4}) * tensor(std::vector<int64_t>{5, 6}) + tensor(std::vector<int64_t>{1, 1});
+  Tensor i =
+      tensor(std::vector<int64_t>{3, -4}) * tensor(std::vector<int64_t>{5, 6}) + tensor(std::vector<int64_t>{1, 1});
   REQUIRE(i.dtype() == kInt64);
   REQUIRE(i.to_vector<int64_t>() == std::vector<int64_t>{16, -23});
 }
@@ -70,8 +71,7 @@ TEST_CASE("binary arithmetic gradients: broadcast and non-contiguous", "[element
   // transposed, stepped-slice and expanded views built inside the function
   Tensor t = leaf({5, 13, 7}, -1, 1, 4), s = leaf({7, 26, 5}, -1, 1, 5), e = leaf({1, 5}, 0.5, 2, 6);
   REQUIRE_GRADCHECK([](const V& in) { return wsum(in[0].transpose(0, 2) * in[1].slice(1, 0, 26, 2)); }, (V{t, s}));
-  REQUIRE_GRADCHECK([](const V& in) { return wsum(in[0].slice(1, 1, 26, 2) / in[1].expand({7, 13, 5})); },
-                    (V{s, e}));
+  REQUIRE_GRADCHECK([](const V& in) { return wsum(in[0].slice(1, 1, 26, 2) / in[1].expand({7, 13, 5})); }, (V{s, e}));
   REQUIRE_GRADCHECK([](const V& in) { return wsum(in[0].transpose(0, 2) - in[1].expand({13, 5})); }, (V{t, e}));
 }
 
@@ -134,33 +134,45 @@ TEST_CASE("unary values match torch", "[elementwise]") {
   Tensor x = vec({-2.5, -1.0, -0.3, 0.0, 0.4, 1.5, 3.0});
   Tensor q = vec({0.1, 0.5, 1.0, 2.0, 7.5});
   // torch 1.13: torch.exp(x) etc., float64
-  check_values(exp(x), {0.0820849986238988, 0.36787944117144233, 0.7408182206817179, 1.0, 1.4918246976412703,
-                        4.4816890703380645, 20.085536923187668}, 1e-12);
-  check_values(expm1(x), {-0.9179150013761012, -0.6321205588285577, -0.2591817793182821, 0.0,
-                          0.49182469764127035, 3.481689070338065, 19.085536923187668}, 1e-12);
-  check_values(sin(x), {-0.5984721441039564, -0.8414709848078965, -0.29552020666133955, 0.0, 0.3894183423086505,
-                        0.9974949866040544, 0.1411200080598672}, 1e-12);
-  check_values(cos(x), {-0.8011436155469337, 0.5403023058681398, 0.955336489125606, 1.0, 0.9210609940028851,
-                        0.0707372016677029, -0.9899924966004454}, 1e-12);
-  check_values(tanh(x), {-0.9866142981514303, -0.7615941559557649, -0.2913126124515909, 0.0, 0.3799489622552249,
-                         0.9051482536448664, 0.9950547536867305}, 1e-12);
-  check_values(sigmoid(x), {0.07585818002124355, 0.2689414213699951, 0.425557483188341, 0.5, 0.598687660112452,
-                            0.8175744761936437, 0.9525741268224334}, 1e-12);
-  check_values(erf(x), {-0.999593047982555, -0.8427007929497149, -0.3286267594591274, 0.0, 0.42839235504666845,
-                        0.9661051464753108, 0.9999779095030014}, 1e-12);
+  check_values(exp(x),
+               {0.0820849986238988, 0.36787944117144233, 0.7408182206817179, 1.0, 1.4918246976412703,
+                4.4816890703380645, 20.085536923187668},
+               1e-12);
+  check_values(expm1(x),
+               {-0.9179150013761012, -0.6321205588285577, -0.2591817793182821, 0.0, 0.49182469764127035,
+                3.481689070338065, 19.085536923187668},
+               1e-12);
+  check_values(sin(x),
+               {-0.5984721441039564, -0.8414709848078965, -0.29552020666133955, 0.0, 0.3894183423086505,
+                0.9974949866040544, 0.1411200080598672},
+               1e-12);
+  check_values(cos(x),
+               {-0.8011436155469337, 0.5403023058681398, 0.955336489125606, 1.0, 0.9210609940028851, 0.0707372016677029,
+                -0.9899924966004454},
+               1e-12);
+  check_values(tanh(x),
+               {-0.9866142981514303, -0.7615941559557649, -0.2913126124515909, 0.0, 0.3799489622552249,
+                0.9051482536448664, 0.9950547536867305},
+               1e-12);
+  check_values(sigmoid(x),
+               {0.07585818002124355, 0.2689414213699951, 0.425557483188341, 0.5, 0.598687660112452, 0.8175744761936437,
+                0.9525741268224334},
+               1e-12);
+  check_values(erf(x),
+               {-0.999593047982555, -0.8427007929497149, -0.3286267594591274, 0.0, 0.42839235504666845,
+                0.9661051464753108, 0.9999779095030014},
+               1e-12);
   check_values(abs(x), {2.5, 1.0, 0.3, 0.0, 0.4, 1.5, 3.0}, 0);
   check_values(sign(x), {-1, -1, -1, 0, 1, 1, 1}, 0);
   check_values(square(x), {6.25, 1.0, 0.09, 0.0, 0.16, 2.25, 9.0}, 1e-15);
   check_values(neg(x), {2.5, 1.0, 0.3, 0.0, -0.4, -1.5, -3.0}, 0);
   // torch 1.13: torch.log(q) etc.
-  check_values(log(q), {-2.3025850929940455, -0.6931471805599453, 0.0, 0.6931471805599453, 2.0149030205422647},
+  check_values(log(q), {-2.3025850929940455, -0.6931471805599453, 0.0, 0.6931471805599453, 2.0149030205422647}, 1e-12);
+  check_values(log1p(q),
+               {0.09531017980432487, 0.4054651081081644, 0.6931471805599453, 1.0986122886681098, 2.1400661634962708},
                1e-12);
-  check_values(log1p(q), {0.09531017980432487, 0.4054651081081644, 0.6931471805599453, 1.0986122886681098,
-                          2.1400661634962708}, 1e-12);
-  check_values(sqrt(q), {0.31622776601683794, 0.7071067811865476, 1.0, 1.4142135623730951, 2.7386127875258306},
-               1e-12);
-  check_values(rsqrt(q), {3.162277660168379, 1.414213562373095, 1.0, 0.7071067811865475, 0.3651483716701107},
-               1e-12);
+  check_values(sqrt(q), {0.31622776601683794, 0.7071067811865476, 1.0, 1.4142135623730951, 2.7386127875258306}, 1e-12);
+  check_values(rsqrt(q), {3.162277660168379, 1.414213562373095, 1.0, 0.7071067811865475, 0.3651483716701107}, 1e-12);
   check_values(reciprocal(q), {10.0, 2.0, 1.0, 0.5, 0.13333333333333333}, 1e-12);
   // methods agree with the free functions; float32 too
   check_values(x.to(kFloat32).tanh(), tanh(x).to_vector<double>(), 1e-6);
@@ -220,8 +232,8 @@ TEST_CASE("unary gradients at kinks follow torch", "[elementwise]") {
   Tensor z = vec({-1.5, 0.0, 2.0});
   check_values(grad_of(z, [](const Tensor& t) { return t.abs().sum(); }), {-1, 0, 1}, 0);  // abs'(0) = 0
   check_values(grad_of(z, [](const Tensor& t) { return t.sign().sum(); }), {0, 0, 0}, 0);
-  check_values(grad_of(vec({-1.5, 0.5, 2.5}), [](const Tensor& t) { return (t.floor() + t.round()).sum(); }),
-               {0, 0, 0}, 0);
+  check_values(grad_of(vec({-1.5, 0.5, 2.5}), [](const Tensor& t) { return (t.floor() + t.round()).sum(); }), {0, 0, 0},
+               0);
   // sqrt'(0) = inf, as torch
   std::vector<double> g = grad_of(vec({0.0}), [](const Tensor& t) { return t.sqrt().sum(); }).to_vector<double>();
   REQUIRE(std::isinf(g[0]));
@@ -267,8 +279,8 @@ TEST_CASE("pow: tensor exponent, scalar exponent, double base", "[elementwise]")
   check_values(grad_of(pb, [](const Tensor& t) { return t.pow(0.5).sum(); }),
                {0.7071067811865475, 0.5, 0.35355339059327373, 0.2886751345948129}, 1e-12);
   check_values(grad_of(pb, [](const Tensor& t) { return t.pow(2.0).sum(); }), {1, 2, 4, 6}, 1e-12);
-  check_values(grad_of(pb, [](const Tensor& t) { return t.pow(-1.0).sum(); }),
-               {-4.0, -1.0, -0.25, -0.1111111111111111}, 1e-12);
+  check_values(grad_of(pb, [](const Tensor& t) { return t.pow(-1.0).sum(); }), {-4.0, -1.0, -0.25, -0.1111111111111111},
+               1e-12);
 }
 
 TEST_CASE("pow gradients at base 0 follow torch", "[elementwise]") {
@@ -419,7 +431,8 @@ TEST_CASE("comparisons and logical ops give bool tensors without gradient", "[el
   REQUIRE(lc.shape() == Shape{2, 3});
   REQUIRE(bools(lc) == B{false, true, true, false, false, true});
   // logic, on bool and on numbers (nonzero is true)
-  Tensor p = tensor(std::vector<bool>{true, true, false, false}), q = tensor(std::vector<bool>{true, false, true, false});
+  Tensor p = tensor(std::vector<bool>{true, true, false, false}),
+         q = tensor(std::vector<bool>{true, false, true, false});
   REQUIRE(bools(logical_and(p, q)) == B{true, false, false, false});
   REQUIRE(bools(logical_or(p, q)) == B{true, true, true, false});
   REQUIRE(bools(logical_not(p)) == B{false, false, true, true});

@@ -28,9 +28,9 @@ TEST_CASE("without a GPU, CUDA tensors are a clear error", "[device]") {
   CHECK(!cuda::unavailable_reason().empty());
   CHECK(cuda::device_count() == 0);
   Tensor x = ones({2, 3});
-  for (const std::string& m : {error_of([] { (void)zeros({4}, TensorOptions(kFloat32).device(kCUDA)); }),
-                               error_of([&] { (void)x.to(kCUDA); }), error_of([&] { (void)x.cuda(); }),
-                               error_of([] { (void)randn({3}, TensorOptions(kFloat32).device(kCUDA)); })}) {
+  for (const std::string& m :
+       {error_of([] { (void)zeros({4}, TensorOptions(kFloat32).device(kCUDA)); }), error_of([&] { (void)x.to(kCUDA); }),
+        error_of([&] { (void)x.cuda(); }), error_of([] { (void)randn({3}, TensorOptions(kFloat32).device(kCUDA)); })}) {
     INFO(m);
     CHECK(m.find("cuda:0") != std::string::npos);
     CHECK(m.find("bytes") != std::string::npos);  // what it tried to allocate

@@ -5,7 +5,7 @@
 // create_graph, and sums over rows that do not depend on the thread count.
 #include <cmath>
 
-#include "helpers.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using test::leaf;

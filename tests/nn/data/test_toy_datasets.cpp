@@ -1,4 +1,4 @@
-// dgm::data::load_toy_dataset: the course's toy sets by name, sizes, 80/20
+// dgm::nn::data::load_toy_dataset: the course's toy sets by name, sizes, 80/20
 // splits, determinism, and their statistics against closed forms.
 #include <cmath>
 #include <numeric>
@@ -10,12 +10,12 @@ using namespace dgm;
 namespace {
 
 // Train and test rows joined back, as float64 values.
-std::vector<double> all_x(const data::ToyData& d) {
+std::vector<double> all_x(const nn::data::ToyData& d) {
   std::vector<double> v = d.train.x.to_vector<double>(), t = d.test.x.to_vector<double>();
   v.insert(v.end(), t.begin(), t.end());
   return v;
 }
-std::vector<int64_t> all_y(const data::ToyData& d) {
+std::vector<int64_t> all_y(const nn::data::ToyData& d) {
   std::vector<int64_t> v = d.train.y.to_vector<int64_t>(), t = d.test.y.to_vector<int64_t>();
   v.insert(v.end(), t.begin(), t.end());
   return v;
@@ -45,10 +45,10 @@ TEST_CASE("load_toy_dataset: default sizes, 80/20 splits, dtypes and labels", "[
   };
   std::vector<std::string> names;
   for (const Expect& e : table) names.push_back(e.name);
-  REQUIRE(data::toy_dataset_names() == names);
+  REQUIRE(nn::data::toy_dataset_names() == names);
   for (const Expect& e : table) {
     INFO(e.name);
-    const data::ToyData d = data::load_toy_dataset(e.name);
+    const nn::data::ToyData d = nn::data::load_toy_dataset(e.name);
     const int64_t n_train = e.n * 4 / 5;
     REQUIRE(d.train.x.shape() == Shape{n_train, e.dim});
     REQUIRE(d.test.x.shape() == Shape{e.n - n_train, e.dim});
@@ -65,17 +65,17 @@ TEST_CASE("load_toy_dataset: default sizes, 80/20 splits, dtypes and labels", "[
     REQUIRE(d.description.find(std::to_string(n_train) + " train") != std::string::npos);
   }
   // A given size: floor(0.8 n) train. moons 20000 is hw5's 16000 / 4000.
-  REQUIRE(data::load_toy_dataset("moons", 20000).train.x.size(0) == 16000);
-  const data::ToyData seven = data::load_toy_dataset("gmm2d", 7);
+  REQUIRE(nn::data::load_toy_dataset("moons", 20000).train.x.size(0) == 16000);
+  const nn::data::ToyData seven = nn::data::load_toy_dataset("gmm2d", 7);
   REQUIRE(seven.train.x.size(0) == 5);
   REQUIRE(seven.test.x.size(0) == 2);
 }
 
 TEST_CASE("load_toy_dataset: a name and a seed are always the same data; the split is the first 80 %", "[data]") {
-  for (const std::string& name : data::toy_dataset_names()) {
+  for (const std::string& name : nn::data::toy_dataset_names()) {
     INFO(name);
-    const data::ToyData a = data::load_toy_dataset(name, 500, 7), b = data::load_toy_dataset(name, 500, 7);
-    const data::ToyData c = data::load_toy_dataset(name, 500, 8);
+    const nn::data::ToyData a = nn::data::load_toy_dataset(name, 500, 7), b = nn::data::load_toy_dataset(name, 500, 7);
+    const nn::data::ToyData c = nn::data::load_toy_dataset(name, 500, 8);
     REQUIRE(a.train.x.to_vector<double>() == b.train.x.to_vector<double>());
     REQUIRE(a.test.x.to_vector<double>() == b.test.x.to_vector<double>());
     REQUIRE(a.train.x.to_vector<double>() != c.train.x.to_vector<double>());
@@ -83,8 +83,8 @@ TEST_CASE("load_toy_dataset: a name and a seed are always the same data; the spl
   }
   // moons is make_moons(n, 0.1) from Generator(seed), cut after floor(0.8 n) rows.
   Generator gen(3);
-  const data::ToySet full = data::make_moons(100, 0.1, true, &gen);
-  const data::ToyData d = data::load_toy_dataset("moons", 100, 3);
+  const nn::data::ToySet full = nn::data::make_moons(100, 0.1, true, &gen);
+  const nn::data::ToyData d = nn::data::load_toy_dataset("moons", 100, 3);
   REQUIRE(d.train.x.to_vector<double>() == full.points.narrow(0, 0, 80).to_vector<double>());
   REQUIRE(d.test.x.to_vector<double>() == full.points.narrow(0, 80, 20).to_vector<double>());
   REQUIRE(d.test.y.to_vector<int64_t>() == full.labels.narrow(0, 80, 20).to_vector<int64_t>());
@@ -92,7 +92,7 @@ TEST_CASE("load_toy_dataset: a name and a seed are always the same data; the spl
 
 TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
   SECTION("mixture1d: 0.7 N(-3,1) + 0.3 N(3,1)") {
-    const data::ToyData d = data::load_toy_dataset("mixture1d", 20000, 1);
+    const nn::data::ToyData d = nn::data::load_toy_dataset("mixture1d", 20000, 1);
     const std::vector<double> x = all_x(d);
     const std::vector<int64_t> y = all_y(d);
     const double n = static_cast<double>(x.size());
@@ -112,7 +112,7 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
     for (size_t i = 0; i < x.size(); ++i) REQUIRE(std::fabs(x[i] - (y[i] == 0 ? -3.0 : 3.0)) < 6);
   }
   SECTION("8gaussians: centers at radius 2 / 1.414, noise std 0.08 / 1.414") {
-    const data::ToyData d = data::load_toy_dataset("8gaussians", 0, 2);
+    const nn::data::ToyData d = nn::data::load_toy_dataset("8gaussians", 0, 2);
     const std::vector<double> x = all_x(d);
     const std::vector<int64_t> y = all_y(d);
     const double r0 = 2 / 1.414, s = 0.08 / 1.414, pi = std::acos(-1.0);
@@ -130,7 +130,7 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
     for (int k = 0; k < 8; ++k) CHECK(std::fabs(count[k] / 20000.0 - 0.125) < 4 * std::sqrt(0.125 * 0.875 / 20000));
   }
   SECTION("moons: half the points on each moon, noise 0.1 around the arcs") {
-    const data::ToyData d = data::load_toy_dataset("moons", 0, 4);
+    const nn::data::ToyData d = nn::data::load_toy_dataset("moons", 0, 4);
     const std::vector<int64_t> y = all_y(d);
     REQUIRE(std::count(y.begin(), y.end(), 0) == 2500);
     const std::vector<int64_t> yt = d.train.y.to_vector<int64_t>();
@@ -145,7 +145,7 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
     CHECK(std::sqrt(dev / y.size()) == Approx(0.1).epsilon(0.1));  // radial noise std is the noise, 0.1
   }
   SECTION("gmm2d: weights 0.1 / 0.9, means -(5,5) / (5,5)") {
-    const data::ToyData d = data::load_toy_dataset("gmm2d", 20000, 5);
+    const nn::data::ToyData d = nn::data::load_toy_dataset("gmm2d", 20000, 5);
     const std::vector<double> x = all_x(d);
     const std::vector<int64_t> y = all_y(d);
     const double n = y.size();
@@ -156,7 +156,7 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
     CHECK(std::fabs(sx / n - 4.0) < 4 * std::sqrt(10 / n));
   }
   SECTION("hist1d: 100 bins of the clipped 0.5 N(0.2, 0.05^2) + 0.5 N(0.6, 0.15^2)") {
-    const data::ToyData d = data::load_toy_dataset("hist1d", 0, 6);
+    const nn::data::ToyData d = nn::data::load_toy_dataset("hist1d", 0, 6);
     REQUIRE(d.train.x.size(0) == 800);
     const std::vector<double> x = all_x(d);
     for (double v : x) REQUIRE((v >= 0 && v <= 99 && v == std::floor(v)));
@@ -171,7 +171,7 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
     CHECK(std::fabs(m0 / n0 - 19.5) < 4 * std::sqrt(25.1 / n0));
   }
   SECTION("checkerboard: every point on a dark square") {
-    const std::vector<double> x = all_x(data::load_toy_dataset("checkerboard", 0, 9));
+    const std::vector<double> x = all_x(nn::data::load_toy_dataset("checkerboard", 0, 9));
     for (size_t i = 0; i < x.size(); i += 2) {
       REQUIRE((x[i] >= -4 && x[i] < 4 && x[i + 1] >= -4 && x[i + 1] < 4));
       REQUIRE(static_cast<int64_t>(std::floor(x[i] / 2) + std::floor(x[i + 1] / 2)) % 2 == 0);
@@ -180,9 +180,9 @@ TEST_CASE("load_toy_dataset: statistics against closed forms", "[data]") {
 }
 
 TEST_CASE("load_toy_dataset: an unknown name lists the known ones", "[data]") {
-  REQUIRE_THROWS_AS(data::load_toy_dataset("moon"), Error);
-  REQUIRE_THROWS_WITH(data::load_toy_dataset("moon"),
+  REQUIRE_THROWS_AS(nn::data::load_toy_dataset("moon"), Error);
+  REQUIRE_THROWS_WITH(nn::data::load_toy_dataset("moon"),
                       Catch::Contains("load_toy_dataset") && Catch::Contains("'moon'") &&
                           Catch::Contains("moons, circles, 8gaussians") && Catch::Contains("hist1d"));
-  REQUIRE_THROWS_WITH(data::load_toy_dataset("moons", -1), Catch::Contains("size must be non-negative"));
+  REQUIRE_THROWS_WITH(nn::data::load_toy_dataset("moons", -1), Catch::Contains("size must be non-negative"));
 }

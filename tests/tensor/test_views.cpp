@@ -167,7 +167,7 @@ TEST_CASE("view gradients", "[views]") {
   };
   REQUIRE_GRADCHECK(reshapes, std::vector<Tensor>{leaf({7, 13, 5}, -1, 1, 2)});
   Fn pieces = [](const std::vector<Tensor>& in) {
-    auto parts = in[0].t().chunk(3, 0);  // (5,4) -> 2, 2, 1
+    auto parts = in[0].t().chunk(3, 0);                        // (5,4) -> 2, 2, 1
     auto halves = in[0].split(std::vector<int64_t>{1, 4}, 1);  // (4,1), (4,4)
     return parts[0] * 2.0 + parts[1] * parts[1] + halves[0].t().expand({2, 4}) + parts[2].contiguous() +
            halves[1].narrow(0, 0, 2);
