@@ -13,6 +13,7 @@
 // SampleOptions, so `model.sample(n, &gen)` works.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "tensor/random.h"
 

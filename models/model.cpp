@@ -1,5 +1,6 @@
 #include "models/model.h"
 
+#include "models/train/optimizers.h"
 #include "nn/io/image_grid.h"
 #include "nn/io/scatter.h"
 #include "tensor/factories.h"
@@ -7,6 +8,11 @@
 namespace dgm::models {
 
 std::map<std::string, std::vector<Tensor>> GenerativeModel::optimizer_groups() { return {{"model", parameters()}}; }
+
+std::vector<std::string> GenerativeModel::sample_options() const {
+  if (num_classes() > 0) return {"labels"};
+  return {};
+}
 
 Losses GenerativeModel::train_step(const Batch& batch, train::Optimizers& optimizers) {
   const std::string& optimizer = optimizers.single();

@@ -14,10 +14,13 @@
 #include <vector>
 
 #include "models/batch.h"
-#include "models/train/optimizers.h"
 #include "nn/module.h"
 
 namespace dgm::models {
+
+namespace train {
+class Optimizers;  // models/train/optimizers.h
+}
 
 using Losses = std::map<std::string, Tensor>;
 
@@ -45,6 +48,9 @@ class GenerativeModel : public nn::Module {
   virtual void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen);
   // Number of classes a conditional model takes (0: unconditional).
   virtual int64_t num_classes() const { return 0; }
+  // The SampleOptions beyond the generator that sample() reads, of "labels",
+  // "guidance", "steps" (`dgm sample` refuses the others instead of ignoring them).
+  virtual std::vector<std::string> sample_options() const;
 };
 
 }  // namespace dgm::models

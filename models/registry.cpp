@@ -63,7 +63,7 @@ Registry& registry() {
   return *reg;
 }
 
-const std::vector<ModelSpec>& model_specs() { return registry().specs(); }
+const std::deque<ModelSpec>& model_specs() { return registry().specs(); }
 const ModelSpec& find_model(const std::string& name) { return registry().find(name); }
 
 }  // namespace dgm::models

@@ -1,7 +1,9 @@
 // The models `dgm train` knows, grouped by family. Each family folder
 // registers its own specs (models/ar/specs.cpp, models/vae/specs.cpp, ...);
-// the registry only lists them. Tests and programs may add specs of their own.
+// the registry only lists them. Tests and programs may add specs of their own,
+// before they train (the registry is not locked: add from one thread).
 #pragma once
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -21,20 +23,20 @@ class Registry {
   void add_family(Family family);
   void add(ModelSpec spec);
   const std::vector<Family>& families() const { return families_; }
-  const std::vector<ModelSpec>& specs() const { return specs_; }
+  const std::deque<ModelSpec>& specs() const { return specs_; }
   std::vector<const ModelSpec*> specs_of(const std::string& family) const;
   // The spec named `name`; a dgm::Error listing the known models otherwise.
   const ModelSpec& find(const std::string& name) const;
 
  private:
   std::vector<Family> families_;
-  std::vector<ModelSpec> specs_;
+  std::deque<ModelSpec> specs_;  // a deque: references handed out stay valid when specs are added
 };
 
 // The registry with every family of the course registered.
 Registry& registry();
 // Shorthands over registry().
-const std::vector<ModelSpec>& model_specs();
+const std::deque<ModelSpec>& model_specs();
 const ModelSpec& find_model(const std::string& name);
 
 }  // namespace dgm::models

@@ -77,7 +77,8 @@ grep -q "8gaussians" "$work/out"
   --optimizer adamw --weight-decay 1e-4 --betas 0.5,0.99 --schedule step --step-size 1 --gamma 0.5 --clip-grad 1 \
   --ema 0.9 > "$work/out"
 expected="optimizer model: adamw lr 0.001 betas (0.5, 0.99) weight decay 0.0001 clip 1, step schedule per epoch"
-grep -q "$expected" "$work/out"
+expected+=" (gamma 0.5 every 1)"
+grep -qF "$expected" "$work/out"
 grep -q "EMA of the weights, decay 0.9" "$work/out"
 "$dgm" sample "$work/ema" --n 4 --out "$work/e.png" > "$work/out"
 grep -q "(EMA weights)" "$work/out"
@@ -94,5 +95,9 @@ bad '--epochs must be > 0' train vae --data-dir "$work/data" --epochs 0
 bad 'no preset "huge"' train vae --data-dir "$work/data" --preset huge
 bad '--from is for two-stage models' train vae --data-dir "$work/data" --from "$work/run"
 bad 'is not conditional' sample "$work/run" --labels 0..9
+bad '--momentum: adam has no momentum' train vae --data-dir "$work/data" --momentum 0.9
+bad '--lr is given twice' train vae --data-dir "$work/data" --lr 1e-3 --lr 2e-3
+bad 'does not read guidance' sample "$work/run" --guidance 3
+bad '--guidance must be' sample "$work/run" --guidance -1
 bad 'is finished' train vae --data-dir "$work/data" --epochs 2 --batch-size 32 --threads 1 --out "$work/run" --resume
 echo "cli smoke test passed"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -54,15 +55,23 @@ int run_train(train::RunConfig config, const std::string& device, int threads, c
   const ModelSpec& spec = find_model(config.model);
   const std::string& key = result.settings.loss_key;
   if (result.test.count(key))
-    std::printf("final test %s (%s): %.4f\n", key == "loss" ? "loss" : key.c_str(), spec.loss_unit.c_str(),
-                result.test.at(key));
+    std::printf("final test %s (%s): %.4f\n", key.c_str(), spec.loss_unit.c_str(), result.test.at(key));
   return 0;
 }
 
 int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out, const std::string& device,
                const std::string& labels, double guidance, int64_t steps) {
   DGM_CHECK(n > 0, "--n must be > 0, got ", n);
+  DGM_CHECK(std::isfinite(guidance) && guidance >= 0, "--guidance must be a finite number >= 0, got ", guidance);
+  DGM_CHECK(steps >= 0, "--steps must be >= 0 (0: the model's default), got ", steps);
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
+  const std::vector<std::string> reads = restored.model->sample_options();
+  auto refuse_unread = [&](bool given, const std::string& option, const char* flag) {
+    DGM_CHECK(!given || std::find(reads.begin(), reads.end(), option) != reads.end(), flag, ": model \"",
+              restored.spec->name, "\" does not read ", option, " when it samples");
+  };
+  refuse_unread(guidance != 0, "guidance", "--guidance");
+  refuse_unread(steps != 0, "steps", "--steps");
   NoGradGuard no_grad;
   Generator gen(seed);
   SampleOptions options(&gen);
@@ -95,7 +104,14 @@ int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed,
   const ModelSpec& spec = *restored.spec;
   const std::string dataset =
       restored.metadata.count("dataset") ? restored.metadata.at("dataset") : spec.datasets.front();
-  DataSplits data = load_data(spec, dataset, data_dir, 0, 0, seed);
+  // Toy sets are generated from the run's seed: the test split is the one it was trained beside.
+  uint64_t data_seed = 0;
+  if (restored.metadata.count("config")) {
+    auto config = nlohmann::json::parse(restored.metadata.at("config"), nullptr, /*allow_exceptions=*/false);
+    if (config.is_object() && config.contains("seed") && config["seed"].is_number_unsigned())
+      data_seed = config["seed"].get<uint64_t>();
+  }
+  DataSplits data = load_data(spec, dataset, data_dir, 0, 0, data_seed);
   manual_seed(seed);
   train::TrainOptions options;
   options.out_dir = run;

@@ -1,5 +1,6 @@
 #include "models/cli/options.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dgm::models::cli {
@@ -38,9 +39,14 @@ int64_t parse_int(const std::string& flag, const std::string& text) {
 }
 
 template <typename F>
-void each(const std::vector<std::string>& values, std::map<std::string, train::OptimizerOverride>& out, F set) {
+void each(const char* flag, const std::vector<std::string>& values,
+          std::map<std::string, train::OptimizerOverride>& out, F set) {
+  std::vector<std::string> seen;
   for (const std::string& v : values) {
     auto [name, value] = split_name(v);
+    DGM_CHECK(std::find(seen.begin(), seen.end(), name) == seen.end(), flag, " is given twice for ",
+              name.empty() ? std::string("every optimizer") : "optimizer \"" + name + "\"");
+    seen.push_back(name);
     set(out[name], value);
   }
 }
@@ -64,22 +70,26 @@ void add_optimizer_flags(CLI::App* app, OptimizerFlags& f) {
 
 std::map<std::string, train::OptimizerOverride> optimizer_overrides(const OptimizerFlags& f) {
   std::map<std::string, train::OptimizerOverride> out;
-  each(f.kind, out, [](auto& o, const std::string& v) { o.kind = v; });
-  each(f.lr, out, [](auto& o, const std::string& v) { o.lr = parse_double("--lr", v); });
-  each(f.betas, out, [](auto& o, const std::string& v) {
+  each("--optimizer", f.kind, out, [](auto& o, const std::string& v) { o.kind = v; });
+  each("--lr", f.lr, out, [](auto& o, const std::string& v) { o.lr = parse_double("--lr", v); });
+  each("--betas", f.betas, out, [](auto& o, const std::string& v) {
     const size_t comma = v.find(',');
     DGM_CHECK(comma != std::string::npos, "--betas: \"", v, "\" is not B1,B2");
     o.beta1 = parse_double("--betas", v.substr(0, comma));
     o.beta2 = parse_double("--betas", v.substr(comma + 1));
   });
-  each(f.weight_decay, out, [](auto& o, const std::string& v) { o.weight_decay = parse_double("--weight-decay", v); });
-  each(f.momentum, out, [](auto& o, const std::string& v) { o.momentum = parse_double("--momentum", v); });
-  each(f.clip, out, [](auto& o, const std::string& v) { o.clip_grad_norm = parse_double("--clip-grad", v); });
-  each(f.schedule, out, [](auto& o, const std::string& v) { o.schedule = v; });
-  each(f.unit, out, [](auto& o, const std::string& v) { o.schedule_unit = v; });
-  each(f.gamma, out, [](auto& o, const std::string& v) { o.gamma = parse_double("--gamma", v); });
-  each(f.step_size, out, [](auto& o, const std::string& v) { o.step_size = parse_int("--step-size", v); });
-  each(f.warmup, out, [](auto& o, const std::string& v) { o.warmup = parse_int("--warmup", v); });
+  each("--weight-decay", f.weight_decay, out,
+       [](auto& o, const std::string& v) { o.weight_decay = parse_double("--weight-decay", v); });
+  each("--momentum", f.momentum, out,
+       [](auto& o, const std::string& v) { o.momentum = parse_double("--momentum", v); });
+  each("--clip-grad", f.clip, out,
+       [](auto& o, const std::string& v) { o.clip_grad_norm = parse_double("--clip-grad", v); });
+  each("--schedule", f.schedule, out, [](auto& o, const std::string& v) { o.schedule = v; });
+  each("--schedule-unit", f.unit, out, [](auto& o, const std::string& v) { o.schedule_unit = v; });
+  each("--gamma", f.gamma, out, [](auto& o, const std::string& v) { o.gamma = parse_double("--gamma", v); });
+  each("--step-size", f.step_size, out,
+       [](auto& o, const std::string& v) { o.step_size = parse_int("--step-size", v); });
+  each("--warmup", f.warmup, out, [](auto& o, const std::string& v) { o.warmup = parse_int("--warmup", v); });
   return out;
 }
 
@@ -89,6 +99,7 @@ std::vector<int64_t> parse_labels(const std::string& text, int64_t classes) {
   if (dots != std::string::npos) {
     const int64_t lo = parse_int("--labels", text.substr(0, dots)), hi = parse_int("--labels", text.substr(dots + 2));
     DGM_CHECK(lo <= hi, "--labels: \"", text, "\" is an empty range");
+    DGM_CHECK(lo >= 0 && hi < classes, "--labels: \"", text, "\" reaches outside the model's classes 0..", classes - 1);
     for (int64_t k = lo; k <= hi; ++k) out.push_back(k);
   } else {
     size_t start = 0;

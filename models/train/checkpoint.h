@@ -11,6 +11,7 @@
 #include <string>
 
 #include "models/model.h"
+#include "models/train/optimizers.h"
 #include "nn/optim/ema.h"
 
 namespace dgm::models::train {

@@ -34,6 +34,8 @@ void validate(const OptimizerSpec& s, const std::string& who) {
   DGM_CHECK(std::isfinite(c.gamma) && c.gamma > 0, who, ": schedule gamma must be > 0, got ", c.gamma);
   DGM_CHECK(c.t_max >= 0 && c.warmup >= 0, who, ": schedule t_max and warmup must be >= 0, got ", c.t_max, " and ",
             c.warmup);
+  DGM_CHECK(std::isfinite(c.eta_min) && c.eta_min >= 0 && c.eta_min < s.lr, who,
+            ": the cosine schedule's eta_min must lie in [0, lr), got ", c.eta_min);
 }
 
 std::string describe(const OptimizerSpec& s) {
@@ -43,8 +45,19 @@ std::string describe(const OptimizerSpec& s) {
   if (s.weight_decay > 0) out << " weight decay " << s.weight_decay;
   if (s.momentum > 0) out << " momentum " << s.momentum;
   if (s.clip_grad_norm > 0) out << " clip " << s.clip_grad_norm;
-  if (s.schedule.kind != "none") out << ", " << s.schedule.kind << " schedule per " << s.schedule.unit;
-  if (s.schedule.warmup > 0) out << ", warm-up " << s.schedule.warmup << " " << s.schedule.unit << "s";
+  const ScheduleSpec& c = s.schedule;
+  if (c.kind == "step")
+    out << ", step schedule per " << c.unit << " (gamma " << c.gamma << " every " << c.step_size << ")";
+  if (c.kind == "exponential") out << ", exponential schedule per " << c.unit << " (gamma " << c.gamma << ")";
+  if (c.kind == "cosine") {
+    out << ", cosine schedule per " << c.unit << " (T_max ";
+    if (c.t_max > 0)
+      out << c.t_max;
+    else
+      out << "the run";
+    out << ", eta_min " << c.eta_min << ")";
+  }
+  if (c.warmup > 0) out << ", warm-up " << c.warmup << " " << c.unit << "s";
   return out.str();
 }
 
@@ -98,13 +111,20 @@ Optimizers::Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
     e.optimizer = make_optimizer(params, spec);
     const ScheduleSpec& c = spec.schedule;
     const int64_t total = c.unit == "step" ? steps_per_epoch * epochs : epochs;
+    if (c.kind == "cosine" && c.t_max == 0) {
+      DGM_CHECK(total > 0, "optimizer \"", name, "\": a cosine schedule over the whole run (t_max 0) needs the run's ",
+                "length; give t_max, or the steps per epoch and the epochs");
+      DGM_CHECK(c.warmup < total, "optimizer \"", name, "\": the warm-up (", c.warmup, " ", c.unit,
+                "s) must be shorter than the run (", total, " ", c.unit, "s) for the cosine schedule to follow it");
+    }
     if (c.warmup > 0) {
       auto warm =
           std::make_shared<nn::optim::LinearLR>(*e.optimizer, 1.0 / static_cast<double>(c.warmup), 1.0, c.warmup);
       auto main = make_main_schedule(*e.optimizer, c, total);
       if (main) {
-        e.parts = {warm, main};
-        e.scheduler = std::make_shared<nn::optim::SequentialLR>(*e.optimizer, e.parts, std::vector<int64_t>{c.warmup});
+        e.scheduler = std::make_shared<nn::optim::SequentialLR>(
+            *e.optimizer, std::vector<std::shared_ptr<nn::optim::LRScheduler>>{warm, main},
+            std::vector<int64_t>{c.warmup});
       } else {
         e.scheduler = warm;
       }
@@ -137,8 +157,12 @@ double Optimizers::step(const std::string& name) {
   if (e.spec.clip_grad_norm > 0) norm = nn::optim::clip_grad_norm_(e.optimizer->parameters(), e.spec.clip_grad_norm);
   e.optimizer->step();
   ++e.steps;
-  if (e.scheduler && e.spec.schedule.unit == "step") e.scheduler->step();
   return norm;
+}
+
+void Optimizers::end_step() {
+  for (auto& [name, e] : entries_)
+    if (e.scheduler && e.spec.schedule.unit == "step") e.scheduler->step();
 }
 
 void Optimizers::end_epoch() {

@@ -4,8 +4,10 @@
 //   opt.zero_grad("critic"); losses.at("critic_loss").backward(); opt.step("critic");
 //
 // step(name) clips the gradients of that optimizer's parameters (when its spec
-// asks), takes the optimizer step, and advances a per-step schedule;
-// end_epoch() advances the per-epoch schedules. loss_key() names the loss the
+// asks) and takes the optimizer step. Schedules count training steps
+// (train_step calls, end_step) or epochs (end_epoch), whichever their unit
+// says, so a GAN's generator, stepped every n_critic-th call, follows the same
+// clock as its critic. loss_key() names the loss the
 // default train_step minimizes. The whole state (optimizer moments, schedule
 // positions, step counts) is in state_dict(), so a resumed run is exact.
 #pragma once
@@ -25,17 +27,19 @@ class Optimizers {
   Optimizers() = default;
   // One optimizer per entry of `groups` (name -> parameters); `specs` must
   // have exactly the same names. `steps_per_epoch` and `epochs` size the
-  // cosine schedules whose t_max is 0.
+  // cosine schedules whose t_max is 0 (0: unknown, then such a schedule is an error).
   Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
              const std::map<std::string, OptimizerSpec>& specs, std::string loss_key = "loss",
-             int64_t steps_per_epoch = 1, int64_t epochs = 1);
+             int64_t steps_per_epoch = 0, int64_t epochs = 0);
 
   nn::optim::Optimizer& operator[](const std::string& name) const;
   void zero_grad(const std::string& name) const;
-  // Clip (if asked), optimizer step, per-step schedule; returns the gradient
-  // norm before clipping (0 when this optimizer does not clip).
+  // Clip (if asked) and optimizer step; returns the gradient norm before
+  // clipping (0 when this optimizer does not clip).
   double step(const std::string& name);
-  // Advances every per-epoch schedule.
+  // After each training step: advances every schedule whose unit is "step".
+  void end_step();
+  // After each epoch: advances every schedule whose unit is "epoch".
   void end_epoch();
 
   std::vector<std::string> names() const;
@@ -55,8 +59,7 @@ class Optimizers {
   struct Entry {
     OptimizerSpec spec;
     std::shared_ptr<nn::optim::Optimizer> optimizer;
-    std::shared_ptr<nn::optim::LRScheduler> scheduler;           // null: constant lr
-    std::vector<std::shared_ptr<nn::optim::LRScheduler>> parts;  // what a SequentialLR is made of
+    std::shared_ptr<nn::optim::LRScheduler> scheduler;  // null: constant lr (a SequentialLR owns its parts)
     int64_t steps = 0;
   };
   const Entry& entry(const std::string& name) const;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/grad_mode.h"
+#include "autograd/ops/shape_ops.h"
 #include "models/datasets.h"
 #include "models/train/checkpoint.h"
 
@@ -16,6 +17,9 @@ namespace {
 
 void apply(OptimizerSpec& s, const OptimizerOverride& o) {
   if (o.kind) s.kind = *o.kind;
+  const bool adam = s.kind == "adam" || s.kind == "adamw";
+  DGM_CHECK(!(o.beta1 || o.beta2) || adam, "--betas: ", s.kind, " has no betas (Adam and AdamW do)");
+  DGM_CHECK(!o.momentum || !adam, "--momentum: ", s.kind, " has no momentum (SGD and RMSprop do)");
   if (o.lr) s.lr = *o.lr;
   if (o.beta1) s.beta1 = *o.beta1;
   if (o.beta2) s.beta2 = *o.beta2;
@@ -54,6 +58,29 @@ nlohmann::json to_json(const TrainSettings& t) {
           {"test_limit", t.test_limit}, {"samples", t.samples}};
 }
 
+// spec.stage_data over `split` in chunks on `device` (the parent's), back on the CPU as the trainer's data.
+Batch stage_split(const ModelSpec& spec, GenerativeModel& parent, const Batch& split, Device device) {
+  NoGradGuard no_grad;
+  parent.eval();  // a restored parent is in eval mode already; stage_data must not train it
+  std::vector<Batch> parts;
+  constexpr int64_t kChunk = 1024;
+  for (int64_t start = 0; start < split.size(); start += kChunk) {
+    const int64_t n = std::min(kChunk, split.size() - start);
+    parts.push_back(spec.stage_data(parent, split.narrow(start, n).to(device)).to(Device(kCPU)));
+  }
+  auto gather = [&](Tensor Batch::*member) {
+    std::vector<Tensor> ts;
+    for (const Batch& b : parts)
+      if ((b.*member).defined()) ts.push_back(b.*member);
+    DGM_CHECK(ts.empty() || ts.size() == parts.size(), spec.name,
+              ": stage_data returned a member for some chunks only");
+    return ts.empty() ? Tensor() : cat(ts, 0);
+  };
+  Batch out(gather(&Batch::x), gather(&Batch::y), gather(&Batch::pair));
+  DGM_CHECK(out.x.defined() && out.size() == split.size(), spec.name, ": stage_data must return one code per example");
+  return out;
+}
+
 std::string out_dir_of(const RunConfig& c) { return c.out.empty() ? "runs/" + c.model : c.out; }
 
 // On resume, everything but the number of epochs must be what the run was started with.
@@ -75,6 +102,25 @@ void check_resume_settings(const std::string& ckpt, const std::map<std::string, 
     DGM_CHECK(saved.contains(key) && saved[key] == value, "resume: \"", key, "\" is ", value.dump(),
               " now but the run in ", ckpt, " was trained with ", saved.contains(key) ? saved[key].dump() : "none",
               "; resume with the run's settings (only --epochs may change)");
+}
+
+// On resume, the data (seed, data set) and the first stage must be the run's too.
+void check_resume_run(const std::string& ckpt, const std::map<std::string, std::string>& saved, uint64_t seed,
+                      const std::string& dataset, const std::string& from) {
+  auto config = saved.find("config");
+  if (config != saved.end()) {
+    nlohmann::json j = nlohmann::json::parse(config->second, nullptr, /*allow_exceptions=*/false);
+    DGM_CHECK(!j.is_discarded() && j.is_object(), "resume: ", ckpt, " has an unreadable config");
+    if (j.contains("seed") && j["seed"].is_number_unsigned())
+      DGM_CHECK(j["seed"].get<uint64_t>() == seed, "resume: --seed is ", seed, " now but the run in ", ckpt,
+                " was trained with --seed ", j["seed"].get<uint64_t>(), " (the seed fixes the data order)");
+  }
+  auto d = saved.find("dataset");
+  DGM_CHECK(d == saved.end() || d->second == dataset, "resume: --dataset is \"", dataset, "\" now but the run in ",
+            ckpt, " was trained on \"", d->second, "\"");
+  auto f = saved.find("from");
+  DGM_CHECK((f == saved.end() && from.empty()) || (f != saved.end() && f->second == from), "resume: --from is \"", from,
+            "\" now but the run in ", ckpt, " started from \"", f == saved.end() ? "" : f->second, "\"");
 }
 
 }  // namespace
@@ -128,9 +174,10 @@ RunResult train_run(const RunConfig& c) {
     check_resume_settings(ckpt, saved, settings);
   }
 
-  // Two-stage: the first stage's trained model, and the data it turns into the second stage's.
+  // Two-stage: the first stage's trained model (with its EMA weights, as it samples), and the data it turns
+  // into the second stage's.
   std::shared_ptr<GenerativeModel> parent;
-  const ModelSpec* data_spec = &spec;
+  ModelSpec data_spec = spec;
   std::string dataset = c.dataset.empty() ? spec.datasets.front() : c.dataset;
   std::string from = c.from;
   if (c.resume && from.empty() && saved.count("from")) from = saved.at("from");
@@ -141,18 +188,24 @@ RunResult train_run(const RunConfig& c) {
     DGM_CHECK(first.spec->name == spec.from, "--from ", from, " holds model \"", first.spec->name, "\", but \"",
               spec.name, "\" starts from \"", spec.from, "\"");
     parent = first.model;
-    data_spec = first.spec;
-    dataset = first.metadata.count("dataset") ? first.metadata.at("dataset") : first.spec->datasets.front();
+    data_spec = *first.spec;
+    data_spec.conditional = first.spec->conditional || spec.conditional;  // labels kept for either stage
+    const std::string parent_dataset =
+        first.metadata.count("dataset") ? first.metadata.at("dataset") : first.spec->datasets.front();
+    DGM_CHECK(c.dataset.empty() || c.dataset == parent_dataset, "--dataset ", c.dataset, ": \"", spec.name,
+              "\" trains on the data of its first stage, which was trained on \"", parent_dataset, "\"");
+    dataset = parent_dataset;
     from = fs::absolute(from).lexically_normal().string();
   } else {
     DGM_CHECK(from.empty(), "--from is for two-stage models; \"", spec.name, "\" trains from scratch");
   }
 
-  DataSplits data = load_data(*data_spec, dataset, c.data_dir, settings.limit, settings.test_limit, c.seed);
+  if (c.resume) check_resume_run(ckpt, saved, c.seed, dataset, from);
+
+  DataSplits data = load_data(data_spec, dataset, c.data_dir, settings.limit, settings.test_limit, c.seed);
   if (parent) {
-    NoGradGuard no_grad;
-    data.train = spec.stage_data(*parent, data.train.to(c.device));
-    data.test = spec.stage_data(*parent, data.test.to(c.device));
+    data.train = stage_split(spec, *parent, data.train, c.device);
+    data.test = stage_split(spec, *parent, data.test, c.device);
   }
 
   manual_seed(c.seed);  // parameter initialization
@@ -205,13 +258,15 @@ RunResult train_run(const RunConfig& c) {
 
 RestoredRun restore_run(const std::string& run, Device device, bool use_ema) {
   const std::string ckpt = (fs::path(run) / "checkpoint.safetensors").string();
-  DGM_CHECK(fs::exists(ckpt), "no checkpoint at ", ckpt, "; train first with `dgm train MODEL --out ", run, "`");
+  DGM_CHECK(fs::exists(ckpt), "no checkpoint at ", ckpt, "; train it first with `dgm train MODEL --out ", run,
+            "` (a second-stage run names its first stage's folder in its metadata \"from\")");
   RestoredRun out;
   out.metadata = read_checkpoint_metadata(ckpt);
   DGM_CHECK(out.metadata.count("model"), ckpt, " does not say which model it holds");
   out.spec = &find_model(out.metadata.at("model"));
   MakeContext context;
-  if (out.metadata.count("from")) context.parent = restore_run(out.metadata.at("from"), device, use_ema).model;
+  // The first stage as the second was trained on it: with its EMA weights when it kept an EMA.
+  if (out.metadata.count("from")) context.parent = restore_run(out.metadata.at("from"), device, true).model;
   out.model = out.spec->make(context);
   out.model->to(device);
   load_checkpoint(ckpt, *out.model, nullptr, nullptr, /*restore_rng=*/false);

@@ -47,23 +47,46 @@ void Trainer::with_averaged_weights(const std::function<void()>& f) {
   ema_->restore();
 }
 
+namespace {
+
+// Puts the model in eval mode and back into the mode it was in, also when an exception leaves.
+struct EvalMode {
+  nn::Module& model;
+  bool was_training;
+  explicit EvalMode(nn::Module& m) : model(m), was_training(m.is_training()) { model.eval(); }
+  ~EvalMode() { model.train(was_training); }
+};
+
+// Means of each loss over the examples of the batches that reported it (a GAN's
+// generator loss appears only on the generator's steps).
+struct LossMeans {
+  std::map<std::string, double> sums, counts;
+  void add(const Losses& losses, int64_t n) {
+    for (const auto& [key, value] : losses) {
+      sums[key] += value.item<double>() * static_cast<double>(n);
+      counts[key] += static_cast<double>(n);
+    }
+  }
+  LossValues means() const {
+    LossValues out;
+    for (const auto& [key, sum] : sums) out[key] = sum / counts.at(key);
+    return out;
+  }
+};
+
+}  // namespace
+
 LossValues Trainer::evaluate(const Batch& data) {
   NoGradGuard no_grad;
-  const bool was_training = model_->is_training();
-  model_->eval();
-  LossValues sums;
-  int64_t seen = 0;
+  EvalMode eval_mode(*model_);
+  LossMeans means;
   with_averaged_weights([&] {
     for (int64_t start = 0; start < data.size(); start += options_.batch_size) {
       const int64_t n = std::min(options_.batch_size, data.size() - start);
-      for (const auto& [key, value] : model_->loss(data.narrow(start, n).to(options_.device)))
-        sums[key] += value.item<double>() * static_cast<double>(n);
-      seen += n;
+      means.add(model_->loss(data.narrow(start, n).to(options_.device)), n);
     }
   });
-  model_->train(was_training);
-  for (auto& [key, value] : sums) value /= static_cast<double>(std::max<int64_t>(seen, 1));
-  return sums;
+  return means.means();
 }
 
 LossValues Trainer::train_epoch(const Batch& train) {
@@ -75,23 +98,21 @@ LossValues Trainer::train_epoch(const Batch& train) {
   nn::io::MetricsWriter metrics(path("metrics.jsonl"));
   ProgressBar bar("epoch " + std::to_string(epoch_ + 1) + "/" + std::to_string(options_.epochs), loader.size(),
                   options_.log);
-  LossValues sums;
-  int64_t seen = 0, batch_index = 0;
+  LossMeans means;
+  int64_t batch_index = 0;
   double running = 0;
   const std::string& shown = optimizers_->loss_key();
   for (const auto& tensors : loader) {
     const Batch batch = Batch::from_tensors(tensors, train.has_labels(), train.has_pair()).to(options_.device);
     Losses losses = model_->train_step(batch, *optimizers_);
+    DGM_CHECK(!losses.empty(), model_->name(), "::train_step returned no losses to log");
+    optimizers_->end_step();
     if (ema_) ema_->update();
     ++step_;
     ++batch_index;
     nn::io::MetricRecord record{{"step", step_}, {"epoch", epoch_ + 1}, {"split", "train_step"}};
-    for (const auto& [key, value] : losses) {
-      const double v = value.item<double>();
-      sums[key] += v * static_cast<double>(batch.size());
-      record.set(key, v);
-    }
-    seen += batch.size();
+    for (const auto& [key, value] : losses) record.set(key, value.item<double>());
+    means.add(losses, batch.size());
     metrics.write(record);
     const double loss = losses.count(shown) ? losses.at(shown).item<double>() : losses.begin()->second.item<double>();
     running = batch_index == 1 ? loss : 0.95 * running + 0.05 * loss;
@@ -99,13 +120,12 @@ LossValues Trainer::train_epoch(const Batch& train) {
   }
   bar.finish(running);
   optimizers_->end_epoch();
-  for (auto& [key, value] : sums) value /= static_cast<double>(std::max<int64_t>(seen, 1));
-  return sums;
+  return means.means();
 }
 
 void Trainer::write_pictures(const Batch& test) {
   NoGradGuard no_grad;
-  model_->eval();
+  EvalMode eval_mode(*model_);
   // The same draws every epoch, from a generator of their own, so that
   // pictures never shift the training stream (a resumed run stays identical).
   Generator gen(options_.seed + 1);
@@ -113,7 +133,6 @@ void Trainer::write_pictures(const Batch& test) {
     model_->save_pictures(options_.out_dir, test.narrow(0, std::min<int64_t>(64, test.size())).to(options_.device),
                           options_.n_samples, &gen);
   });
-  model_->train();
 }
 
 void Trainer::plot_losses() const {

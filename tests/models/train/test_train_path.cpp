@@ -33,13 +33,14 @@ train::RunConfig config(const std::string& model, const std::string& out) {
   train::RunConfig c;
   c.model = model;
   c.out = out;
-  c.log = std::fopen("/dev/null", "w");
+  static std::FILE* quiet = std::fopen("/dev/null", "w");
+  c.log = quiet;
   return c;
 }
 
 nn::StateDict checkpoint(const std::string& dir) { return nn::io::load_safetensors(dir + "/checkpoint.safetensors"); }
 
-// Every tensor of a and b (but the RNG state) is bit-identical.
+// Every tensor of a and b (the RNG state too) is bit-identical.
 void require_same_checkpoints(const nn::StateDict& a, const nn::StateDict& b) {
   REQUIRE(a.size() == b.size());
   for (const auto& [key, t] : a) {
@@ -97,6 +98,18 @@ TEST_CASE("a GAN steps its critic every call and its generator every 5th, with t
   }
   CHECK(critic_rows == calls);
   CHECK(generator_rows == calls / 5);
+  // The epoch's mean of each loss is over the steps that reported it: recomputed here from
+  // the per-step rows of epoch 1 (63 batches, the last of 4000 - 62 * 64 = 32 points).
+  double sum = 0, weight = 0, logged = -1;
+  for (const auto& rec : nn::io::read_metrics(dir + "/metrics.jsonl")) {
+    if (rec.number("epoch") != 1) continue;
+    if (rec.text("split") == "train") logged = rec.number("generator_loss");
+    if (rec.text("split") != "train_step" || !rec.contains("generator_loss")) continue;
+    const double n = static_cast<int64_t>(rec.number("step")) % 63 == 0 ? 32 : 64;
+    sum += n * rec.number("generator_loss");
+    weight += n;
+  }
+  CHECK(logged == Approx(sum / weight).epsilon(1e-9));
   fs::remove_all(dir);
 }
 
@@ -115,10 +128,13 @@ TEST_CASE("a resumed GAN run is bit-identical to an uninterrupted one", "[train]
   require_same_checkpoints(checkpoint(straight), checkpoint(resumed));
   // Resuming a finished run says so.
   REQUIRE_THROWS_WITH(train::train_run(b), Catch::Contains("finished") && Catch::Contains("--epochs"));
-  // Resuming with other settings than the run's is an error naming the setting.
+  // Resuming with other settings, another seed or data set than the run's is an error naming it.
   b.epochs = 4;
   b.batch_size = 32;
   REQUIRE_THROWS_WITH(train::train_run(b), Catch::Contains("batch_size") && Catch::Contains("resume"));
+  b.batch_size.reset();
+  b.seed = 9;
+  REQUIRE_THROWS_WITH(train::train_run(b), Catch::Contains("--seed is 9"));
   fs::remove_all(straight);
   fs::remove_all(resumed);
 }
@@ -165,12 +181,12 @@ TEST_CASE("SGD with warm-up, cosine schedule and clipping, and the EMA, follow t
   train::RunResult r = train::train_run(config("scalar", dir));
   // moons: 4000 training points, batch 500 -> 8 steps per epoch, 3 epochs, 24 steps.
   REQUIRE(r.steps == 24);
-  // The same run in double: lr_t = 0.2 (1/4 + 3/4 t/4) for t < 4 (LinearLR warm-up),
-  // then 0.2 (1 + cos(pi (t-4)/20)) / 2; g = theta - 3 clipped to norm 1 (PyTorch's
+  // The same run in double: lr_t = 0.2 (1/10 + 9/10 t/10) for t < 10 (LinearLR warm-up),
+  // then 0.2 (1 + cos(pi (t-10)/14)) / 2; g = theta - 3 clipped to norm 1 (PyTorch's
   // factor 1 / (|g| + 1e-6)); theta -= lr g; EMA s = 0.9 s + 0.1 theta from s = theta_0.
   double theta = 0, ema = 0;
   for (int t = 0; t < 24; ++t) {
-    const double lr = t < 4 ? 0.2 * (0.25 + 0.75 * t / 4.0) : 0.2 * (1 + std::cos(M_PI * (t - 4) / 20.0)) / 2;
+    const double lr = t < 10 ? 0.2 * (0.1 + 0.9 * t / 10.0) : 0.2 * (1 + std::cos(M_PI * (t - 10) / 14.0)) / 2;
     double g = theta - 3;
     const double factor = 1.0 / (std::fabs(g) + 1e-6);
     if (factor < 1) g *= factor;
@@ -194,7 +210,7 @@ TEST_CASE("a resumed run with a schedule and an EMA is bit-identical to an unint
   const std::string straight = temp_dir("scalar_straight"), resumed = temp_dir("scalar_resumed");
   train::train_run(config("scalar", straight));
   train::RunConfig b = config("scalar", resumed);
-  // Interrupted after epoch 1 (its checkpoint written), as a kill would stop it.
+  // Interrupted after epoch 1 (8 steps: inside the 10-step warm-up), its checkpoint written, as a kill would stop it.
   struct Interrupted {};
   b.on_epoch_end = [](int64_t epoch, const train::LossValues&) {
     if (epoch == 1) throw Interrupted{};
@@ -308,4 +324,28 @@ TEST_CASE("the registry groups models by family and checks what is added", "[tra
   no_quick.name = "no-quick";
   no_quick.presets.erase("quick");
   REQUIRE_THROWS_WITH(registry().add(no_quick), Catch::Contains("quick and a course preset"));
+}
+
+TEST_CASE("schedules count training steps: an optimizer stepped every 5th call keeps the same clock", "[train]") {
+  // Two parameters, two SGD optimizers with a per-step cosine schedule over the run (10 steps): "a" steps on
+  // every call, "b" on every 5th. After t training steps both lrs are 0.5 (1 + cos(pi t / 10)) / 2.
+  Tensor pa = zeros({1}).requires_grad_(), pb = zeros({1}).requires_grad_();
+  train::OptimizerSpec s;
+  s.kind = "sgd";
+  s.lr = 0.5;
+  s.schedule.kind = "cosine";
+  s.schedule.unit = "step";
+  train::Optimizers opt({{"a", {pa}}, {"b", {pb}}}, {{"a", s}, {"b", s}}, "loss", /*steps_per_epoch=*/10, 1);
+  for (int t = 1; t <= 7; ++t) {
+    opt.step("a");
+    if (t % 5 == 0) opt.step("b");
+    opt.end_step();
+    const double want = 0.5 * (1 + std::cos(M_PI * t / 10.0)) / 2;
+    CHECK(opt["a"].lr() == Approx(want));
+    CHECK(opt["b"].lr() == Approx(want));
+  }
+  CHECK(opt.steps("a") == 7);
+  CHECK(opt.steps("b") == 1);
+  // A cosine over the whole run needs the run's length.
+  REQUIRE_THROWS_WITH(train::Optimizers({{"a", {pa}}}, {{"a", s}}), Catch::Contains("t_max"));
 }

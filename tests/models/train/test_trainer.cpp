@@ -51,7 +51,8 @@ train::Trainer make_trainer(const std::string& out, int64_t epochs, bool resume,
   o.out_dir = out;
   o.n_samples = 16;
   o.resume = resume;
-  o.log = std::fopen("/dev/null", "w");
+  static std::FILE* quiet = std::fopen("/dev/null", "w");
+  o.log = quiet;
   if (model_out) *model_out = model;
   return train::Trainer(model, opt, o);
 }

@@ -5,6 +5,7 @@
 
 #include "autograd/grad_mode.h"
 #include "dgm.h"
+#include "models/train/optimizers.h"
 #include "models/train/presets.h"
 #include "nn/modules/activation.h"
 #include "nn/modules/container.h"
@@ -117,6 +118,7 @@ class Conditional2d : public models::GenerativeModel {
   }
   std::string name() const override { return "Conditional2d"; }
   int64_t num_classes() const override { return classes_; }
+  std::vector<std::string> sample_options() const override { return {"labels", "guidance"}; }
   Losses loss(const Batch& batch) override {
     DGM_CHECK(batch.has_labels(), "Conditional2d::loss: the batch has no labels");
     Tensor mu = means.index_select(0, batch.y);
@@ -209,7 +211,7 @@ void register_test_models() {
       o.clip_grad_norm = 1.0;
       o.schedule.kind = "cosine";
       o.schedule.unit = "step";
-      o.schedule.warmup = 4;
+      o.schedule.warmup = 10;
       t.ema_decay = 0.9;
       t.samples = 0;
       s.presets = {{"quick", t}, {"course", t}};
