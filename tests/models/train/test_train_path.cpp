@@ -349,3 +349,35 @@ TEST_CASE("schedules count training steps: an optimizer stepped every 5th call k
   // A cosine over the whole run needs the run's length.
   REQUIRE_THROWS_WITH(train::Optimizers({{"a", {pa}}}, {{"a", s}}), Catch::Contains("t_max"));
 }
+
+TEST_CASE("conditional and two-stage runs resume bit-identically and draw their pictures", "[train][two-stage]") {
+  OneThread one;
+  struct Interrupted {};
+  auto stop_after_first = [](int64_t epoch, const train::LossValues&) {
+    if (epoch == 1) throw Interrupted{};
+  };
+  const std::string parent = temp_dir("resume_parent");
+  train::train_run(config("gauss2d", parent));
+  CHECK(fs::exists(parent + "/samples.png"));
+  CHECK(fs::exists(parent + "/density.png"));  // the picture this model adds
+  for (const std::string model : {"cond2d", "gauss2d-codes"}) {
+    INFO("model " << model);
+    const std::string straight = temp_dir(model + "_straight"), resumed = temp_dir(model + "_resumed");
+    train::RunConfig a = config(model, straight);
+    if (model == "gauss2d-codes") a.from = parent;
+    train::train_run(a);
+    train::RunConfig b = a;
+    b.out = resumed;
+    b.on_epoch_end = stop_after_first;
+    REQUIRE_THROWS_AS(train::train_run(b), Interrupted);
+    b.on_epoch_end = nullptr;
+    b.resume = true;
+    b.from.clear();  // a resumed second stage finds its first stage in its checkpoint
+    train::train_run(b);
+    require_same_checkpoints(checkpoint(straight), checkpoint(resumed));
+    CHECK(fs::exists(resumed + "/samples.png"));
+    fs::remove_all(straight);
+    fs::remove_all(resumed);
+  }
+  fs::remove_all(parent);
+}

@@ -7,6 +7,7 @@
 #include "dgm.h"
 #include "models/train/optimizers.h"
 #include "models/train/presets.h"
+#include "nn/io/density_map.h"
 #include "nn/modules/activation.h"
 #include "nn/modules/container.h"
 #include "tensor/factories.h"
@@ -26,11 +27,19 @@ DiagonalGaussian::DiagonalGaussian(int64_t dim, std::shared_ptr<DiagonalGaussian
   log_std = register_parameter("log_std", zeros({dim}));
 }
 
-// -log N(x; m, s^2) = sum_d [ (x_d - m_d)^2 / (2 s_d^2) + log s_d + log(2 pi) / 2 ]
-Losses DiagonalGaussian::loss(const Batch& batch) {
-  Tensor z = (batch.x - mean) * exp(-log_std);
-  Tensor nll = (0.5 * z.square() + log_std + 0.5 * std::log(2 * M_PI)).sum(std::vector<int64_t>{1}).mean();
-  return {{"loss", nll}};
+// log N(x; m, s^2) = -sum_d [ (x_d - m_d)^2 / (2 s_d^2) + log s_d + log(2 pi) / 2 ]
+Tensor DiagonalGaussian::log_prob(const Tensor& x) const {
+  Tensor z = (x - mean) * exp(-log_std);
+  return -(0.5 * z.square() + log_std + 0.5 * std::log(2 * M_PI)).sum(std::vector<int64_t>{1});
+}
+
+Losses DiagonalGaussian::loss(const Batch& batch) { return {{"loss", -log_prob(batch.x).mean()}}; }
+
+void DiagonalGaussian::save_pictures(const std::string& dir, const Batch& test, int64_t n_samples, Generator* gen) {
+  GenerativeModel::save_pictures(dir, test, n_samples, gen);
+  if (!parent)
+    nn::io::save_density_map(
+        dir + "/density.png", [this](const Tensor& x) { return log_prob(x); }, -10, 10, -10, 10, 100, test.x);
 }
 
 Tensor DiagonalGaussian::sample(int64_t n, const SampleOptions& options) {

@@ -24,6 +24,11 @@ class DiagonalGaussian : public models::GenerativeModel {
   // (x - m) / s: the "codes" a second stage trains on.
   Tensor encode(const Tensor& x) const;
   Tensor decode(const Tensor& z) const;
+  // log N(x; m, s^2) per row of x (n, D).
+  Tensor log_prob(const Tensor& x) const;
+  // samples.png and, for a first stage, density.png: its density as a heat map over the test points
+  // (a model picks the pictures of its run folder).
+  void save_pictures(const std::string& dir, const models::Batch& test, int64_t n_samples, Generator* gen) override;
   Tensor mean, log_std;
   std::shared_ptr<DiagonalGaussian> parent;
 };
