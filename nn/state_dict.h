@@ -11,4 +11,13 @@ namespace dgm::nn {
 
 using StateDict = std::map<std::string, Tensor>;
 
+// The entries of `dict` whose key starts with `prefix`, with the prefix removed:
+// with_prefix_removed({"model.w": a, "ema.x": b}, "model.") == {"w": a}.
+inline StateDict with_prefix_removed(const StateDict& dict, const std::string& prefix) {
+  StateDict out;
+  for (const auto& [key, t] : dict)
+    if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
+  return out;
+}
+
 }  // namespace dgm::nn

@@ -7,13 +7,7 @@ namespace dgm::models::train {
 
 namespace {
 
-// The entries of `all` under "prefix.", with the prefix removed.
-nn::StateDict with_prefix_removed(const nn::StateDict& all, const std::string& prefix) {
-  nn::StateDict out;
-  for (const auto& [key, t] : all)
-    if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
-  return out;
-}
+using nn::with_prefix_removed;
 
 int64_t int_entry(const nn::StateDict& all, const std::string& key, const std::string& path) {
   auto it = all.find(key);
@@ -66,6 +60,7 @@ bool load_ema_weights(const std::string& path, GenerativeModel& model) {
   nn::StateDict saved = with_prefix_removed(nn::io::load_safetensors(path), "ema.");
   if (saved.empty()) return false;
   const std::vector<Tensor> params = model.parameters();
+  // An average over these parameters, to read the saved shadow into (the decay is then restored from the file).
   nn::optim::ExponentialMovingAverage ema(params, 0.5);
   ema.load_state_dict(saved);
   ema.copy_to();

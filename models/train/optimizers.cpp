@@ -197,18 +197,12 @@ nn::StateDict Optimizers::state_dict() const {
 }
 
 void Optimizers::load_state_dict(const nn::StateDict& dict) {
-  auto part = [&](const std::string& prefix) {
-    nn::StateDict out;
-    for (const auto& [key, t] : dict)
-      if (key.rfind(prefix, 0) == 0) out[key.substr(prefix.size())] = t;
-    return out;
-  };
   for (auto& [name, e] : entries_) {
     auto steps = dict.find(name + ".steps");
     DGM_CHECK(steps != dict.end(), "Optimizers::load_state_dict: no state for optimizer \"", name,
               "\" (was the checkpoint written with other optimizers?)");
-    e.optimizer->load_state_dict(part(name + ".optimizer."));
-    if (e.scheduler) e.scheduler->load_state_dict(part(name + ".scheduler."));
+    e.optimizer->load_state_dict(nn::with_prefix_removed(dict, name + ".optimizer."));
+    if (e.scheduler) e.scheduler->load_state_dict(nn::with_prefix_removed(dict, name + ".scheduler."));
     e.steps = steps->second.item<int64_t>();
   }
 }
