@@ -1,14 +1,15 @@
 #include "autograd/debug.h"
 
+#include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <unordered_set>
 
-#include "autograd/grad_mode.h"
 #include "autograd/node.h"
-#include "autograd/ops/elementwise.h"
-#include "autograd/ops/reduction.h"
+#include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/reduce.h"
 
 namespace dgm::autograd {
 namespace {
@@ -16,6 +17,13 @@ bool env_flag(const char* name) {
   const char* v = std::getenv(name);
   return v && *v && std::string(v) != "0";
 }
+
+std::atomic<bool>& anomaly_mode() {
+  static std::atomic<bool> on{env_flag("DGM_DETECT_NAN")};
+  return on;
+}
+
+thread_local const Node* current_backward = nullptr;
 }  // namespace
 
 bool debug_log_ops() {
@@ -23,17 +31,33 @@ bool debug_log_ops() {
   return on;
 }
 
-bool debug_detect_nan() {
-  static const bool on = env_flag("DGM_DETECT_NAN");
-  return on;
+bool debug_detect_nan() { return anomaly_mode().load(std::memory_order_relaxed); }
+
+DetectAnomalyGuard::DetectAnomalyGuard(bool enabled) : previous_(anomaly_mode().exchange(enabled)) {}
+DetectAnomalyGuard::~DetectAnomalyGuard() { anomaly_mode().store(previous_); }
+
+RunningBackward::RunningBackward(const Node* node) : previous_(current_backward) { current_backward = node; }
+RunningBackward::~RunningBackward() { current_backward = previous_; }
+const Node* running_backward() { return current_backward; }
+
+std::string describe_backward(const Node& node) {
+  std::ostringstream os;
+  os << node.name << " backward (of the forward op " << node.name << " -> " << shape_str(node.output_shape) << " "
+     << dtype_name(node.output_dtype);
+  if (node.recorded_in_backward_of) os << ", itself recorded in " << node.recorded_in_backward_of << " backward";
+  os << ")";
+  return os.str();
 }
 
-void check_finite(const Tensor& t, const char* what, const char* stage) {
-  if (!t.defined() || !t.is_floating_point()) return;
-  NoGradGuard no_grad;
-  Tensor d = t.detach();
-  // x - x is NaN exactly when x is NaN or +-Inf
-  bool bad = (d - d).ne(0.0).any().item<bool>();
+// Computed with kernels, not tensor ops, so that checking an op's result
+// records nothing and is not itself checked.
+void check_finite(const Tensor& t, const std::string& what, const std::string& stage) {
+  if (!t.defined() || !t.is_floating_point() || t.numel() == 0) return;
+  Tensor flat = kernels::copy_to_new(t.detach());
+  flat = make_view(flat, {flat.numel()}, {1}, 0);
+  // x - x is 0 for a finite x and NaN for NaN or +-Inf; so is their sum
+  Tensor diff = kernels::binary(kernels::Binary::Sub, flat, flat);
+  const bool bad = std::isnan(kernels::reduce(kernels::Reduce::Sum, diff, {0}, false).item<double>());
   DGM_CHECK(!bad, what, ": produced NaN/Inf in ", stage, " (a tensor of shape ", shape_str(t.shape()), ", ",
             dtype_name(t.dtype()), ")");
 }

@@ -1,8 +1,13 @@
-// Debug knobs, read once from the environment:
+// Debug knobs:
 //   DGM_DEBUG=1       log every recorded op (name, output shape, dtype) to stderr
-//   DGM_DETECT_NAN=1  after every recorded op and every backward function, throw
-//                     a dgm::Error naming the first op whose result has a NaN or Inf
-// Both look only at ops recorded by autograd (grad mode on, an input requires grad).
+//   DGM_DETECT_NAN=1  anomaly mode (torch.autograd.detect_anomaly) from the start;
+//                     DetectAnomalyGuard switches it on for a scope at run time.
+// In anomaly mode a dgm::Error names the first op whose result has a NaN or Inf:
+//   - every op that goes through autograd::record, with grad on or off (training
+//     and evaluation), and every op run inside a backward function, naming the
+//     node whose backward it was running;
+//   - every gradient a backward function returns, naming the node and its input;
+//   - every parameter an optimizer step updated (nn/optim/optimizer.cpp).
 // dump_graph(t) prints the graph behind t, one node per line, inputs indented:
 //   mul (3)
 //     exp (3)
@@ -16,9 +21,41 @@
 namespace dgm::autograd {
 
 bool debug_log_ops();
+// Whether anomaly mode is on (DGM_DETECT_NAN or a live DetectAnomalyGuard).
 bool debug_detect_nan();
-// Throws if t has a NaN or Inf: "<what>: produced NaN/Inf in a tensor of shape (..)".
-void check_finite(const Tensor& t, const char* what, const char* stage);
+// Throws if t has a NaN or Inf: "<what>: produced NaN/Inf in <stage> (a tensor of shape (..), dtype)".
+void check_finite(const Tensor& t, const std::string& what, const std::string& stage);
+
+// RAII: anomaly mode on (or off) while it lives, for every thread.
+class DetectAnomalyGuard {
+ public:
+  explicit DetectAnomalyGuard(bool enabled = true);
+  ~DetectAnomalyGuard();
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// RAII, used by the engine: `node`'s backward function runs on this thread
+// while it lives, so that anomaly messages and nodes recorded meanwhile
+// (create_graph) can name it. running_backward(): that node, or null.
+struct Node;
+class RunningBackward {
+ public:
+  explicit RunningBackward(const Node* node);
+  ~RunningBackward();
+  RunningBackward(const RunningBackward&) = delete;
+  RunningBackward& operator=(const RunningBackward&) = delete;
+
+ private:
+  const Node* previous_;
+};
+const Node* running_backward();
+
+// "log backward (of the forward op log -> (2) float32)": a node, for messages.
+std::string describe_backward(const Node& node);
 
 // The autograd graph behind t as text; a node reached twice is printed once
 // and then referred to as "(see above)".

@@ -5,6 +5,15 @@
 //   accumulate  gradients summed into each node's pending gradient, into leaf .grad
 //               or into grad()'s results (seed, observe, accumulate_into_inputs)
 //   release     a node's saved tensors freed once it has run, unless retain_graph
+//
+// Saved versions (check_saved_versions), as PyTorch's version counters: every
+// Storage counts the in-place writes into it (shared by all its views and by
+// detach()); the kernel front doors that write into an existing tensor
+// (kernels::copy, fill, scatter_, adam_step_: behind every in-place op and
+// every optimizer step) bump it. When an op is recorded, the versions of the
+// tensors its backward reads (autograd::Saves) are kept in its node; before the
+// node's backward runs they must be unchanged, else its gradient would be
+// computed from values the forward never saw and a dgm::Error says which.
 #include "autograd/engine.h"
 
 #include <algorithm>
@@ -173,11 +182,28 @@ void observe(Node* node, const Tensor& g, Task& task) {
     task.captured[it->second] = accumulate(task.captured[it->second], g);
 }
 
+// Refuses to run a backward that would read a tensor modified in place since
+// the op was recorded (see the top of this file).
+void check_saved_versions(const Node* node) {
+  for (const SavedVersion& s : node->saved) {
+    std::shared_ptr<Storage> storage = s.storage.lock();
+    if (!storage) continue;  // freed: nothing can read it
+    const uint64_t now = storage->version.load(std::memory_order_relaxed);
+    if (now == s.version) continue;
+    const std::string which = s.input < 0 ? std::string("its output") : "input " + std::to_string(s.input);
+    DGM_FAIL(node->name, " backward: ", which, " of shape ", shape_str(s.shape), " was modified in place after ",
+             node->name, " used it (version ", now, ", saved at version ", s.version,
+             "); compute it again or clone() it before the in-place edit");
+  }
+}
+
 // Runs node's backward function on its output gradient g: one gradient per
 // input (undefined where needs[i] is false or the input gets none).
 std::vector<Tensor> call_backward(Node* node, const Tensor& g, const NeedsGrad& needs) {
   DGM_CHECK(node->backward, "backward: trying to backward through the graph a second time (through ", node->name,
             "); its saved tensors were freed. Pass retain_graph=true to the first backward.");
+  check_saved_versions(node);
+  RunningBackward running(node);
   std::vector<Tensor> input_grads = node->backward(g, needs);
   DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ", input_grads.size(),
             " gradients for ", node->inputs.size(), " inputs");
@@ -213,7 +239,9 @@ void accumulate_into_inputs(Node* node, const std::vector<Tensor>& input_grads, 
 // Drops the node's backward function, and with it the tensors it saved,
 // unless the graph is to be run again (retain_graph).
 void release(Node* node, const Task& task) {
-  if (!task.retain_graph) node->backward = nullptr;
+  if (task.retain_graph) return;
+  node->backward = nullptr;
+  node->saved.clear();
 }
 
 // ---- the pass ----
@@ -239,7 +267,9 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
     std::vector<Tensor> input_grads = call_backward(node, g, needs);
     release(node, task);
     if (debug_detect_nan())
-      for (const Tensor& gi : input_grads) check_finite(gi, node->name, "backward");
+      for (size_t i = 0; i < input_grads.size(); ++i)
+        check_finite(input_grads[i], describe_backward(*node),
+                     "its gradient for input " + std::to_string(i) + " (backward)");
     accumulate_into_inputs(node, input_grads, needs, task, schedule, grads, ready);
   }
 }

@@ -33,6 +33,26 @@ struct Edge {
 using NeedsGrad = std::vector<bool>;
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output, const NeedsGrad& needs)>;
 
+// Which tensors a backward function reads the values of (besides the
+// gradient), so that the engine can refuse to run it once one of them was
+// modified in place (the rule: autograd/engine.cpp). Inputs is the default;
+// say less only when the backward reads less.
+enum class Saves {
+  Inputs,           // every input: exp, log, div, ...
+  OtherInput,       // a product: the gradient of each input reads only the other (mul, matmul)
+  Output,           // only the op's output (cholesky's L, inv's A^-1)
+  InputsAndOutput,  // both
+  Nothing,          // only shapes: add, sub, neg, views, reshape, expand, cat, sum, ...
+};
+
+// A tensor a backward reads and the version of its storage when the op was recorded.
+struct SavedVersion {
+  int input;  // its index among the node's inputs, or -1 for the op's output
+  std::weak_ptr<Storage> storage;
+  uint64_t version;
+  Shape shape;
+};
+
 struct Node {
   const char* name = "";
   std::vector<Edge> inputs;
@@ -40,6 +60,8 @@ struct Node {
   std::weak_ptr<TensorImpl> output;  // to fill output.grad() for retain_grad()
   Shape output_shape;
   DType output_dtype = kFloat32;
+  std::vector<SavedVersion> saved;                // what `backward` reads, checked before it runs
+  const char* recorded_in_backward_of = nullptr;  // the node whose backward made this one (create_graph)
 };
 
 // The edge an input tensor contributes to a new node (inactive if it needs no grad).
@@ -48,16 +70,19 @@ Edge edge_of(const Tensor& input);
 // Makes `out` the output of a differentiable op with the given inputs when grad
 // mode is on and any input requires grad; otherwise returns `out` unchanged.
 // `backward` takes (grad_output) or (grad_output, needs) and returns one
-// gradient per input, in order.
-Tensor record_impl(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward);
+// gradient per input, in order; `saves` says which tensors it reads.
+Tensor record_impl(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward,
+                   Saves saves = Saves::Inputs);
 
 template <typename F>
-Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, F&& backward) {
+Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, F&& backward,
+              Saves saves = Saves::Inputs) {
   if constexpr (std::is_invocable_v<F, const Tensor&, const NeedsGrad&>) {
-    return record_impl(name, std::move(out), inputs, BackwardFn(std::forward<F>(backward)));
+    return record_impl(name, std::move(out), inputs, BackwardFn(std::forward<F>(backward)), saves);
   } else {
-    return record_impl(name, std::move(out), inputs,
-                       [fn = std::forward<F>(backward)](const Tensor& g, const NeedsGrad&) { return fn(g); });
+    return record_impl(
+        name, std::move(out), inputs,
+        [fn = std::forward<F>(backward)](const Tensor& g, const NeedsGrad&) { return fn(g); }, saves);
   }
 }
 

@@ -104,6 +104,11 @@ class Tensor {
   // autograd::backward({*this}, {gradient}, ...): defined in autograd/engine.cpp, next to the engine
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   Tensor detach() const;  // same data, cut from the graph
+  // In-place writes into this tensor's storage so far, shared by all its views
+  // (torch's x._version); bump_version() is called by the kernel front doors
+  // that write into an existing tensor (tensor/kernels/), nowhere else.
+  uint64_t _version() const { return checked().storage->version.load(std::memory_order_relaxed); }
+  void bump_version() const { checked().storage->version.fetch_add(1, std::memory_order_relaxed); }
 
   // ---- conversion ----
   Tensor to(DType dtype) const;

@@ -12,6 +12,7 @@
 namespace dgm {
 
 using autograd::record;
+using autograd::Saves;
 using kernels::Binary;
 using kernels::Unary;
 
@@ -64,12 +65,16 @@ Tensor compare(const char* op, Binary kind, const Tensor& a, const Tensor& b) {
 // ============================ derivative table ============================
 // clang-format off: one op per entry, laid out by hand to read as a table.
 // clang-format off
+// record's last argument says which values a backward reads (autograd/node.h,
+// Saves; the default: the inputs), so that editing them in place before
+// backward is an error rather than a wrong gradient.
 // Unary: y = f(x), dL/dx = g * f'(x), with g = dL/dy.
 
 // d/dx (-x) = -1
 Tensor neg(const Tensor& x) {
   DGM_CHECK(x.dtype() != kBool, "neg: not defined for bool tensors; use logical_not");
-  return record("neg", kernels::unary(Unary::Neg, x), {x}, [](const Tensor& g) { return std::vector{neg(g)}; });
+  return record("neg", kernels::unary(Unary::Neg, x), {x}, [](const Tensor& g) { return std::vector{neg(g)}; },
+                Saves::Nothing);
 }
 // d/dx exp(x) = exp(x)
 Tensor exp(const Tensor& x) { return unary_op("exp", x, Unary::Exp, [x](const Tensor& g) { return g * exp(x); }); }
@@ -102,15 +107,15 @@ Tensor abs(const Tensor& x) {
 // sign, floor, round: piecewise constant, gradient 0
 Tensor sign(const Tensor& x) {
   return record("sign", kernels::unary(Unary::Sign, x), {x},
-                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; }, Saves::Nothing);
 }
 Tensor floor(const Tensor& x) {
   return record("floor", kernels::unary(Unary::Floor, x), {x},
-                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; }, Saves::Nothing);
 }
 Tensor round(const Tensor& x) {
   return record("round", kernels::unary(Unary::Round, x), {x},
-                [](const Tensor& g) { return std::vector{zeros_like(g)}; });
+                [](const Tensor& g) { return std::vector{zeros_like(g)}; }, Saves::Nothing);
 }
 // d/dx sin(x) = cos(x)
 Tensor sin(const Tensor& x) { return unary_op("sin", x, Unary::Sin, [x](const Tensor& g) { return g * cos(x); }); }
@@ -148,7 +153,8 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
 Tensor add(const Tensor& a_, const Tensor& b_, double alpha) {
   auto [a, b] = promote_and_broadcast("add", a_, b_);
   if (alpha != 1) b = b * alpha;
-  return record("add", kernels::binary(Binary::Add, a, b), {a, b}, [](const Tensor& g) { return std::vector{g, g}; });
+  return record("add", kernels::binary(Binary::Add, a, b), {a, b}, [](const Tensor& g) { return std::vector{g, g}; },
+                Saves::Nothing);
 }
 // d(a - alpha b) = (g, -alpha g)
 Tensor sub(const Tensor& a_, const Tensor& b_, double alpha) {
@@ -156,7 +162,7 @@ Tensor sub(const Tensor& a_, const Tensor& b_, double alpha) {
   DGM_CHECK(a.dtype() != kBool, "sub: not defined for bool tensors");
   if (alpha != 1) b = b * alpha;
   return record("sub", kernels::binary(Binary::Sub, a, b), {a, b},
-                [](const Tensor& g) { return std::vector{g, neg(g)}; });
+                [](const Tensor& g) { return std::vector{g, neg(g)}; }, Saves::Nothing);
 }
 // d(a b) = (g b, g a)
 Tensor mul(const Tensor& a_, const Tensor& b_) {
@@ -164,7 +170,8 @@ Tensor mul(const Tensor& a_, const Tensor& b_) {
   return record("mul", kernels::binary(Binary::Mul, a, b), {a, b},
                 [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
                   return std::vector{needs[0] ? g * b : Tensor(), needs[1] ? g * a : Tensor()};
-                });
+                },
+                Saves::OtherInput);
 }
 // d(a / b) = (g / b, -g a / b^2)
 Tensor div(const Tensor& a_, const Tensor& b_) {
@@ -224,10 +231,13 @@ Tensor where(const Tensor& cond_, const Tensor& a_, const Tensor& b_) {
     a = a.expand(s);
     b = b.expand(s);
   }
-  return record("where", kernels::where(cond, a, b), {a, b}, [cond](const Tensor& g) {
-    Tensor zero = zeros({}, TensorOptions(g.dtype()).device(g.device()));
-    return std::vector{where(cond, g, zero), where(cond, zero, g)};
-  });
+  return record(
+      "where", kernels::where(cond, a, b), {a, b},
+      [cond](const Tensor& g) {
+        Tensor zero = zeros({}, TensorOptions(g.dtype()).device(g.device()));
+        return std::vector{where(cond, g, zero), where(cond, zero, g)};
+      },
+      Saves::Nothing);
 }
 Tensor where(const Tensor& c, const Tensor& a, double b) { return where(c, a, scalar_like(b, a)); }
 Tensor where(const Tensor& c, double a, const Tensor& b) { return where(c, scalar_like(a, b), b); }

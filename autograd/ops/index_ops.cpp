@@ -15,6 +15,7 @@ namespace dgm {
 
 using autograd::NeedsGrad;
 using autograd::record;
+using autograd::Saves;
 
 namespace {
 
@@ -60,9 +61,12 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   dim = wrap_dim("gather", dim, x.dim());
   check_index_shape("gather", x, dim, index, nullptr);
   kernels::check_index_range("gather", index, dim, x.size(dim));
-  return record("gather", kernels::gather(x, dim, index), {x}, [dim, index, shape = x.shape()](const Tensor& g) {
-    return std::vector{scatter_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
-  });
+  return record(
+      "gather", kernels::gather(x, dim, index), {x},
+      [dim, index, shape = x.shape()](const Tensor& g) {
+        return std::vector{scatter_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
+      },
+      Saves::Nothing);
 }
 
 // d scatter(x, i, src) = (scatter(g, i, 0), gather(g, i))   (src's unused part gets 0)
@@ -72,11 +76,13 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   kernels::check_index_range("scatter", index, dim, x.size(dim));
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/false);
-  return record("scatter", out, {x, src},
-                [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
-                  return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
-                                     needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-                });
+  return record(
+      "scatter", out, {x, src},
+      [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+        return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
+                           needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
+      },
+      Saves::Nothing);
 }
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value) {
@@ -91,9 +97,11 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/true);
   return record(
-      "scatter_add", out, {x, src}, [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+      "scatter_add", out, {x, src},
+      [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
         return std::vector{needs[0] ? g : Tensor(), needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-      });
+      },
+      Saves::Nothing);
 }
 
 // d index_select(x, i) = index_add(zeros_like(x), i, g)   (repeated indices accumulate)
@@ -101,9 +109,11 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_) {
   dim = wrap_dim("index_select", dim, x.dim());
   Tensor index = check_index_1d("index_select", x, dim, index_);
   return record(
-      "index_select", kernels::index_select(x, dim, index), {x}, [dim, index, shape = x.shape()](const Tensor& g) {
+      "index_select", kernels::index_select(x, dim, index), {x},
+      [dim, index, shape = x.shape()](const Tensor& g) {
         return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
-      });
+      },
+      Saves::Nothing);
 }
 
 // d index_add(x, i, src) = (g, index_select(g, i))
@@ -118,9 +128,12 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index_, const Tenso
             " and ", dtype_name(src.dtype()));
   Tensor out = kernels::copy_to_new(x);
   kernels::index_add_(out, dim, index, src);
-  return record("index_add", out, {x, src}, [dim, index](const Tensor& g, const NeedsGrad& needs) {
-    return std::vector{needs[0] ? g : Tensor(), needs[1] ? index_select(g, dim, index) : Tensor()};
-  });
+  return record(
+      "index_add", out, {x, src},
+      [dim, index](const Tensor& g, const NeedsGrad& needs) {
+        return std::vector{needs[0] ? g : Tensor(), needs[1] ? index_select(g, dim, index) : Tensor()};
+      },
+      Saves::Nothing);
 }
 
 Tensor one_hot(const Tensor& index, int64_t num_classes) {
@@ -151,11 +164,14 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Shape s = indices.shape();
   s.push_back(weight.size(1));
   Tensor out = kernels::index_select(weight, 0, flat).view(s);
-  return record("embedding", out, {weight}, [flat, padding_idx, shape = weight.shape()](const Tensor& g) {
-    Tensor rows = g.reshape({flat.numel(), shape[1]});
-    if (padding_idx >= 0) rows = where(flat.eq(static_cast<double>(padding_idx)).unsqueeze(1), 0.0, rows);
-    return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), 0, flat, rows)};
-  });
+  return record(
+      "embedding", out, {weight},
+      [flat, padding_idx, shape = weight.shape()](const Tensor& g) {
+        Tensor rows = g.reshape({flat.numel(), shape[1]});
+        if (padding_idx >= 0) rows = where(flat.eq(static_cast<double>(padding_idx)).unsqueeze(1), 0.0, rows);
+        return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), 0, flat, rows)};
+      },
+      Saves::Nothing);
 }
 
 // ---- x.index({...}): Python's x[...] ----

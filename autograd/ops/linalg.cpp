@@ -19,6 +19,7 @@ namespace dgm {
 
 using autograd::NeedsGrad;
 using autograd::record;
+using autograd::Saves;
 
 namespace {
 
@@ -47,10 +48,13 @@ Shape with_matrix(Shape batch, int64_t rows, int64_t cols) {
 // (..., n, k) @ (..., k, m), both with one batch shape.
 // d(A@B) = (G B^T, A^T G)
 Tensor batched_matmul(const Tensor& a, const Tensor& b) {
-  return record("matmul", kernels::matmul(a, b), {a, b}, [a, b](const Tensor& g, const NeedsGrad& needs) {
-    return std::vector{needs[0] ? batched_matmul(g, b.mT()) : Tensor(),
-                       needs[1] ? batched_matmul(a.mT(), g) : Tensor()};
-  });
+  return record(
+      "matmul", kernels::matmul(a, b), {a, b},
+      [a, b](const Tensor& g, const NeedsGrad& needs) {
+        return std::vector{needs[0] ? batched_matmul(g, b.mT()) : Tensor(),
+                           needs[1] ? batched_matmul(a.mT(), g) : Tensor()};
+      },
+      Saves::OtherInput);
 }
 
 }  // namespace
@@ -151,13 +155,16 @@ Tensor matmul(const Tensor& a, const Tensor& b) { return dgm::matmul(a, b); }
 Tensor cholesky(const Tensor& A, bool upper) {
   check_square("cholesky", A);
   Tensor L = kernels::cholesky(A);
-  L = record("cholesky", L, {A}, [A, saved = L.detach()](const Tensor& g) {
-    Tensor l = GradMode::is_enabled() ? cholesky(A) : saved;
-    Tensor phi = l.mT().matmul(g) * triangle_mask(l.size(-1), /*lower=*/true, 0.5, g);
-    Tensor s = solve_triangular(l.mT(), phi, /*upper=*/true);     // L^{-T} Phi
-    s = solve_triangular(l, s, /*upper=*/false, /*left=*/false);  // L^{-T} Phi L^{-1}
-    return std::vector{sym(s)};
-  });
+  L = record(
+      "cholesky", L, {A},
+      [A, saved = L.detach()](const Tensor& g) {
+        Tensor l = GradMode::is_enabled() ? cholesky(A) : saved;
+        Tensor phi = l.mT().matmul(g) * triangle_mask(l.size(-1), /*lower=*/true, 0.5, g);
+        Tensor s = solve_triangular(l.mT(), phi, /*upper=*/true);     // L^{-T} Phi
+        s = solve_triangular(l, s, /*upper=*/false, /*left=*/false);  // L^{-T} Phi L^{-1}
+        return std::vector{sym(s)};
+      },
+      Saves::InputsAndOutput);
   return upper ? L.mT() : L;
 }
 
@@ -169,16 +176,18 @@ Tensor solve_triangular(const Tensor& A_, const Tensor& B_, bool upper, bool lef
     return solve_triangular(A_.mT(), B_.mT(), !upper, /*left=*/true, unitriangular).mT();
   auto [A, B] = broadcast_rhs("solve_triangular", A_, B_);
   Tensor X = kernels::solve_triangular(A, B, upper, unitriangular);
-  return record("solve_triangular", X, {A, B},
-                [A, B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
-                  Tensor gb = solve_triangular(A.mT(), g, !upper, true, unitriangular);
-                  Tensor ga;
-                  if (needs[0]) {
-                    Tensor x = GradMode::is_enabled() ? solve_triangular(A, B, upper, true, unitriangular) : saved;
-                    ga = -gb.matmul(x.mT()) * triangle_mask(A.size(-1), !upper, unitriangular ? 0.0 : 1.0, g);
-                  }
-                  return std::vector{ga, needs[1] ? gb : Tensor()};
-                });
+  return record(
+      "solve_triangular", X, {A, B},
+      [A, B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
+        Tensor gb = solve_triangular(A.mT(), g, !upper, true, unitriangular);
+        Tensor ga;
+        if (needs[0]) {
+          Tensor x = GradMode::is_enabled() ? solve_triangular(A, B, upper, true, unitriangular) : saved;
+          ga = -gb.matmul(x.mT()) * triangle_mask(A.size(-1), !upper, unitriangular ? 0.0 : 1.0, g);
+        }
+        return std::vector{ga, needs[1] ? gb : Tensor()};
+      },
+      Saves::InputsAndOutput);
 }
 
 // X = A^{-1} B: Bbar = A^{-T} Xbar, Abar = -Bbar X^T
@@ -187,22 +196,28 @@ Tensor solve(const Tensor& A_, const Tensor& B_) {
   if (B_.defined() && B_.dim() == 1) return solve(A_, B_.unsqueeze(-1)).squeeze(-1);
   auto [A, B] = broadcast_rhs("solve", A_, B_);
   Tensor X = kernels::solve(A, B);
-  return record("solve", X, {A, B}, [A, B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
-    Tensor gb = solve(A.mT(), g);
-    Tensor ga;
-    if (needs[0]) ga = -gb.matmul((GradMode::is_enabled() ? solve(A, B) : saved).mT());
-    return std::vector{ga, needs[1] ? gb : Tensor()};
-  });
+  return record(
+      "solve", X, {A, B},
+      [A, B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
+        Tensor gb = solve(A.mT(), g);
+        Tensor ga;
+        if (needs[0]) ga = -gb.matmul((GradMode::is_enabled() ? solve(A, B) : saved).mT());
+        return std::vector{ga, needs[1] ? gb : Tensor()};
+      },
+      Saves::InputsAndOutput);
 }
 
 // Y = A^{-1}: dY = -Y dA Y, so Abar = -Y^T Ybar Y^T
 Tensor inv(const Tensor& A) {
   check_square("inv", A);
   Tensor Y = kernels::inverse(A);
-  return record("inv", Y, {A}, [A, saved = Y.detach()](const Tensor& g) {
-    Tensor yt = (GradMode::is_enabled() ? inv(A) : saved).mT();
-    return std::vector{-yt.matmul(g).matmul(yt)};
-  });
+  return record(
+      "inv", Y, {A},
+      [A, saved = Y.detach()](const Tensor& g) {
+        Tensor yt = (GradMode::is_enabled() ? inv(A) : saved).mT();
+        return std::vector{-yt.matmul(g).matmul(yt)};
+      },
+      Saves::InputsAndOutput);
 }
 
 // d log|det A| = tr(A^{-1} dA), so Abar = g A^{-T}; the sign is piecewise constant (no gradient)

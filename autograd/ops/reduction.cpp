@@ -8,12 +8,14 @@
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/ops/elementwise.h"
+#include "autograd/ops/shape_ops.h"
 #include "tensor/factories.h"
 #include "tensor/kernels/reduce.h"
 
 namespace dgm {
 
 using autograd::record;
+using autograd::Saves;
 using kernels::ArgReduce;
 using kernels::Reduce;
 using kernels::Scan;
@@ -87,11 +89,14 @@ std::tuple<Tensor, Tensor> extreme_dim(const char* name, ArgReduce op, const Ten
   Tensor values, indices;
   std::tie(values, indices) = kernels::arg_reduce(op, x.detach(), d, keepdim);
   if (!x.is_floating_point()) return {values, indices};
-  values = record(name, values, {x}, [indices, d, keepdim, n = x.size(d), ndim = x.dim()](const Tensor& g) {
-    Tensor idx = keepdim ? indices : indices.unsqueeze(d);
-    Tensor gu = keepdim ? g : g.unsqueeze(d);
-    return std::vector{where(positions(n, d, ndim, indices.device()).eq(idx), gu, 0.0)};
-  });
+  values = record(
+      name, values, {x},
+      [indices, d, keepdim, n = x.size(d), ndim = x.dim()](const Tensor& g) {
+        Tensor idx = keepdim ? indices : indices.unsqueeze(d);
+        Tensor gu = keepdim ? g : g.unsqueeze(d);
+        return std::vector{where(positions(n, d, ndim, indices.device()).eq(idx), gu, 0.0)};
+      },
+      Saves::Nothing);
   return {values, indices};
 }
 
@@ -109,28 +114,35 @@ Tensor arg_extreme(const char* name, ArgReduce op, const Tensor& x, std::optiona
   return std::get<1>(kernels::arg_reduce(op, x.detach(), d, keepdim));
 }
 
-// d prod(x) / dx_i = product of the others: g prod(x) / x_i when the slice has
-// no zero; with one zero only that element gets g * (product of the rest);
-// with two or more zeros every derivative is 0.
+// The exclusive cumulative product along d: out_i = prod_{j<i} x_j (reverse:
+// prod_{j>i} x_j). Made of cumprod, so differentiable at zeros to any order.
+Tensor exclusive_cumprod(const Tensor& x, int64_t d, bool reverse = false) {
+  const int64_t n = x.size(d);
+  if (n == 0) return x;
+  if (reverse) return flip(exclusive_cumprod(flip(x, {d}), d), {d});
+  Shape one = x.shape();
+  one[d] = 1;
+  return cumprod(cat({ones(one, TensorOptions(x.dtype()).device(x.device())), x.narrow(d, 0, n - 1)}, d), d);
+}
+
+// d prod(x) / dx_i = the product of the others = prod_{j<i} x_j * prod_{j>i} x_j,
+// two exclusive cumprods: a polynomial in x with no division, so exact with
+// any number of zeros, and so is its own derivative (second derivatives).
 Tensor prod_dim(const Tensor& x, int64_t d, bool keepdim) {
   Tensor out = kernels::reduce(Reduce::Prod, x.detach(), {d}, keepdim);
   if (!x.is_floating_point()) return out;
   return record("prod", out, {x}, [x, d, keepdim](const Tensor& g) {
     Tensor gu = keepdim ? g : g.unsqueeze(d);
-    Tensor zero = x.eq(0.0);
-    Tensor n_zeros = zero.sum({d}, /*keepdim=*/true);
-    Tensor x_safe = where(zero, 1.0, x);
-    Tensor p_rest = prod_dim(x_safe, d, /*keepdim=*/true);  // product of the nonzero elements
-    Tensor one_zero = where(logical_and(n_zeros.eq(1.0), zero), gu * p_rest, 0.0);
-    return std::vector{where(n_zeros.eq(0.0), gu * p_rest / x_safe, one_zero)};
+    return std::vector{gu * exclusive_cumprod(x, d) * exclusive_cumprod(x, d, /*reverse=*/true)};
   });
 }
 
 // reverse_cumsum(x)[i] = sum_{j >= i} x[j]; it is the adjoint of cumsum:
 // d reverse_cumsum(x) = cumsum(g)
 Tensor reverse_cumsum(const Tensor& x, int64_t d) {
-  return record("reverse_cumsum", kernels::scan(Scan::Sum, x.detach(), d, /*reverse=*/true), {x},
-                [d](const Tensor& g) { return std::vector{cumsum(g, d)}; });
+  return record(
+      "reverse_cumsum", kernels::scan(Scan::Sum, x.detach(), d, /*reverse=*/true), {x},
+      [d](const Tensor& g) { return std::vector{cumsum(g, d)}; }, Saves::Nothing);
 }
 
 }  // namespace
@@ -140,9 +152,12 @@ Tensor sum(const Tensor& x_, const std::vector<int64_t>& dims_, bool keepdim) {
   Tensor x = x_.is_floating_point() ? x_ : x_.to(kInt64);  // bool sums count
   std::vector<int64_t> dims = wrap_dims("sum", dims_, x.dim());
   Tensor out = kernels::reduce(kernels::Reduce::Sum, x, dims, keepdim);
-  return record("sum", out, {x}, [in_shape = x.shape(), dims, keepdim](const Tensor& g) {
-    return std::vector{unsqueeze_reduced(g, in_shape, dims, keepdim).expand(in_shape)};
-  });
+  return record(
+      "sum", out, {x},
+      [in_shape = x.shape(), dims, keepdim](const Tensor& g) {
+        return std::vector{unsqueeze_reduced(g, in_shape, dims, keepdim).expand(in_shape)};
+      },
+      Saves::Nothing);
 }
 
 // mean = sum / (number of reduced elements)
@@ -220,32 +235,38 @@ Tensor cumsum(const Tensor& x_, int64_t dim) {
   Tensor x = x_.is_floating_point() ? x_ : x_.to(kInt64);
   const int64_t d = wrap_dim("cumsum", dim, x.dim());
   if (x.dim() == 0) return cumsum(x.reshape({1}), 0).reshape({});
-  return record("cumsum", kernels::scan(Scan::Sum, x.detach(), d), {x},
-                [d](const Tensor& g) { return std::vector{reverse_cumsum(g, d)}; });
+  return record(
+      "cumsum", kernels::scan(Scan::Sum, x.detach(), d), {x},
+      [d](const Tensor& g) { return std::vector{reverse_cumsum(g, d)}; }, Saves::Nothing);
 }
 
-// d cumprod(x)_k / dx_i = prod_{j<=k, j!=i} x_j for k >= i. Exact for any
-// number of zeros: before a line's first zero, g_x = reverse_cumsum(g * y) / x;
-// at the first zero z, g_x = reverse_cumsum(g * cumprod(x with x_z = 1));
-// after z every product contains x_z = 0, so g_x = 0.
+namespace {
+// d cumprod(x)_k / dx_i = prod_{j<=k, j!=i} x_j for k >= i, so
+//   g_x_i = sum_{k>=i} g_k prod_{j<=k, j!=i} x_j = L_i R_i,
+//   L_i = prod_{j<i} x_j,  R_i = sum_{k>=i} g_k C_ik,  C_ik = prod_{i<j<=k} x_j.
+// Without zeros: g_x = reverse_cumsum(g * cumprod(x)) / x (O(n)); exact near
+// such an x, and so are its derivatives. With a zero anywhere: L_i R_i with C
+// an (n, n) cumprod per line, a polynomial in x with no division, so its own
+// derivative (second derivatives) is exact at zeros too.
+Tensor cumprod_backward(const Tensor& g, const Tensor& x, int64_t d) {
+  if (!any(x.eq(0.0)).item<bool>()) return reverse_cumsum(g * cumprod(x, d), d) / x;
+  const int64_t n = x.size(d);
+  Tensor xt = x.transpose(d, -1), gt = g.transpose(d, -1);  // the scanned dim last: (..., n)
+  Tensor pos = arange(0, static_cast<double>(n), 1, TensorOptions(kInt64).device(x.device()));
+  Tensor after = pos.unsqueeze(0).gt(pos.unsqueeze(1));         // (i, j): j > i
+  Tensor c = cumprod(where(after, xt.unsqueeze(-2), 1.0), -1);  // C_ik for k >= i (1 below)
+  Tensor r = sum(where(pos.unsqueeze(0).ge(pos.unsqueeze(1)), gt.unsqueeze(-2) * c, 0.0), {-1});
+  return (exclusive_cumprod(xt, xt.dim() - 1) * r).transpose(d, -1);
+}
+}  // namespace
+
 Tensor cumprod(const Tensor& x_, int64_t dim) {
   DGM_CHECK(x_.defined(), "cumprod: got an undefined tensor");
   Tensor x = x_.is_floating_point() ? x_ : x_.to(kInt64);
   const int64_t d = wrap_dim("cumprod", dim, x.dim());
   if (x.dim() == 0) return cumprod(x.reshape({1}), 0).reshape({});
-  return record("cumprod", kernels::scan(Scan::Prod, x.detach(), d), {x}, [x, d](const Tensor& g) {
-    Tensor zero = x.eq(0.0);
-    Tensor zeros_so_far = cumsum(zero, d);
-    Tensor before = zeros_so_far.eq(0.0);
-    Tensor x_safe = where(before, x, 1.0);
-    Tensor grad = where(before, reverse_cumsum(g * cumprod(x, d), d) / x_safe, 0.0);
-    if (any(zero).item<bool>()) {
-      Tensor first_zero = logical_and(zero, zeros_so_far.eq(1.0));
-      Tensor y_skip = cumprod(where(first_zero, 1.0, x), d);
-      grad = where(first_zero, reverse_cumsum(g * y_skip, d), grad);
-    }
-    return std::vector{grad};
-  });
+  return record("cumprod", kernels::scan(Scan::Prod, x.detach(), d), {x},
+                [x, d](const Tensor& g) { return std::vector{cumprod_backward(g, x, d)}; });
 }
 
 // p = 1: sum |x|; p = +-inf: max (min) |x| (ties split evenly); p = 0: the

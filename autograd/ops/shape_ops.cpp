@@ -14,6 +14,7 @@ namespace dgm {
 
 using autograd::NeedsGrad;
 using autograd::record;
+using autograd::Saves;
 
 namespace {
 
@@ -70,15 +71,18 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     sizes.push_back(t.size(dim));
     offset += t.size(dim);
   }
-  return record("cat", out, parts, [dim, sizes](const Tensor& g, const NeedsGrad& needs) {
-    std::vector<Tensor> grads(sizes.size());
-    int64_t start = 0;
-    for (size_t k = 0; k < sizes.size(); ++k) {
-      if (needs[k]) grads[k] = g.narrow(dim, start, sizes[k]);
-      start += sizes[k];
-    }
-    return grads;
-  });
+  return record(
+      "cat", out, parts,
+      [dim, sizes](const Tensor& g, const NeedsGrad& needs) {
+        std::vector<Tensor> grads(sizes.size());
+        int64_t start = 0;
+        for (size_t k = 0; k < sizes.size(); ++k) {
+          if (needs[k]) grads[k] = g.narrow(dim, start, sizes[k]);
+          start += sizes[k];
+        }
+        return grads;
+      },
+      Saves::Nothing);
 }
 
 // stack = cat of unsqueezed tensors (its gradient comes from cat and unsqueeze)
@@ -119,12 +123,15 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
   Tensor region = out;
   for (int64_t d = 0; d < x.dim(); ++d) region = region.narrow(d, before[d], inner.size(d));
   kernels::copy(region, inner);
-  return record("constant_pad_nd", out, {inner}, [before, in_shape = inner.shape()](const Tensor& g) {
-    Tensor r = g;
-    for (size_t d = 0; d < in_shape.size(); ++d)
-      if (r.size(d) != in_shape[d]) r = r.narrow(d, before[d], in_shape[d]);
-    return std::vector{r};
-  });
+  return record(
+      "constant_pad_nd", out, {inner},
+      [before, in_shape = inner.shape()](const Tensor& g) {
+        Tensor r = g;
+        for (size_t d = 0; d < in_shape.size(); ++d)
+          if (r.size(d) != in_shape[d]) r = r.narrow(d, before[d], in_shape[d]);
+        return std::vector{r};
+      },
+      Saves::Nothing);
 }
 
 // d repeat(x, r) = sum of g's tiles: g viewed as (r0, s0, r1, s1, ...) summed over the r's
@@ -147,9 +154,12 @@ Tensor repeat(const Tensor& x, const Shape& repeats) {
   }
   Tensor out = empty(out_shape, x.dtype(), x.device());
   kernels::copy(out.view(tiled), make_view(x, tiled, tiled_strides, x.storage_offset()));
-  return record("repeat", out, {x}, [tiled, tile_dims, in_shape = x.shape()](const Tensor& g) {
-    return std::vector{g.reshape(tiled).sum(tile_dims).reshape(in_shape)};
-  });
+  return record(
+      "repeat", out, {x},
+      [tiled, tile_dims, in_shape = x.shape()](const Tensor& g) {
+        return std::vector{g.reshape(tiled).sum(tile_dims).reshape(in_shape)};
+      },
+      Saves::Nothing);
 }
 
 // d flip(x, dims) = flip(g, dims)
@@ -163,19 +173,22 @@ Tensor flip(const Tensor& x, const std::vector<int64_t>& dims_) {
     strides[d] = -strides[d];  // walk the dim backwards
   }
   Tensor out = kernels::copy_to_new(make_view(x, x.shape(), strides, offset));
-  return record("flip", out, {x}, [dims](const Tensor& g) { return std::vector{flip(g, dims)}; });
+  return record(
+      "flip", out, {x}, [dims](const Tensor& g) { return std::vector{flip(g, dims)}; }, Saves::Nothing);
 }
 
 // d triu(x, k) = triu(g, k)
 Tensor triu(const Tensor& x, int64_t k) {
   Tensor out = triangle("triu", x, [k](const Tensor& j_minus_i) { return j_minus_i.ge(static_cast<double>(k)); });
-  return record("triu", out, {x}, [k](const Tensor& g) { return std::vector{triu(g, k)}; });
+  return record(
+      "triu", out, {x}, [k](const Tensor& g) { return std::vector{triu(g, k)}; }, Saves::Nothing);
 }
 
 // d tril(x, k) = tril(g, k)
 Tensor tril(const Tensor& x, int64_t k) {
   Tensor out = triangle("tril", x, [k](const Tensor& j_minus_i) { return j_minus_i.le(static_cast<double>(k)); });
-  return record("tril", out, {x}, [k](const Tensor& g) { return std::vector{tril(g, k)}; });
+  return record(
+      "tril", out, {x}, [k](const Tensor& g) { return std::vector{tril(g, k)}; }, Saves::Nothing);
 }
 
 Tensor Tensor::repeat(const Shape& repeats) const { return dgm::repeat(*this, repeats); }

@@ -15,6 +15,7 @@
 namespace dgm {
 
 using autograd::record;
+using autograd::Saves;
 
 namespace {
 
@@ -75,7 +76,9 @@ Shape infer_shape(const char* op, const Shape& shape, int64_t numel, const Shape
 // A view whose gradient is g.reshape(input shape).
 Tensor reshaping_view(const char* name, const Tensor& x, const Shape& shape, const Shape& strides) {
   Tensor out = make_view(x, shape, strides, x.storage_offset());
-  return record(name, out, {x}, [in_shape = x.shape()](const Tensor& g) { return std::vector{g.reshape(in_shape)}; });
+  return record(
+      name, out, {x}, [in_shape = x.shape()](const Tensor& g) { return std::vector{g.reshape(in_shape)}; },
+      Saves::Nothing);
 }
 
 // d slice(x) = g placed into zeros(x.shape) at the sliced positions.
@@ -85,8 +88,10 @@ Tensor slice_backward(const Tensor& g, const Shape& in_shape, int64_t dim, int64
   Tensor out = zeros(in_shape, TensorOptions(g.dtype()).device(g.device()));
   kernels::copy(out.detach().slice(dim, start, end, step), g.detach());
   // The gradient of "place g into zeros" with respect to g is the slice itself.
-  return record("slice_backward", out, {g},
-                [dim, start, end, step](const Tensor& gg) { return std::vector{gg.slice(dim, start, end, step)}; });
+  return record(
+      "slice_backward", out, {g},
+      [dim, start, end, step](const Tensor& gg) { return std::vector{gg.slice(dim, start, end, step)}; },
+      Saves::Nothing);
 }
 
 }  // namespace
@@ -128,7 +133,8 @@ Tensor Tensor::permute(const std::vector<int64_t>& dims) const {
   }
   Tensor out = make_view(*this, s, st, storage_offset());
   // d permute(x, p) = permute(g, p^-1)
-  return record("permute", out, {*this}, [inverse](const Tensor& g) { return std::vector{g.permute(inverse)}; });
+  return record(
+      "permute", out, {*this}, [inverse](const Tensor& g) { return std::vector{g.permute(inverse)}; }, Saves::Nothing);
 }
 
 Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
@@ -162,9 +168,12 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_, std::optional<int
   s[d] = (end - start + step - 1) / step;
   st[d] = stride(d) * step;
   Tensor out = make_view(*this, s, st, storage_offset() + start * stride(d));
-  return record("slice", out, {*this}, [in_shape = shape(), d, start, end, step](const Tensor& g) {
-    return std::vector{slice_backward(g, in_shape, d, start, end, step)};
-  });
+  return record(
+      "slice", out, {*this},
+      [in_shape = shape(), d, start, end, step](const Tensor& g) {
+        return std::vector{slice_backward(g, in_shape, d, start, end, step)};
+      },
+      Saves::Nothing);
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
@@ -236,8 +245,9 @@ Tensor Tensor::expand(const Shape& shape_) const {
   if (s == shape()) return *this;
   Tensor out = make_view(*this, s, st, storage_offset());
   // d expand(x) = sum of g over the broadcast dims
-  return record("expand", out, {*this},
-                [in_shape = shape()](const Tensor& g) { return std::vector{sum_to(g, in_shape)}; });
+  return record(
+      "expand", out, {*this}, [in_shape = shape()](const Tensor& g) { return std::vector{sum_to(g, in_shape)}; },
+      Saves::Nothing);
 }
 
 Tensor Tensor::flatten(int64_t start, int64_t end) const {

@@ -118,13 +118,41 @@ Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target, const std
 }
 
 // d/dx [softplus(x) - x t] = sigmoid(x) - t (softplus without its linear cutoff)
-Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target, const std::string& reduction) {
+namespace {
+// A weight of bce_with_logits must broadcast to the input's shape (the input's
+// shape being the result's): trailing dims equal or 1.
+void check_weight_shape(const char* what, const Tensor& w, const Tensor& logits) {
+  if (!w.defined()) return;
+  check_floating("binary_cross_entropy_with_logits", what, w);
+  DGM_CHECK(w.device() == logits.device(), "binary_cross_entropy_with_logits: ", what, " is on ", w.device().str(),
+            " but the input is on ", logits.device().str());
+  const Shape& to = logits.shape();
+  bool ok = w.dim() <= logits.dim();
+  for (int64_t i = 1; ok && i <= w.dim(); ++i) ok = w.size(-i) == 1 || w.size(-i) == to[to.size() - i];
+  DGM_CHECK(ok, "binary_cross_entropy_with_logits: ", what, " of shape ", shape_str(w.shape()),
+            " cannot be broadcast to the input's shape ", shape_str(to),
+            std::string(what) == "pos_weight" ? " (it weighs the last dim, one value per class)" : "");
+}
+}  // namespace
+
+// loss = w [p_w t softplus(-x) + (1 - t) softplus(x)]; softplus without a
+// threshold is exp-free for large |x| (max(x, 0) + log1p(exp(-|x|))), so
+// values and gradients stay finite for any x.
+Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target, const std::string& reduction,
+                                        const Tensor& weight, const Tensor& pos_weight) {
   check_reduction("binary_cross_entropy_with_logits", reduction);
   check_floating("binary_cross_entropy_with_logits", "input", logits);
   check_floating("binary_cross_entropy_with_logits", "target", target);
   DGM_CHECK(logits.shape() == target.shape(), "binary_cross_entropy_with_logits: target of shape ",
             shape_str(target.shape()), " must have the input's shape ", shape_str(logits.shape()));
-  Tensor loss = softplus(logits, 1.0, std::numeric_limits<double>::infinity()) - logits * target;
+  check_weight_shape("weight", weight, logits);
+  check_weight_shape("pos_weight", pos_weight, logits);
+  const double no_threshold = std::numeric_limits<double>::infinity();
+  Tensor neg_log_p = softplus(-logits, 1.0, no_threshold);     // -log sigmoid(x)
+  Tensor neg_log_not_p = softplus(logits, 1.0, no_threshold);  // -log(1 - sigmoid(x))
+  Tensor positive = pos_weight.defined() ? pos_weight * target * neg_log_p : target * neg_log_p;
+  Tensor loss = positive + (1.0 - target) * neg_log_not_p;
+  if (weight.defined()) loss = loss * weight;
   return reduce_loss(loss, reduction);
 }
 

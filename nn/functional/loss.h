@@ -24,10 +24,17 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const std::string
 // probs in [0, 1], target of the same shape.
 Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target, const std::string& reduction = "mean");
 
-// binary_cross_entropy(sigmoid(x), t) computed stably:
-// max(x, 0) - x t + log(1 + exp(-|x|)) = softplus(x) - x t.
+// binary_cross_entropy(sigmoid(x), t) computed stably, as torch's:
+//   loss = -w [p_w t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]
+//        = w [p_w t softplus(-x) + (1 - t) softplus(x)]
+// (log sigmoid(x) = -softplus(-x), log(1 - sigmoid(x)) = -softplus(x)).
+// weight w (optional) broadcasts to the input's shape; pos_weight p_w
+// (optional), the weight of the positive term, broadcasts along the last dim
+// (one per class, e.g. (K) for an (N, K) input) as in PyTorch. Both may
+// require grad.
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target,
-                                        const std::string& reduction = "mean");
+                                        const std::string& reduction = "mean", const Tensor& weight = Tensor(),
+                                        const Tensor& pos_weight = Tensor());
 
 // (a - b)^2, broadcasting a and b.
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction = "mean");

@@ -33,7 +33,7 @@ Adam::Adam(std::vector<Tensor> params, const AdamOptions& defaults)
 Adam::Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults)
     : Optimizer(std::move(groups), defaults.clone()) {}
 
-void Adam::step() {
+void Adam::update() {
   NoGradGuard no_grad;
   for (ParamGroup& group : groups_) {
     const auto& o = static_cast<const AdamOptions&>(*group.options);

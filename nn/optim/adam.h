@@ -26,9 +26,9 @@ class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> params, const AdamOptions& defaults = {});
   Adam(std::vector<ParamGroup> groups, const AdamOptions& defaults = {});
-  void step() override;
 
  protected:
+  void update() override;
   std::vector<std::string> state_names() const override { return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
   const char* name() const override { return "Adam"; }
 };

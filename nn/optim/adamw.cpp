@@ -17,7 +17,7 @@ AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions& defaults)
 AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults)
     : Optimizer(std::move(groups), defaults.clone()) {}
 
-void AdamW::step() {
+void AdamW::update() {
   NoGradGuard no_grad;
   for (ParamGroup& group : groups_) {
     const auto& o = static_cast<const AdamWOptions&>(*group.options);

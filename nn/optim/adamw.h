@@ -25,9 +25,9 @@ class AdamW : public Optimizer {
  public:
   AdamW(std::vector<Tensor> params, const AdamWOptions& defaults = {});
   AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults = {});
-  void step() override;
 
  protected:
+  void update() override;
   std::vector<std::string> state_names() const override { return {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
   const char* name() const override { return "AdamW"; }
 };

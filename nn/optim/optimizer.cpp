@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "autograd/debug.h"
 #include "autograd/grad_mode.h"
 #include "tensor/error.h"
 #include "tensor/factories.h"
@@ -39,6 +40,18 @@ void Optimizer::add_param_group(ParamGroup group) {
               ") appears more than once in the param groups");
   }
   groups_.push_back(std::move(group));
+}
+
+void Optimizer::step() {
+  update();
+  if (!autograd::debug_detect_nan()) return;
+  for (size_t g = 0; g < groups_.size(); ++g)
+    for (size_t i = 0; i < groups_[g].params.size(); ++i) {
+      const Tensor& p = groups_[g].params[i];
+      if (!p.grad().defined()) continue;  // not updated
+      autograd::check_finite(p, std::string(name()) + " step",
+                             "parameter " + std::to_string(i) + " of param group " + std::to_string(g));
+    }
 }
 
 void Optimizer::zero_grad(bool set_to_none) {

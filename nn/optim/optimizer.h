@@ -111,8 +111,9 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  // One update of every parameter that has a gradient.
-  virtual void step() = 0;
+  // One update of every parameter that has a gradient (update()); in anomaly
+  // mode (autograd/debug.h) each parameter is then checked for NaN/Inf.
+  void step();
   // Resets every gradient: to undefined (set_to_none, PyTorch's default) or to zeros.
   void zero_grad(bool set_to_none = true);
 
@@ -140,6 +141,8 @@ class Optimizer {
 
  protected:
   Optimizer(std::vector<ParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults);
+  // The optimizer's own update of every parameter with a gradient, called by step().
+  virtual void update() = 0;
   // Names the state a step may create; load_state_dict accepts only these.
   virtual std::vector<std::string> state_names() const = 0;
   virtual const char* name() const = 0;

@@ -30,7 +30,7 @@ RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
 RMSprop::RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& defaults)
     : Optimizer(std::move(groups), defaults.clone()) {}
 
-void RMSprop::step() {
+void RMSprop::update() {
   NoGradGuard no_grad;
   for (ParamGroup& group : groups_) {
     const auto& o = static_cast<const RMSpropOptions&>(*group.options);

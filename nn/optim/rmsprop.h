@@ -25,9 +25,9 @@ class RMSprop : public Optimizer {
  public:
   RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults = {});
   RMSprop(std::vector<ParamGroup> groups, const RMSpropOptions& defaults = {});
-  void step() override;
 
  protected:
+  void update() override;
   std::vector<std::string> state_names() const override {
     return {"step", "square_avg", "momentum_buffer", "grad_avg"};
   }

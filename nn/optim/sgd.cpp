@@ -27,7 +27,7 @@ SGD::SGD(std::vector<Tensor> params, const SGDOptions& defaults)
 
 SGD::SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults) : Optimizer(std::move(groups), defaults.clone()) {}
 
-void SGD::step() {
+void SGD::update() {
   NoGradGuard no_grad;
   for (ParamGroup& group : groups_) {
     const auto& o = static_cast<const SGDOptions&>(*group.options);

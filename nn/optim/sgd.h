@@ -23,9 +23,9 @@ class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> params, const SGDOptions& defaults = {});
   SGD(std::vector<ParamGroup> groups, const SGDOptions& defaults = {});
-  void step() override;
 
  protected:
+  void update() override;
   std::vector<std::string> state_names() const override { return {"momentum_buffer"}; }
   const char* name() const override { return "SGD"; }
 };

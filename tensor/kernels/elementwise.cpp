@@ -53,6 +53,7 @@ void copy(const Tensor& dst, const Tensor& src) {
   DGM_CHECK(dst.shape() == src.shape(), "copy: shapes ", shape_str(dst.shape()), " and ", shape_str(src.shape()),
             " differ");
   const Device device = dst.is_cuda() ? dst.device() : src.device();
+  dst.bump_version();  // a write into an existing tensor (autograd/engine.cpp checks saved versions)
   DGM_BACKEND(device, copy(dst, src));
 }
 
@@ -64,6 +65,7 @@ Tensor copy_to_new(const Tensor& x, std::optional<DType> dtype) {
 
 void fill(const Tensor& dst, double value) {
   const Device device = backend::one_device("fill", {&dst});
+  dst.bump_version();
   DGM_BACKEND(device, fill(dst, value));
 }
 

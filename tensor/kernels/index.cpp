@@ -42,6 +42,7 @@ void scatter_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor&
   check_int64("scatter", index);
   DGM_CHECK(dst.dtype() == src.dtype(), "scatter kernel: dst and src dtypes differ (", dtype_name(dst.dtype()), ", ",
             dtype_name(src.dtype()), ")");
+  dst.bump_version();  // a write into an existing tensor (autograd/engine.cpp checks saved versions)
   if (index.numel() > 0) DGM_BACKEND(device, scatter_(dst, dim, index, src, accumulate));
 }
 

@@ -13,6 +13,7 @@ void adam_step_(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor&
               dtype_name(t->dtype()), " on ", t->device().str());
   DGM_CHECK(p.is_contiguous() && g.is_contiguous() && m.is_contiguous() && v.is_contiguous(),
             "adam_step_: expected contiguous tensors");
+  for (const Tensor* t : {&p, &m, &v}) t->bump_version();  // autograd/engine.cpp checks saved versions
   if (p.numel() > 0) DGM_BACKEND(p.device(), adam_step_(p, g, m, v, s));
 }
 

@@ -1,0 +1,93 @@
+// Anomaly mode (autograd/debug.h): DetectAnomalyGuard turns it on at run time,
+// like DGM_DETECT_NAN. It names the first op whose result has a NaN or Inf in
+// training and in evaluation, the node whose backward produced one (and the
+// forward op it belongs to), and the parameter an optimizer step spoiled.
+#include <cmath>
+#include <limits>
+
+#include "tests/helpers.h"
+
+using namespace dgm;
+using Catch::Matchers::Contains;
+
+namespace {
+Tensor vec(std::vector<double> v) { return tensor(v); }
+}  // namespace
+
+TEST_CASE("anomaly mode is off by default and switched by the guard", "[autograd][debug]") {
+  REQUIRE_FALSE(autograd::debug_detect_nan());
+  REQUIRE_NOTHROW(vec({-1.0}).log());  // NaN, silently, as in PyTorch without anomaly mode
+  {
+    autograd::DetectAnomalyGuard anomaly;
+    REQUIRE(autograd::debug_detect_nan());
+    {
+      autograd::DetectAnomalyGuard off(false);
+      REQUIRE_FALSE(autograd::debug_detect_nan());
+    }
+    REQUIRE(autograd::debug_detect_nan());
+  }
+  REQUIRE_FALSE(autograd::debug_detect_nan());
+}
+
+TEST_CASE("anomaly mode checks evaluation: grad off and tensors without grad", "[autograd][debug]") {
+  autograd::DetectAnomalyGuard anomaly;
+  // a tensor without grad, grad mode on
+  REQUIRE_THROWS_WITH(vec({1.0, -1.0}).log(),
+                      Contains("log: produced NaN/Inf in forward (a tensor of shape (2), float64)"));
+  // under NoGradGuard (evaluation, sampling)
+  Tensor x = vec({2.0, 0.0}).requires_grad_();
+  {
+    NoGradGuard no_grad;
+    REQUIRE_THROWS_WITH(1.0 / x, Contains("div: produced NaN/Inf in forward"));
+    REQUIRE_NOTHROW(x * 2.0);
+  }
+  // and training, as before
+  REQUIRE_THROWS_WITH(x.log(), Contains("log: produced NaN/Inf in forward"));
+}
+
+TEST_CASE("anomaly mode names the backward that produced a NaN and its forward op", "[autograd][debug]") {
+  autograd::DetectAnomalyGuard anomaly;
+  // sqrt(x) at 0 is 0, but its backward g / (2 sqrt(x)) divides by 0
+  Tensor x = vec({4.0, 0.0}).requires_grad_();
+  Tensor y = (x.sqrt() * 3.0).sum();
+  REQUIRE_THROWS_WITH(y.backward(),
+                      Contains("div: produced NaN/Inf in backward, inside sqrt backward (of the forward op sqrt -> (2) "
+                               "float64)"));
+}
+
+TEST_CASE("anomaly mode names a node recorded by create_graph", "[autograd][debug]") {
+  autograd::DetectAnomalyGuard anomaly;
+  // sqrt at 1e-250: d/dx = 5e124 is finite, d2/dx2 = -x^(-3/2)/4 overflows
+  Tensor x = vec({1e-250}).requires_grad_();
+  Tensor gx = autograd::grad({x.sqrt().sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+  REQUIRE(std::isfinite(gx.item<double>()));
+  REQUIRE_THROWS_WITH(autograd::grad({gx.sum()}, {x}),
+                      Contains("produced NaN/Inf in backward, inside") && Contains("recorded in sqrt backward"));
+}
+
+TEST_CASE("anomaly mode checks the parameters after an optimizer step", "[autograd][debug][optim]") {
+  Tensor a = vec({1.0, 2.0}).requires_grad_();
+  Tensor b = vec({1.0, 2.0, 3.0}).requires_grad_();
+  Tensor c = vec({0.5}).requires_grad_();
+  std::vector<nn::optim::ParamGroup> groups;
+  groups.emplace_back(std::vector<Tensor>{a});
+  groups.emplace_back(std::vector<Tensor>{b, c});
+  nn::optim::SGD opt(std::move(groups), nn::optim::SGDOptions(0.1));
+  a.set_grad(vec({1.0, 1.0}));
+  b.set_grad(vec({1.0, 1.0, 1.0}));
+  c.set_grad(vec({std::numeric_limits<double>::infinity()}));
+  REQUIRE_NOTHROW(opt.step());  // anomaly mode off: c is now -inf, silently
+  autograd::DetectAnomalyGuard anomaly;
+  REQUIRE_THROWS_WITH(opt.step(), Contains("SGD step: produced NaN/Inf in parameter 1 of param group 1 (a tensor of "
+                                           "shape (1), float64)"));
+  // Adam, through its fused kernel
+  Tensor p = vec({1.0, 2.0}).requires_grad_();
+  nn::optim::Adam adam(std::vector<Tensor>{p}, nn::optim::AdamOptions(0.1));
+  p.set_grad(vec({std::nan(""), 1.0}));
+  REQUIRE_THROWS_WITH(adam.step(), Contains("Adam step: produced NaN/Inf in parameter 0 of param group 0"));
+  // a finite step passes
+  Tensor q = vec({1.0}).requires_grad_();
+  nn::optim::Adam ok(std::vector<Tensor>{q}, nn::optim::AdamOptions(0.1));
+  q.set_grad(vec({1.0}));
+  REQUIRE_NOTHROW(ok.step());
+}
