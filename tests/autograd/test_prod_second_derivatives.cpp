@@ -70,6 +70,8 @@ TEST_CASE("prod and cumprod second derivatives by hand", "[reduction][gradgrad]"
   // p = x0 x1 x2 at [0, 2, 3]: d2p/dx0dx1 = x2 = 3, d2p/dx0dx2 = x1 = 2, d2p/dx1dx2 = x0 = 0
   Tensor a = tensor(std::vector<double>{0, 2, 3});
   CHECK(hessian(prod, a, 0, 1) == 3);
+  CHECK(hessian(prod, a, 1, 0) == 3);
+  CHECK(hessian(prod, a, 2, 0) == 2);
   CHECK(hessian(prod, a, 0, 2) == 2);
   CHECK(hessian(prod, a, 1, 2) == 0);
   CHECK(hessian(prod, a, 0, 0) == 0);
