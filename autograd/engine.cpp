@@ -268,8 +268,7 @@ void run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_out
     release(node, task);
     if (debug_detect_nan())
       for (size_t i = 0; i < input_grads.size(); ++i)
-        check_finite(input_grads[i], describe_backward(*node),
-                     "its gradient for input " + std::to_string(i) + " (backward)");
+        check_finite(input_grads[i], describe_backward(*node), "its gradient for input " + std::to_string(i));
     accumulate_into_inputs(node, input_grads, needs, task, schedule, grads, ready);
   }
 }

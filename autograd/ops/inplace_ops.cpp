@@ -1,7 +1,9 @@
 // In-place ops on a tensor's data, outside the graph: they record nothing, and
 // refuse a tensor that requires grad while grad mode is on (the graph could
 // not see the update). Defined here rather than in tensor/ because that rule
-// is autograd's: tensor/ does not know about grad mode.
+// is autograd's: tensor/ does not know about grad mode. Each writes through
+// kernels::copy or kernels::fill, which bump the tensor's version (a backward
+// that saved it then refuses to run: autograd/engine.cpp).
 #include "autograd/grad_mode.h"
 #include "tensor/factories.h"
 #include "tensor/kernels/elementwise.h"

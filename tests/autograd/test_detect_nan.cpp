@@ -55,6 +55,17 @@ TEST_CASE("anomaly mode names the backward that produced a NaN and its forward o
                                "float64)"));
 }
 
+TEST_CASE("anomaly mode checks the gradients a backward function returns", "[autograd][debug]") {
+  autograd::DetectAnomalyGuard anomaly;
+  // a backward that makes its NaN without any recorded op (a kernel fill)
+  Tensor x = vec({1.0, 2.0}).requires_grad_();
+  Tensor y = autograd::record("custom", x.detach() * 2.0, {x},
+                              [](const Tensor& g) { return std::vector{full_like(g, std::nan(""))}; });
+  REQUIRE_THROWS_WITH(y.sum().backward(), Contains("custom backward (of the forward op custom -> (2) float64): "
+                                                   "produced NaN/Inf in its gradient for input 0 (a tensor of shape "
+                                                   "(2), float64)"));
+}
+
 TEST_CASE("anomaly mode names a node recorded by create_graph", "[autograd][debug]") {
   autograd::DetectAnomalyGuard anomaly;
   // sqrt at 1e-250: d/dx = 5e124 is finite, d2/dx2 = -x^(-3/2)/4 overflows
