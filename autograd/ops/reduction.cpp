@@ -245,11 +245,23 @@ namespace {
 //   g_x_i = sum_{k>=i} g_k prod_{j<=k, j!=i} x_j = L_i R_i,
 //   L_i = prod_{j<i} x_j,  R_i = sum_{k>=i} g_k C_ik,  C_ik = prod_{i<j<=k} x_j.
 // Without zeros: g_x = reverse_cumsum(g * cumprod(x)) / x (O(n)); exact near
-// such an x, and so are its derivatives. With a zero anywhere: L_i R_i with C
-// an (n, n) cumprod per line, a polynomial in x with no division, so its own
-// derivative (second derivatives) is exact at zeros too.
+// such an x, and so are its derivatives. With a zero, two ways:
+//   - a value only (no create_graph), O(n): before a line's first zero z the
+//     same formula; at z, reverse_cumsum(g * cumprod(x with x_z = 1)); after
+//     z every product holds x_z = 0, so 0;
+//   - to be differentiated again (create_graph): L_i R_i with C an (n, n)
+//     cumprod per line, a polynomial in x with no division and no branch on
+//     x, so its own derivative (second derivatives) is exact at zeros too.
 Tensor cumprod_backward(const Tensor& g, const Tensor& x, int64_t d) {
-  if (!any(x.eq(0.0)).item<bool>()) return reverse_cumsum(g * cumprod(x, d), d) / x;
+  Tensor zero = x.eq(0.0);
+  if (!any(zero).item<bool>()) return reverse_cumsum(g * cumprod(x, d), d) / x;
+  if (!GradMode::is_enabled()) {
+    Tensor zeros_so_far = cumsum(zero, d);
+    Tensor before = zeros_so_far.eq(0.0);
+    Tensor first_zero = logical_and(zero, zeros_so_far.eq(1.0));
+    Tensor grad = where(before, reverse_cumsum(g * cumprod(x, d), d) / where(before, x, 1.0), 0.0);
+    return where(first_zero, reverse_cumsum(g * cumprod(where(first_zero, 1.0, x), d), d), grad);
+  }
   const int64_t n = x.size(d);
   Tensor xt = x.transpose(d, -1), gt = g.transpose(d, -1);  // the scanned dim last: (..., n)
   Tensor pos = arange(0, static_cast<double>(n), 1, TensorOptions(kInt64).device(x.device()));
