@@ -51,15 +51,16 @@ std::string describe_backward(const Node& node) {
 
 // Computed with kernels, not tensor ops, so that checking an op's result
 // records nothing and is not itself checked.
-void check_finite(const Tensor& t, const std::string& what, const std::string& stage) {
+void check_finite(const Tensor& t, const std::string& what, const std::string& stage, Allow allow) {
   if (!t.defined() || !t.is_floating_point() || t.numel() == 0) return;
   Tensor flat = kernels::copy_to_new(t.detach());
   flat = make_view(flat, {flat.numel()}, {1}, 0);
-  // x - x is 0 for a finite x and NaN for NaN or +-Inf; so is their sum
-  Tensor diff = kernels::binary(kernels::Binary::Sub, flat, flat);
-  const bool bad = std::isnan(kernels::reduce(kernels::Reduce::Sum, diff, {0}, false).item<double>());
-  DGM_CHECK(!bad, what, ": produced NaN/Inf in ", stage, " (a tensor of shape ", shape_str(t.shape()), ", ",
-            dtype_name(t.dtype()), ")");
+  // x != x only for NaN; x - x is 0 for a finite x and NaN for NaN or +-Inf
+  Tensor probe = allow == Allow::Inf ? flat : kernels::binary(kernels::Binary::Sub, flat, flat);
+  Tensor is_bad = kernels::copy_to_new(kernels::binary(kernels::Binary::Ne, probe, probe), kFloat64);
+  const bool bad = kernels::reduce(kernels::Reduce::Sum, is_bad, {0}, false).item<double>() > 0;
+  DGM_CHECK(!bad, what, ": produced ", allow == Allow::Inf ? "NaN" : "NaN/Inf", " in ", stage, " (a tensor of shape ",
+            shape_str(t.shape()), ", ", dtype_name(t.dtype()), ")");
 }
 
 namespace {

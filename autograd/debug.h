@@ -2,7 +2,8 @@
 //   DGM_DEBUG=1       log every recorded op (name, output shape, dtype) to stderr
 //   DGM_DETECT_NAN=1  anomaly mode (torch.autograd.detect_anomaly) from the start;
 //                     DetectAnomalyGuard switches it on for a scope at run time.
-// In anomaly mode a dgm::Error names the first op whose result has a NaN or Inf:
+// In anomaly mode a dgm::Error names the first op whose result has a NaN (forward)
+// or a NaN or Inf (backward, gradients, optimizer steps):
 //   - every op that goes through autograd::record, with grad on or off (training
 //     and evaluation), and every op run inside a backward function, naming the
 //     node whose backward it was running;
@@ -24,7 +25,11 @@ bool debug_log_ops();
 // Whether anomaly mode is on (DGM_DETECT_NAN or a live DetectAnomalyGuard).
 bool debug_detect_nan();
 // Throws if t has a NaN or Inf: "<what>: produced NaN/Inf in <stage> (a tensor of shape (..), dtype)".
-void check_finite(const Tensor& t, const std::string& what, const std::string& stage);
+// Allow::Inf lets +-Inf through and stops only at NaN: an op's forward result may
+// be -inf on purpose (attention masks filled with -inf, log(0) of a zero
+// probability), as in torch.autograd.detect_anomaly, which checks only for NaN.
+enum class Allow { Nothing, Inf };
+void check_finite(const Tensor& t, const std::string& what, const std::string& stage, Allow allow = Allow::Nothing);
 
 // RAII: anomaly mode on (or off) while it lives, for every thread.
 class DetectAnomalyGuard {

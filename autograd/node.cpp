@@ -28,7 +28,7 @@ void check_result(const char* name, const Tensor& out) {
   if (const Node* running = running_backward())
     check_finite(out, name, "backward, inside " + describe_backward(*running));
   else
-    check_finite(out, name, "forward");
+    check_finite(out, name, "forward", Allow::Inf);
 }
 
 // The versions of the tensors the backward will read (see Saves), to be
