@@ -170,7 +170,7 @@ Tensor solve_triangular(const Tensor& A_, const Tensor& B_, bool upper, bool lef
   auto [A, B] = broadcast_rhs("solve_triangular", A_, B_);
   Tensor X = kernels::solve_triangular(A, B, upper, unitriangular);
   return record("solve_triangular", X, {A, B},
-                [A, B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
+                [A = A, B = B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
                   Tensor gb = solve_triangular(A.mT(), g, !upper, true, unitriangular);
                   Tensor ga;
                   if (needs[0]) {
@@ -187,7 +187,7 @@ Tensor solve(const Tensor& A_, const Tensor& B_) {
   if (B_.defined() && B_.dim() == 1) return solve(A_, B_.unsqueeze(-1)).squeeze(-1);
   auto [A, B] = broadcast_rhs("solve", A_, B_);
   Tensor X = kernels::solve(A, B);
-  return record("solve", X, {A, B}, [A, B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
+  return record("solve", X, {A, B}, [A = A, B = B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
     Tensor gb = solve(A.mT(), g);
     Tensor ga;
     if (needs[0]) ga = -gb.matmul((GradMode::is_enabled() ? solve(A, B) : saved).mT());

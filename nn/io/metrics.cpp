@@ -27,7 +27,7 @@ const char* kind_name(const MetricValue& v) {
 nlohmann::ordered_json to_json(const MetricRecord& record) {
   nlohmann::ordered_json object = nlohmann::ordered_json::object();
   for (const auto& [key, value] : record.fields())
-    std::visit([&](const auto& v) { object[key] = v; }, value.variant());  // NaN/Inf dump as null
+    std::visit([&object, &key = key](const auto& v) { object[key] = v; }, value.variant());  // NaN/Inf dump as null
   return object;
 }
 
