@@ -70,9 +70,10 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
   auto impl = std::make_shared<TensorImpl>();
   try {
     impl->storage = std::make_shared<Storage>(static_cast<size_t>(nbytes), device);
-  } catch (const OutOfMemoryError&) {
+  } catch (const OutOfMemoryError& e) {
+    // The CUDA allocator's message adds what the GPU has free; the CPU's has nothing to add.
     DGM_FAIL("out of memory allocating ", nbytes, " bytes for a ", dtype_name(dtype), " tensor of shape ",
-             shape_str(shape), " on ", device.str());
+             shape_str(shape), " on ", device.str(), device.is_cpu() ? "" : std::string(" (") + e.what() + ")");
   }
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
