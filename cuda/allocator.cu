@@ -16,6 +16,7 @@
 
 #include "cuda/cuda.h"
 #include "cuda/runtime.h"
+#include "tensor/allocator.h"
 #include "tensor/backend/backend.h"
 
 namespace dgm::cuda {
@@ -83,9 +84,13 @@ void* allocate(size_t nbytes, int device_index) {
       cudaGetLastError();
       size_t free_b = 0, total_b = 0;
       cudaMemGetInfo(&free_b, &total_b);
-      DGM_FAIL("CUDA out of memory: tried to allocate ", mib(size), " (", size, " bytes) on cuda:0; the GPU has ",
-               mib(free_b), " free of ", mib(total_b), "; dgm holds ", mib(c.stats.allocated_bytes), " in tensors (",
-               cudaGetErrorString(e), ")");
+      // OutOfMemoryError: dgm::empty adds the dtype and shape of the tensor asked for.
+      throw ::dgm::OutOfMemoryError(
+          ::dgm::detail::concat("CUDA out of memory: tried to allocate ", mib(size), " (", size,
+                                " bytes) on cuda:0; the GPU has ", mib(free_b), " free of ", mib(total_b),
+                                "; dgm holds ", mib(c.stats.allocated_bytes), " in tensors (", cudaGetErrorString(e),
+                                ")"),
+          nbytes);
     }
     ++c.stats.num_device_allocs;
     c.stats.reserved_bytes += static_cast<int64_t>(size);

@@ -25,6 +25,9 @@ Cache& cache() {
 }  // namespace
 
 size_t cpu_allocator::round_size(size_t n) {
+  // Above 2^62 bytes no block can exist (user address space is 2^47): leave the size as is, so the rounding
+  // below cannot wrap around and the system's refusal reports the size asked for.
+  if (n > (size_t{1} << 62)) return n;
   if (n <= 4096) return (n + 63) / 64 * 64 + (n == 0 ? 64 : 0);
   size_t p = 4096;
   while (p * 2 <= n) p *= 2;  // p <= n < 2p
@@ -57,7 +60,9 @@ void* cpu_allocator::allocate(size_t nbytes) {
   if (!p) {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.stats.bytes_in_use -= size;
-    throw std::bad_alloc();
+    c.stats.allocations--;
+    c.stats.system_allocations--;
+    throw OutOfMemoryError(detail::concat("out of memory allocating ", nbytes, " bytes on cpu"), nbytes);
   }
   return p;
 }

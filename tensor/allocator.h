@@ -6,6 +6,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
+
+#include "tensor/error.h"
 
 namespace dgm {
 
@@ -17,8 +20,16 @@ struct MemoryStats {
   int64_t bytes_cached = 0;  // bytes kept in free lists for reuse
 };
 
+// The system could not give the memory (never std::bad_alloc): "out of memory
+// allocating N bytes on cpu". dgm::empty catches it to name the tensor's dtype and shape.
+class OutOfMemoryError : public Error {
+ public:
+  OutOfMemoryError(const std::string& message, size_t nbytes) : Error(message), nbytes(nbytes) {}
+  size_t nbytes;
+};
+
 namespace cpu_allocator {
-void* allocate(size_t nbytes);
+void* allocate(size_t nbytes);  // OutOfMemoryError when the system has no such block
 void deallocate(void* ptr, size_t nbytes);
 size_t round_size(size_t nbytes);
 }  // namespace cpu_allocator

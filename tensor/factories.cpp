@@ -49,7 +49,11 @@ Tensor arange(double start, double end, double step, TensorOptions o) {
   if (o.dtype_ == kInt64 && !integral) o.dtype_ = kFloat32;
   DGM_CHECK((end - start) / step >= 0, "arange: the range [", start, ", ", end,
             ") is empty or the wrong way round for step ", step);
-  int64_t n = static_cast<int64_t>(std::ceil((end - start) / step));
+  const double count = std::ceil((end - start) / step);
+  // 2^63 as a double: the first count that does not convert to int64 (NaN fails too).
+  DGM_CHECK(count < 9223372036854775808.0, "arange: the range [", start, ", ", end, ") in steps of ", step,
+            " has too many elements (", count, ")");
+  int64_t n = static_cast<int64_t>(count);
   return generate({n}, o, [&](int64_t i) { return start + static_cast<double>(i) * step; });
 }
 
@@ -79,8 +83,8 @@ namespace {
 template <typename T>
 Tensor from_values(const std::vector<T>& values, const Shape& shape, TensorOptions o) {
   Shape s = shape.empty() ? Shape{static_cast<int64_t>(values.size())} : shape;
-  DGM_CHECK(numel_of(s) == static_cast<int64_t>(values.size()), "tensor: ", values.size(), " values do not fill shape ",
-            shape_str(s));
+  DGM_CHECK(checked_numel("tensor", s) == static_cast<int64_t>(values.size()), "tensor: ", values.size(),
+            " values do not fill shape ", shape_str(s));
   return generate(s, o, [&](int64_t i) { return values[i]; });
 }
 }  // namespace

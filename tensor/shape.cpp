@@ -1,6 +1,7 @@
 #include "tensor/shape.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "tensor/error.h"
 
@@ -10,6 +11,26 @@ int64_t numel_of(const Shape& shape) {
   int64_t n = 1;
   for (int64_t s : shape) n *= s;
   return n;
+}
+
+int64_t checked_numel(std::string_view op, const Shape& shape, int64_t element_size) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t numel = 1, span = 1;  // span: the product of max(size,1), the stride of a leading dim of size 1
+  for (int64_t s : shape) {
+    DGM_CHECK(s >= 0, op, ": negative size ", s, " in shape ", shape_str(shape));
+    const int64_t at_least_one = std::max<int64_t>(s, 1);
+    DGM_CHECK(span <= kMax / at_least_one, op, ": shape ", shape_str(shape),
+              " is too large (its element count or strides overflow int64)");
+    span *= at_least_one;
+    numel *= s;  // numel <= span: no overflow
+  }
+  DGM_CHECK(element_size >= 1 && numel <= kMax / element_size, op, ": shape ", shape_str(shape), " of ", element_size,
+            "-byte elements is too large (", numel, " elements; the byte size overflows int64)");
+  return numel;
+}
+
+int64_t checked_nbytes(std::string_view op, const Shape& shape, int64_t element_size) {
+  return checked_numel(op, shape, element_size) * element_size;
 }
 
 Shape contiguous_strides(const Shape& shape) {

@@ -4,14 +4,25 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dgm {
 
 using Shape = std::vector<int64_t>;
 
+// For shapes already checked (those of existing tensors): no overflow checks.
 int64_t numel_of(const Shape& shape);
 Shape contiguous_strides(const Shape& shape);
+
+// Every shape that enters dgm from outside (factories, views, file headers)
+// passes here before a stride or an allocation is computed: dgm::Error naming
+// `op` and the shape on a negative size, or when the element count, the
+// product of max(size,1) (the largest contiguous stride) or the byte size
+// (elements * element_size) does not fit in int64. Returns the element count.
+int64_t checked_numel(std::string_view op, const Shape& shape, int64_t element_size = 1);
+// The byte size numel * element_size of a shape, checked as checked_numel.
+int64_t checked_nbytes(std::string_view op, const Shape& shape, int64_t element_size);
 std::string shape_str(const Shape& shape);  // "(3,4)"; "()" for a scalar
 
 // Broadcast two shapes by NumPy's rule (align right; sizes equal or 1).

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "tensor/allocator.h"
 #include "tensor/factories.h"
 
 namespace dgm {
@@ -65,10 +66,15 @@ std::vector<bool> Tensor::to_vector<bool>() const {
 }
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
-  for (int64_t s : shape) DGM_CHECK(s >= 0, "empty: negative size in shape ", shape_str(shape));
+  const int64_t nbytes = checked_nbytes("empty", shape, static_cast<int64_t>(dgm::element_size(dtype)));
   auto impl = std::make_shared<TensorImpl>();
-  int64_t n = numel_of(shape);
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * dgm::element_size(dtype), device);
+  try {
+    impl->storage = std::make_shared<Storage>(static_cast<size_t>(nbytes), device);
+  } catch (const OutOfMemoryError& e) {
+    // The CUDA allocator's message adds what the GPU has free; the CPU's has nothing to add.
+    DGM_FAIL("out of memory allocating ", nbytes, " bytes for a ", dtype_name(dtype), " tensor of shape ",
+             shape_str(shape), " on ", device.str(), device.is_cpu() ? "" : std::string(" (") + e.what() + ")");
+  }
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -76,6 +82,7 @@ Tensor empty(const Shape& shape, DType dtype, Device device) {
 }
 
 Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, int64_t offset) {
+  checked_numel("view", shape);  // views (reshape, expand, ...) of caller shapes: no size overflows int64
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl()->storage;
   impl->shape = shape;

@@ -168,7 +168,7 @@ Tensor sub(const Tensor& a_, const Tensor& b_, double alpha) {
 Tensor mul(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("mul", a_, b_);
   return record("mul", kernels::binary(Binary::Mul, a, b), {a, b},
-                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                [a = a, b = b](const Tensor& g, const autograd::NeedsGrad& needs) {
                   return std::vector{needs[0] ? g * b : Tensor(), needs[1] ? g * a : Tensor()};
                 },
                 Saves::OtherInput);
@@ -181,7 +181,7 @@ Tensor div(const Tensor& a_, const Tensor& b_) {
     b = b.to(kFloat32);
   }
   return record("div", kernels::binary(Binary::Div, a, b), {a, b},
-                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                [a = a, b = b](const Tensor& g, const autograd::NeedsGrad& needs) {
                   return std::vector{needs[0] ? g / b : Tensor(), needs[1] ? -g * a / (b * b) : Tensor()};
                 });
 }
@@ -189,7 +189,7 @@ Tensor div(const Tensor& a_, const Tensor& b_) {
 Tensor pow(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("pow", a_, b_);
   return record("pow", kernels::binary(Binary::Pow, a, b), {a, b},
-                [a, b](const Tensor& g, const autograd::NeedsGrad& needs) {
+                [a = a, b = b](const Tensor& g, const autograd::NeedsGrad& needs) {
                   Tensor ga, gb;
                   if (needs[0]) ga = where(b.eq(0.0), 0.0, g * b * pow(a, b - 1.0));
                   if (needs[1]) gb = where(logical_and(a.eq(0.0), b.ge(0.0)), 0.0, g * pow(a, b) * log(a));
@@ -208,7 +208,7 @@ Tensor pow(double base, const Tensor& exponent) { return pow(scalar_like(base, e
 // d min(a,b) = g to the smaller one, split in half on ties (PyTorch)
 Tensor minimum(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("minimum", a_, b_);
-  return record("minimum", kernels::binary(Binary::Minimum, a, b), {a, b}, [a, b](const Tensor& g) {
+  return record("minimum", kernels::binary(Binary::Minimum, a, b), {a, b}, [a = a, b = b](const Tensor& g) {
     Tensor share = where(a.eq(b), g / 2.0, g);
     return std::vector{where(a.gt(b), 0.0, share), where(b.gt(a), 0.0, share)};
   });
@@ -216,7 +216,7 @@ Tensor minimum(const Tensor& a_, const Tensor& b_) {
 // d max(a,b) = g to the larger one, split in half on ties (PyTorch)
 Tensor maximum(const Tensor& a_, const Tensor& b_) {
   auto [a, b] = promote_and_broadcast("maximum", a_, b_);
-  return record("maximum", kernels::binary(Binary::Maximum, a, b), {a, b}, [a, b](const Tensor& g) {
+  return record("maximum", kernels::binary(Binary::Maximum, a, b), {a, b}, [a = a, b = b](const Tensor& g) {
     Tensor share = where(a.eq(b), g / 2.0, g);
     return std::vector{where(a.lt(b), 0.0, share), where(b.lt(a), 0.0, share)};
   });

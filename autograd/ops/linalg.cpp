@@ -178,7 +178,7 @@ Tensor solve_triangular(const Tensor& A_, const Tensor& B_, bool upper, bool lef
   Tensor X = kernels::solve_triangular(A, B, upper, unitriangular);
   return record(
       "solve_triangular", X, {A, B},
-      [A, B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
+      [A = A, B = B, saved = X.detach(), upper, unitriangular](const Tensor& g, const NeedsGrad& needs) {
         Tensor gb = solve_triangular(A.mT(), g, !upper, true, unitriangular);
         Tensor ga;
         if (needs[0]) {
@@ -198,7 +198,7 @@ Tensor solve(const Tensor& A_, const Tensor& B_) {
   Tensor X = kernels::solve(A, B);
   return record(
       "solve", X, {A, B},
-      [A, B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
+      [A = A, B = B, saved = X.detach()](const Tensor& g, const NeedsGrad& needs) {
         Tensor gb = solve(A.mT(), g);
         Tensor ga;
         if (needs[0]) ga = -gb.matmul((GradMode::is_enabled() ? solve(A, B) : saved).mT());

@@ -60,9 +60,11 @@ Shape infer_shape(const char* op, const Shape& shape, int64_t numel, const Shape
       infer = static_cast<int64_t>(i);
     } else {
       DGM_CHECK(out[i] >= 0, op, ": invalid size ", out[i], " in shape ", shape_str(shape));
-      known *= out[i];
     }
   }
+  Shape known_sizes = out;  // the sizes given, the -1 left out, checked against int64 overflow
+  if (infer >= 0) known_sizes[infer] = 1;
+  known = checked_numel(op, known_sizes);
   if (infer >= 0) {
     DGM_CHECK(known != 0 && numel % known == 0, op, ": shape ", shape_str(shape), " is invalid for input of shape ",
               shape_str(from), " (", numel, " elements)");

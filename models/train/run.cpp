@@ -8,6 +8,7 @@
 #include "autograd/ops/shape_ops.h"
 #include "models/datasets.h"
 #include "models/train/checkpoint.h"
+#include "nn/io/json.h"
 
 namespace dgm::models::train {
 
@@ -88,10 +89,11 @@ void check_resume_settings(const std::string& ckpt, const std::map<std::string, 
                            const TrainSettings& now) {
   auto it = metadata.find("settings");
   if (it == metadata.end()) return;  // a checkpoint of an older dgm
-  nlohmann::json saved = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
-  DGM_CHECK(!saved.is_discarded() && saved.is_object(), "resume: ", ckpt, " has unreadable settings");
+  nlohmann::json saved = nn::io::parse_json(it->second, "resume: " + ckpt + ": settings", nn::io::kMetadataJsonLimits);
+  DGM_CHECK(saved.is_object(), "resume: ", ckpt, " has unreadable settings (not a JSON object)");
   nlohmann::json current = to_json(now);
-  const int64_t saved_epochs = saved.value("epochs", int64_t{0});
+  const int64_t saved_epochs =
+      saved.contains("epochs") ? nn::io::json_int(saved, "epochs", 0, INT64_MAX, "resume: " + ckpt + ": settings") : 0;
   for (const auto& [name, s] : now.optimizers)
     DGM_CHECK(saved_epochs == now.epochs || s.schedule.kind != "cosine" || s.schedule.t_max > 0, "resume: the cosine ",
               "schedule of optimizer \"", name, "\" spans the whole run, so the run must keep its ", saved_epochs,
@@ -109,8 +111,8 @@ void check_resume_run(const std::string& ckpt, const std::map<std::string, std::
                       const std::string& dataset, const std::string& from) {
   auto config = saved.find("config");
   if (config != saved.end()) {
-    nlohmann::json j = nlohmann::json::parse(config->second, nullptr, /*allow_exceptions=*/false);
-    DGM_CHECK(!j.is_discarded() && j.is_object(), "resume: ", ckpt, " has an unreadable config");
+    nlohmann::json j = nn::io::parse_json(config->second, "resume: " + ckpt + ": config", nn::io::kMetadataJsonLimits);
+    DGM_CHECK(j.is_object(), "resume: ", ckpt, " has an unreadable config (not a JSON object)");
     if (j.contains("seed") && j["seed"].is_number_unsigned())
       DGM_CHECK(j["seed"].get<uint64_t>() == seed, "resume: --seed is ", seed, " now but the run in ", ckpt,
                 " was trained with --seed ", j["seed"].get<uint64_t>(), " (the seed fixes the data order)");

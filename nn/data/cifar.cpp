@@ -9,7 +9,10 @@
 namespace dgm::nn::data {
 
 ImageSet read_cifar10_batch(const std::string& path) {
-  const std::vector<uint8_t> b = read_file_bytes(path, "read_cifar10_batch");
+  return parse_cifar10_batch(read_file_bytes(path, "read_cifar10_batch"), path);
+}
+
+ImageSet parse_cifar10_batch(const std::vector<uint8_t>& b, const std::string& path) {
   const int64_t size = static_cast<int64_t>(b.size());
   DGM_CHECK(size > 0 && size % kCifarRecordBytes == 0, "read_cifar10_batch: '", path, "' has ", size,
             " bytes, not a positive multiple of the record size ", kCifarRecordBytes,

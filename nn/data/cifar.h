@@ -9,7 +9,9 @@
 // CIFAR-10 cannot be fetched on these machines (scripts/fetch-data has no
 // source for it); users who have it point load_cifar10 at the folder.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "nn/data/mnist.h"
 
@@ -19,6 +21,8 @@ constexpr int64_t kCifarRecordBytes = 1 + 3 * 32 * 32;
 
 // One batch file (raw or gzip'd); its size must be a multiple of 3073 bytes.
 ImageSet read_cifar10_batch(const std::string& path);
+// The same from bytes already in memory (after gunzip); `name` names them in error messages.
+ImageSet parse_cifar10_batch(const std::vector<uint8_t>& bytes, const std::string& name);
 
 // The 50000 train or 10000 test images, looked for in root,
 // root/cifar-10-batches-bin, root/cifar10 and root/cifar10/cifar-10-batches-bin.

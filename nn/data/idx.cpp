@@ -57,23 +57,14 @@ Tensor parse_idx(const std::vector<uint8_t>& b, const std::string& name, DType d
   DGM_CHECK(static_cast<int64_t>(b.size()) >= header, who, ": truncated header (", ndim, " dimensions need ", header,
             " bytes, the file has ", b.size(), ")");
   Shape shape(static_cast<size_t>(ndim));
-  // A corrupt header can claim any shape: guard the element count against overflow.
-  int64_t count = 1;
-  bool overflow = false;
   for (int64_t d = 0; d < ndim; ++d) {
     const uint8_t* p = b.data() + 4 + 4 * d;
-    const uint32_t size = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-    shape[d] = static_cast<int64_t>(size);
-    if (size != 0 && count > (int64_t{1} << 50) / static_cast<int64_t>(size))
-      overflow = true;
-    else
-      count *= static_cast<int64_t>(size);
+    shape[d] = static_cast<int64_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]);
   }
-  std::string shape_text = "(";
-  for (int64_t d = 0; d < ndim; ++d) shape_text += (d ? "," : "") + std::to_string(shape[d]);
-  shape_text += ")";
+  // A corrupt header can claim any shape, a zero size among huge ones too: checked before any stride is computed.
+  const int64_t count = checked_numel(who + ": the header's shape", shape, 8);
+  const std::string shape_text = shape_str(shape);
   const int64_t have = static_cast<int64_t>(b.size()) - header;
-  DGM_CHECK(!overflow, who, ": the header's shape ", shape_text, " is impossibly large (corrupt file?)");
   DGM_CHECK(have >= count, who, ": truncated file: the header's shape ", shape_text, " needs ", count,
             " data bytes, the file has ", have);
   DGM_CHECK(have == count, who, ": ", have - count, " unexpected bytes after the ", count, " data bytes of shape ",

@@ -23,7 +23,7 @@ Tensor max_scatter(const Tensor& g, const Tensor& idx, const Pool2dGeometry& geo
 Tensor max_gather(const Tensor& h_, const Tensor& idx, const Pool2dGeometry& geo) {
   Tensor h = h_.contiguous();
   return record("max_pool2d_gather", kernels::max_pool2d_gather(h, idx, geo), {h},
-                [idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; });
+                [idx = idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; });
 }
 
 // z = scatter(g, idx):  dg = gather(h, idx)
@@ -94,7 +94,8 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, Int2 ker
     Tensor x = x_.contiguous();
     auto [values, idx] = kernels::max_pool2d(x, geo);
     // y = gather(x, idx):  dx = scatter(g, idx)
-    Tensor y = record(op, values, {x}, [idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; });
+    Tensor y =
+        record(op, values, {x}, [idx = idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; });
     return unbatched ? std::tuple{y.squeeze(0), idx.squeeze(0)} : std::tuple{y, idx};
   });
 }

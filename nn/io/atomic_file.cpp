@@ -1,11 +1,14 @@
 #include "nn/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -54,7 +57,30 @@ std::string temporary_path_for(const std::string& path) {
   return path + ".tmp-" + std::to_string(static_cast<long long>(::getpid()));
 }
 
+int remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp-";
+  const long long self = static_cast<long long>(::getpid());
+  std::error_code ec;
+  fs::directory_iterator it(parent_directory(path), ec);
+  int removed = 0;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string::npos || digits[0] == '0') continue;
+    const long long pid = std::stoll(digits);
+    if (pid > INT_MAX) continue;
+    const bool dead = ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    if (!(pid == self || dead)) continue;
+    std::error_code rm;
+    if (it->is_regular_file(rm) && fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
+}
+
 void write_file_atomic(const std::string& path, std::string_view bytes) {
+  remove_stale_temporaries(path);
   const std::string tmp = temporary_path_for(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {

@@ -27,6 +27,13 @@ std::string read_file(const std::string& path);
 // The temporary name write_file_atomic uses for `path` in this process.
 std::string temporary_path_for(const std::string& path);
 
+// Removes the temporaries an interrupted write of `path` left behind (a killed
+// run): files named exactly `path + ".tmp-<pid>"` whose pid is this process or
+// no live process (kill(pid, 0) fails with ESRCH). Temporaries of other files
+// and of live processes (another run writing now) are left alone. Best effort:
+// returns how many were removed. write_file_atomic calls it before each write.
+int remove_stale_temporaries(const std::string& path);
+
 namespace testing {
 // Fault injection for tests: the next write_file_atomic call writes only the first
 // `bytes` bytes to its temporary, then throws dgm::Error as if the disk had failed.

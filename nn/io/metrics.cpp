@@ -10,11 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/io/atomic_file.h"
+#include "nn/io/json.h"
 #include "tensor/error.h"
 
 namespace dgm::nn::io {
 
 namespace {
+
+// A metrics line is one flat record; nested values are kept as text, a few levels are plenty.
+constexpr JsonLimits kMetricsLineLimits{16 << 20, 32};
 
 const char* kind_name(const MetricValue& v) {
   return v.is_bool() ? "bool" : v.is_integer() ? "integer" : v.is_number() ? "number" : "string";
@@ -23,7 +27,7 @@ const char* kind_name(const MetricValue& v) {
 nlohmann::ordered_json to_json(const MetricRecord& record) {
   nlohmann::ordered_json object = nlohmann::ordered_json::object();
   for (const auto& [key, value] : record.fields())
-    std::visit([&](const auto& v) { object[key] = v; }, value.variant());  // NaN/Inf dump as null
+    std::visit([&object, &key = key](const auto& v) { object[key] = v; }, value.variant());  // NaN/Inf dump as null
   return object;
 }
 
@@ -131,8 +135,9 @@ void MetricsWriter::write(const MetricRecord& record) {
   }
 }
 
-std::vector<MetricRecord> read_metrics(const std::string& path) {
-  const std::string text = read_file(path);
+std::vector<MetricRecord> read_metrics(const std::string& path) { return parse_metrics(read_file(path), path); }
+
+std::vector<MetricRecord> parse_metrics(const std::string& text, const std::string& path) {
   std::vector<MetricRecord> records;
   size_t begin = 0;
   for (int line_number = 1; begin < text.size(); ++line_number) {
@@ -144,10 +149,11 @@ std::vector<MetricRecord> read_metrics(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::ordered_json object;
     try {
-      object = nlohmann::ordered_json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+      object = parse_ordered_json(line, "read_metrics: '" + path + "' line " + std::to_string(line_number),
+                                  kMetricsLineLimits);
+    } catch (const Error&) {
       if (!terminated) break;  // the last line of a run that crashed mid-write
-      DGM_FAIL("read_metrics: '", path, "' line ", line_number, " is not valid JSON: ", e.what());
+      throw;
     }
     DGM_CHECK(object.is_object(), "read_metrics: '", path, "' line ", line_number, " is not a JSON object");
     MetricRecord record;

@@ -86,6 +86,8 @@ class MetricsWriter {
 // line, left by a crash mid-write, which is skipped). Nested objects and arrays
 // are kept as their JSON text.
 std::vector<MetricRecord> read_metrics(const std::string& path);
+// The same for the text of such a file; `name` names it in error messages.
+std::vector<MetricRecord> parse_metrics(const std::string& text, const std::string& name);
 
 // Replaces the file with `records` atomically, e.g. to drop the epochs after the
 // checkpoint a run resumes from.

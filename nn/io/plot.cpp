@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "nn/io/tiny_font.h"
 #include "tensor/error.h"
@@ -95,8 +96,9 @@ PixelImage render_curves(const CurveSet& series, const std::string& title, int w
             height, " must be between 64 and 16384 pixels per side");
   PixelImage img(width, height, 3, 255);
   const Rect all{0, 0, width - 1, height - 1};
-  auto [xlo, xhi] = data_range(series, false);
-  auto [ylo, yhi] = data_range(series, true);
+  double xlo, xhi, ylo, yhi;  // plain variables: the lambdas below capture them (clang 14 cannot capture bindings)
+  std::tie(xlo, xhi) = data_range(series, false);
+  std::tie(ylo, yhi) = data_range(series, true);
   const double ypad = (yhi - ylo) * 0.05;
   ylo -= ypad, yhi += ypad;
   const std::vector<double> xticks = nice_ticks(xlo, xhi), yticks = nice_ticks(ylo, yhi, 5);

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "autograd/grad_mode.h"
 #include "nn/io/atomic_file.h"
+#include "nn/io/json.h"
 #include "tensor/factories.h"
 
 namespace dgm::nn::io {
@@ -19,6 +21,7 @@ namespace {
 
 // The reference implementation refuses headers above 100 MB; so do we.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+constexpr int kMaxHeaderDepth = 3;
 
 const char* format_name(DType t) {
   switch (t) {
@@ -127,14 +130,12 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& n
             " bytes)");
   DGM_CHECK(n <= kMaxHeaderBytes, where, "header length ", n, " exceeds the limit of ", kMaxHeaderBytes, " bytes");
 
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
-  } catch (const nlohmann::json::parse_error& e) {
-    DGM_FAIL(where, "header is not valid JSON: ", e.what());
-  }
+  // The format's header is an object of objects holding arrays (and the string -> string __metadata__): 3 levels.
+  const nlohmann::json header =
+      parse_json(std::string_view(bytes).substr(8, n), where + "header", {kMaxHeaderBytes, kMaxHeaderDepth});
   DGM_CHECK(header.is_object(), where, "header is not a JSON object");
 
+  constexpr int64_t kMaxOffset = std::numeric_limits<int64_t>::max();
   const uint64_t data_begin = 8 + n, data_size = bytes.size() - data_begin;
   SafetensorsFile file;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;  // [begin, end) of each non-empty tensor
@@ -142,37 +143,28 @@ SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& n
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") {
       DGM_CHECK(value.is_object(), where, "__metadata__ is not a JSON object");
-      for (const auto& [mk, mv] : value.items()) {
-        DGM_CHECK(mv.is_string(), where, "__metadata__ value of '", mk, "' is not a string");
-        file.metadata[mk] = mv.get<std::string>();
-      }
+      for (const auto& [mk, mv] : value.items())
+        file.metadata[mk] = json_string(mv, where + "__metadata__ value of '" + mk + "'");
       continue;
     }
     const std::string what = where + "tensor '" + key + "': ";
     DGM_CHECK(value.is_object(), what, "entry is not a JSON object");
-    DGM_CHECK(value.contains("dtype") && value["dtype"].is_string(), what, "missing or non-string \"dtype\"");
-    const std::string dtype_str = value["dtype"].get<std::string>();
+    const std::string dtype_str = json_string(value, "dtype", what + "entry");
     std::optional<DType> dtype = dtype_from_name(dtype_str);
     DGM_CHECK(dtype.has_value(), what, "unsupported dtype ", dtype_str,
               " (dgm reads F32, F64, I64 and BOOL; convert the tensor before saving)");
     DGM_CHECK(value.contains("shape") && value["shape"].is_array(), what, "missing \"shape\" array");
     Shape shape;
-    uint64_t numel = 1;
-    for (const auto& d : value["shape"]) {
-      DGM_CHECK(d.is_number_unsigned(), what, "shape ", value["shape"].dump(), " has a non-integer or negative size");
-      uint64_t size = d.get<uint64_t>();
-      DGM_CHECK(size == 0 || numel <= data_size / size, what, "shape ", value["shape"].dump(),
-                " is larger than the file");
-      numel *= size;
-      shape.push_back(static_cast<int64_t>(size));
-    }
+    for (const auto& d : value["shape"]) shape.push_back(json_int(d, 0, kMaxOffset, what + "shape size"));
+    const uint64_t expected =
+        static_cast<uint64_t>(checked_nbytes(what + "shape", shape, static_cast<int64_t>(element_size(*dtype))));
+    const uint64_t numel = expected / element_size(*dtype);
     const auto& offs = value.contains("data_offsets") ? value["data_offsets"] : nlohmann::json();
-    DGM_CHECK(offs.is_array() && offs.size() == 2 && offs[0].is_number_unsigned() && offs[1].is_number_unsigned(), what,
-              "\"data_offsets\" must be [begin, end] with non-negative integers");
-    const uint64_t begin = offs[0].get<uint64_t>(), end = offs[1].get<uint64_t>();
+    DGM_CHECK(offs.is_array() && offs.size() == 2, what, "\"data_offsets\" must be [begin, end]");
+    const uint64_t begin = static_cast<uint64_t>(json_int(offs[0], 0, kMaxOffset, what + "data_offsets[0]"));
+    const uint64_t end = static_cast<uint64_t>(json_int(offs[1], 0, kMaxOffset, what + "data_offsets[1]"));
     DGM_CHECK(begin <= end && end <= data_size, what, "data_offsets [", begin, ", ", end,
               "] out of range (the data section has ", data_size, " bytes)");
-    const uint64_t expected = numel * element_size(*dtype);
     DGM_CHECK(end - begin == expected, what, "data size ", end - begin, " bytes != ", numel, " elements of ", dtype_str,
               " (", expected, " bytes) for shape ", shape_str(shape));
     if (end > begin) {
