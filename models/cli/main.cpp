@@ -85,7 +85,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   if (!labels.empty()) {
     const int64_t classes = restored.model->num_classes();
     DGM_CHECK(classes > 0, "--labels: model \"", restored.spec->name, "\" is not conditional");
-    std::vector<int64_t> list = cli::parse_labels(labels, classes);
+    std::vector<int64_t> list = train::parse_labels(labels, classes);
     std::vector<int64_t> per_sample(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) per_sample[static_cast<size_t>(i)] = list[static_cast<size_t>(i) % list.size()];
     options.labels = tensor(per_sample).to(restored.model->parameters().front().device());

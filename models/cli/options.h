@@ -3,7 +3,7 @@
 // with its range from models/train/settings_check.h, so a bad value is one
 // error naming the option, the range and the value), per-optimizer flags
 // written [NAME=]VALUE (`--lr 2e-4` sets every optimizer, `--lr critic=1e-4`
-// one of them) and label lists ("0..9", "1,3,5").
+// one of them).
 #pragma once
 #include <CLI/CLI.hpp>
 
@@ -72,8 +72,5 @@ void add_optimizer_flags(CLI::App* app, OptimizerFlags& flags);
 // The flags by optimizer name ("" : every optimizer); a dgm::Error names the
 // flag, the value and its range when a value does not parse or lies outside it.
 std::map<std::string, train::OptimizerOverride> optimizer_overrides(const OptimizerFlags& flags);
-
-// "0..9" (inclusive), "3", "1,3,5"; each label must lie in [0, classes).
-std::vector<int64_t> parse_labels(const std::string& text, int64_t classes);
 
 }  // namespace dgm::models::cli

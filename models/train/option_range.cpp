@@ -103,4 +103,26 @@ uint64_t parse_unsigned(const std::string& option, const std::string& text) {
   return v;
 }
 
+std::vector<int64_t> parse_labels(const std::string& text, int64_t classes) {
+  const Range label = closed_open(0, static_cast<double>(classes)).with_note("the model's classes");
+  std::vector<int64_t> out;
+  const size_t dots = text.find("..");
+  if (dots != std::string::npos) {
+    const int64_t lo = parse_integer("--labels", text.substr(0, dots), label);
+    const int64_t hi = parse_integer("--labels", text.substr(dots + 2), label);
+    DGM_CHECK(lo <= hi, "--labels: expected a range LO..HI with LO <= HI, got \"", text, "\"");
+    for (int64_t k = lo; k <= hi; ++k) out.push_back(k);
+  } else {
+    size_t start = 0;
+    while (start <= text.size()) {
+      const size_t comma = text.find(',', start);
+      const size_t end = comma == std::string::npos ? text.size() : comma;
+      out.push_back(parse_integer("--labels", text.substr(start, end - start), label));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace dgm::models::train

@@ -44,5 +44,7 @@ double parse_number(const std::string& option, const std::string& text, const Ra
 int64_t parse_integer(const std::string& option, const std::string& text, const Range& range);
 // Any unsigned 64-bit integer (a seed).
 uint64_t parse_unsigned(const std::string& option, const std::string& text);
+// `dgm sample --labels`: "0..9" (inclusive), "3", "1,3,5"; each label an integer in [0, classes).
+std::vector<int64_t> parse_labels(const std::string& text, int64_t classes);
 
 }  // namespace dgm::models::train

@@ -45,6 +45,19 @@ TEST_CASE("option values outside their range name the option, the range and the 
                       "--schedule-unit: expected one of epoch, step, got \"epochs\"");
 }
 
+TEST_CASE("label lists: ranges and lists of integers within the model's classes", "[train][options]") {
+  CHECK(train::parse_labels("0..3", 10) == std::vector<int64_t>{0, 1, 2, 3});
+  CHECK(train::parse_labels("1,3,5", 10) == std::vector<int64_t>{1, 3, 5});
+  CHECK(train::parse_labels("7", 10) == std::vector<int64_t>{7});
+  REQUIRE_THROWS_WITH(train::parse_labels("0..10", 10),
+                      "--labels: expected an integer in [0, 10) (the model's classes), got 10");
+  REQUIRE_THROWS_WITH(train::parse_labels("1,-2", 10),
+                      "--labels: expected an integer in [0, 10) (the model's classes), got -2");
+  REQUIRE_THROWS_WITH(train::parse_labels("x", 10), Catch::Contains("--labels: expected an integer in [0, 10)") &&
+                                                        Catch::EndsWith("got \"x\""));
+  REQUIRE_THROWS_WITH(train::parse_labels("5..2", 10), Catch::Contains("LO <= HI"));
+}
+
 TEST_CASE("the thread limit is 4 x the hardware threads, at most 1024, and named", "[train][options]") {
   const train::Range r = train::limits::threads();
   CHECK(r.lo == 1);
