@@ -15,10 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <new>
-#include <optional>
 #include <filesystem>
+#include <new>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograd/grad_mode.h"
 #include "cuda/cuda.h"

@@ -71,8 +71,8 @@ double parse_number(const std::string& option, const std::string& text, const Ra
   } catch (const std::exception&) {
     used = 0;
   }
-  DGM_CHECK(!text.empty() && used == text.size(), option, ": expected a finite number ", range.text(),
-            note_text(range), ", got \"", text, "\"");
+  DGM_CHECK(!text.empty() && used == text.size(), option, ": expected a finite number ", range.text(), note_text(range),
+            ", got \"", text, "\"");
   return check_number(option, v, range);
 }
 

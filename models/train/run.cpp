@@ -172,8 +172,9 @@ RunResult train_run(const RunConfig& c) {
     // A finished run is an error before any data is read (exit 1): it says how to extend it.
     const int64_t done = read_checkpoint_progress(ckpt).epoch;
     DGM_CHECK(done < settings.epochs, "--resume: the run in ", out_dir, " is finished: it trained ", done,
-              " epochs and --epochs is ", settings.epochs, "; to train it further, resume with more epochs (--epochs N,",
-              " N > ", done, ", e.g. --epochs ", 2 * done, ")");
+              " epochs and --epochs is ", settings.epochs,
+              "; to train it further, resume with more epochs (--epochs N, N > ", done, ", e.g. --epochs ", 2 * done,
+              ")");
   }
 
   // Two-stage: the first stage's trained model (with its EMA weights, as it samples), and the data it turns

@@ -167,10 +167,10 @@ void Trainer::plot_losses() const {
 }
 
 void Trainer::diverged(const std::string& when, const std::string& what) const {
-  const std::string kept =
-      saved_step_ < 0 ? "no checkpoint was written yet"
-                      : "the checkpoint in " + options_.out_dir + " is the last good one (epoch " +
-                            std::to_string(saved_epoch_) + ", step " + std::to_string(saved_step_) + ")";
+  const std::string kept = saved_step_ < 0
+                               ? "no checkpoint was written yet"
+                               : "the checkpoint in " + options_.out_dir + " is the last good one (epoch " +
+                                     std::to_string(saved_epoch_) + ", step " + std::to_string(saved_step_) + ")";
   throw Diverged("training diverged " + when + ": " + what + "; " + kept +
                  "; try a smaller --lr or --clip-grad, then resume or start again");
 }

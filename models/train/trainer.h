@@ -78,8 +78,8 @@ class Trainer {
   std::shared_ptr<Optimizers> optimizers_;
   std::unique_ptr<nn::optim::ExponentialMovingAverage> ema_;
   TrainOptions options_;
-  int64_t epoch_ = 0;  // epochs completed
-  int64_t step_ = 0;   // training steps taken (train_step calls)
+  int64_t epoch_ = 0;                           // epochs completed
+  int64_t step_ = 0;                            // training steps taken (train_step calls)
   int64_t saved_epoch_ = -1, saved_step_ = -1;  // of the last checkpoint written or resumed from; -1: none
 };
 

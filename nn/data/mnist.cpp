@@ -48,8 +48,7 @@ constexpr Fingerprint kFingerprints[] = {
 
 // The known set whose split the images and labels are, or null (other files, e.g. test fixtures).
 const Fingerprint* recognize(const ImageSet& set, bool train) {
-  if (set.size() < 1 || set.labels.size(0) < 10 || set.images.size(2) != 28 || set.images.size(3) != 28)
-    return nullptr;
+  if (set.size() < 1 || set.labels.size(0) < 10 || set.images.size(2) != 28 || set.images.size(3) != 28) return nullptr;
   std::vector<float> pixels = set.images.narrow(0, 0, 1).to_vector<float>();
   std::vector<unsigned char> bytes(pixels.begin(), pixels.end());
   const uint32_t crc = static_cast<uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));

@@ -53,8 +53,8 @@ TEST_CASE("label lists: ranges and lists of integers within the model's classes"
                       "--labels: expected an integer in [0, 10) (the model's classes), got 10");
   REQUIRE_THROWS_WITH(train::parse_labels("1,-2", 10),
                       "--labels: expected an integer in [0, 10) (the model's classes), got -2");
-  REQUIRE_THROWS_WITH(train::parse_labels("x", 10), Catch::Contains("--labels: expected an integer in [0, 10)") &&
-                                                        Catch::EndsWith("got \"x\""));
+  REQUIRE_THROWS_WITH(train::parse_labels("x", 10),
+                      Catch::Contains("--labels: expected an integer in [0, 10)") && Catch::EndsWith("got \"x\""));
   REQUIRE_THROWS_WITH(train::parse_labels("5..2", 10), Catch::Contains("LO <= HI"));
 }
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <limits>
-#include <tuple>
 #include <mutex>
+#include <tuple>
 
 #include "autograd/grad_mode.h"
 #include "dgm.h"
