@@ -28,9 +28,11 @@ while (( kills < 24 && tries < 200 )); do
   if (( tries % 2 == 0 )); then
     # Every other kill aims at a save: wait (polling, without a process per poll) for the next
     # checkpoint's temporary to appear, then kill 0 .. 4 ms into the write.
-    for _ in $(seq 1 2000); do
+    # (up to about 20 s: a sanitizer build starts and steps slower)
+    for _ in $(seq 1 20000); do
       compgen -G "$run/checkpoint.safetensors.tmp-*" > /dev/null && break
-      pause 0.0005
+      kill -0 "$pid" 2> /dev/null || break
+      pause 0.001
     done
     pause "$(printf '0.%04d' $((RANDOM % 40)))"
     delay="$delay + save"
