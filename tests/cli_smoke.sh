@@ -63,7 +63,7 @@ else
   grep -q "no GPU" "$work/err"
 fi
 if "$dgm" train vae --data-dir "$work/data" --device tpu 2> "$work/err"; then exit 1; fi
-grep -q "cpu or cuda" "$work/err"
+grep -qF -- '--device: expected one of cpu, cuda, got "tpu"' "$work/err"
 
 # The list groups models by family, with both presets and their expected times.
 "$dgm" list > "$work/out"
@@ -136,7 +136,7 @@ bad '--n: expected an integer in [1, 4096] (at most one 64 x 64 grid), got 0' sa
 bad '--guidance: expected a finite number >= 0 (0: none), got -1' sample "$work/run" --guidance -1
 bad '--guidance: expected a finite number >= 0 (0: none), got inf' sample "$work/run" --guidance inf
 bad '--steps: expected an integer in [0, 100000] (0: the model'"'"'s default), got -1' sample "$work/run" --steps -1
-bad '--device must be cpu or cuda' sample "$work/run" --device tpu
+bad '--device: expected one of cpu, cuda, got "tpu"' sample "$work/run" --device tpu
 # Command-line syntax errors: CLI11's message on the one line; --help still prints the usage.
 bad 'The following argument was not expected: --nosuch' train vae --nosuch
 bad 'model is required' train

@@ -39,7 +39,7 @@ using namespace dgm::models;
 namespace {
 
 Device parse_device(const std::string& device) {
-  DGM_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got \"", device, "\"");
+  train::check_choice("--device", device, {"cpu", "cuda"});
   if (device == "cpu") return Device(kCPU);
   DGM_CHECK(cuda::is_available(), "--device cuda: no GPU can be used: ", cuda::unavailable_reason());
   return Device(kCUDA);
