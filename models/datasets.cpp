@@ -70,6 +70,9 @@ DataSplits load_data(const ModelSpec& spec, const std::string& dataset, const st
   } else {
     DGM_CHECK(spec.prepare, "model \"", spec.name, "\" has no image transform for \"", dataset, "\"");
     nn::data::ImageSet train = read_images(dataset, data_dir, true), test = read_images(dataset, data_dir, false);
+    // Before any transform: an empty split is the data's fault, not the model's.
+    DGM_CHECK(train.size() > 0 && test.size() > 0, "data set \"", dataset, "\" in '", data_dir, "' has ", train.size(),
+              " training and ", test.size(), " test images; both must be > 0");
     out.train = take(spec, spec.prepare(first(train.images, limit)), train.labels, limit);
     out.test = take(spec, spec.prepare(first(test.images, test_limit)), test.labels, test_limit);
   }

@@ -14,14 +14,18 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
+#include <new>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograd/grad_mode.h"
 #include "cuda/cuda.h"
 #include "models/cli/options.h"
 #include "models/datasets.h"
 #include "models/registry.h"
+#include "models/train/out_path.h"
 #include "models/train/run.h"
 #include "nn/data/mnist.h"
 #include "nn/io/image_grid.h"
@@ -35,15 +39,16 @@ using namespace dgm::models;
 namespace {
 
 Device parse_device(const std::string& device) {
-  DGM_CHECK(device == "cpu" || device == "cuda", "--device must be cpu or cuda, got \"", device, "\"");
+  train::check_choice("--device", device, {"cpu", "cuda"});
   if (device == "cpu") return Device(kCPU);
   DGM_CHECK(cuda::is_available(), "--device cuda: no GPU can be used: ", cuda::unavailable_reason());
   return Device(kCUDA);
 }
 
-int run_train(train::RunConfig config, const std::string& device, int threads, const cli::OptimizerFlags& flags) {
+int run_train(train::RunConfig config, const std::string& device, std::optional<int64_t> threads,
+              const cli::OptimizerFlags& flags) {
   config.device = parse_device(device);
-  if (threads > 0) set_num_threads(threads);
+  if (threads) set_num_threads(static_cast<int>(*threads));
   config.optimizers = cli::optimizer_overrides(flags);
   train::RunResult result = train::train_run(config);
   std::printf("\nrun folder: %s\n", result.out_dir.c_str());
@@ -61,9 +66,8 @@ int run_train(train::RunConfig config, const std::string& device, int threads, c
 
 int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out, const std::string& device,
                const std::string& labels, double guidance, int64_t steps) {
-  DGM_CHECK(n > 0, "--n must be > 0, got ", n);
-  DGM_CHECK(std::isfinite(guidance) && guidance >= 0, "--guidance must be a finite number >= 0, got ", guidance);
-  DGM_CHECK(steps >= 0, "--steps must be >= 0 (0: the model's default), got ", steps);
+  // n, guidance and steps were checked against their ranges when parsed.
+  if (!out.empty()) train::check_out_path("--out", out, /*is_folder=*/false);
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
   const std::vector<std::string> reads = restored.model->sample_options();
   auto refuse_unread = [&](bool given, const std::string& option, const char* flag) {
@@ -81,7 +85,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   if (!labels.empty()) {
     const int64_t classes = restored.model->num_classes();
     DGM_CHECK(classes > 0, "--labels: model \"", restored.spec->name, "\" is not conditional");
-    std::vector<int64_t> list = cli::parse_labels(labels, classes);
+    std::vector<int64_t> list = train::parse_labels(labels, classes);
     std::vector<int64_t> per_sample(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) per_sample[static_cast<size_t>(i)] = list[static_cast<size_t>(i) % list.size()];
     options.labels = tensor(per_sample).to(restored.model->parameters().front().device());
@@ -164,37 +168,62 @@ void shorten_openmp_spinning(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
 }
 
+namespace {
+
+// One line: a message with its line breaks folded (CLI11 and nested errors may have some).
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+// "dgm train", or "dgm" when no subcommand was named.
+std::string command_of(int argc, char** argv, const CLI::App& app) {
+  for (int i = 1; i < argc; ++i)
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+      if (sub->get_name() == argv[i]) return "dgm " + sub->get_name();
+  return "dgm";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   shorten_openmp_spinning(argv);
   CLI::App app{"dgm: deep generative models from scratch"};
   app.require_subcommand(1);
+  namespace limits = train::limits;
 
   train::RunConfig t;
   t.data_dir = nn::data::default_data_dir();
   std::string train_device = "cpu";
-  int threads = 0;
+  std::optional<int64_t> threads;
   cli::OptimizerFlags flags;
   CLI::App* train_cmd = app.add_subcommand("train", "train a model; writes a run folder");
   train_cmd->add_option("model", t.model, "model name (see `dgm list`)")->required();
   train_cmd->add_option("--preset", t.preset, "quick (2 CPU cores, minutes) or course (the course's settings)")
       ->capture_default_str();
   train_cmd->add_option("--dataset", t.dataset, "data set (default: the model's)");
-  cli::add_optional(train_cmd, "--epochs", t.epochs, "epochs (default: the preset's)");
-  cli::add_optional(train_cmd, "--batch-size", t.batch_size, "batch size (default: the preset's)");
+  cli::add_optional(train_cmd, "--epochs", t.epochs, limits::epochs(), "epochs, >= 1 (default: the preset's)");
+  cli::add_optional(train_cmd, "--batch-size", t.batch_size, limits::batch_size(),
+                    "batch size, >= 1 (default: the preset's)");
   cli::add_optimizer_flags(train_cmd, flags);
-  cli::add_optional(train_cmd, "--ema", t.ema_decay, "EMA decay of the weights for sampling and evaluation (0: none)");
-  cli::add_optional(train_cmd, "--loss-key", t.loss_key, "the loss the default step minimizes");
+  cli::add_optional(train_cmd, "--ema", t.ema_decay, limits::ema(),
+                    "EMA decay of the weights for sampling and evaluation, in [0, 1) (0: none)");
+  cli::add_optional(train_cmd, "--loss-key", t.loss_key, {}, "the loss the default step minimizes");
   train_cmd->add_option("--device", train_device, "cpu or cuda")->capture_default_str();
-  train_cmd->add_option("--seed", t.seed, "seed for initialization, data order and sampling")->capture_default_str();
-  train_cmd->add_option("--threads", threads, "CPU threads (default: all cores, or DGM_NUM_THREADS)");
+  cli::add_checked(train_cmd, "--seed", t.seed, {}, "seed for initialization, data order and sampling");
+  cli::add_optional(train_cmd, "--threads", threads, limits::threads(),
+                    "CPU threads (default: all cores, or DGM_NUM_THREADS)");
   train_cmd->add_option("--out", t.out, "run folder (default: runs/MODEL)");
   train_cmd->add_flag("--resume", t.resume, "continue from the run folder's checkpoint");
   train_cmd->add_option("--from", t.from, "the trained first-stage run of a two-stage model");
   train_cmd->add_option("--data-dir", t.data_dir, "where the data sets are")->capture_default_str();
-  cli::add_optional(train_cmd, "--limit", t.limit, "use only the first N training examples (0: all)");
-  cli::add_optional(train_cmd, "--test-limit", t.test_limit, "use only the first N test examples (0: all)");
-  cli::add_optional(train_cmd, "--samples", t.samples,
-                    "samples in samples.png after each epoch; 0 writes no pictures (sampling is slow on the CPU)");
+  cli::add_optional(train_cmd, "--limit", t.limit, limits::limit(), "use only the first N training examples (0: all)");
+  cli::add_optional(train_cmd, "--test-limit", t.test_limit, limits::limit(),
+                    "use only the first N test examples (0: all)");
+  cli::add_optional(train_cmd, "--samples", t.samples, limits::samples(),
+                    "samples in samples.png after each epoch, at most 4096; 0 writes no pictures (sampling is slow "
+                    "on the CPU)");
 
   std::string run, out, data_dir = nn::data::default_data_dir(), device = "cpu", labels;
   int64_t n = 64, steps = 0;
@@ -202,30 +231,48 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   CLI::App* sample_cmd = app.add_subcommand("sample", "draw samples from a trained run");
   sample_cmd->add_option("run", run, "run folder")->required();
-  sample_cmd->add_option("--n", n, "number of samples")->capture_default_str();
-  sample_cmd->add_option("--seed", seed, "seed")->capture_default_str();
+  cli::add_checked(sample_cmd, "--n", n, train::closed(1, limits::kMaxSamples).with_note("at most one 64 x 64 grid"),
+                   "number of samples, 1..4096");
+  cli::add_checked(sample_cmd, "--seed", seed, {}, "seed");
   sample_cmd->add_option("--out", out, "PNG file (default: RUN/samples-N.png)");
   sample_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
   sample_cmd->add_option("--labels", labels, "classes of a conditional model: 0..9 or 1,3,5 (one column each)");
-  sample_cmd->add_option("--guidance", guidance, "classifier-free guidance scale (conditional models)");
-  sample_cmd->add_option("--steps", steps, "sampler steps (0: the model's default)");
+  cli::add_checked(sample_cmd, "--guidance", guidance, train::at_least(0).with_note("0: none"),
+                   "classifier-free guidance scale (conditional models), >= 0");
+  cli::add_checked(sample_cmd, "--steps", steps,
+                   train::closed(0, limits::kMaxSteps).with_note("0: the model's default"),
+                   "sampler steps (0: the model's default)");
 
   CLI::App* eval_cmd = app.add_subcommand("eval", "test losses of a trained run, as JSON");
   eval_cmd->add_option("run", run, "run folder")->required();
   eval_cmd->add_option("--data-dir", data_dir, "where the data sets are")->capture_default_str();
-  eval_cmd->add_option("--seed", seed, "seed for the model's random draws")->capture_default_str();
+  cli::add_checked(eval_cmd, "--seed", seed, {}, "seed for the model's random draws");
   eval_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
 
   app.add_subcommand("list", "models by family, their presets and data sets");
 
-  CLI11_PARSE(app, argc, argv);
+  // Every failure is one line "dgm <subcommand>: <message>" and a non-zero exit; --help prints the usage.
+  const std::string command = command_of(argc, argv, app);
   try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // --help, --help-all
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      std::fprintf(stderr, "%s: %s (see %s --help)\n", command.c_str(), one_line(e.what()).c_str(), command.c_str());
+      return 2;
+    }
     if (*train_cmd) return run_train(t, train_device, threads, flags);
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
     if (*eval_cmd) return run_eval(run, data_dir, seed, device);
     return run_list();
-  } catch (const dgm::Error& e) {
-    std::fprintf(stderr, "dgm: %s\n", e.what());
-    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "%s: out of memory (std::bad_alloc); try a smaller --batch-size, --n or --samples\n",
+                 command.c_str());
+  } catch (const std::exception& e) {  // dgm::Error and anything a library throws
+    std::fprintf(stderr, "%s: %s\n", command.c_str(), one_line(e.what()).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "%s: stopped by an unknown exception\n", command.c_str());
   }
+  return 1;
 }

@@ -1,5 +1,6 @@
 #include "models/train/checkpoint.h"
 
+#include "models/train/finite.h"
 #include "nn/io/safetensors.h"
 #include "tensor/factories.h"
 
@@ -28,6 +29,10 @@ void save_checkpoint(const std::string& path, const GenerativeModel& model, cons
   all["trainer.epoch"] = scalar_tensor(static_cast<double>(info.epoch), kInt64);
   all["trainer.step"] = scalar_tensor(static_cast<double>(info.step), kInt64);
   all["rng.default"] = default_generator().get_state();
+  // A checkpoint of NaN or infinite weights would overwrite the last good one with a run that cannot continue.
+  for (const auto& [key, t] : all)
+    DGM_CHECK(all_finite(t), "save_checkpoint: \"", key, "\" holds NaN or infinite values; ", path,
+              " is left as it was (the last good checkpoint)");
   nn::io::Metadata metadata = info.metadata;
   metadata["format"] = "dgm-checkpoint-2";
   nn::io::save_safetensors(path, all, metadata);
@@ -65,6 +70,15 @@ bool load_ema_weights(const std::string& path, GenerativeModel& model) {
   ema.load_state_dict(saved);
   ema.copy_to();
   return true;
+}
+
+CheckpointInfo read_checkpoint_progress(const std::string& path) {
+  nn::io::SafetensorsFile file = nn::io::load_safetensors_with_metadata(path);
+  CheckpointInfo info;
+  info.epoch = int_entry(file.tensors, "trainer.epoch", path);
+  info.step = int_entry(file.tensors, "trainer.step", path);
+  info.metadata = file.metadata;
+  return info;
 }
 
 std::map<std::string, std::string> read_checkpoint_metadata(const std::string& path) {

@@ -27,6 +27,8 @@ struct TrainingState {
   const nn::optim::ExponentialMovingAverage* ema = nullptr;
 };
 
+// A dgm::Error, with the file at `path` untouched, when any saved tensor
+// (weights, optimizer state, EMA) holds a NaN or an infinity.
 void save_checkpoint(const std::string& path, const GenerativeModel& model, const TrainingState& state,
                      const CheckpointInfo& info);
 
@@ -38,6 +40,9 @@ CheckpointInfo load_checkpoint(const std::string& path, GenerativeModel& model, 
 // Puts the checkpoint's EMA weights into the model (what sampling and
 // evaluation of a run with an EMA use); false when the checkpoint has none.
 bool load_ema_weights(const std::string& path, GenerativeModel& model);
+
+// The epoch, step and metadata, without building a model.
+CheckpointInfo read_checkpoint_progress(const std::string& path);
 
 // Only the metadata (which model, which options), without building a model.
 std::map<std::string, std::string> read_checkpoint_metadata(const std::string& path);

@@ -32,7 +32,9 @@ struct OptimizerSpec {
   ScheduleSpec schedule;
 };
 
-// Throws dgm::Error naming `who` and the bad value (kind, lr, betas, ...).
+// Every field in its range (settings_check.h); a dgm::Error names the field
+// as its command-line flag, `who` when not empty ("--lr (optimizer \"critic\")"),
+// the range and the bad value. Defined in settings_check.cpp.
 void validate(const OptimizerSpec& spec, const std::string& who);
 // "adam lr 0.001 betas (0.9, 0.999)", for logs and `dgm list`.
 std::string describe(const OptimizerSpec& spec);

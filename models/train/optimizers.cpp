@@ -1,5 +1,7 @@
 #include "models/train/optimizers.h"
 
+#include "models/train/finite.h"
+
 #include <cmath>
 #include <sstream>
 
@@ -13,30 +15,6 @@
 #include "tensor/factories.h"
 
 namespace dgm::models::train {
-
-void validate(const OptimizerSpec& s, const std::string& who) {
-  DGM_CHECK(s.kind == "sgd" || s.kind == "adam" || s.kind == "adamw" || s.kind == "rmsprop", who,
-            ": unknown optimizer \"", s.kind, "\"; known: sgd, adam, adamw, rmsprop");
-  DGM_CHECK(std::isfinite(s.lr) && s.lr > 0, who, ": lr must be a finite number > 0, got ", s.lr);
-  DGM_CHECK(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1, who, ": betas must lie in [0, 1), got (",
-            s.beta1, ", ", s.beta2, ")");
-  DGM_CHECK(std::isfinite(s.weight_decay) && s.weight_decay >= 0, who, ": weight decay must be >= 0, got ",
-            s.weight_decay);
-  DGM_CHECK(std::isfinite(s.momentum) && s.momentum >= 0 && s.momentum < 1, who, ": momentum must lie in [0, 1), got ",
-            s.momentum);
-  DGM_CHECK(std::isfinite(s.clip_grad_norm) && s.clip_grad_norm >= 0, who,
-            ": gradient clipping norm must be >= 0 (0: off), got ", s.clip_grad_norm);
-  const ScheduleSpec& c = s.schedule;
-  DGM_CHECK(c.kind == "none" || c.kind == "step" || c.kind == "exponential" || c.kind == "cosine", who,
-            ": unknown schedule \"", c.kind, "\"; known: none, step, exponential, cosine");
-  DGM_CHECK(c.unit == "epoch" || c.unit == "step", who, ": schedule unit must be epoch or step, got \"", c.unit, "\"");
-  DGM_CHECK(c.step_size > 0, who, ": schedule step size must be > 0, got ", c.step_size);
-  DGM_CHECK(std::isfinite(c.gamma) && c.gamma > 0, who, ": schedule gamma must be > 0, got ", c.gamma);
-  DGM_CHECK(c.t_max >= 0 && c.warmup >= 0, who, ": schedule t_max and warmup must be >= 0, got ", c.t_max, " and ",
-            c.warmup);
-  DGM_CHECK(std::isfinite(c.eta_min) && c.eta_min >= 0 && c.eta_min < s.lr, who,
-            ": the cosine schedule's eta_min must lie in [0, lr), got ", c.eta_min);
-}
 
 std::string describe(const OptimizerSpec& s) {
   std::ostringstream out;
@@ -153,6 +131,9 @@ void Optimizers::zero_grad(const std::string& name) const { entry(name).optimize
 
 double Optimizers::step(const std::string& name) {
   Entry& e = entry(name);
+  if (!gradients_finite(e.optimizer->parameters()))
+    throw Diverged(detail::concat("optimizer \"", name, "\" has a NaN or infinite gradient before its step ",
+                                  e.steps + 1, "; the step was not taken"));
   double norm = 0;
   if (e.spec.clip_grad_norm > 0) norm = nn::optim::clip_grad_norm_(e.optimizer->parameters(), e.spec.clip_grad_norm);
   e.optimizer->step();

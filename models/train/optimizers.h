@@ -35,7 +35,8 @@ class Optimizers {
   nn::optim::Optimizer& operator[](const std::string& name) const;
   void zero_grad(const std::string& name) const;
   // Clip (if asked) and optimizer step; returns the gradient norm before
-  // clipping (0 when this optimizer does not clip).
+  // clipping (0 when this optimizer does not clip). A NaN or infinite
+  // gradient throws Diverged (finite.h) naming the optimizer, without a step.
   double step(const std::string& name);
   // After each training step: advances every schedule whose unit is "step".
   void end_step();

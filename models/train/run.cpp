@@ -8,6 +8,8 @@
 #include "autograd/ops/shape_ops.h"
 #include "models/datasets.h"
 #include "models/train/checkpoint.h"
+#include "models/train/out_path.h"
+#include "models/train/settings_check.h"
 #include "nn/io/json.h"
 
 namespace dgm::models::train {
@@ -151,21 +153,16 @@ TrainSettings resolve_settings(const ModelSpec& spec, const RunConfig& c) {
     }
     apply(it->second, o);
   }
-  DGM_CHECK(t.epochs > 0, "--epochs must be > 0, got ", t.epochs);
-  DGM_CHECK(t.batch_size > 0, "--batch-size must be > 0, got ", t.batch_size);
-  DGM_CHECK(t.limit >= 0 && t.test_limit >= 0, "--limit and --test-limit must be >= 0 (0: all), got ", t.limit, " and ",
-            t.test_limit);
-  DGM_CHECK(t.samples >= 0, "--samples must be >= 0, got ", t.samples);
-  DGM_CHECK(std::isfinite(t.ema_decay) && t.ema_decay >= 0 && t.ema_decay < 1,
-            "--ema must lie in [0, 1) (0: no EMA), got ", t.ema_decay);
-  for (const auto& [name, s] : t.optimizers) validate(s, "optimizer \"" + name + "\"");
+  validate(t);
   return t;
 }
 
 RunResult train_run(const RunConfig& c) {
   const ModelSpec& spec = find_model(c.model);
   TrainSettings settings = resolve_settings(spec, c);
+  validate(settings);  // whatever resolve_settings is given, train_run trains only on checked settings
   const std::string out_dir = out_dir_of(c);
+  check_out_path("--out", out_dir, /*is_folder=*/true);
   const std::string ckpt = (fs::path(out_dir) / "checkpoint.safetensors").string();
   std::map<std::string, std::string> saved;
   if (c.resume) {
@@ -174,6 +171,12 @@ RunResult train_run(const RunConfig& c) {
     DGM_CHECK(saved.count("model") && saved.at("model") == spec.name, "--resume: ", ckpt, " holds model \"",
               saved.count("model") ? saved.at("model") : "?", "\", not \"", spec.name, "\"");
     check_resume_settings(ckpt, saved, settings);
+    // A finished run is an error before any data is read (exit 1): it says how to extend it.
+    const int64_t done = read_checkpoint_progress(ckpt).epoch;
+    DGM_CHECK(done < settings.epochs, "--resume: the run in ", out_dir, " is finished: it trained ", done,
+              " epochs and --epochs is ", settings.epochs,
+              "; to train it further, resume with more epochs (--epochs N, N > ", done, ", e.g. --epochs ", 2 * done,
+              ")");
   }
 
   // Two-stage: the first stage's trained model (with its EMA weights, as it samples), and the data it turns

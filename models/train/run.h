@@ -43,8 +43,8 @@ struct RunConfig {
   std::function<void(int64_t epoch, const LossValues& test)> on_epoch_end;
 };
 
-// The preset of config.model with config's overrides applied, validated; a
-// dgm::Error names the option and the bad value.
+// The preset of config.model with config's overrides applied, validated
+// (settings_check.h); a dgm::Error names the option, its range and the bad value.
 TrainSettings resolve_settings(const ModelSpec& spec, const RunConfig& config);
 // The settings as JSON text (stored in the checkpoint, compared on resume).
 std::string settings_json(const TrainSettings& settings);
@@ -55,6 +55,10 @@ struct RunResult {
   TrainSettings settings;  // what was trained with
   int64_t steps = 0;
 };
+// Before any work: the settings validated, the run folder checked (--out
+// under a file), and on --resume the checkpoint's model, settings and seed
+// compared, and a finished run (its epochs all done) refused with how to
+// extend it (--epochs). A run that diverges throws Diverged (finite.h).
 RunResult train_run(const RunConfig& config);
 
 struct RestoredRun {

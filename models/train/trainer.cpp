@@ -1,10 +1,12 @@
 #include "models/train/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "autograd/grad_mode.h"
 #include "models/train/checkpoint.h"
+#include "models/train/finite.h"
 #include "models/train/progress.h"
 #include "nn/data/dataloader.h"
 #include "nn/io/metrics.h"
@@ -104,17 +106,29 @@ LossValues Trainer::train_epoch(const Batch& train) {
   const std::string& shown = optimizers_->loss_key();
   for (const auto& tensors : loader) {
     const Batch batch = Batch::from_tensors(tensors, train.has_labels(), train.has_pair()).to(options_.device);
-    Losses losses = model_->train_step(batch, *optimizers_);
+    Losses losses;
+    try {
+      losses = model_->train_step(batch, *optimizers_);
+    } catch (const Diverged& e) {  // an optimizer met a NaN or infinite gradient
+      diverged("at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1), e.what());
+    }
     DGM_CHECK(!losses.empty(), model_->name(), "::train_step returned no losses to log");
+    std::map<std::string, double> values;
+    for (const auto& [key, value] : losses) {
+      values[key] = value.item<double>();
+      if (!std::isfinite(values[key]))
+        diverged("at epoch " + std::to_string(epoch_ + 1) + ", step " + std::to_string(step_ + 1),
+                 "loss \"" + key + "\" is " + std::to_string(values[key]));
+    }
     optimizers_->end_step();
     if (ema_) ema_->update();
     ++step_;
     ++batch_index;
     nn::io::MetricRecord record{{"step", step_}, {"epoch", epoch_ + 1}, {"split", "train_step"}};
-    for (const auto& [key, value] : losses) record.set(key, value.item<double>());
+    for (const auto& [key, value] : values) record.set(key, value);
     means.add(losses, batch.size());
     metrics.write(record);
-    const double loss = losses.count(shown) ? losses.at(shown).item<double>() : losses.begin()->second.item<double>();
+    const double loss = values.count(shown) ? values.at(shown) : values.begin()->second;
     running = batch_index == 1 ? loss : 0.95 * running + 0.05 * loss;
     bar.update(batch_index, running);
   }
@@ -152,15 +166,26 @@ void Trainer::plot_losses() const {
   nn::io::plot_curves(path("losses.png"), curves, key + " per epoch");
 }
 
+void Trainer::diverged(const std::string& when, const std::string& what) const {
+  const std::string kept = saved_step_ < 0
+                               ? "no checkpoint was written yet"
+                               : "the checkpoint in " + options_.out_dir + " is the last good one (epoch " +
+                                     std::to_string(saved_epoch_) + ", step " + std::to_string(saved_step_) + ")";
+  throw Diverged("training diverged " + when + ": " + what + "; " + kept +
+                 "; try a smaller --lr or --clip-grad, then resume or start again");
+}
+
 LossValues Trainer::fit(const Batch& train, const Batch& test) {
   DGM_CHECK(optimizers_, "Trainer::fit: training needs optimizers (a Trainer without them only evaluates)");
+  DGM_CHECK(train.size() > 0 && test.size() > 0, "Trainer::fit: ", train.size(), " training and ", test.size(),
+            " test examples; both must be > 0");
   fs::create_directories(options_.out_dir);
   const std::string ckpt = path("checkpoint.safetensors");
   if (options_.resume) {
     DGM_CHECK(fs::exists(ckpt), "Trainer: --resume given but ", ckpt, " does not exist");
     CheckpointInfo info = load_checkpoint(ckpt, *model_, optimizers_.get(), ema_.get());
-    epoch_ = info.epoch;
-    step_ = info.step;
+    epoch_ = saved_epoch_ = info.epoch;
+    step_ = saved_step_ = info.step;
     // Drop what a run wrote after its last checkpoint, so the log has no duplicate epochs.
     std::vector<nn::io::MetricRecord> kept;
     for (const nn::io::MetricRecord& r : nn::io::read_metrics(path("metrics.jsonl")))
@@ -180,6 +205,10 @@ LossValues Trainer::fit(const Batch& train, const Batch& test) {
     LossValues train_losses = train_epoch(train);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     test_losses = evaluate(test);
+    for (const auto& [key, v] : test_losses)
+      if (!std::isfinite(v))
+        diverged("after epoch " + std::to_string(epoch_ + 1) + " (step " + std::to_string(step_) + ")",
+                 "test loss \"" + key + "\" is " + std::to_string(v));
     ++epoch_;
     nn::io::MetricsWriter metrics(path("metrics.jsonl"));
     nn::io::MetricRecord train_record{{"epoch", epoch_}, {"split", "train"}, {"seconds", seconds}};
@@ -200,6 +229,8 @@ LossValues Trainer::fit(const Batch& train, const Batch& test) {
     if (options_.n_samples > 0) write_pictures(test);
     plot_losses();
     save_checkpoint(ckpt, *model_, {optimizers_.get(), ema_.get()}, {epoch_, step_, options_.metadata});
+    saved_epoch_ = epoch_;
+    saved_step_ = step_;
     if (on_epoch_end) on_epoch_end(epoch_, test_losses);
   }
   return test_losses;

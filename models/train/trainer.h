@@ -47,7 +47,10 @@ class Trainer {
   Trainer(std::shared_ptr<GenerativeModel> model, std::shared_ptr<Optimizers> optimizers, TrainOptions options);
 
   // Trains on `train` and evaluates on `test` after every epoch.
-  // Returns the test losses of the last epoch.
+  // Returns the test losses of the last epoch. A NaN or infinite loss (any
+  // key, training or test) or gradient (any optimizer) stops it with
+  // Diverged (finite.h) naming the epoch, the step and the loss key or
+  // optimizer; the last checkpoint written stays the one on disk.
   LossValues fit(const Batch& train, const Batch& test);
 
   // Mean of every loss over `data` in batches, in eval mode, without a graph,
@@ -66,6 +69,8 @@ class Trainer {
   void write_pictures(const Batch& test);
   void plot_losses() const;
   std::string path(const std::string& file) const;
+  // Throws Diverged: "training diverged <when>: <what>; <which checkpoint is kept>; <what to try>".
+  [[noreturn]] void diverged(const std::string& when, const std::string& what) const;
   // Runs f with the EMA weights in the model (or the live ones without an EMA).
   void with_averaged_weights(const std::function<void()>& f);
 
@@ -73,8 +78,9 @@ class Trainer {
   std::shared_ptr<Optimizers> optimizers_;
   std::unique_ptr<nn::optim::ExponentialMovingAverage> ema_;
   TrainOptions options_;
-  int64_t epoch_ = 0;  // epochs completed
-  int64_t step_ = 0;   // training steps taken (train_step calls)
+  int64_t epoch_ = 0;                           // epochs completed
+  int64_t step_ = 0;                            // training steps taken (train_step calls)
+  int64_t saved_epoch_ = -1, saved_step_ = -1;  // of the last checkpoint written or resumed from; -1: none
 };
 
 }  // namespace dgm::models::train

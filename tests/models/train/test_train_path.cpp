@@ -285,15 +285,25 @@ TEST_CASE("bad training options are clear errors naming the option", "[train]") 
     INFO("expected an error containing: " << says);
     REQUIRE_THROWS_WITH(train::train_run(c), Catch::Contains(says));
   };
-  fails([](train::RunConfig& c) { c.epochs = 0; }, "--epochs");
-  fails([](train::RunConfig& c) { c.batch_size = -1; }, "--batch-size");
-  fails([](train::RunConfig& c) { c.optimizers[""].lr = -1.0; }, "lr must be");
-  fails([](train::RunConfig& c) { c.optimizers[""].lr = std::nan(""); }, "lr must be");
-  fails([](train::RunConfig& c) { c.optimizers[""].kind = std::string("lbfgs"); }, "unknown optimizer \"lbfgs\"");
-  fails([](train::RunConfig& c) { c.optimizers[""].schedule = std::string("linear"); }, "unknown schedule");
+  fails([](train::RunConfig& c) { c.epochs = 0; }, "--epochs: expected an integer >= 1, got 0");
+  fails([](train::RunConfig& c) { c.batch_size = -1; }, "--batch-size: expected an integer >= 1, got -1");
+  fails([](train::RunConfig& c) { c.optimizers[""].lr = -1.0; }, "--lr: expected a finite number > 0, got -1");
+  fails([](train::RunConfig& c) { c.optimizers[""].lr = std::nan(""); }, "--lr: expected a finite number > 0, got nan");
+  fails([](train::RunConfig& c) { c.optimizers[""].lr = HUGE_VAL; }, "--lr: expected a finite number > 0, got inf");
+  fails([](train::RunConfig& c) { c.optimizers[""].kind = std::string("lbfgs"); },
+        "--optimizer: expected one of sgd, adam, adamw, rmsprop, got \"lbfgs\"");
+  fails([](train::RunConfig& c) { c.optimizers[""].schedule = std::string("linear"); },
+        "--schedule: expected one of none, step, exponential, cosine, got \"linear\"");
   fails([](train::RunConfig& c) { c.optimizers["critic"].lr = 1e-3; }, "has no optimizer \"critic\"");
-  fails([](train::RunConfig& c) { c.optimizers[""].beta1 = 1.0; }, "betas");
-  fails([](train::RunConfig& c) { c.ema_decay = 1.0; }, "--ema");
+  fails([](train::RunConfig& c) { c.optimizers[""].weight_decay = -0.1; },
+        "--weight-decay: expected a finite number >= 0, got -0.1");
+  fails([](train::RunConfig& c) { c.optimizers[""].clip_grad_norm = -1.0; }, "--clip-grad: expected");
+  fails([](train::RunConfig& c) { c.optimizers[""].warmup = int64_t{-1}; }, "--warmup: expected an integer >= 0");
+  fails([](train::RunConfig& c) { c.limit = -1; }, "--limit: expected an integer >= 0 (0: all), got -1");
+  fails([](train::RunConfig& c) { c.test_limit = -5; }, "--test-limit: expected an integer >= 0");
+  fails([](train::RunConfig& c) { c.samples = 3'000'000'000; }, "--samples: expected an integer in [0, 4096]");
+  fails([](train::RunConfig& c) { c.ema_decay = 1.0; }, "--ema: expected a finite number in [0, 1)");
+  fails([](train::RunConfig& c) { c.optimizers[""].beta1 = 1.0; }, "--betas: sgd has no betas");
   fails([](train::RunConfig& c) { c.preset = "huge"; }, "no preset \"huge\"");
   fails([](train::RunConfig& c) { c.dataset = "mnist"; }, "does not train on \"mnist\"");
   fails([](train::RunConfig& c) { c.resume = true; }, "--resume");

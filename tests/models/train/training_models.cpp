@@ -1,7 +1,9 @@
 #include "tests/models/train/training_models.h"
 
 #include <cmath>
+#include <limits>
 #include <mutex>
+#include <tuple>
 
 #include "autograd/grad_mode.h"
 #include "dgm.h"
@@ -158,6 +160,53 @@ class Scalar : public models::GenerativeModel {
   Tensor theta;
 };
 
+// Scalar's loss, plus a second logged key "aux" = theta^2 that is NaN on training step `nan_loss_at`,
+// and a NaN gradient on training step `nan_grad_at` (0: never): a run that diverges at a known step.
+// The step count is a buffer, so a resumed run keeps counting.
+class Diverging : public models::GenerativeModel {
+ public:
+  Diverging(int64_t nan_loss_at, int64_t nan_grad_at) : nan_loss_at_(nan_loss_at), nan_grad_at_(nan_grad_at) {
+    theta = register_parameter("theta", zeros({1}));
+    calls = register_buffer("calls", zeros({}, kInt64));
+  }
+  std::string name() const override { return "Diverging"; }
+  Losses loss(const Batch&) override {
+    Tensor aux = theta.detach().square().sum();
+    if (is_training() && calls.item<int64_t>() + 1 == nan_loss_at_) aux = aux * std::nan("");
+    return {{"loss", 0.5 * (theta - 3.0).square().sum()}, {"aux", aux}};
+  }
+  Losses train_step(const Batch& batch, models::train::Optimizers& opt) override {
+    opt.zero_grad("model");
+    Losses losses = loss(batch);
+    losses.at("loss").backward();
+    const int64_t call = calls.item<int64_t>() + 1;
+    {
+      NoGradGuard no_grad;
+      calls.fill_(static_cast<double>(call));
+      if (call == nan_grad_at_) theta.grad().fill_(std::numeric_limits<double>::infinity());
+    }
+    opt.step("model");
+    return losses;
+  }
+  Tensor sample(int64_t n, const SampleOptions&) override { return theta.detach().expand({n, 1}).contiguous(); }
+  Tensor theta, calls;
+
+ private:
+  int64_t nan_loss_at_, nan_grad_at_;
+};
+
+// A model whose checkpoint is a few MB (a 1M-element parameter with Adam's two moments: 12 MB), so that
+// writing it dominates a training step: the kill test (kill_driver.cpp) kills runs while they save.
+class Heavy : public models::GenerativeModel {
+ public:
+  Heavy() { w = register_parameter("w", zeros({1 << 20})); }
+  std::string name() const override { return "Heavy"; }
+  // (w - 3)^2 / 2 averaged over the elements, whatever the batch.
+  Losses loss(const Batch&) override { return {{"loss", 0.5 * (w - 3.0).square().mean()}}; }
+  Tensor sample(int64_t n, const SampleOptions&) override { return w.detach().narrow(0, 0, 2).expand({n, 2}); }
+  Tensor w;
+};
+
 models::TrainSettings tiny(int64_t epochs, int64_t batch, double lr) {
   models::TrainSettings t = models::train::settings(epochs, batch, lr);
   t.samples = 256;
@@ -225,6 +274,36 @@ void register_test_models() {
       t.samples = 0;
       s.presets = {{"quick", t}, {"course", t}};
       s.make = [](const models::MakeContext&) { return std::make_shared<Scalar>(); };
+      r.add(std::move(s));
+    }
+    for (const auto& [name, loss_at, grad_at] :
+         {std::tuple<const char*, int64_t, int64_t>{"nan-loss", 12, 0}, {"nan-grad", 0, 12}}) {
+      models::ModelSpec s;
+      s.name = name;
+      s.family = "test";
+      s.description = "diverges on training step 12 (epoch 2): a NaN loss \"aux\", or an infinite gradient";
+      s.loss_unit = "squared error";
+      s.datasets = {"moons"};
+      models::TrainSettings t = tiny(3, 500, 0.1);  // moons: 4000 points, 8 steps per epoch
+      t.optimizers.at("model").kind = "sgd";
+      t.samples = 0;
+      s.presets = {{"quick", t}, {"course", t}};
+      s.make = [loss_at, grad_at](const models::MakeContext&) { return std::make_shared<Diverging>(loss_at, grad_at); };
+      r.add(std::move(s));
+    }
+    {
+      models::ModelSpec s;
+      s.name = "heavy";
+      s.family = "test";
+      s.description = "a 4 MB parameter (12 MB checkpoint with Adam) for the kill test; one step per epoch";
+      s.loss_unit = "squared error";
+      s.datasets = {"moons"};
+      models::TrainSettings t = tiny(40, 8, 1e-2);
+      t.limit = 8;  // one step per epoch: a checkpoint after every step
+      t.test_limit = 8;
+      t.samples = 0;
+      s.presets = {{"quick", t}, {"course", t}};
+      s.make = [](const models::MakeContext&) { return std::make_shared<Heavy>(); };
       r.add(std::move(s));
     }
     {

@@ -8,8 +8,9 @@
 
 namespace dgm::test {
 
-// Registers the family "test" and the models gan2d, cond2d, scalar, gauss2d
-// and gauss2d-codes in models::registry() (once per process).
+// Registers the family "test" and the models gan2d, cond2d, scalar, gauss2d,
+// gauss2d-codes, nan-loss and nan-grad (diverge on training step 12) and
+// heavy (a 12 MB checkpoint, one step per epoch) in models::registry() (once per process).
 void register_test_models();
 
 // A diagonal Gaussian fitted by maximum likelihood: mean m (D) and log std
