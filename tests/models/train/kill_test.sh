@@ -14,7 +14,9 @@ driver=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run=$work/run
-kills=0 during_save=0 last_epoch=0 tries=0
+# Two epochs first, uninterrupted: from then on every kill has a checkpoint to spoil.
+"$driver" train "$run" 2 > "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+kills=0 during_save=0 last_epoch=2 tries=0
 exec {never}<> <(:)  # a pipe nothing is written to: `read -t` on it waits without starting a process
 pause() { read -r -t "$1" -u "$never" || true; }
 RANDOM=$$  # a different schedule of kills each run; the log says which delays were used
@@ -50,7 +52,7 @@ while (( kills < 24 && tries < 200 )); do
     during_save=$((during_save + 1))
   fi
   rm -f "$run"/*.tmp-*  # what the killed run was writing
-  [[ -f $run/checkpoint.safetensors ]] || { echo "kill $kills (after ${delay} s): no checkpoint yet"; continue; }
+  [[ -f $run/checkpoint.safetensors ]] || { echo "kill test: after kill $kills the checkpoint is gone"; exit 1; }
   if ! "$driver" check "$run" > "$work/check" 2>&1; then
     echo "kill test: after kill $kills (${delay} s, during a save: $saving) the checkpoint does not open:"
     cat "$work/check"
