@@ -2,8 +2,9 @@
 # The kill test: a training run (dgm_kill_driver, the test-only model "heavy":
 # a 12 MB checkpoint after every step) is killed with SIGKILL at random
 # moments, at least 20 times, each time resumed from what the last one left.
-# A kill that lands while a checkpoint is being written leaves its temporary
-# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h) behind: those are
+# The run first trains two epochs uninterrupted, so every kill has a good
+# checkpoint to lose. A kill that lands while a checkpoint is being written leaves its temporary
+# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h; any name longer than the checkpoint's) behind: those are
 # counted, and at least 6 must have happened (every other kill waits for a
 # save to start and lands 0 .. 4 ms into it). After every kill the
 # checkpoint must open whole (model, optimizer, generator) and never go back;
@@ -32,7 +33,7 @@ while (( kills < 24 && tries < 200 )); do
     # checkpoint's temporary to appear, then kill 0 .. 4 ms into the write.
     # (up to about 20 s: a sanitizer build starts and steps slower)
     for _ in $(seq 1 20000); do
-      compgen -G "$run/checkpoint.safetensors.tmp-*" > /dev/null && break
+      compgen -G "$run/checkpoint.safetensors?*" > /dev/null && break
       kill -0 "$pid" 2> /dev/null || break
       pause 0.001
     done
@@ -47,11 +48,11 @@ while (( kills < 24 && tries < 200 )); do
   wait "$pid" 2> /dev/null || true
   kills=$((kills + 1))
   saving=no
-  if compgen -G "$run/checkpoint.safetensors.tmp-*" > /dev/null; then
+  if compgen -G "$run/checkpoint.safetensors?*" > /dev/null; then
     saving=yes
     during_save=$((during_save + 1))
   fi
-  rm -f "$run"/*.tmp-*  # what the killed run was writing
+  rm -f "$run"/checkpoint.safetensors?* "$run"/*.tmp*  # what the killed run was writing
   [[ -f $run/checkpoint.safetensors ]] || { echo "kill test: after kill $kills the checkpoint is gone"; exit 1; }
   if ! "$driver" check "$run" > "$work/check" 2>&1; then
     echo "kill test: after kill $kills (${delay} s, during a save: $saving) the checkpoint does not open:"
