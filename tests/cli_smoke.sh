@@ -160,7 +160,8 @@ cp "$work/data/mnist/t10k-"* "$work/empty_data/mnist/"
 bad 'has 0 training and 32 test images; both must be > 0' train vae --data-dir "$work/empty_data" --epochs 1 \
   --out "$work/empty_run"
 # Resuming a finished run is an error (exit 1) that says how to extend it, before any data is read.
-bad 'is finished: it trained 2 epochs and --epochs is 2; to train it further, resume with more epochs (--epochs N, N > 2' \
+finished='is finished: it trained 2 epochs and --epochs is 2; to train it further, resume with more epochs'
+bad "$finished (--epochs N, N > 2, e.g. --epochs 4)" \
   train vae "${d[@]}" --epochs 2 --batch-size 32 --threads 1 --out "$work/run" --resume
 # A data set named that does not match the files: Fashion-MNIST asked for in an MNIST folder (or the other way
 # round) is recognized from the files' content; only where the real files are here (scripts/fetch-data).

@@ -2,8 +2,9 @@
 # The kill test: a training run (dgm_kill_driver, the test-only model "heavy":
 # a 12 MB checkpoint after every step) is killed with SIGKILL at random
 # moments, at least 20 times, each time resumed from what the last one left.
-# A kill that lands while a checkpoint is being written leaves its temporary
-# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h) behind: those are
+# The run first trains two epochs uninterrupted, so every kill has a good
+# checkpoint to lose. A kill that lands while a checkpoint is being written leaves its temporary
+# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h; any name longer than the checkpoint's) behind: those are
 # counted, and at least 6 must have happened (every other kill waits for a
 # save to start and lands 0 .. 4 ms into it). After every kill the
 # checkpoint must open whole (model, optimizer, generator) and never go back;
@@ -14,7 +15,9 @@ driver=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run=$work/run
-kills=0 during_save=0 last_epoch=0 tries=0
+# Two epochs first, uninterrupted: from then on every kill has a checkpoint to spoil.
+"$driver" train "$run" 2 > "$work/log" 2>&1 || { cat "$work/log"; exit 1; }
+kills=0 during_save=0 last_epoch=2 tries=0
 exec {never}<> <(:)  # a pipe nothing is written to: `read -t` on it waits without starting a process
 pause() { read -r -t "$1" -u "$never" || true; }
 RANDOM=$$  # a different schedule of kills each run; the log says which delays were used
@@ -30,7 +33,7 @@ while (( kills < 24 && tries < 200 )); do
     # checkpoint's temporary to appear, then kill 0 .. 4 ms into the write.
     # (up to about 20 s: a sanitizer build starts and steps slower)
     for _ in $(seq 1 20000); do
-      compgen -G "$run/checkpoint.safetensors.tmp-*" > /dev/null && break
+      compgen -G "$run/checkpoint.safetensors?*" > /dev/null && break
       kill -0 "$pid" 2> /dev/null || break
       pause 0.001
     done
@@ -45,12 +48,12 @@ while (( kills < 24 && tries < 200 )); do
   wait "$pid" 2> /dev/null || true
   kills=$((kills + 1))
   saving=no
-  if compgen -G "$run/checkpoint.safetensors.tmp-*" > /dev/null; then
+  if compgen -G "$run/checkpoint.safetensors?*" > /dev/null; then
     saving=yes
     during_save=$((during_save + 1))
   fi
-  rm -f "$run"/*.tmp-*  # what the killed run was writing
-  [[ -f $run/checkpoint.safetensors ]] || { echo "kill $kills (after ${delay} s): no checkpoint yet"; continue; }
+  rm -f "$run"/checkpoint.safetensors?* "$run"/*.tmp*  # what the killed run was writing
+  [[ -f $run/checkpoint.safetensors ]] || { echo "kill test: after kill $kills the checkpoint is gone"; exit 1; }
   if ! "$driver" check "$run" > "$work/check" 2>&1; then
     echo "kill test: after kill $kills (${delay} s, during a save: $saving) the checkpoint does not open:"
     cat "$work/check"
