@@ -4,11 +4,12 @@
 # moments, at least 20 times, each time resumed from what the last one left.
 # The run first trains two epochs uninterrupted, so every kill has a good
 # checkpoint to lose. A kill that lands while a checkpoint is being written leaves its temporary
-# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h; any name longer than the checkpoint's) behind: those are
-# counted, and at least 6 must have happened (every other kill waits for a
+# (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h) behind: those are counted, and at least 6 must
+# have happened (every other kill waits for a
 # save to start and lands 0 .. 4 ms into it). After every kill the
 # checkpoint must open whole (model, optimizer, generator) and never go back;
-# at the end a resumed run must continue from the last checkpoint to the end.
+# at the end a resumed run must continue from the last checkpoint to the end, and
+# no temporary of a killed run may be left (each save removes those of dead pids).
 #   tests/models/train/kill_test.sh path/to/dgm_kill_driver
 set -euo pipefail
 driver=$1
@@ -33,7 +34,7 @@ while (( kills < 24 && tries < 200 )); do
     # checkpoint's temporary to appear, then kill 0 .. 4 ms into the write.
     # (up to about 20 s: a sanitizer build starts and steps slower)
     for _ in $(seq 1 20000); do
-      compgen -G "$run/checkpoint.safetensors?*" > /dev/null && break
+      [[ -e $run/checkpoint.safetensors.tmp-$pid ]] && break
       kill -0 "$pid" 2> /dev/null || break
       pause 0.001
     done
@@ -48,11 +49,12 @@ while (( kills < 24 && tries < 200 )); do
   wait "$pid" 2> /dev/null || true
   kills=$((kills + 1))
   saving=no
-  if compgen -G "$run/checkpoint.safetensors?*" > /dev/null; then
+  # The killed run's temporary (nn/io/atomic_file.h names it <file>.tmp-<pid>) is left where it
+  # was: the next save of that file removes it, since its pid is dead (checked at the end).
+  if [[ -e $run/checkpoint.safetensors.tmp-$pid ]]; then
     saving=yes
     during_save=$((during_save + 1))
   fi
-  rm -f "$run"/checkpoint.safetensors?* "$run"/*.tmp*  # what the killed run was writing
   [[ -f $run/checkpoint.safetensors ]] || { echo "kill test: after kill $kills the checkpoint is gone"; exit 1; }
   if ! "$driver" check "$run" > "$work/check" 2>&1; then
     echo "kill test: after kill $kills (${delay} s, during a save: $saving) the checkpoint does not open:"
@@ -77,6 +79,10 @@ grep -q "finished: $target steps" "$work/log" || { echo "kill test: the last run
 "$driver" check "$run" > "$work/check"
 read -r _ epoch _ step < "$work/check"
 [[ $epoch -eq $target && $step -eq $target ]] || { echo "kill test: ended at epoch $epoch, step $step"; exit 1; }
+# The temporaries the killed runs left were removed by the saves after them.
+if compgen -G "$run/*.tmp-*" > /dev/null; then
+  echo "kill test: stale temporaries remain:"; ls "$run"; exit 1
+fi
 # The log holds each epoch once, as the checkpoint it was resumed from left it.
 [[ $(grep -c '"split":"test"' "$run/metrics.jsonl") -eq $target ]] ||
   { echo "kill test: metrics.jsonl does not hold each of the $target epochs once"; exit 1; }
