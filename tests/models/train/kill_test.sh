@@ -6,7 +6,7 @@
 # checkpoint to lose. A kill that lands while a checkpoint is being written leaves its temporary
 # (checkpoint.safetensors.tmp-<pid>, nn/io/atomic_file.h) behind: those are counted, and at least 6 must
 # have happened (every other kill waits for a
-# save to start and lands 0 .. 4 ms into it). After every kill the
+# save to start and lands 0 .. 1.5 ms into it). After every kill the
 # checkpoint must open whole (model, optimizer, generator) and never go back;
 # at the end a resumed run must continue from the last checkpoint to the end, and
 # no temporary of a killed run may be left (each save removes those of dead pids).
@@ -31,14 +31,14 @@ while (( kills < 24 && tries < 200 )); do
   sleep "$delay"
   if (( tries % 2 == 0 )); then
     # Every other kill aims at a save: wait (polling, without a process per poll) for the next
-    # checkpoint's temporary to appear, then kill 0 .. 4 ms into the write.
+    # checkpoint's temporary to appear, then kill 0 .. 1.5 ms into the write.
     # (up to about 20 s: a sanitizer build starts and steps slower)
     for _ in $(seq 1 20000); do
       [[ -e $run/checkpoint.safetensors.tmp-$pid ]] && break
       kill -0 "$pid" 2> /dev/null || break
       pause 0.001
     done
-    pause "$(printf '0.%04d' $((RANDOM % 40)))"
+    pause "$(printf '0.%04d' $((RANDOM % 15)))"
     delay="$delay + save"
   fi
   if ! kill -0 "$pid" 2> /dev/null; then
