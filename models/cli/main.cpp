@@ -29,6 +29,7 @@
 #include "models/train/run.h"
 #include "nn/data/mnist.h"
 #include "nn/io/image_grid.h"
+#include "nn/io/json.h"
 #include "tensor/factories.h"
 #include "tensor/parallel.h"
 
@@ -103,7 +104,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
 
 int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device) {
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
-  DGM_CHECK(!restored.metadata.count("from"), "dgm eval: ", run,
+  DGM_CHECK(!restored.metadata.count("from"), run,
             " is a second-stage run; evaluate it through the command that trained it");
   const ModelSpec& spec = *restored.spec;
   const std::string dataset =
@@ -111,9 +112,11 @@ int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed,
   // Toy sets are generated from the run's seed: the test split is the one it was trained beside.
   uint64_t data_seed = 0;
   if (restored.metadata.count("config")) {
-    auto config = nlohmann::json::parse(restored.metadata.at("config"), nullptr, /*allow_exceptions=*/false);
-    if (config.is_object() && config.contains("seed") && config["seed"].is_number_unsigned())
-      data_seed = config["seed"].get<uint64_t>();
+    nlohmann::json config =
+        nn::io::parse_json(restored.metadata.at("config"), run + ": config", nn::io::kMetadataJsonLimits);
+    DGM_CHECK(config.is_object() && config.contains("seed") && config["seed"].is_number_unsigned(), run,
+              ": config: expected an object with an unsigned integer \"seed\", got ", nn::io::json_excerpt(config));
+    data_seed = config["seed"].get<uint64_t>();
   }
   DataSplits data = load_data(spec, dataset, data_dir, 0, 0, data_seed);
   manual_seed(seed);
