@@ -1,5 +1,6 @@
 // libFuzzer: the command-line parser of `dgm train` / `dgm sample`
-// (models/cli/options.cpp, compiled into this target). The input's lines are
+// (models/cli/options.cpp, compiled into this target) and the checked value
+// readers behind every option (models/train/option_range.h). The input's lines are
 // the arguments; the first line is also read as a --labels list. CLI11's own
 // parse errors (CLI::Error) are expected answers too.
 #include <CLI/CLI.hpp>
@@ -17,7 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     args.push_back(text.substr(start, end - start));
     start = end + 1;
   }
-  dgm::fuzz::expect_only_dgm_errors([&] { parse_labels(args.front(), 10); });
+  // the checked readers every option value goes through (models/train/option_range.h)
+  dgm::fuzz::expect_only_dgm_errors([&] { dgm::models::train::parse_labels(args.front(), 10); });
+  dgm::fuzz::expect_only_dgm_errors(
+      [&] { dgm::models::train::parse_number("--lr", args.front(), dgm::models::train::above(0)); });
+  dgm::fuzz::expect_only_dgm_errors(
+      [&] { dgm::models::train::parse_integer("--epochs", args.front(), dgm::models::train::closed(1, 1e6)); });
+  dgm::fuzz::expect_only_dgm_errors([&] { dgm::models::train::parse_unsigned("--seed", args.front()); });
   dgm::fuzz::expect_only_dgm_errors([&] {
     CLI::App app("fuzz");
     OptimizerFlags flags;
