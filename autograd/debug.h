@@ -5,8 +5,8 @@
 // In anomaly mode a dgm::Error names the first op whose result has a NaN (forward)
 // or a NaN or Inf (backward, gradients, optimizer steps):
 //   - every op that goes through autograd::record, with grad on or off (training
-//     and evaluation), and every op run inside a backward function, naming the
-//     node whose backward it was running;
+//     and evaluation), outside backward functions (a backward may mask a NaN it
+//     made itself, as pow's at 0; what it returns is checked below);
 //   - every gradient a backward function returns, naming the node and its input;
 //   - every parameter an optimizer step updated (nn/optim/optimizer.cpp).
 // dump_graph(t) prints the graph behind t, one node per line, inputs indented:

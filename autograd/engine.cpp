@@ -190,7 +190,9 @@ void check_saved_versions(const Node* node) {
     if (!storage) continue;  // freed: nothing can read it
     const uint64_t now = storage->version.load(std::memory_order_relaxed);
     if (now == s.version) continue;
-    const std::string which = s.input < 0 ? std::string("its output") : "input " + std::to_string(s.input);
+    const std::string which = s.what          ? std::string("its ") + s.what
+                              : s.input == -1 ? std::string("its output")
+                                              : "input " + std::to_string(s.input);
     DGM_FAIL(node->name, " backward: ", which, " of shape ", shape_str(s.shape), " was modified in place after ",
              node->name, " used it (version ", now, ", saved at version ", s.version,
              "); compute it again or clone() it before the in-place edit");

@@ -23,12 +23,12 @@ bool any_requires_grad(const std::vector<Tensor>& inputs) {
 
 namespace {
 // The anomaly-mode check of an op's result, run for every op that goes through
-// record (grad on or off); inside a backward function it names that node too.
+// record (grad on or off). Ops inside a backward function are not checked one
+// by one: a backward may make a NaN on purpose and mask it (pow's a^b log a at
+// a = 0, dropped by where); the engine checks the gradients it returns,
+// naming the node and its forward op, as torch.autograd.detect_anomaly does.
 void check_result(const char* name, const Tensor& out) {
-  if (const Node* running = running_backward())
-    check_finite(out, name, "backward, inside " + describe_backward(*running));
-  else
-    check_finite(out, name, "forward", Allow::Inf);
+  if (!running_backward()) check_finite(out, name, "forward", Allow::Inf);
 }
 
 // The versions of the tensors the backward will read (see Saves), to be
@@ -48,6 +48,12 @@ std::vector<SavedVersion> saved_versions(const Tensor& out, const std::vector<Te
   return saved;
 }
 }  // namespace
+
+Tensor also_reads(Tensor out, const char* what, const Tensor& t) {
+  if (out.grad_fn() && t.defined())
+    out.grad_fn()->saved.push_back({-2, t.impl()->storage, t._version(), t.shape(), what});
+  return out;
+}
 
 Tensor record_impl(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward, Saves saves) {
   if (debug_detect_nan()) check_result(name, out);

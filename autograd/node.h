@@ -51,6 +51,7 @@ struct SavedVersion {
   std::weak_ptr<Storage> storage;
   uint64_t version;
   Shape shape;
+  const char* what = nullptr;  // a tensor that is not an input (also_reads): "index", "indices", ...
 };
 
 struct Node {
@@ -85,6 +86,11 @@ Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, F
         [fn = std::forward<F>(backward)](const Tensor& g, const NeedsGrad&) { return fn(g); }, saves);
   }
 }
+
+// The backward of the op that just made `out` also reads `t`, a tensor that is
+// not one of its inputs (an index, a mask, another output of the op): its
+// version is checked too, named `what` in the error. Returns `out`.
+Tensor also_reads(Tensor out, const char* what, const Tensor& t);
 
 // True when an op on these inputs would be recorded.
 bool any_requires_grad(const std::vector<Tensor>& inputs);

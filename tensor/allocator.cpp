@@ -1,5 +1,6 @@
 #include "tensor/allocator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -41,13 +42,13 @@ void* cpu_allocator::allocate(size_t nbytes) {
   {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.stats.allocations++;
-    c.stats.bytes_in_use += size;
-    if (c.stats.bytes_in_use > c.stats.peak_bytes_in_use) c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
     auto it = c.free_lists.find(size);
     if (it != c.free_lists.end() && !it->second.empty()) {
       void* p = it->second.back();
       it->second.pop_back();
       c.stats.bytes_cached -= size;
+      c.stats.bytes_in_use += size;
+      c.stats.peak_bytes_in_use = std::max(c.stats.peak_bytes_in_use, c.stats.bytes_in_use);
       return p;
     }
     c.stats.system_allocations++;
@@ -57,13 +58,14 @@ void* cpu_allocator::allocate(size_t nbytes) {
     cpu_empty_cache();
     p = std::aligned_alloc(kAlignment, size);
   }
-  if (!p) {
-    std::lock_guard<std::mutex> lock(c.mutex);
-    c.stats.bytes_in_use -= size;
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (!p) {  // the statistics count only what was handed out
     c.stats.allocations--;
     c.stats.system_allocations--;
     throw OutOfMemoryError(detail::concat("out of memory allocating ", nbytes, " bytes on cpu"), nbytes);
   }
+  c.stats.bytes_in_use += size;
+  c.stats.peak_bytes_in_use = std::max(c.stats.peak_bytes_in_use, c.stats.bytes_in_use);
   return p;
 }
 

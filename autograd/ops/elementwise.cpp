@@ -231,13 +231,13 @@ Tensor where(const Tensor& cond_, const Tensor& a_, const Tensor& b_) {
     a = a.expand(s);
     b = b.expand(s);
   }
-  return record(
+  return autograd::also_reads(record(
       "where", kernels::where(cond, a, b), {a, b},
       [cond](const Tensor& g) {
         Tensor zero = zeros({}, TensorOptions(g.dtype()).device(g.device()));
         return std::vector{where(cond, g, zero), where(cond, zero, g)};
       },
-      Saves::Nothing);
+      Saves::Nothing), "condition", cond);
 }
 Tensor where(const Tensor& c, const Tensor& a, double b) { return where(c, a, scalar_like(b, a)); }
 Tensor where(const Tensor& c, double a, const Tensor& b) { return where(c, scalar_like(a, b), b); }

@@ -13,6 +13,7 @@
 
 namespace dgm {
 
+using autograd::also_reads;
 using autograd::NeedsGrad;
 using autograd::record;
 using autograd::Saves;
@@ -61,12 +62,14 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   dim = wrap_dim("gather", dim, x.dim());
   check_index_shape("gather", x, dim, index, nullptr);
   kernels::check_index_range("gather", index, dim, x.size(dim));
-  return record(
-      "gather", kernels::gather(x, dim, index), {x},
-      [dim, index, shape = x.shape()](const Tensor& g) {
-        return std::vector{scatter_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
-      },
-      Saves::Nothing);
+  return also_reads(
+      record(
+          "gather", kernels::gather(x, dim, index), {x},
+          [dim, index, shape = x.shape()](const Tensor& g) {
+            return std::vector{scatter_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
+          },
+          Saves::Nothing),
+      "index", index);
 }
 
 // d scatter(x, i, src) = (scatter(g, i, 0), gather(g, i))   (src's unused part gets 0)
@@ -76,13 +79,14 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
   kernels::check_index_range("scatter", index, dim, x.size(dim));
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/false);
-  return record(
-      "scatter", out, {x, src},
-      [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
-        return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
-                           needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-      },
-      Saves::Nothing);
+  return also_reads(record(
+                        "scatter", out, {x, src},
+                        [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+                          return std::vector{needs[0] ? scatter(g, dim, index, 0.0) : Tensor(),
+                                             needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
+                        },
+                        Saves::Nothing),
+                    "index", index);
 }
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, double value) {
@@ -96,24 +100,28 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
   kernels::check_index_range("scatter_add", index, dim, x.size(dim));
   Tensor out = kernels::copy_to_new(x);
   kernels::scatter_(out, dim, index, src, /*accumulate=*/true);
-  return record(
-      "scatter_add", out, {x, src},
-      [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
-        return std::vector{needs[0] ? g : Tensor(), needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
-      },
-      Saves::Nothing);
+  return also_reads(
+      record(
+          "scatter_add", out, {x, src},
+          [dim, index, src_shape = src.shape()](const Tensor& g, const NeedsGrad& needs) {
+            return std::vector{needs[0] ? g : Tensor(), needs[1] ? pad_to(gather(g, dim, index), src_shape) : Tensor()};
+          },
+          Saves::Nothing),
+      "index", index);
 }
 
 // d index_select(x, i) = index_add(zeros_like(x), i, g)   (repeated indices accumulate)
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_) {
   dim = wrap_dim("index_select", dim, x.dim());
   Tensor index = check_index_1d("index_select", x, dim, index_);
-  return record(
-      "index_select", kernels::index_select(x, dim, index), {x},
-      [dim, index, shape = x.shape()](const Tensor& g) {
-        return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
-      },
-      Saves::Nothing);
+  return also_reads(
+      record(
+          "index_select", kernels::index_select(x, dim, index), {x},
+          [dim, index, shape = x.shape()](const Tensor& g) {
+            return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), dim, index, g)};
+          },
+          Saves::Nothing),
+      "index", index);
 }
 
 // d index_add(x, i, src) = (g, index_select(g, i))
@@ -128,12 +136,14 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index_, const Tenso
             " and ", dtype_name(src.dtype()));
   Tensor out = kernels::copy_to_new(x);
   kernels::index_add_(out, dim, index, src);
-  return record(
-      "index_add", out, {x, src},
-      [dim, index](const Tensor& g, const NeedsGrad& needs) {
-        return std::vector{needs[0] ? g : Tensor(), needs[1] ? index_select(g, dim, index) : Tensor()};
-      },
-      Saves::Nothing);
+  return also_reads(
+      record(
+          "index_add", out, {x, src},
+          [dim, index](const Tensor& g, const NeedsGrad& needs) {
+            return std::vector{needs[0] ? g : Tensor(), needs[1] ? index_select(g, dim, index) : Tensor()};
+          },
+          Saves::Nothing),
+      "index", index);
 }
 
 Tensor one_hot(const Tensor& index, int64_t num_classes) {
@@ -164,14 +174,16 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Shape s = indices.shape();
   s.push_back(weight.size(1));
   Tensor out = kernels::index_select(weight, 0, flat).view(s);
-  return record(
-      "embedding", out, {weight},
-      [flat, padding_idx, shape = weight.shape()](const Tensor& g) {
-        Tensor rows = g.reshape({flat.numel(), shape[1]});
-        if (padding_idx >= 0) rows = where(flat.eq(static_cast<double>(padding_idx)).unsqueeze(1), 0.0, rows);
-        return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), 0, flat, rows)};
-      },
-      Saves::Nothing);
+  return also_reads(
+      record(
+          "embedding", out, {weight},
+          [flat, padding_idx, shape = weight.shape()](const Tensor& g) {
+            Tensor rows = g.reshape({flat.numel(), shape[1]});
+            if (padding_idx >= 0) rows = where(flat.eq(static_cast<double>(padding_idx)).unsqueeze(1), 0.0, rows);
+            return std::vector{index_add(zeros(shape, TensorOptions(g.dtype()).device(g.device())), 0, flat, rows)};
+          },
+          Saves::Nothing),
+      "indices", flat);
 }
 
 // ---- x.index({...}): Python's x[...] ----

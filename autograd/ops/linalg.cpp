@@ -17,6 +17,7 @@
 
 namespace dgm {
 
+using autograd::also_reads;
 using autograd::NeedsGrad;
 using autograd::record;
 using autograd::Saves;
@@ -247,6 +248,7 @@ std::tuple<Tensor, Tensor> eigh(const Tensor& A) {
     Tensor v = GradMode::is_enabled() ? std::get<1>(eigh(A)) : vs;
     return std::vector{sym((v * g.unsqueeze(-2)).matmul(v.mT()))};
   });
+  w_out = also_reads(w_out, "eigenvectors", vs);
   Tensor v_out = record("eigh_eigenvectors", V, {A}, [A, ws, vs](const Tensor& g) {
     Tensor w = ws, v = vs;
     if (GradMode::is_enabled()) std::tie(w, v) = eigh(A);
@@ -254,6 +256,7 @@ std::tuple<Tensor, Tensor> eigh(const Tensor& A) {
     Tensor F = (1.0 - I) / (w.unsqueeze(-2) - w.unsqueeze(-1) + I);  // the + I keeps the diagonal finite
     return std::vector{sym(v.matmul(F * v.mT().matmul(g)).matmul(v.mT()))};
   });
+  v_out = also_reads(also_reads(v_out, "eigenvalues", ws), "eigenvectors", vs);
   return {w_out, v_out};
 }
 

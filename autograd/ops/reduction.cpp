@@ -14,6 +14,7 @@
 
 namespace dgm {
 
+using autograd::also_reads;
 using autograd::record;
 using autograd::Saves;
 using kernels::ArgReduce;
@@ -89,14 +90,15 @@ std::tuple<Tensor, Tensor> extreme_dim(const char* name, ArgReduce op, const Ten
   Tensor values, indices;
   std::tie(values, indices) = kernels::arg_reduce(op, x.detach(), d, keepdim);
   if (!x.is_floating_point()) return {values, indices};
-  values = record(
-      name, values, {x},
-      [indices, d, keepdim, n = x.size(d), ndim = x.dim()](const Tensor& g) {
-        Tensor idx = keepdim ? indices : indices.unsqueeze(d);
-        Tensor gu = keepdim ? g : g.unsqueeze(d);
-        return std::vector{where(positions(n, d, ndim, indices.device()).eq(idx), gu, 0.0)};
-      },
-      Saves::Nothing);
+  values = also_reads(record(
+                          name, values, {x},
+                          [indices, d, keepdim, n = x.size(d), ndim = x.dim()](const Tensor& g) {
+                            Tensor idx = keepdim ? indices : indices.unsqueeze(d);
+                            Tensor gu = keepdim ? g : g.unsqueeze(d);
+                            return std::vector{where(positions(n, d, ndim, indices.device()).eq(idx), gu, 0.0)};
+                          },
+                          Saves::Nothing),
+                      "indices", indices);
   return {values, indices};
 }
 

@@ -16,10 +16,10 @@ class Diverged : public Error {
   explicit Diverged(const std::string& message) : Error(message) {}
 };
 
-// sum(0 * t) is exactly 0 when every element is finite and NaN otherwise
-// (0 * inf = NaN and NaN propagates), so one reduction and one read per tensor,
-// without the overflow a sum of the values themselves could have. Tensors
-// that are not floating point or undefined count as finite.
+// sum(t - t) is exactly 0 when every element is finite and NaN otherwise
+// (inf - inf = NaN and NaN propagates): one reduction and one read per tensor,
+// made with kernels, so anomaly mode does not throw first. Tensors that are
+// not floating point or undefined count as finite.
 bool all_finite(const Tensor& t);
 // Whether every gradient of `params` is finite, with one read back for all of them.
 bool gradients_finite(const std::vector<Tensor>& params);

@@ -94,8 +94,11 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, Int2 ker
     Tensor x = x_.contiguous();
     auto [values, idx] = kernels::max_pool2d(x, geo);
     // y = gather(x, idx):  dx = scatter(g, idx)
-    Tensor y =
-        record(op, values, {x}, [idx = idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; });
+    Tensor y = autograd::also_reads(
+        record(
+            op, values, {x}, [idx = idx, geo](const Tensor& g) { return std::vector{max_scatter(g, idx, geo)}; },
+            autograd::Saves::Nothing),
+        "indices", idx);
     return unbatched ? std::tuple{y.squeeze(0), idx.squeeze(0)} : std::tuple{y, idx};
   });
 }

@@ -222,3 +222,52 @@ TEST_CASE("second derivatives still work with version checks", "[autograd][versi
   x.detach().add_(1.0);
   REQUIRE_THROWS_WITH(autograd::grad({gx.sum()}, {x}), Contains("mul backward") && Contains("modified in place"));
 }
+
+TEST_CASE("indices, masks and other outputs a backward reads are version-checked too", "[autograd][version]") {
+  SECTION("max's indices") {
+    // x = [[1,3,2]]: max over dim 1 picks index 1; editing the returned indices
+    // would route the gradient to x_0 (PyTorch raises here too)
+    Tensor x = tensor(std::vector<double>{1, 3, 2}, {1, 3}).requires_grad_();
+    auto [values, indices] = x.max(1);
+    indices.fill_(0);
+    REQUIRE_THROWS_WITH(values.sum().backward(),
+                        Contains("max backward: its indices of shape (1) was modified in place after max used it"));
+  }
+  SECTION("gather's index") {
+    Tensor x = param({1, 2, 3});
+    Tensor index = tensor(std::vector<int64_t>{2, 0});
+    Tensor y = gather(x, 0, index);
+    index.zero_();
+    REQUIRE_THROWS_WITH(y.sum().backward(), Contains("gather backward: its index of shape (2) was modified in place"));
+  }
+  SECTION("embedding's indices") {
+    Tensor weight = tensor(std::vector<double>(6, 1.0), {3, 2}).requires_grad_();
+    Tensor ids = tensor(std::vector<int64_t>{0, 2});
+    Tensor y = embedding(weight, ids);
+    ids.fill_(1);
+    REQUIRE_THROWS_WITH(y.sum().backward(), Contains("embedding backward: its indices of shape (2) was modified"));
+  }
+  SECTION("where's condition") {
+    Tensor a = param({1, 2}), b = param({3, 4});
+    Tensor cond = tensor(std::vector<bool>{true, false});
+    Tensor y = where(cond, a, b);
+    cond.copy_(tensor(std::vector<bool>{false, true}));
+    REQUIRE_THROWS_WITH(y.sum().backward(), Contains("where backward: its condition of shape (2) was modified"));
+  }
+  SECTION("eigh's eigenvectors, edited through the returned output") {
+    Tensor A = tensor(std::vector<double>{2, 1, 1, 3}, {2, 2}).requires_grad_();
+    auto [w, V] = linalg::eigh(A);
+    {
+      NoGradGuard no_grad;
+      V.mul_(2.0);
+    }
+    REQUIRE_THROWS_WITH((w * vec({1.0, 2.0})).sum().backward(),
+                        Contains("eigh_eigenvalues backward: its eigenvectors of shape (2,2) was modified"));
+  }
+  SECTION("unedited, the same ops still differentiate") {
+    // d/dx sum(max(x, 1)) = one-hot at the argmax
+    Tensor x = tensor(std::vector<double>{1, 3, 2}, {1, 3}).requires_grad_();
+    std::get<0>(x.max(1)).sum().backward();
+    check_values(x.grad(), {0, 1, 0});
+  }
+}

@@ -30,6 +30,7 @@ TEST_CASE("the CPU allocator reports an impossible request as out of memory", "[
   const MemoryStats after = cpu_memory_stats();
   CHECK(after.bytes_in_use == before.bytes_in_use);
   CHECK(after.allocations == before.allocations);
+  CHECK(after.peak_bytes_in_use == before.peak_bytes_in_use);  // a refused request was never in use
 }
 
 TEST_CASE("factories name the dtype and shape when memory runs out", "[allocator]") {
