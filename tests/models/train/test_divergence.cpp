@@ -22,21 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("dgm_divergence_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_dir(const std::string& name) { return test::fresh_temp_dir("divergence", name); }
 
-train::RunConfig config(const std::string& model, const std::string& out) {
-  test::register_test_models();
-  train::RunConfig c;
-  c.model = model;
-  c.out = out;
-  static std::FILE* quiet = std::fopen("/dev/null", "w");
-  c.log = quiet;
-  return c;
-}
+train::RunConfig config(const std::string& model, const std::string& out) { return test::quiet_run_config(model, out); }
 
 // Runs `model` (diverging in epoch 2) and returns the error; checks the checkpoint on disk is
 // byte for byte the one written after epoch 1.

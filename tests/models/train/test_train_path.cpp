@@ -22,21 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("dgm_train_path_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_dir(const std::string& name) { return test::fresh_temp_dir("train_path", name); }
 
-train::RunConfig config(const std::string& model, const std::string& out) {
-  test::register_test_models();
-  train::RunConfig c;
-  c.model = model;
-  c.out = out;
-  static std::FILE* quiet = std::fopen("/dev/null", "w");
-  c.log = quiet;
-  return c;
-}
+train::RunConfig config(const std::string& model, const std::string& out) { return test::quiet_run_config(model, out); }
 
 nn::StateDict checkpoint(const std::string& dir) { return nn::io::load_safetensors(dir + "/checkpoint.safetensors"); }
 

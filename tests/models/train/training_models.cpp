@@ -1,6 +1,10 @@
 #include "tests/models/train/training_models.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <tuple>
@@ -214,6 +218,23 @@ models::TrainSettings tiny(int64_t epochs, int64_t batch, double lr) {
 }
 
 }  // namespace
+
+std::string fresh_temp_dir(const std::string& suite, const std::string& name) {
+  std::filesystem::path p =
+      std::filesystem::temp_directory_path() / ("dgm_" + suite + "_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  return p.string();
+}
+
+models::train::RunConfig quiet_run_config(const std::string& model, const std::string& out) {
+  register_test_models();
+  models::train::RunConfig c;
+  c.model = model;
+  c.out = out;
+  static std::FILE* quiet = std::fopen("/dev/null", "w");
+  c.log = quiet;
+  return c;
+}
 
 void register_test_models() {
   static std::once_flag once;

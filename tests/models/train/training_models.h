@@ -3,7 +3,10 @@
 // n_critic critic steps, a class-conditional model, a scalar model with a
 // closed-form trajectory (EMA, schedules, clipping), and a two-stage pair.
 #pragma once
+#include <string>
+
 #include "models/registry.h"
+#include "models/train/run.h"
 #include "nn/modules/linear.h"
 
 namespace dgm::test {
@@ -12,6 +15,11 @@ namespace dgm::test {
 // gauss2d-codes, nan-loss and nan-grad (diverge on training step 12) and
 // heavy (a 12 MB checkpoint, one step per epoch) in models::registry() (once per process).
 void register_test_models();
+
+// A fresh, empty folder <tmp>/dgm_<suite>_<name>_<pid> (removed first if it is there).
+std::string fresh_temp_dir(const std::string& suite, const std::string& name);
+// A run of `model` (a test model, registered here) into `out`, its log going nowhere.
+models::train::RunConfig quiet_run_config(const std::string& model, const std::string& out);
 
 // A diagonal Gaussian fitted by maximum likelihood: mean m (D) and log std
 // (D); loss = mean over the batch of -log N(x; m, diag(exp(2 log_std))).
