@@ -64,7 +64,7 @@ DataSplits load_data(const ModelSpec& spec, const std::string& dataset, const st
   }
   DataSplits out;
   if (d.kind == "toy") {
-    nn::data::ToyData toy = nn::data::load_toy_dataset(dataset, 0, seed);
+    nn::data::ToyData toy = nn::data::load_toy_dataset(dataset, spec.toy_size, seed);
     out.train = take(spec, toy.train.x, toy.train.y, limit);
     out.test = take(spec, toy.test.x, toy.test.y, test_limit);
   } else {

@@ -1,6 +1,7 @@
 #include "models/registry.h"
 
 #include "models/ar/specs.h"
+#include "models/flows/specs.h"
 #include "models/vae/specs.h"
 
 namespace dgm::models {
@@ -58,6 +59,7 @@ Registry& registry() {
     auto* r = new Registry();
     ar::register_models(*r);
     vae::register_models(*r);
+    flows::register_models(*r);
     return r;
   }();
   return *reg;

@@ -41,6 +41,7 @@ struct ModelSpec {
   std::string loss_unit;                         // what the loss key measures: "negative ELBO, nats per image"
   std::vector<std::string> datasets;             // the first is the default
   std::string transform;                         // what is done to the raw data, for `dgm list`
+  int64_t toy_size = 0;                          // points in all for a toy set, split 80/20 (0: the set's default)
   bool conditional = false;                      // batches carry the data set's labels (y)
   std::map<std::string, TrainSettings> presets;  // "quick" and "course"
   std::function<std::shared_ptr<GenerativeModel>(const MakeContext&)> make;

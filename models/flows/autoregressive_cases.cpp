@@ -1,0 +1,7 @@
+#include "models/flows/layer_catalog.h"
+
+namespace dgm::models::flows {
+
+std::vector<FlowLayerCase> autoregressive_layer_cases() { return {}; }
+
+}  // namespace dgm::models::flows
