@@ -3,6 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
+#include "tensor/factories.h"
 
 namespace dgm::models::flows {
 
