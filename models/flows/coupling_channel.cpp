@@ -18,7 +18,8 @@ AffineChannelCoupling::AffineChannelCoupling(bool parity_type_, int64_t in_chann
 }
 
 std::string AffineChannelCoupling::extra_repr() const {
-  return std::string("parity_type=") + (parity_type ? "True" : "False") + ", in_channels=" + std::to_string(in_channels);
+  return std::string("parity_type=") + (parity_type ? "True" : "False") +
+         ", in_channels=" + std::to_string(in_channels);
 }
 
 AffineChannelCoupling::HalfStep AffineChannelCoupling::transform_half(const Tensor& x, bool invert) {

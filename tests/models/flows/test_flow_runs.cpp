@@ -38,7 +38,7 @@ void write_fake_mnist(const std::string& dir, const std::string& split, uint32_t
     for (int y = 0; y < 28; ++y)
       for (int x = 0; x < 28; ++x)
         pixels.push_back((y - 14) * (y - 14) + (x - 14) * (x - 14) <= r * r ? static_cast<uint8_t>(200 + i % 50)
-                                                                             : static_cast<uint8_t>((x * 7 + y) % 40));
+                                                                            : static_cast<uint8_t>((x * 7 + y) % 40));
   }
   write_idx(dir + "/" + split + "-images-idx3-ubyte", {n, 28, 28}, pixels);
   write_idx(dir + "/" + split + "-labels-idx1-ubyte", {n}, labels);
