@@ -14,7 +14,9 @@ AffineChannelCoupling::AffineChannelCoupling(bool parity_type_, int64_t in_chann
             in_channels);
   scale = register_parameter("scale", zeros({1}));
   scale_shift = register_parameter("scale_shift", zeros({1}));
+  // BEGIN SOLUTION hw2.4/layers
   resnet = register_module("resnet", std::make_shared<SimpleResnet>(in_channels, 2 * in_channels, n_filters, n_blocks));
+  // END SOLUTION
 }
 
 std::string AffineChannelCoupling::extra_repr() const {
@@ -23,7 +25,7 @@ std::string AffineChannelCoupling::extra_repr() const {
 }
 
 AffineChannelCoupling::HalfStep AffineChannelCoupling::transform_half(const Tensor& x, bool invert) {
-  // BEGIN SOLUTION hw2.4
+  // BEGIN SOLUTION hw2.4/transform
   std::vector<Tensor> halves = x.split(in_channels, 1);
   Tensor x_change = parity_type ? halves[0] : halves[1];
   Tensor x_id = parity_type ? halves[1] : halves[0];
