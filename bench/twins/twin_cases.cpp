@@ -48,9 +48,9 @@ TwinCase maf_images_case() {
             auto model = std::make_shared<AutoregressiveFlow>(o);
             Tensor pixels = randint(0, 256, {32, 1, 6, 6}, kInt64, &gen).to(kFloat32);
             Tensor noise = rand({32, 1, 6, 6}, &gen);
-            return TwinExport{model,
-                              {{"pixels", pixels}, {"noise", noise}},
-                              [model, pixels, noise] { return model->dequantized_nll(pixels, noise); }};
+            return TwinExport{model, {{"pixels", pixels}, {"noise", noise}}, [model, pixels, noise] {
+                                return model->dequantized_nll(pixels, noise);
+                              }};
           }};
 }
 

@@ -22,19 +22,27 @@ std::vector<FlowLayerCase> autoregressive_layer_cases() {
   cases.push_back({"MAFLayer(D=3)", {3}, [](Generator& g) { return made_layer<MAFLayer>(3, {}, g); }, nullptr});
   cases.push_back({"MAFLayer(D=5, order 3,1,5,2,4)",
                    {5},
-                   [](Generator& g) { return made_layer<MAFLayer>(5, {3, 1, 5, 2, 4}, g); },
+                   [](Generator& g) {
+                     return made_layer<MAFLayer>(5, {3, 1, 5, 2, 4}, g);
+                   },
                    nullptr});
   cases.push_back({"IAFLayer(D=3)", {3}, [](Generator& g) { return made_layer<IAFLayer>(3, {}, g); }, nullptr});
   cases.push_back({"IAFLayer(D=5, order 2,5,1,4,3)",
                    {5},
-                   [](Generator& g) { return made_layer<IAFLayer>(5, {2, 5, 1, 4, 3}, g); },
+                   [](Generator& g) {
+                     return made_layer<IAFLayer>(5, {2, 5, 1, 4, 3}, g);
+                   },
                    nullptr});
-  cases.push_back({"Permutation(reverse, D=5)", {5}, [](Generator&) -> std::shared_ptr<FlowLayer> {
-                     return Permutation::reverse(5);
-                   }, nullptr});
-  cases.push_back({"Permutation(2,0,3,1)", {4}, [](Generator&) -> std::shared_ptr<FlowLayer> {
+  cases.push_back({"Permutation(reverse, D=5)",
+                   {5},
+                   [](Generator&) -> std::shared_ptr<FlowLayer> { return Permutation::reverse(5); },
+                   nullptr});
+  cases.push_back({"Permutation(2,0,3,1)",
+                   {4},
+                   [](Generator&) -> std::shared_ptr<FlowLayer> {
                      return std::make_shared<Permutation>(std::vector<int64_t>{2, 0, 3, 1});
-                   }, nullptr});
+                   },
+                   nullptr});
   return cases;
 }
 

@@ -20,8 +20,9 @@ AutoregressiveFlow::AutoregressiveFlow(AutoregressiveFlowOptions options) : opti
   if (!o.image_shape.empty()) {
     int64_t d = 1;
     for (int64_t s : o.image_shape) d *= s;
-    DGM_CHECK(o.image_shape.size() == 3 && d == o.dim, "AutoregressiveFlow: image_shape (C, H, W) must have C*H*W = ",
-              "dim = ", o.dim, ", got ", shape_str(Shape(o.image_shape.begin(), o.image_shape.end())));
+    DGM_CHECK(o.image_shape.size() == 3 && d == o.dim,
+              "AutoregressiveFlow: image_shape (C, H, W) must have C*H*W = ", "dim = ", o.dim, ", got ",
+              shape_str(Shape(o.image_shape.begin(), o.image_shape.end())));
   }
   DGM_CHECK(o.logit_alpha >= 0 && o.logit_alpha < 0.5, "AutoregressiveFlow: logit_alpha must be in [0, 0.5), got ",
             o.logit_alpha);
@@ -78,8 +79,7 @@ Tensor AutoregressiveFlow::dequantized_nll(const Tensor& pixels, const Tensor& n
   want.insert(want.end(), options_.image_shape.begin(), options_.image_shape.end());
   std::string image = shape_str(Shape(options_.image_shape.begin(), options_.image_shape.end()));
   DGM_CHECK(pixels.defined() && pixels.shape() == want, name(), ": expected images (B,", image.substr(1),
-            " of pixels 0..255, got ",
-            pixels.defined() ? shape_str(pixels.shape()) : std::string("undefined"));
+            " of pixels 0..255, got ", pixels.defined() ? shape_str(pixels.shape()) : std::string("undefined"));
   DGM_CHECK(noise.defined() && noise.shape() == pixels.shape(), name(),
             ".dequantized_nll: the noise must have the pixels' shape ", shape_str(pixels.shape()));
   // x = (pixel + u) / 256
@@ -89,8 +89,7 @@ Tensor AutoregressiveFlow::dequantized_nll(const Tensor& pixels, const Tensor& n
 
 Losses AutoregressiveFlow::loss(const Batch& batch) {
   if (options_.image_shape.empty()) return {{"loss", -log_prob(batch.x).mean()}};
-  DGM_CHECK(batch.x.defined() && batch.x.is_floating_point(), name(),
-            ": expected floating point pixels 0..255, got ",
+  DGM_CHECK(batch.x.defined() && batch.x.is_floating_point(), name(), ": expected floating point pixels 0..255, got ",
             batch.x.defined() ? dtype_name(batch.x.dtype()) : std::string("undefined"));
   Tensor nll = dequantized_nll(batch.x, rand_like(batch.x));
   // bits/dim of the 256-level pixels: nll / (D ln 2) + 8
@@ -125,8 +124,7 @@ void AutoregressiveFlow::save_pictures(const std::string& dir, const Batch& test
   }
   const Tensor p = parameters().front();
   auto density = [&](const Tensor& z) { return log_prob(z.to(p.dtype()).to(p.device())).cpu(); };
-  nn::io::save_density_map(dir + "/density.png", density, lo[0], hi[0], lo[1], hi[1], 200,
-                           test_batch.x.cpu());
+  nn::io::save_density_map(dir + "/density.png", density, lo[0], hi[0], lo[1], hi[1], 200, test_batch.x.cpu());
 }
 
 }  // namespace dgm::models::flows

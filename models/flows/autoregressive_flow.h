@@ -32,13 +32,13 @@
 namespace dgm::models::flows {
 
 struct AutoregressiveFlowOptions {
-  std::string kind = "maf";               // "maf" or "iaf"
-  int64_t dim = 2;                        // D
-  int64_t layers = 5;                     // autoregressive layers K (K-1 reversals between them)
+  std::string kind = "maf";                // "maf" or "iaf"
+  int64_t dim = 2;                         // D
+  int64_t layers = 5;                      // autoregressive layers K (K-1 reversals between them)
   std::vector<int64_t> hidden = {64, 64};  // MADE hidden sizes
-  double log_sigma_bound = 5.0;           // a = B tanh(raw / B)
-  std::vector<int64_t> image_shape;       // (C, H, W) for images; empty for points
-  double logit_alpha = 0;                 // images: > 0 models logit(alpha + (1 - 2 alpha) x); 0: x itself
+  double log_sigma_bound = 5.0;            // a = B tanh(raw / B)
+  std::vector<int64_t> image_shape;        // (C, H, W) for images; empty for points
+  double logit_alpha = 0;                  // images: > 0 models logit(alpha + (1 - 2 alpha) x); 0: x itself
 };
 
 class AutoregressiveFlow : public GenerativeModel {

@@ -65,10 +65,12 @@ void register_autoregressive_models(Registry& r) {
     s.name = "maf-mnist";
     s.family = "flows";
     s.course = "supplementary deck (MAF), dequantization";
-    s.description = "MAF on 784-D MNIST: 5 MADE layers (1 hidden layer of 1024 units), "
-                    "order reversals, logit(0.05 + 0.9 x) of dequantized x = (pixel + u) / 256";
-    s.loss_unit = "negative log-likelihood of x = (pixel + u) / 256 in [0,1)^784, nats per image "
-                  "(bits_per_dim = loss / (784 ln 2) + 8)";
+    s.description =
+        "MAF on 784-D MNIST: 5 MADE layers (1 hidden layer of 1024 units), "
+        "order reversals, logit(0.05 + 0.9 x) of dequantized x = (pixel + u) / 256";
+    s.loss_unit =
+        "negative log-likelihood of x = (pixel + u) / 256 in [0,1)^784, nats per image "
+        "(bits_per_dim = loss / (784 ln 2) + 8)";
     s.datasets = {"mnist", "fashion-mnist"};
     s.transform = "none: pixels 0..255 as float32; the model dequantizes (pixel + u) / 256 each step";
     // Without batch norm, lr 1e-3 diverged in the first epoch (loss 5e13); gradients are clipped to norm 100.

@@ -56,8 +56,8 @@ MADE::MADE(int64_t dim, std::vector<int64_t> hidden, std::vector<int64_t> order)
   std::vector<int64_t> out_degrees;
   for (int rep = 0; rep < 2; ++rep) out_degrees.insert(out_degrees.end(), order_.begin(), order_.end());
   const std::vector<int64_t>& last = degrees_.back();
-  auto out = std::make_shared<MaskedLinear>(static_cast<int64_t>(last.size()), 2 * dim_,
-                                            degree_mask(out_degrees, last, true));
+  auto out =
+      std::make_shared<MaskedLinear>(static_cast<int64_t>(last.size()), 2 * dim_, degree_mask(out_degrees, last, true));
   list->push_back(out);
   layers_.push_back(out);
 }

@@ -9,8 +9,8 @@ namespace dgm::models::flows {
 MaskedLinear::MaskedLinear(int64_t in_features_, int64_t out_features_, const Tensor& mask_, bool with_bias)
     : nn::Linear(in_features_, out_features_, with_bias) {
   DGM_CHECK(mask_.defined() && mask_.shape() == Shape({out_features, in_features}),
-            "MaskedLinear: the mask must be (out_features,in_features) = (", out_features, ",", in_features,
-            "), got ", mask_.defined() ? shape_str(mask_.shape()) : std::string("undefined"));
+            "MaskedLinear: the mask must be (out_features,in_features) = (", out_features, ",", in_features, "), got ",
+            mask_.defined() ? shape_str(mask_.shape()) : std::string("undefined"));
   Tensor m = mask_.detach().to(weight.dtype());
   DGM_CHECK(logical_or(eq(m, zeros_like(m)), eq(m, ones_like(m))).all().item() != 0,
             "MaskedLinear: the mask must hold only zeros and ones");

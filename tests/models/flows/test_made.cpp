@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "dgm.h"
-#include "tests/helpers.h"
 #include "models/flows/made.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using namespace dgm::models::flows;

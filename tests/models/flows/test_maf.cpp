@@ -8,9 +8,9 @@
 #include <numbers>
 
 #include "dgm.h"
-#include "tests/helpers.h"
 #include "models/flows/autoregressive_flow.h"
 #include "models/flows/maf.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using namespace dgm::models::flows;
@@ -93,8 +93,7 @@ TEST_CASE("MAFLayer: with D-1 passes sampling is not yet exact (D passes are nee
   CHECK(max_abs_diff(xs.narrow(1, dim - 1, 1), x.narrow(1, dim - 1, 1)) > 1e-6);
 }
 
-TEST_CASE("IAFLayer: the one-pass sampling direction and the D-pass density direction invert each other",
-          "[flows]") {
+TEST_CASE("IAFLayer: the one-pass sampling direction and the D-pass density direction invert each other", "[flows]") {
   for (int64_t dim : {1, 3, 6}) {
     auto layer = layer_f64<IAFLayer>(dim);
     Tensor z = test::uniform_values({5, dim}, -2, 2, 13);
