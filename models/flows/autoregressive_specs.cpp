@@ -33,6 +33,7 @@ ModelSpec moons_spec(const std::string& kind) {
   s.course = "supplementary deck (MAF/IAF), seminar 3's moons";
   s.loss_unit = "negative log-likelihood, nats per point";
   s.datasets = {"moons"};
+  s.transform = "none: the points as generated";
   s.toy_size = 10000;  // seminar 3's flows size
   AutoregressiveFlowOptions o;
   o.kind = kind;
@@ -50,14 +51,20 @@ ModelSpec moons_spec(const std::string& kind) {
 void register_autoregressive_models(Registry& r) {
   {
     ModelSpec s = moons_spec("maf");
-    s.presets = {{"quick", preset(100, 128, 1e-3, 0, 0, 1000, "measured: see below")},
-                 {"course", preset(300, 128, 1e-3, 0, 0, 1000, "not measured")}};
+    s.presets = {
+        {"quick", preset(100, 128, 1e-3, 0, 0, 1000,
+                         "148 s on 2 CPU cores, test NLL 1.076 nats per point (measured, shared machine, load 11; "
+                         "30 epochs took 9 s at load 0.3)")},
+        {"course", preset(300, 128, 1e-3, 0, 0, 1000, "not measured (3x the quick run)")}};
     r.add(std::move(s));
   }
   {
     ModelSpec s = moons_spec("iaf");
-    s.presets = {{"quick", preset(100, 128, 1e-3, 0, 0, 1000, "measured: see below")},
-                 {"course", preset(300, 128, 1e-3, 0, 0, 1000, "not measured")}};
+    s.presets = {
+        {"quick", preset(100, 128, 1e-3, 0, 0, 1000,
+                         "218 s on 2 CPU cores, test NLL 1.074 nats per point (measured, shared machine, load 6-11; "
+                         "most of it the per-epoch density map, D passes per layer)")},
+        {"course", preset(300, 128, 1e-3, 0, 0, 1000, "not measured (3x the quick run)")}};
     r.add(std::move(s));
   }
   {
@@ -74,8 +81,11 @@ void register_autoregressive_models(Registry& r) {
     s.datasets = {"mnist", "fashion-mnist"};
     s.transform = "none: pixels 0..255 as float32; the model dequantizes (pixel + u) / 256 each step";
     // Without batch norm, lr 1e-3 diverged in the first epoch (loss 5e13); gradients are clipped to norm 100.
-    TrainSettings quick = preset(1, 100, 1e-3, 20000, 2000, 36, "measured: see below");
-    TrainSettings course = preset(50, 100, 1e-4, 0, 0, 64, "not measured");
+    TrainSettings quick = preset(1, 100, 1e-3, 20000, 2000, 36,
+                                 "222 s on 2 CPU cores, test NLL -2239 nats per image = 3.88 bits/dim, samples noisy "
+                                 "digit-like strokes (measured, shared machine, load 7-9)");
+    TrainSettings course =
+        preset(50, 100, 1e-4, 0, 0, 64, "not measured; about 8 min per epoch on 2 CPU cores (estimated from quick)");
     quick.optimizers["model"].clip_grad_norm = 100;
     course.optimizers["model"].clip_grad_norm = 100;
     s.presets = {{"quick", quick}, {"course", course}};
