@@ -67,16 +67,17 @@ def check_case(path):
                 return False, 0.0
             p.copy_(torch.from_numpy(exported[name]))
     own_buffers = dict(module.named_buffers())
-    for key, value in tensors.items():
-        if key.startswith("buffer."):
-            name = key[len("buffer.") :]
-            if name not in own_buffers or not np.array_equal(own_buffers[name].numpy(), value):
-                print(f"  buffer {name}: FAIL the twin's own differs from dgm's")
-                ok = False
+    exported_buffers = {k[len("buffer.") :]: v for k, v in tensors.items() if k.startswith("buffer.")}
+    for name, value in exported_buffers.items():
+        if name not in own_buffers or not np.array_equal(own_buffers[name].numpy(), value):
+            print(f"  buffer {name}: FAIL the twin's own differs from dgm's")
+            ok = False
     loss = twin.loss(module, config, inputs)
     loss.backward()
     print(f"{os.path.basename(path)} (twin {metadata['twin']}): loss dgm {float(tensors['loss']):.8g} "
           f"torch {loss.item():.8g}")
+    if exported_buffers and ok:
+        print(f"  buffers: all {len(exported_buffers)} equal the twin's own (exactly)")
     worst = 0.0
     ok &= compare("loss", tensors["loss"], loss.detach().numpy())
     for name, p in params.items():
