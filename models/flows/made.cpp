@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "autograd/ops/elementwise.h"
+#include "nn/functional/linear.h"
 #include "nn/modules/container.h"
 #include "tensor/factories.h"
 
@@ -68,15 +69,29 @@ std::string MADE::extra_repr() const {
   return "dim=" + std::to_string(dim_) + ", hidden=[" + h + "]";
 }
 
-Tensor MADE::forward(const Tensor& x) {
-  DGM_CHECK(x.dim() == 2 && x.size(1) == dim_, "MADE: expected input (B,", dim_, "), got ", shape_str(x.shape()));
-  Tensor h = x;
-  for (size_t l = 0; l + 1 < layers_.size(); ++l) h = relu(layers_[l]->forward(h));
-  return layers_.back()->forward(h);
+std::vector<Tensor> MADE::masked_weights() const {
+  std::vector<Tensor> w;
+  for (const auto& layer : layers_) w.push_back(layer->masked_weight());
+  return w;
 }
 
-MADE::Output MADE::conditioner(const Tensor& x) {
-  Tensor out = forward(x);
+Tensor MADE::forward(const Tensor& x) { return forward(x, masked_weights()); }
+
+Tensor MADE::forward(const Tensor& x, const std::vector<Tensor>& w) {
+  DGM_CHECK(x.dim() == 2 && x.size(1) == dim_, "MADE: expected input (B,", dim_, "), got ", shape_str(x.shape()));
+  DGM_CHECK(w.size() == layers_.size(), "MADE: expected ", layers_.size(), " masked weights, got ", w.size());
+  Tensor h = x;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    h = nn::functional::linear(h, w[l], layers_[l]->bias);
+    if (l + 1 < layers_.size()) h = relu(h);
+  }
+  return h;
+}
+
+MADE::Output MADE::conditioner(const Tensor& x) { return conditioner(x, masked_weights()); }
+
+MADE::Output MADE::conditioner(const Tensor& x, const std::vector<Tensor>& w) {
+  Tensor out = forward(x, w);
   return {out.narrow(1, 0, dim_), out.narrow(1, dim_, dim_)};
 }
 

@@ -39,6 +39,11 @@ class MADE : public nn::Module {
   // (B, 2D): mu in columns [0, D), log sigma in [D, 2D).
   Tensor forward(const Tensor& x) override;
 
+  // The same with each layer's W * M given (masked_weights()): an inversion in D passes computes them once.
+  std::vector<Tensor> masked_weights() const;
+  Output conditioner(const Tensor& x, const std::vector<Tensor>& masked_weights);
+  Tensor forward(const Tensor& x, const std::vector<Tensor>& masked_weights);
+
   int64_t dim() const { return dim_; }
   const std::vector<int64_t>& order() const { return order_; }
   // The degree of every unit, layer by layer: inputs, each hidden layer.

@@ -18,8 +18,9 @@ void check_input(const char* layer, const Tensor& x, int64_t dim) {
 }
 
 // Conditioner outputs with the bounded log scale.
-std::pair<Tensor, Tensor> shift_and_log_scale(MADE& made, const Tensor& input, double bound) {
-  MADE::Output out = made.conditioner(input);
+std::pair<Tensor, Tensor> shift_and_log_scale(MADE& made, const Tensor& input, double bound,
+                                              const std::vector<Tensor>& masked_weights) {
+  MADE::Output out = made.conditioner(input, masked_weights);
   return {out.mu, bounded_log_sigma(out.log_sigma, bound)};
 }
 
@@ -44,15 +45,16 @@ FlowOutput MAFLayer::forward(const Tensor& input, bool invert) {
   check_input("MAFLayer", input, made->dim());
   if (!invert) {
     // z = (x - mu(x)) exp(-a(x)),  log|det dz/dx| = -sum_j a_j(x)
-    auto [mu, a] = shift_and_log_scale(*made, input, log_sigma_bound);
+    auto [mu, a] = shift_and_log_scale(*made, input, log_sigma_bound, made->masked_weights());
     return {(input - mu) * exp(-a), -a.sum({1})};
   }
   // D passes: after pass k the dimensions of degree <= k are exact.
   const Tensor& z = input;
   Tensor x = zeros_like(z);
   Tensor a;
+  const std::vector<Tensor> w = made->masked_weights();  // W * M once for the D passes
   for (int64_t pass = 0; pass < made->dim(); ++pass) {
-    auto [mu, a_k] = shift_and_log_scale(*made, x, log_sigma_bound);
+    auto [mu, a_k] = shift_and_log_scale(*made, x, log_sigma_bound, w);
     // x = z exp(a(x)) + mu(x)
     x = z * exp(a_k) + mu;
     a = a_k;
@@ -74,15 +76,16 @@ FlowOutput IAFLayer::forward(const Tensor& input, bool invert) {
   if (invert) {
     // x = z exp(a(z)) + mu(z),  log|det dx/dz| = +sum_j a_j(z)
     const Tensor& z = input;
-    auto [mu, a] = shift_and_log_scale(*made, z, log_sigma_bound);
+    auto [mu, a] = shift_and_log_scale(*made, z, log_sigma_bound, made->masked_weights());
     return {z * exp(a) + mu, a.sum({1})};
   }
   // D passes: z_j = (x_j - mu_j(z_<j)) exp(-a_j(z_<j)); after pass k the dimensions of degree <= k are exact.
   const Tensor& x = input;
   Tensor z = zeros_like(x);
   Tensor a;
+  const std::vector<Tensor> w = made->masked_weights();  // W * M once for the D passes
   for (int64_t pass = 0; pass < made->dim(); ++pass) {
-    auto [mu, a_k] = shift_and_log_scale(*made, z, log_sigma_bound);
+    auto [mu, a_k] = shift_and_log_scale(*made, z, log_sigma_bound, w);
     z = (x - mu) * exp(-a_k);
     a = a_k;
   }

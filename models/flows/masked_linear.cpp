@@ -21,7 +21,9 @@ MaskedLinear::MaskedLinear(int64_t in_features_, int64_t out_features_, const Te
 Tensor MaskedLinear::forward(const Tensor& x) {
   DGM_CHECK(x.dim() >= 1 && x.size(-1) == in_features, "MaskedLinear: expected input (...,", in_features, "), got ",
             shape_str(x.shape()));
-  return nn::functional::linear(x, weight * mask, bias);
+  return nn::functional::linear(x, masked_weight(), bias);
 }
+
+Tensor MaskedLinear::masked_weight() const { return weight * mask; }
 
 }  // namespace dgm::models::flows

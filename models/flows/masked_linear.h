@@ -16,6 +16,8 @@ class MaskedLinear : public nn::Linear {
   MaskedLinear(int64_t in_features, int64_t out_features, const Tensor& mask, bool bias = true);
   // y = x (W * M)^T + b
   Tensor forward(const Tensor& x) override;
+  // W * M, for callers that apply the layer many times (a D-pass inversion computes it once).
+  Tensor masked_weight() const;
   std::string name() const override { return "MaskedLinear"; }
 
   Tensor mask;  // (out_features, in_features), the weight's dtype

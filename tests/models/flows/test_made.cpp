@@ -94,6 +94,7 @@ TEST_CASE("MADE and MaskedLinear: bad arguments are errors naming them", "[flows
   CHECK_THROWS_WITH(MADE(3, {4}, {1, 2}), Catch::Contains("MADE: order must be a permutation of 1..3"));
   MADE made(3, {4});
   CHECK_THROWS_WITH(made.forward(zeros({2, 4})), Catch::Contains("MADE: expected input (B,3), got (2,4)"));
+  CHECK_THROWS_WITH(made.forward(zeros({2, 3}), {}), Catch::Contains("MADE: expected 2 masked weights, got 0"));
   CHECK_THROWS_WITH(MaskedLinear(3, 2, ones({3, 2})),
                     Catch::Contains("MaskedLinear: the mask must be (out_features,in_features) = (2,3), got (3,2)"));
   CHECK_THROWS_WITH(MaskedLinear(2, 2, full({2, 2}, 0.5)),
