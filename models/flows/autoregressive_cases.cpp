@@ -1,4 +1,3 @@
-#include "autograd/grad_mode.h"
 #include "models/flows/layer_catalog.h"
 #include "models/flows/maf.h"
 

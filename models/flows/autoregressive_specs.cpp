@@ -82,8 +82,8 @@ void register_autoregressive_models(Registry& r) {
     s.transform = "none: pixels 0..255 as float32; the model dequantizes (pixel + u) / 256 each step";
     // Without batch norm, lr 1e-3 diverged in the first epoch (loss 5e13); gradients are clipped to norm 100.
     TrainSettings quick = preset(1, 100, 1e-3, 20000, 2000, 36,
-                                 "222 s on 2 CPU cores, test NLL -2239 nats per image = 3.88 bits/dim, samples noisy "
-                                 "digit-like strokes (measured, shared machine, load 7-9)");
+                                 "188 s on 2 CPU cores, test NLL -2239 nats per image = 3.88 bits/dim, samples noisy "
+                                 "digit-like strokes (measured, shared machine, load 6-9)");
     TrainSettings course =
         preset(50, 100, 1e-4, 0, 0, 64, "not measured; about 8 min per epoch on 2 CPU cores (estimated from quick)");
     quick.optimizers["model"].clip_grad_norm = 100;
