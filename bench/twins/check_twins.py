@@ -22,9 +22,10 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import maf_twin  # noqa: E402
+import realnvp_twin  # noqa: E402
 import safetensors_reader  # noqa: E402
 
-TWINS = {"maf": maf_twin}
+TWINS = {"maf": maf_twin, "realnvp": realnvp_twin}
 RTOL = 1e-4
 
 

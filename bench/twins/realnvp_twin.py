@@ -47,7 +47,7 @@ class ActNorm(nn.Module):
         super().__init__()
         self.log_scale = nn.Parameter(torch.zeros(1, c, 1, 1))
         self.shift = nn.Parameter(torch.zeros(1, c, 1, 1))
-        self.register_buffer("initialized", torch.zeros(1))
+        self.register_buffer("initialized", torch.ones(1))
 
     def forward(self, x):
         assert self.initialized.item() == 1, "the twin expects an initialized ActNorm"
@@ -143,3 +143,13 @@ class RealNVP(nn.Module):
 
     def loss(self, x, noise):
         return -self.log_prob(x, noise).mean()
+
+
+def build(config, inputs):
+    h, w = config["shape"]
+    return RealNVP((h, w), config["channels"], config["n_filters"], config["n_blocks"], config["nbins"],
+                   config["n_couplings"])
+
+
+def loss(module, config, inputs):
+    return module.loss(inputs["x"], inputs["noise"])

@@ -1,6 +1,8 @@
 #include "bench/twins/twin_cases.h"
 
+#include "autograd/grad_mode.h"
 #include "models/flows/autoregressive_flow.h"
+#include "models/flows/realnvp.h"
 #include "tensor/factories.h"
 
 namespace dgm::twins {
@@ -54,8 +56,30 @@ TwinCase maf_images_case() {
           }};
 }
 
+// RealNVP as homework 2 trains it (nbins = 2) on 8x8 binary images: loss = -mean log p((x + u) / 2), the
+// dequantization noise u an input. The ActNorms are initialized on the batch first (their data-dependent
+// start), and every coupling's scale and scale_shift (zero at the start, which would make the couplings pure
+// shifts) drawn from U(-0.8, 0.8), so the twin sees every term of the log-det.
+TwinCase realnvp_case() {
+  const std::string config =
+      R"({"shape": [8, 8], "channels": 1, "n_filters": 8, "n_blocks": 2, "nbins": 2, "n_couplings": 4})";
+  return {"realnvp_binary_images", "realnvp", config, [](Generator& gen) {
+            auto model = std::make_shared<models::flows::RealNVP>(std::vector<int64_t>{8, 8}, 1, 8, 2, 2, 4);
+            Tensor x = bernoulli({16, 1, 8, 8}, 0.3, {}, &gen);
+            Tensor noise = rand({16, 1, 8, 8}, &gen);
+            {
+              NoGradGuard no_grad;
+              model->log_prob(x, noise);
+              for (auto& [name, p] : model->named_parameters())
+                if (name.find("scale") != std::string::npos) p.uniform_(-0.8, 0.8, &gen);
+            }
+            return TwinExport{model, {{"x", x}, {"noise", noise}},
+                              [model, x, noise] { return -model->log_prob(x, noise).mean(); }};
+          }};
+}
+
 }  // namespace
 
-std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case()}; }
+std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case(), realnvp_case()}; }
 
 }  // namespace dgm::twins
