@@ -1,7 +1,7 @@
 // An affine checkerboard coupling whose s and t come from a ViT (the course's
 // autumn-2025 homework 2, "RealNVP on MNIST, ViT backbone, Jet-inspired"):
 //
-//   x_cond = x * mask                                   mask: checkerboard (1,1,H,W), 1 = kept
+//   x_cond = x * mask                                   mask: homework 2's checkerboard (1,1,H,W), 1 = kept
 //   (s, t) = ViTAffineConditioner(x_cond)               per pixel, (B,C,H,W) each
 //   s = scale * tanh(s) + scale_shift;  s *= (1 - mask);  t *= (1 - mask)
 //   forward  z = x * exp(s) + t,     log|det| = s   element-wise (0 on the kept half)
@@ -21,6 +21,7 @@
 #include <memory>
 #include <utility>
 
+#include "models/flows/coupling_checkerboard.h"
 #include "models/flows/flow_layer.h"
 #include "models/flows/vit_encoder.h"
 
@@ -50,9 +51,6 @@ class ViTAffineConditioner : public nn::Module {
   std::shared_ptr<nn::Linear> to_pixels;  // Linear(dim, p1*p2*2C), zero at the start
 };
 
-// (1,1,H,W) float32: 1 where (i + j) is even if parity (the top-left entry is 1), else where it is odd.
-Tensor vit_checkerboard_mask(HW image_shape, bool parity);
-
 class ViTAffineCheckerboardCoupling : public FlowLayer {
  public:
   ViTAffineCheckerboardCoupling(bool parity, const ViTConfig& config);
@@ -65,6 +63,7 @@ class ViTAffineCheckerboardCoupling : public FlowLayer {
 
   bool parity;
   std::shared_ptr<ViTAffineConditioner> conditioner;
+  Tensor mask;                // buffer (1,1,H,W): AffineCheckerboardCoupling::build_mask, 1 = kept
   Tensor scale, scale_shift;  // (1) each
 };
 

@@ -65,8 +65,8 @@ Tensor ViTAttention::forward(const Tensor& x) {
   auto split_heads = [&](const Tensor& t) { return t.reshape({B, N, heads, dim_head}).permute({0, 2, 1, 3}); };
   std::vector<Tensor> qkv = to_qkv->forward(x).chunk(3, -1);
   // softmax(q k^T / sqrt(dim_head)) v, per head
-  Tensor out = nn::functional::scaled_dot_product_attention(split_heads(qkv[0]), split_heads(qkv[1]),
-                                                            split_heads(qkv[2]));
+  Tensor out =
+      nn::functional::scaled_dot_product_attention(split_heads(qkv[0]), split_heads(qkv[1]), split_heads(qkv[2]));
   // "b h n d -> b n (h d)"
   return to_out->forward(out.permute({0, 2, 1, 3}).reshape({B, N, heads * dim_head}));
 }
@@ -117,10 +117,10 @@ std::string ViTEncoder::extra_repr() const {
 }
 
 Tensor ViTEncoder::forward(const Tensor& x) {
-  DGM_CHECK(x.dim() == 4 && x.size(1) == n_channels && x.size(2) == image_shape.first &&
-                x.size(3) == image_shape.second,
-            "ViTEncoder: expected images (B, ", n_channels, ", ", image_shape.first, ", ", image_shape.second,
-            "), got ", shape_str(x.shape()));
+  DGM_CHECK(
+      x.dim() == 4 && x.size(1) == n_channels && x.size(2) == image_shape.first && x.size(3) == image_shape.second,
+      "ViTEncoder: expected images (B, ", n_channels, ", ", image_shape.first, ", ", image_shape.second, "), got ",
+      shape_str(x.shape()));
   Tensor t = patch_embedding->forward(patchify(x, patch_shape)) + pos_embedding;
   for (const auto& block : blocks) t = block->forward(t);
   return norm->forward(t);

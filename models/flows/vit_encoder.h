@@ -77,7 +77,9 @@ class ViTEncoder : public nn::Module {
   std::string name() const override { return "ViTEncoder"; }
   std::string extra_repr() const override;
 
-  int64_t num_patches() const { return (image_shape.first / patch_shape.first) * (image_shape.second / patch_shape.second); }
+  int64_t num_patches() const {
+    return (image_shape.first / patch_shape.first) * (image_shape.second / patch_shape.second);
+  }
 
   HW image_shape, patch_shape;
   int64_t dim, n_channels;
