@@ -61,6 +61,11 @@ void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double
         const T beta = T(p0), threshold = T(p1);
         return map1<T, T>("softplus", out, x, [=] __device__(T v) { return scalar::softplus(v, beta, threshold); });
       }
+      // elu(x) = x if x > 0 else alpha (exp(x) - 1)
+      case Unary::Elu: {
+        const T alpha = T(p0);
+        return map1<T, T>("elu", out, x, [=] __device__(T v) { return scalar::elu(v, alpha); });
+      }
       default:
         break;
     }

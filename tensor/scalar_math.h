@@ -30,6 +30,12 @@ DGM_HD T softplus(T x, T beta, T threshold) {
   return (std::fmax(bx, T(0)) + std::log1p(std::exp(-std::fabs(bx)))) / beta;
 }
 
+// elu(x) = x if x > 0 else alpha (exp(x) - 1); NaN stays NaN.
+template <typename T>
+DGM_HD T elu(T x, T alpha) {
+  return x > T(0) || x != x ? x : alpha * std::expm1(x);
+}
+
 template <typename T>
 DGM_HD T sign(T x) {
   return T((T(0) < x) - (x < T(0)));

@@ -73,8 +73,8 @@ TwinCase realnvp_case() {
               for (auto& [name, p] : model->named_parameters())
                 if (name.find("scale") != std::string::npos) p.uniform_(-0.8, 0.8, &gen);
             }
-            return TwinExport{model, {{"x", x}, {"noise", noise}},
-                              [model, x, noise] { return -model->log_prob(x, noise).mean(); }};
+            return TwinExport{
+                model, {{"x", x}, {"noise", noise}}, [model, x, noise] { return -model->log_prob(x, noise).mean(); }};
           }};
 }
 

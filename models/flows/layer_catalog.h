@@ -31,6 +31,7 @@ std::vector<FlowLayerCase> planar_layer_cases();          // planar_cases.cpp
 std::vector<FlowLayerCase> realnvp_layer_cases();         // realnvp_cases.cpp
 std::vector<FlowLayerCase> glow_layer_cases();            // glow_cases.cpp
 std::vector<FlowLayerCase> autoregressive_layer_cases();  // autoregressive_cases.cpp
+std::vector<FlowLayerCase> vit_layer_cases();             // vit_cases.cpp
 
 // All of them.
 std::vector<FlowLayerCase> flow_layer_cases();

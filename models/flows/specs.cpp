@@ -8,6 +8,7 @@ void register_models(Registry& r) {
   register_realnvp_models(r);
   register_glow_models(r);
   register_autoregressive_models(r);
+  register_vit_models(r);
 }
 
 }  // namespace dgm::models::flows

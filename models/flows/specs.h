@@ -12,5 +12,6 @@ void register_planar_models(Registry& registry);          // planar_specs.cpp: p
 void register_realnvp_models(Registry& registry);         // realnvp_specs.cpp: RealNVP (homework 2), dequantization
 void register_glow_models(Registry& registry);            // glow_specs.cpp: Glow steps, linear flows
 void register_autoregressive_models(Registry& registry);  // autoregressive_specs.cpp: MADE, MAF, IAF
+void register_vit_models(Registry& registry);             // vit_specs.cpp: RealNVP with ViT couplings (autumn edition)
 
 }  // namespace dgm::models::flows

@@ -40,10 +40,9 @@ VariationalDequantizer::VariationalDequantizer(std::vector<int64_t> input_shape,
   DGM_CHECK(n_couplings > 0, "VariationalDequantizer: n_couplings must be > 0, got ", n_couplings);
   features_ = register_module("features", std::make_shared<SimpleResnet>(channels, n_filters, n_filters, n_blocks));
   for (int64_t i = 0; i < n_couplings; ++i)
-    layers_.push_back(register_module(
-        "coupling" + std::to_string(i),
-        std::make_shared<ConditionalCheckerboardCoupling>(i % 2 == 0, input_shape, channels, n_filters, n_filters,
-                                                          n_blocks)));
+    layers_.push_back(register_module("coupling" + std::to_string(i),
+                                      std::make_shared<ConditionalCheckerboardCoupling>(
+                                          i % 2 == 0, input_shape, channels, n_filters, n_filters, n_blocks)));
 }
 
 FlowOutput VariationalDequantizer::couplings(const Tensor& x, const Tensor& eps, bool invert) {

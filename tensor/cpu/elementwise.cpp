@@ -1,6 +1,7 @@
 // CPU elementwise kernels: each op is a lambda on one number, run by
 // for_each_strided over any strides.
 #include <cmath>
+#include <type_traits>
 
 #include "tensor/backend/backend.h"
 #include "tensor/cpu/loops.h"
@@ -97,6 +98,10 @@ void unary_typed(Unary op, const Tensor& out, const Tensor& x, double p0, double
         T beta = T(p0), threshold = T(p1);
         return map1<T, T>(out, x, [=](T v) { return scalar::softplus(v, beta, threshold); });
       }
+      case Unary::Elu: {
+        const T alpha = T(p0);
+        return map1<T, T>(out, x, [=](T v) { return scalar::elu(v, alpha); });
+      }
       default:
         break;
     }
@@ -181,8 +186,21 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
                             const T* x = pa + off[2];
                             const T* y = pb + off[3];
                             const int64_t sx = st[2], sy = st[3];  // 1, or 0 for a scalar
-                            for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i * sx] : y[i * sy];
-                            return;
+                            // Both values loaded, then selected: no branch on the condition (a random
+                            // mask, as relu's and elu's backward see, would mispredict half of them), and
+                            // with fixed strides the loop vectorizes.
+                            auto select = [&](auto step_x, auto step_y) {
+                              for (int64_t i = 0; i < n; ++i) {
+                                const T xi = x[i * step_x], yi = y[i * step_y];
+                                o[i] = c[i] ? xi : yi;
+                              }
+                            };
+                            using One = std::integral_constant<int64_t, 1>;
+                            using Zero = std::integral_constant<int64_t, 0>;
+                            if (sx == 1 && sy == 1) return select(One{}, One{});
+                            if (sx == 1 && sy == 0) return select(One{}, Zero{});
+                            if (sx == 0 && sy == 1) return select(Zero{}, One{});
+                            return select(sx, sy);
                           }
                           for (int64_t i = 0; i < n; ++i)
                             po[off[0] + i * st[0]] =

@@ -28,6 +28,7 @@ enum class Unary {
   Round,
   Erf,
   Softplus,    // param0 = beta, param1 = threshold
+  Elu,         // param0 = alpha
   LogicalNot,  // bool -> bool
 };
 Tensor unary(Unary op, const Tensor& x, double param0 = 0, double param1 = 0);

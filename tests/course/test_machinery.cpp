@@ -29,8 +29,7 @@ TEST_CASE("grading: the points table covers homework 1 with the course's points"
   CHECK(imagegpt == Approx(5.0));  // the course's ImageGPT task
 }
 
-TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 2 are the course's",
-          "[machinery]") {
+TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 2 are the course's", "[machinery]") {
   CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
   std::vector<std::pair<std::string, double>> points;
   for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);

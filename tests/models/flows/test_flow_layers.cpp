@@ -109,6 +109,7 @@ TEST_CASE("the flow layer catalog covers every group of models/flows/", "[flows]
   CHECK(!realnvp_layer_cases().empty());
   CHECK(!glow_layer_cases().empty());
   CHECK(!autoregressive_layer_cases().empty());
+  CHECK(!vit_layer_cases().empty());
   std::set<std::string> names;
   for (const FlowLayerCase& c : flow_layer_cases()) {
     INFO(c.name);
