@@ -29,8 +29,11 @@ struct TrainSettings {
 
 // What a model is built from: for the second stage of a two-stage pipeline,
 // the trained first-stage model (`dgm train vqvae-prior --from runs/vqvae`).
+// The preset being trained (or restored), for models whose size differs
+// between presets (a small network for `quick` on 2 CPU cores, the course's for `course`).
 struct MakeContext {
   std::shared_ptr<GenerativeModel> parent;
+  std::string preset = "quick";
 };
 
 struct ModelSpec {

@@ -47,7 +47,12 @@ void register_realnvp_models(Registry& r) {
     TrainSettings course = adamw_settings(30, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
-    s.make = [](const MakeContext&) { return std::make_shared<RealNVP>(std::vector<int64_t>{28, 28}, 1, 16, 1, 2); };
+    // quick: 16 filters, 1 gated block per conditioner; course: 64 filters, 4 blocks (the homework leaves
+    // N_FILTERS and N_BLOCKS to the student).
+    s.make = [](const MakeContext& c) {
+      const bool quick = c.preset == "quick";
+      return std::make_shared<RealNVP>(std::vector<int64_t>{28, 28}, 1, quick ? 16 : 64, quick ? 1 : 4, 2);
+    };
     s.prepare = [](const Tensor& images) { return nn::data::binarize(images); };
     r.add(std::move(s));
   }
@@ -63,7 +68,10 @@ void register_realnvp_models(Registry& r) {
     TrainSettings course = adamw_settings(30, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
-    s.make = [](const MakeContext&) { return std::make_shared<RealNVP>(std::vector<int64_t>{28, 28}, 1, 32, 2, 256); };
+    s.make = [](const MakeContext& c) {
+      const bool quick = c.preset == "quick";
+      return std::make_shared<RealNVP>(std::vector<int64_t>{28, 28}, 1, quick ? 16 : 64, quick ? 1 : 4, 256);
+    };
     s.prepare = [](const Tensor& images) { return nn::data::scale_01(images); };
     r.add(std::move(s));
   }
@@ -79,8 +87,11 @@ void register_realnvp_models(Registry& r) {
     TrainSettings course = adamw_settings(30, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
-    s.make = [](const MakeContext&) {
-      return std::make_shared<VariationalDequantizedRealNVP>(std::vector<int64_t>{28, 28}, 1, 32, 2, 16, 1);
+    // The same flow as realnvp-256's, plus the dequantizer (quick: 8 filters, 1 block; course: 32, 2).
+    s.make = [](const MakeContext& c) {
+      const bool quick = c.preset == "quick";
+      return std::make_shared<VariationalDequantizedRealNVP>(std::vector<int64_t>{28, 28}, 1, quick ? 16 : 64,
+                                                             quick ? 1 : 4, quick ? 8 : 32, quick ? 1 : 2);
     };
     s.prepare = [](const Tensor& images) { return nn::data::scale_01(images); };
     r.add(std::move(s));

@@ -214,7 +214,7 @@ RunResult train_run(const RunConfig& c) {
   }
 
   manual_seed(c.seed);  // parameter initialization
-  std::shared_ptr<GenerativeModel> model = spec.make(MakeContext{parent});
+  std::shared_ptr<GenerativeModel> model = spec.make(MakeContext{parent, c.preset});
   model->to(c.device);  // before the optimizers see the parameters
   auto optimizers =
       std::make_shared<Optimizers>(model->optimizer_groups(), settings.optimizers, settings.loss_key,
@@ -272,6 +272,7 @@ RestoredRun restore_run(const std::string& run, Device device, bool use_ema) {
   MakeContext context;
   // The first stage as the second was trained on it: with its EMA weights when it kept an EMA.
   if (out.metadata.count("from")) context.parent = restore_run(out.metadata.at("from"), device, true).model;
+  if (out.metadata.count("preset")) context.preset = out.metadata.at("preset");
   out.model = out.spec->make(context);
   out.model->to(device);
   load_checkpoint(ckpt, *out.model, nullptr, nullptr, /*restore_rng=*/false);
