@@ -230,7 +230,7 @@ TEST_CASE("Glow coupling: z_b = (x_b + t) sigmoid(h + 2); zero last conv gives x
   check_values(out.log_det, {ld, ld}, 1e-13, 0);
 }
 
-TEST_CASE("multi-scale Glow: decode(encode(y)) == y and log-det == log|det| of the latents' Jacobian",
+TEST_CASE("multi-scale Glow: decode(encode(y)) == y; log p(y) == log N(eps) + log|det d(eps_1, z_2)/dy|",
           "[flows][glow]") {
   GlowConfig config;
   config.input_shape = {1, 4, 4};
@@ -242,7 +242,7 @@ TEST_CASE("multi-scale Glow: decode(encode(y)) == y and log-det == log|det| of t
   glow.to(kFloat64);
   {
     NoGradGuard no_grad;
-    // The first pass initializes every ActNorm; then move all weights off their init.
+    // The first pass initializes every ActNorm; then move all weights (the split prior's too) off their init.
     glow.encode(rand({8, 1, 4, 4}, TensorOptions(kFloat64), &gen));
     for (Tensor& t : glow.parameters()) t.add_(0.2 * randn(t.shape(), TensorOptions(kFloat64), &gen));
   }
@@ -250,20 +250,27 @@ TEST_CASE("multi-scale Glow: decode(encode(y)) == y and log-det == log|det| of t
   Tensor y = rand({2, 1, 4, 4}, TensorOptions(kFloat64), &gen).requires_grad_();
   Glow::Latents lat = glow.encode(y);
   CHECK(max_abs(glow.decode(lat.z) - y) < 1e-10);
-  // The latents flattened and concatenated are a bijection of y: log|det d(z_1, z_2)/dy| = the log-det.
-  Tensor z = cat({lat.z[0].reshape({2, -1}), lat.z[1].reshape({2, -1})}, 1);
+  // The whole map y -> (eps_1, z_2), eps_1 = (z_1 - mean(kept)) / std(kept), z_2 ~ N(0, I):
+  // log p(y) = log N(eps_1; 0, I) + log N(z_2; 0, I) + log|det d(eps_1, z_2)/dy|, the Jacobian by autograd.
+  REQUIRE(lat.kept.size() == 1);
+  Tensor stats = glow.split_priors[0]->forward(lat.kept[0]);
+  Tensor eps = (lat.z[0] - stats.narrow(1, 0, 2)) * exp(-stats.narrow(1, 2, 2));
+  Tensor z = cat({eps.reshape({2, -1}), lat.z[1].reshape({2, -1})}, 1);
   REQUIRE(z.size(1) == 16);
-  std::vector<double> jac0(256), jac1(256);
+  std::vector<std::vector<double>> jac(2, std::vector<double>(256));
   for (int64_t i = 0; i < 16; ++i) {
     Tensor row = autograd::grad({z.select(1, i).sum()}, {y}, {}, true)[0].reshape({2, 16});
-    for (int64_t j = 0; j < 16; ++j) {
-      jac0[i * 16 + j] = row.index({0, j}).item();
-      jac1[i * 16 + j] = row.index({1, j}).item();
-    }
+    for (int b = 0; b < 2; ++b)
+      for (int64_t j = 0; j < 16; ++j) jac[b][i * 16 + j] = row.index({b, j}).item();
   }
+  // y = dequantize(0, noise) = noise / 256
+  Tensor log_p = glow.log_prob(zeros({2, 1, 4, 4}, TensorOptions(kFloat64)), y.detach() * 256.0);
+  std::vector<double> zv = z.detach().to_vector<double>();
   for (int b = 0; b < 2; ++b) {
-    auto [sign, logabs] = linalg::slogdet(tensor(b == 0 ? jac0 : jac1, {16, 16}));
-    CHECK(lat.log_det.index({b}).item() == Approx(logabs.item()).epsilon(1e-9));
+    auto [sign, logabs] = linalg::slogdet(tensor(jac[b], {16, 16}));
+    double log_n = 0;
+    for (int64_t j = 0; j < 16; ++j) log_n += -0.5 * zv[b * 16 + j] * zv[b * 16 + j] - 0.5 * std::log(2 * M_PI);
+    CHECK(log_p.index({b}).item() == Approx(log_n + logabs.item()).epsilon(1e-9));
   }
 }
 
