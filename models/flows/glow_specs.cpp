@@ -29,9 +29,9 @@ ModelSpec glow_spec(const std::string& name, MatrixParametrization conv, std::st
                 "bits_per_dim = nll / (784 ln 2) + 8";
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "scale: x / 255; in the model: dequantize (255 x + u) / 256, u ~ U[0,1), then - 0.5";
-  // quick: K = 4, hidden 64, 12800 training images, one epoch.
+  // quick: 32000 training images, one epoch (500 steps of 64).
   TrainSettings quick = glow_settings(1, 64, 1e-3, 50, std::move(quick_time));
-  quick.limit = 12800;
+  quick.limit = 32000;
   quick.test_limit = 2000;
   quick.samples = 64;
   // course: Glow's code for MNIST (batch 64, Adam lr 1e-3 with warm-up, width 512) with L = 2 (28x28 allows

@@ -1,6 +1,7 @@
 #include "models/flows/invertible_matrix.h"
 
 #include "autograd/ops/elementwise.h"
+#include "autograd/ops/index_ops.h"
 #include "autograd/ops/linalg.h"
 #include "autograd/ops/reduction.h"
 #include "autograd/ops/shape_ops.h"
@@ -51,7 +52,8 @@ LUMatrix::LUMatrix(int64_t n, Generator* gen) : InvertibleMatrix(n) {
   check_size("LUMatrix", n);
   LUFactors f = lu_decompose(random_rotation(n, gen));
   Tensor s = (f.upper * eye(n, TensorOptions(kFloat64))).sum({1});  // diag(U)
-  permutation = register_buffer("permutation", f.permutation.to(kFloat32));
+  // P[i][permutation[i]] = 1
+  permutation = register_buffer("permutation", argmax(f.permutation, 1));
   sign_s = register_buffer("sign_s", sign(s).to(kFloat32));
   lower = register_parameter("lower", tril(f.lower, -1).to(kFloat32));
   upper = register_parameter("upper", triu(f.upper, 1).to(kFloat32));
@@ -62,17 +64,18 @@ Tensor LUMatrix::unit_lower() { return tril(lower, -1) + eye(n_, options_of(lowe
 
 Tensor LUMatrix::upper_with_diagonal() { return triu(upper, 1) + diagonal_matrix(sign_s * exp(log_s)); }
 
-// W = P L (U + diag(sign_s exp(log_s)))
-Tensor LUMatrix::weight() { return matmul(permutation, matmul(unit_lower(), upper_with_diagonal())); }
+// W = P L (U + diag(sign_s exp(log_s))); P M is M's rows gathered: (P M)[i, :] = M[permutation[i], :]
+Tensor LUMatrix::weight() { return index_select(matmul(unit_lower(), upper_with_diagonal()), 0, permutation); }
 
 // log|det W| = log|det P| + log|det L| + log|det U'| = 0 + 0 + sum log_s
 Tensor LUMatrix::log_abs_det() { return log_s.sum(); }
 
-// W^{-1} = U'^{-1} L^{-1} P^T: solve L Y = P^T (unit lower), then U' X = Y (upper)
+// W^{-1} = U'^{-1} L^{-1} P^T: solve L Y = I (unit lower), then U' X = Y (upper); X P^T gathers X's columns,
+// (X P^T)[:, i] = X[:, permutation[i]]
 Tensor LUMatrix::inverse_weight() {
-  Tensor y = linalg::solve_triangular(unit_lower(), permutation.mT(), /*upper=*/false, /*left=*/true,
+  Tensor y = linalg::solve_triangular(unit_lower(), eye(n_, options_of(lower)), /*upper=*/false, /*left=*/true,
                                       /*unitriangular=*/true);
-  return linalg::solve_triangular(upper_with_diagonal(), y, /*upper=*/true);
+  return index_select(linalg::solve_triangular(upper_with_diagonal(), y, /*upper=*/true), 1, permutation);
 }
 
 // ---- QR ----

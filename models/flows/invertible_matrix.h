@@ -7,12 +7,15 @@
 //                step, and its gradient W^{-T} costs another O(n^3);
 //                W^{-1} = linalg::inv(W). W starts as a random rotation.
 //   LUMatrix     W = P L (U + diag(sign_s * exp(log_s)))         (Glow, W = PLU)
-//                P a fixed permutation (buffer), L unit lower-triangular (its
+//                P a fixed permutation (buffer `permutation`: P[i][permutation[i]] = 1,
+//                so P M gathers M's rows, O(n^2) instead of a matmul), L unit lower-triangular (its
 //                strict lower part the parameter `lower`, read through tril(-1)),
 //                U strictly upper-triangular (parameter `upper`, read through
 //                triu(1)), sign_s a fixed +-1 buffer, log_s a parameter:
 //                log|det W| = sum_i log_s_i, O(n);
 //                W^{-1} = (U + diag(s))^{-1} L^{-1} P^T by two triangular solves.
+//                (Assembling W is still one O(n^3) product L U'; what LU saves is the
+//                factorization and, in the backward, the inverse that slogdet needs.)
 //                Starts as the PLU factors of a random rotation, as Glow.
 //   QRMatrix     W = Q R,  Q = H_1 H_2 ... H_n,  H_k = I - 2 v_k v_k^T / |v_k|^2
 //                (Householder reflections, parameters v_k = rows of `reflections`),
@@ -70,7 +73,7 @@ class LUMatrix : public InvertibleMatrix {
   Tensor unit_lower();  // L = tril(lower, -1) + I
   Tensor upper_with_diagonal();  // U + diag(sign_s * exp(log_s))
 
-  Tensor permutation, sign_s;  // buffers
+  Tensor permutation, sign_s;  // buffers: int64 (n) indices, float (n) +-1
   Tensor lower, upper, log_s;  // parameters
 };
 

@@ -45,7 +45,7 @@ void set(Tensor& param, const Tensor& value) {
 std::shared_ptr<LUMatrix> hand_lu() {
   auto m = std::make_shared<LUMatrix>(3);
   m->to(kFloat64);
-  set(m->permutation, tensor(std::vector<double>{0, 1, 0, 0, 0, 1, 1, 0, 0}, {3, 3}));
+  set(m->permutation, tensor(std::vector<int64_t>{1, 2, 0}));  // P[i][permutation[i]] = 1
   // Only the strict triangles are read: junk on the diagonal and beyond must not matter.
   set(m->lower, tensor(std::vector<double>{9, 9, 9, 0.5, 9, 9, -1, 2, 9}, {3, 3}));
   set(m->upper, tensor(std::vector<double>{9, 1, -2, 9, 9, 0.5, 9, 9, 9}, {3, 3}));
