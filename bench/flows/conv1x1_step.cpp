@@ -10,9 +10,9 @@
 // both see the same machine load; each number is the median of `reps` runs after
 // 3 warm-up runs. Not built by CMake (dgm_bench links only the core library);
 // build it against a build-cpu tree:
-//   c++ -O3 -DNDEBUG -std=c++20 -fopenmp -I. -Ibuild-cpu/include -isystem /usr/include/x86_64-linux-gnu/openblas-pthread \
-//     bench/flows/conv1x1_step.cpp -o build-cpu/bin/glow_conv1x1_step build-cpu/libdgm_models.a \
-//     build-cpu/libdgm.a -lopenblas -lz
+//   c++ -O3 -DNDEBUG -std=c++20 -fopenmp -I. -Ibuild-cpu/include \
+//     -isystem /usr/include/x86_64-linux-gnu/openblas-pthread bench/flows/conv1x1_step.cpp \
+//     -o build-cpu/bin/glow_conv1x1_step build-cpu/libdgm_models.a build-cpu/libdgm.a -lopenblas -lz
 //   build-cpu/bin/glow_conv1x1_step [reps=30] [batch=16] [size=8]
 #include <algorithm>
 #include <chrono>
@@ -85,16 +85,19 @@ int main(int argc, char** argv) {
   std::printf("Invertible1x1Conv, float32, x (%lld, C, %lld, %lld), %d threads, median of %d\n",
               static_cast<long long>(batch), static_cast<long long>(size), static_cast<long long>(size),
               get_num_threads(), reps);
-  std::printf("%5s | %12s %12s | %14s %14s | %12s %12s\n", "C", "step plain", "step LU", "log-det plain",
-              "log-det LU", "inv plain", "inv LU");
+  std::printf("%5s | %12s %12s | %14s %14s | %12s %12s\n", "C", "step plain", "step LU", "log-det plain", "log-det LU",
+              "inv plain", "inv LU");
   for (int64_t c : {16, 64, 256}) {
     Generator gen(1);
     Invertible1x1Conv plain(c, MatrixParametrization::kPlain, &gen);
     Invertible1x1Conv lu(c, MatrixParametrization::kLU, &gen);
     Tensor x = randn({batch, c, size, size}, &gen);
-    auto [sp, sl] = time_pair(reps, [&] { train_step(plain, x); }, [&] { train_step(lu, x); });
-    auto [dp, dl] = time_pair(reps, [&] { log_det_step(plain); }, [&] { log_det_step(lu); });
-    auto [ip, il] = time_pair(reps, [&] { inverse_pass(plain, x); }, [&] { inverse_pass(lu, x); });
+    auto [sp, sl] = time_pair(
+        reps, [&] { train_step(plain, x); }, [&] { train_step(lu, x); });
+    auto [dp, dl] = time_pair(
+        reps, [&] { log_det_step(plain); }, [&] { log_det_step(lu); });
+    auto [ip, il] = time_pair(
+        reps, [&] { inverse_pass(plain, x); }, [&] { inverse_pass(lu, x); });
     std::printf("%5lld | %9.3f ms %9.3f ms | %11.3f ms %11.3f ms | %9.3f ms %9.3f ms\n", static_cast<long long>(c), sp,
                 sl, dp, dl, ip, il);
   }

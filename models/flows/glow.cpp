@@ -19,7 +19,9 @@ namespace {
 Tensor sum_per_example(const Tensor& t) { return t.reshape({t.size(0), -1}).sum({1}); }
 
 // log N(z; 0, I) per example: sum of -z^2/2 - log(2 pi)/2 over the non-batch dims
-Tensor standard_normal_log_prob(const Tensor& z) { return sum_per_example(-0.5 * z.square() - 0.5 * std::log(2 * M_PI)); }
+Tensor standard_normal_log_prob(const Tensor& z) {
+  return sum_per_example(-0.5 * z.square() - 0.5 * std::log(2 * M_PI));
+}
 
 // log N(z; mean, exp(log_std)^2) per example: sum of -((z - mean) / std)^2 / 2 - log std - log(2 pi)/2
 Tensor normal_log_prob(const Tensor& z, const Tensor& mean, const Tensor& log_std) {
@@ -47,8 +49,8 @@ Glow::Glow(GlowConfig config, Generator* gen) : config_(std::move(config)) {
   int64_t c = in[0], h = in[1], w = in[2];
   for (int64_t l = 0; l < config_.levels; ++l) {
     DGM_CHECK(h % 2 == 0 && w % 2 == 0, "Glow: level ", l + 1, " of ", config_.levels, " squeezes a (", c, ",", h, ",",
-              w, ") tensor, which needs an even height and width (input shape ",
-              shape_str(Shape(in.begin(), in.end())), ")");
+              w, ") tensor, which needs an even height and width (input shape ", shape_str(Shape(in.begin(), in.end())),
+              ")");
     c *= 4, h /= 2, w /= 2;
     auto steps = std::make_shared<nn::ModuleList>();
     for (int64_t k = 0; k < config_.steps_per_level; ++k)

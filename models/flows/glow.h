@@ -53,9 +53,9 @@ class Glow : public GenerativeModel {
   std::string extra_repr() const override;
 
   struct Latents {
-    std::vector<Tensor> z;  // z_1 .. z_L, shapes latent_shapes()
-    Tensor log_det;         // (B): sum of the steps' log|det|
-    Tensor log_prior;       // (B): sum_l log p(z_l | kept half) + log N(z_L; 0, I)
+    std::vector<Tensor> z;     // z_1 .. z_L, shapes latent_shapes()
+    Tensor log_det;            // (B): sum of the steps' log|det|
+    Tensor log_prior;          // (B): sum_l log p(z_l | kept half) + log N(z_L; 0, I)
     std::vector<Tensor> kept;  // the kept half at each split, what the split prior reads (L - 1 of them)
   };
   // y (B,C,H,W) in [0,1) (dequantized) -> the latents and the log-det.
@@ -75,7 +75,7 @@ class Glow : public GenerativeModel {
   const std::vector<std::vector<int64_t>>& latent_shapes() const { return latent_shapes_; }
   const GlowConfig& config() const { return config_; }
 
-  std::vector<std::shared_ptr<nn::ModuleList>> levels;  // K GlowSteps each
+  std::vector<std::shared_ptr<nn::ModuleList>> levels;    // K GlowSteps each
   std::vector<std::shared_ptr<nn::Conv2d>> split_priors;  // L - 1 convs (with learned_split_prior)
 
  private:

@@ -18,16 +18,16 @@ std::shared_ptr<FlowLayer> float64_perturbed(std::shared_ptr<Layer> layer, Gener
 }
 
 FlowLayerCase conv_case(MatrixParametrization p) {
-  return {"Invertible1x1Conv(" + parametrization_name(p) + ")", {4, 2, 2}, [p](Generator& gen) {
-            return float64_perturbed(std::make_shared<Invertible1x1Conv>(4, p, &gen), gen, 0.3);
-          },
+  return {"Invertible1x1Conv(" + parametrization_name(p) + ")",
+          {4, 2, 2},
+          [p](Generator& gen) { return float64_perturbed(std::make_shared<Invertible1x1Conv>(4, p, &gen), gen, 0.3); },
           nullptr};
 }
 
 FlowLayerCase linear_case(MatrixParametrization p) {
-  return {"LinearFlow(" + parametrization_name(p) + ")", {4}, [p](Generator& gen) {
-            return float64_perturbed(std::make_shared<LinearFlow>(4, p, &gen), gen, 0.3);
-          },
+  return {"LinearFlow(" + parametrization_name(p) + ")",
+          {4},
+          [p](Generator& gen) { return float64_perturbed(std::make_shared<LinearFlow>(4, p, &gen), gen, 0.3); },
           nullptr};
 }
 
@@ -37,12 +37,14 @@ std::vector<FlowLayerCase> glow_layer_cases() {
   std::vector<FlowLayerCase> cases = {conv_case(MatrixParametrization::kPlain), conv_case(MatrixParametrization::kLU),
                                       linear_case(MatrixParametrization::kLU), linear_case(MatrixParametrization::kQR)};
   // The coupling with a non-zero last conv (not the identity on x_b), on non-square images.
-  cases.push_back({"GlowCoupling", {4, 3, 2}, [](Generator& gen) {
-                     return float64_perturbed(std::make_shared<GlowCoupling>(4, 6), gen, 0.3);
-                   },
+  cases.push_back({"GlowCoupling",
+                   {4, 3, 2},
+                   [](Generator& gen) { return float64_perturbed(std::make_shared<GlowCoupling>(4, 6), gen, 0.3); },
                    nullptr});
   // A whole step, its ActNorm initialized on a batch of N(1, 2^2) draws.
-  cases.push_back({"GlowStep(lu)", {4, 2, 2}, [](Generator& gen) {
+  cases.push_back({"GlowStep(lu)",
+                   {4, 2, 2},
+                   [](Generator& gen) {
                      auto step = std::make_shared<GlowStep>(4, 6, MatrixParametrization::kLU, &gen);
                      step->to(kFloat64);
                      step->actnorm->initialize(randn({8, 4, 2, 2}, TensorOptions(kFloat64), &gen) * 2.0 + 1.0);

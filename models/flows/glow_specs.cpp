@@ -25,8 +25,9 @@ ModelSpec glow_spec(const std::string& name, MatrixParametrization conv, std::st
   s.course = "lecture 2";
   s.description = "Glow, multi-scale (L = 2 levels: (4,14,14) then (8,7,7)), K steps per level of ActNorm, " +
                   parametrization_name(conv) + " invertible 1x1 conv, affine coupling";
-  s.loss_unit = "NLL of the dequantized image, nats per image (continuous density on [0,1)^784); "
-                "bits_per_dim = nll / (784 ln 2) + 8";
+  s.loss_unit =
+      "NLL of the dequantized image, nats per image (continuous density on [0,1)^784); "
+      "bits_per_dim = nll / (784 ln 2) + 8";
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "scale: x / 255; in the model: dequantize (255 x + u) / 256, u ~ U[0,1), then - 0.5";
   // quick: 32000 training images, one epoch (500 steps of 64).

@@ -11,9 +11,7 @@ namespace dgm::models::flows {
 
 namespace {
 
-void check_size(const char* what, int64_t n) {
-  DGM_CHECK(n >= 1, what, ": expected a matrix size >= 1, got ", n);
-}
+void check_size(const char* what, int64_t n) { DGM_CHECK(n >= 1, what, ": expected a matrix size >= 1, got ", n); }
 
 TensorOptions options_of(const Tensor& t) { return TensorOptions(t.dtype()).device(t.device()); }
 
@@ -105,8 +103,10 @@ Tensor householder_product(const Tensor& V) {
             shape_str(V.shape()));
   const int64_t n = V.size(1);
   Tensor sq_norms = V.square().sum({1});
-  DGM_CHECK(sq_norms.min().item() > 0, "householder_product: a reflection vector is zero (H = I - 2 v v^T / |v|^2 "
-            "is undefined); vectors of shape ", shape_str(V.shape()));
+  DGM_CHECK(sq_norms.min().item() > 0,
+            "householder_product: a reflection vector is zero (H = I - 2 v v^T / |v|^2 "
+            "is undefined); vectors of shape ",
+            shape_str(V.shape()));
   Tensor q = eye(n, options_of(V));
   // Q <- Q H_j = Q - (2 / |v_j|^2) (Q v_j) v_j^T
   for (int64_t j = 0; j < V.size(0); ++j) {

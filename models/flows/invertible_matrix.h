@@ -70,7 +70,7 @@ class LUMatrix : public InvertibleMatrix {
   Tensor log_abs_det() override;
   Tensor inverse_weight() override;
 
-  Tensor unit_lower();  // L = tril(lower, -1) + I
+  Tensor unit_lower();           // L = tril(lower, -1) + I
   Tensor upper_with_diagonal();  // U + diag(sign_s * exp(log_s))
 
   Tensor permutation, sign_s;  // buffers: int64 (n) indices, float (n) +-1

@@ -20,8 +20,7 @@ namespace dgm::models::flows {
 
 class LinearFlow : public FlowLayer {
  public:
-  LinearFlow(int64_t dim, MatrixParametrization parametrization = MatrixParametrization::kLU,
-             Generator* gen = nullptr);
+  LinearFlow(int64_t dim, MatrixParametrization parametrization = MatrixParametrization::kLU, Generator* gen = nullptr);
   std::string name() const override { return "LinearFlow"; }
   std::string extra_repr() const override;
 

@@ -5,12 +5,12 @@
 // against an autograd Jacobian, and the errors for bad shapes and options.
 #include <cmath>
 
-#include "tests/helpers.h"
 #include "models/flows/dense_decompositions.h"
 #include "models/flows/glow.h"
 #include "models/flows/glow_coupling.h"
 #include "models/flows/invertible_conv1x1.h"
 #include "models/flows/linear_flow.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using namespace dgm::models::flows;
@@ -94,8 +94,7 @@ TEST_CASE("LU matrix: a fresh one is the PLU of a rotation; lu_decompose reprodu
   CHECK(std::fabs(m.log_abs_det().item()) < 1e-6);
 }
 
-TEST_CASE("QR matrix: the Householder Q is orthogonal to 1e-12 and log|det W| = sum log_r (float64)",
-          "[flows][glow]") {
+TEST_CASE("QR matrix: the Householder Q is orthogonal to 1e-12 and log|det W| = sum log_r (float64)", "[flows][glow]") {
   // One reflection by hand: v = (1, 1): H = I - v v^T = [[0,-1],[-1,0]].
   check_values(householder_product(tensor(std::vector<double>{1, 1}, {1, 2})), {0, -1, -1, 0}, 1e-15, 0);
   Generator gen(7);
@@ -300,7 +299,8 @@ TEST_CASE("linear flows and Glow: errors name the layer and the shapes or option
                                             Catch::Contains("got 3"));
   CHECK_THROWS_WITH(GlowCoupling(0, 8), Catch::Contains("got 0"));
   GlowCoupling coupling(4, 8);
-  CHECK_THROWS_WITH(coupling.flow(zeros({2, 6, 3, 3})), Catch::Contains("GlowCoupling: expected (B,4,H,W), got (2,6,3,3)"));
+  CHECK_THROWS_WITH(coupling.flow(zeros({2, 6, 3, 3})),
+                    Catch::Contains("GlowCoupling: expected (B,4,H,W), got (2,6,3,3)"));
   Invertible1x1Conv conv(4);
   CHECK_THROWS_WITH(conv.flow(zeros({2, 4, 3})), Catch::Contains("Invertible1x1Conv: expected (B,4,H,W), got (2,4,3)"));
   CHECK_THROWS_WITH(conv.inverse(zeros({2, 3, 2, 2})),
@@ -316,8 +316,8 @@ TEST_CASE("linear flows and Glow: errors name the layer and the shapes or option
                     Catch::Contains("householder_product: a reflection vector is zero"));
   GlowConfig config;
   config.levels = 3;  // (1,28,28) -> (4,14,14) -> split, (8,7,7) -> split, (4,7,7): a third squeeze needs an even size
-  CHECK_THROWS_WITH(Glow(config), Catch::Contains("Glow: level 3 of 3 squeezes a (4,7,7) tensor") &&
-                                      Catch::Contains("(1,28,28)"));
+  CHECK_THROWS_WITH(Glow(config),
+                    Catch::Contains("Glow: level 3 of 3 squeezes a (4,7,7) tensor") && Catch::Contains("(1,28,28)"));
   config.levels = 2;
   Glow glow(config);
   CHECK_THROWS_WITH(glow.loss(zeros({2, 1, 32, 32})), Catch::Contains("Glow.log_prob: expected images (B,1,28,28)"));
