@@ -163,7 +163,7 @@ Losses Glow::loss(const Batch& batch) {
   // Each dequantization bin has volume nbins^-D: discrete NLL <= nll + D log nbins.
   const double dims = static_cast<double>(batch.x.numel() / batch.x.size(0));
   Tensor bits = (nll.detach() + dims * std::log(static_cast<double>(config_.nbins))) / (dims * std::log(2.0));
-  return {{"nll_loss", nll}, {"bits_per_dim", bits}};
+  return {{"loss", nll}, {"bits_per_dim", bits}};
 }
 
 Tensor Glow::sample_with_temperature(int64_t n, double temperature, Generator* gen) {

@@ -16,9 +16,9 @@
 //   log p(y) = sum_{l<L} log N(z_l; mean_l, std_l^2) + log N(z_L; 0, I) + sum of the steps' log|det|
 //              (a density on [0,1)^D: the prior's change of variables eps_l = (z_l - mean_l)/std_l is
 //              triangular given the kept half, so the latents' density is the product of the priors)
-//   loss:  nll_loss     = -mean log p(y)    nats per image (of the dequantized y, the continuous density)
-//          bits_per_dim = (nll_loss + D log 256) / (D log 2) = nll_loss / (D ln 2) + 8
-//   (each of the 256^D dequantization bins has volume 256^-D, so nll_loss + D log 256 bounds
+//   loss:  loss         = -mean log p(y)    nats per image (of the dequantized y, the continuous density)
+//          bits_per_dim = (loss + D log 256) / (D log 2) = loss / (D ln 2) + 8
+//   (each of the 256^D dequantization bins has volume 256^-D, so loss + D log 256 bounds
 //   the discrete NLL from above; D = C H W).
 // For MNIST (1,28,28): level 1 runs on (4,14,14) and factors out (2,14,14); level 2 runs on
 // (8,7,7). L <= 2 there (7 is odd); L = 1 is a single-scale Glow on (4,14,14).

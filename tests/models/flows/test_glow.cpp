@@ -273,7 +273,7 @@ TEST_CASE("multi-scale Glow: decode(encode(y)) == y; log p(y) == log N(eps) + lo
   }
 }
 
-TEST_CASE("Glow loss: nll_loss = -mean log p(y), bits_per_dim = nll / (D ln 2) + 8", "[flows][glow]") {
+TEST_CASE("Glow loss: loss = -mean log p(y), bits_per_dim = loss / (D ln 2) + 8", "[flows][glow]") {
   GlowConfig config;
   config.input_shape = {1, 4, 4};
   config.levels = 1;
@@ -286,7 +286,7 @@ TEST_CASE("Glow loss: nll_loss = -mean log p(y), bits_per_dim = nll / (D ln 2) +
   auto losses = glow.loss(x);
   manual_seed(5);
   const double nll = -glow.log_prob(x).mean().item();
-  CHECK(losses.at("nll_loss").item() == Approx(nll).epsilon(1e-12));
+  CHECK(losses.at("loss").item() == Approx(nll).epsilon(1e-12));
   CHECK(losses.at("bits_per_dim").item() == Approx(nll / (16 * std::log(2.0)) + 8).epsilon(1e-12));
   Tensor s = glow.sample(4);
   REQUIRE(s.shape() == Shape{4, 1, 4, 4});
