@@ -10,6 +10,8 @@
 //   batch 128 of 28x28, Adam 1e-3.
 // - pixelcnn (only when named): the PixelCNN of `dgm train pixelcnn` (the
 //   stack above plus channel layer norms and ReLUs), batch 128.
+// - realnvp (only when named): homework 2's RealNVP of `dgm train realnvp`
+//   (12 couplings, 16 filters, 1 gated block, nbins 2), batch 64, loss nll_loss.
 // - pixelcnn_gray (only when named): the seminar's 256-level PixelCNN of
 //   `dgm train pixelcnn-gray` (masked convs 64, 128, 256, 256, 256, kernel 5,
 //   channel layer norm, 256 classes), batch 128 of random 28x28 images on the
@@ -122,6 +124,14 @@ int main(int argc, char** argv) {
     Tensor images = ((rand({128, 1, 28, 28}) * (top + 1)).floor().clamp(0.0, top) / top).to(device);
     std::printf("%-15s %8.3f ms/step\n", key.c_str(),
                 time_training(*model, steps, [&] { return model->loss(images).at("loss"); }));
+  }
+  // homework 2's RealNVP as `dgm train realnvp` builds it (binarized MNIST, nbins 2), the quick preset's batch 64
+  if (wanted("realnvp")) {
+    std::shared_ptr<models::GenerativeModel> model = models::find_model("realnvp").make({});
+    model->to(device);
+    Tensor images = x.narrow(0, 0, 64);
+    std::printf("realnvp         %8.3f ms/step\n",
+                time_training(*model, steps, [&] { return model->loss(images).at("nll_loss"); }));
   }
   models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
   gpt.to(device);

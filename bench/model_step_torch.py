@@ -7,7 +7,7 @@ the loss read back
   /usr/bin/python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [threads=N] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
-models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt (default
+models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp (default
 vae,pixelcnn_stack, as dgm_model_step).
 threads=N: PyTorch's intra-op threads on the CPU (default: every core, as dgm; Debian's
 torch starts with 1 here). Debian's torch runs its matmuls in the system OpenBLAS, whose own
@@ -193,3 +193,12 @@ if "imagegpt" in wanted:
     gpt = ImageGPT().to(device)
     tokens = x[:64].flatten(1)
     print(f"imagegpt        {time_steps(train_step(gpt, lambda: gpt.loss(tokens))):8.3f} ms/step")
+if "realnvp" in wanted:
+    # homework 2's RealNVP, the twin of bench/twins (the same model the differential test compares), as
+    # `dgm train realnvp` builds it: 16 filters, 1 gated block, nbins 2, batch 64; fresh dequantization noise per step.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import realnvp_twin  # noqa: E402
+
+    nvp = realnvp_twin.RealNVP((28, 28), 1, 16, 1, 2).to(device)
+    xb = x[:64]
+    print(f"realnvp         {time_steps(train_step(nvp, lambda: nvp.loss(xb, torch.rand_like(xb)))):8.3f} ms/step")

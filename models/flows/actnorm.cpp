@@ -21,8 +21,10 @@ bool ActNorm::initialized() const { return initialized_.item() != 0; }
 void ActNorm::initialize(const Tensor& x) {
   DGM_CHECK(x.dim() == 4 && x.size(1) == n_channels_, "ActNorm: expected (B,", n_channels_, ",H,W), got ",
             shape_str(x.shape()));
-  DGM_CHECK(x.numel() / n_channels_ >= 2, "ActNorm: the data-dependent initialization needs at least 2 values per "
-            "channel (for a std), got a batch of shape ", shape_str(x.shape()));
+  DGM_CHECK(x.numel() / n_channels_ >= 2,
+            "ActNorm: the data-dependent initialization needs at least 2 values per "
+            "channel (for a std), got a batch of shape ",
+            shape_str(x.shape()));
   NoGradGuard no_grad;
   Tensor xd = x.detach();
   Tensor mean = xd.mean({0, 2, 3}, true);

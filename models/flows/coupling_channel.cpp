@@ -14,15 +14,18 @@ AffineChannelCoupling::AffineChannelCoupling(bool parity_type_, int64_t in_chann
             in_channels);
   scale = register_parameter("scale", zeros({1}));
   scale_shift = register_parameter("scale_shift", zeros({1}));
+  // BEGIN SOLUTION hw2.4/layers
   resnet = register_module("resnet", std::make_shared<SimpleResnet>(in_channels, 2 * in_channels, n_filters, n_blocks));
+  // END SOLUTION
 }
 
 std::string AffineChannelCoupling::extra_repr() const {
-  return std::string("parity_type=") + (parity_type ? "True" : "False") + ", in_channels=" + std::to_string(in_channels);
+  return std::string("parity_type=") + (parity_type ? "True" : "False") +
+         ", in_channels=" + std::to_string(in_channels);
 }
 
 AffineChannelCoupling::HalfStep AffineChannelCoupling::transform_half(const Tensor& x, bool invert) {
-  // BEGIN SOLUTION hw2.4
+  // BEGIN SOLUTION hw2.4/transform
   std::vector<Tensor> halves = x.split(in_channels, 1);
   Tensor x_change = parity_type ? halves[0] : halves[1];
   Tensor x_id = parity_type ? halves[1] : halves[0];

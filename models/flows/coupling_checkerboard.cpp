@@ -39,7 +39,8 @@ AffineCheckerboardCoupling::AffineCheckerboardCoupling(bool parity_type_, std::v
 }
 
 std::string AffineCheckerboardCoupling::extra_repr() const {
-  return std::string("parity_type=") + (parity_type ? "True" : "False") + ", in_channels=" + std::to_string(in_channels);
+  return std::string("parity_type=") + (parity_type ? "True" : "False") +
+         ", in_channels=" + std::to_string(in_channels);
 }
 
 FlowOutput AffineCheckerboardCoupling::forward(const Tensor& x, bool invert) {

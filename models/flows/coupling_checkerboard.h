@@ -36,8 +36,8 @@ class AffineCheckerboardCoupling : public FlowLayer {
 
   bool parity_type;
   int64_t in_channels;
-  Tensor mask;                   // buffer (1,1,H,W)
-  Tensor scale, scale_shift;     // parameters (1), zero at start
+  Tensor mask;                           // buffer (1,1,H,W)
+  Tensor scale, scale_shift;             // parameters (1), zero at start
   std::shared_ptr<SimpleResnet> resnet;  // x * mask -> (s, t), 2 * in_channels channels
 
  private:

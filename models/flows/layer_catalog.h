@@ -17,8 +17,8 @@
 namespace dgm::models::flows {
 
 struct FlowLayerCase {
-  std::string name;                   // "PlanarFlow", "AffineCheckerboardCoupling(parity=true)"
-  std::vector<int64_t> event_shape;   // one example's shape: {2}, {1,4,4}
+  std::string name;                  // "PlanarFlow", "AffineCheckerboardCoupling(parity=true)"
+  std::vector<int64_t> event_shape;  // one example's shape: {2}, {1,4,4}
   // A float64 layer with non-trivial weights (not the identity), ready to use
   // (ActNorm already initialized, no random dequantization).
   std::function<std::shared_ptr<FlowLayer>(Generator& gen)> make;

@@ -29,12 +29,27 @@ TEST_CASE("grading: the points table covers homework 1 with the course's points"
   CHECK(imagegpt == Approx(5.0));  // the course's ImageGPT task
 }
 
-TEST_CASE("grading: the task list is course/tasks.json, and its homework 1 is the course's", "[machinery]") {
+TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 2 are the course's",
+          "[machinery]") {
   CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
   std::vector<std::pair<std::string, double>> points;
   for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);
-  CHECK(points == std::vector<std::pair<std::string, double>>{
-                      {"hw1.1", 2.0}, {"hw1.2", 1.5}, {"hw1.3", 1.5}, {"hw1.4", 1.0}, {"hw1.5", 2.0}, {"hw1.6", 2.0}});
+  CHECK(points == std::vector<std::pair<std::string, double>>{{"hw1.1", 2.0},
+                                                              {"hw1.2", 1.5},
+                                                              {"hw1.3", 1.5},
+                                                              {"hw1.4", 1.0},
+                                                              {"hw1.5", 2.0},
+                                                              {"hw1.6", 2.0},
+                                                              {"hw2.1", 0.5},
+                                                              {"hw2.2", 0.5},
+                                                              {"hw2.3", 1.5},
+                                                              {"hw2.4", 1.0},
+                                                              {"hw2.5", 1.5}});
+  // Homework 2's RealNVP task (task 2) is 5 points in the course.
+  double realnvp = 0;
+  for (const auto& [id, p] : points)
+    if (id.rfind("hw2.", 0) == 0 && id <= "hw2.5") realnvp += p;
+  CHECK(realnvp == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {

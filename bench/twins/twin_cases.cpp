@@ -1,0 +1,85 @@
+#include "bench/twins/twin_cases.h"
+
+#include "autograd/grad_mode.h"
+#include "models/flows/autoregressive_flow.h"
+#include "models/flows/realnvp.h"
+#include "tensor/factories.h"
+
+namespace dgm::twins {
+
+namespace {
+
+using models::flows::AutoregressiveFlow;
+using models::flows::AutoregressiveFlowOptions;
+
+// The config the MAF twin reads, from the options (one source for both).
+std::string maf_config(const AutoregressiveFlowOptions& o) {
+  auto list = [](const std::vector<int64_t>& v) {
+    std::string s;
+    for (int64_t x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);
+    return "[" + s + "]";
+  };
+  return "{\"dim\": " + std::to_string(o.dim) + ", \"layers\": " + std::to_string(o.layers) +
+         ", \"hidden\": " + list(o.hidden) + ", \"log_sigma_bound\": " + std::to_string(o.log_sigma_bound) +
+         ", \"image_shape\": " + list(o.image_shape) + ", \"logit_alpha\": " + std::to_string(o.logit_alpha) + "}";
+}
+
+// MAF on 2-D points: loss = mean -log p(x).
+TwinCase maf_points_case() {
+  AutoregressiveFlowOptions o;
+  o.dim = 2;
+  o.layers = 4;
+  o.hidden = {32, 32};
+  return {"maf_points", "maf", maf_config(o), [o](Generator& gen) {
+            auto model = std::make_shared<AutoregressiveFlow>(o);
+            Tensor x = randn({64, 2}, &gen) * 1.5;
+            return TwinExport{model, {{"x", x}}, [model, x] { return model->loss(x).at("loss"); }};
+          }};
+}
+
+// MAF on dequantized 256-level 1x6x6 images with the logit preprocessing:
+// loss = mean -log p((pixels + noise) / 256), the noise an input.
+TwinCase maf_images_case() {
+  AutoregressiveFlowOptions o;
+  o.dim = 36;
+  o.layers = 3;
+  o.hidden = {64};
+  o.image_shape = {1, 6, 6};
+  o.logit_alpha = 0.05;
+  return {"maf_dequantized_images", "maf", maf_config(o), [o](Generator& gen) {
+            auto model = std::make_shared<AutoregressiveFlow>(o);
+            Tensor pixels = randint(0, 256, {32, 1, 6, 6}, kInt64, &gen).to(kFloat32);
+            Tensor noise = rand({32, 1, 6, 6}, &gen);
+            return TwinExport{model, {{"pixels", pixels}, {"noise", noise}}, [model, pixels, noise] {
+                                return model->dequantized_nll(pixels, noise);
+                              }};
+          }};
+}
+
+// RealNVP as homework 2 trains it (nbins = 2) on 8x8 binary images: loss = -mean log p((x + u) / 2), the
+// dequantization noise u an input. The ActNorms are initialized on the batch first (their data-dependent
+// start), and every coupling's scale and scale_shift (zero at the start, which would make the couplings pure
+// shifts) drawn from U(-0.8, 0.8), so the twin sees every term of the log-det.
+TwinCase realnvp_case() {
+  const std::string config =
+      R"({"shape": [8, 8], "channels": 1, "n_filters": 8, "n_blocks": 2, "nbins": 2, "n_couplings": 4})";
+  return {"realnvp_binary_images", "realnvp", config, [](Generator& gen) {
+            auto model = std::make_shared<models::flows::RealNVP>(std::vector<int64_t>{8, 8}, 1, 8, 2, 2, 4);
+            Tensor x = bernoulli({16, 1, 8, 8}, 0.3, {}, &gen);
+            Tensor noise = rand({16, 1, 8, 8}, &gen);
+            {
+              NoGradGuard no_grad;
+              model->log_prob(x, noise);
+              for (auto& [name, p] : model->named_parameters())
+                if (name.find("scale") != std::string::npos) p.uniform_(-0.8, 0.8, &gen);
+            }
+            return TwinExport{model, {{"x", x}, {"noise", noise}},
+                              [model, x, noise] { return -model->log_prob(x, noise).mean(); }};
+          }};
+}
+
+}  // namespace
+
+std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case(), realnvp_case()}; }
+
+}  // namespace dgm::twins
