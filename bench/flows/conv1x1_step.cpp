@@ -8,12 +8,8 @@
 //
 // The two parametrizations are timed interleaved (plain, LU, plain, LU, ...) so
 // both see the same machine load; each number is the median of `reps` runs after
-// 3 warm-up runs. Not built by CMake (dgm_bench links only the core library);
-// build it against a build-cpu tree:
-//   c++ -O3 -DNDEBUG -std=c++20 -fopenmp -I. -Ibuild-cpu/include \
-//     -isystem /usr/include/x86_64-linux-gnu/openblas-pthread bench/flows/conv1x1_step.cpp \
-//     -o build-cpu/bin/glow_conv1x1_step build-cpu/libdgm_models.a build-cpu/libdgm.a -lopenblas -lz
-//   build-cpu/bin/glow_conv1x1_step [reps=30] [batch=16] [size=8]
+// 3 warm-up runs. Built with the benchmarks (target dgm_glow_conv1x1_step):
+//   build/bin/dgm_glow_conv1x1_step [reps=30] [batch=16] [size=8]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
