@@ -1,7 +1,69 @@
+#include "models/flows/planar_flow_model.h"
 #include "models/flows/specs.h"
+#include "models/train/presets.h"
 
 namespace dgm::models::flows {
 
-void register_planar_models(Registry&) {}
+using train::settings;
+
+namespace {
+
+TrainSettings preset(int64_t epochs, int64_t batch, double lr, int64_t samples, std::string expected) {
+  TrainSettings t = settings(epochs, batch, lr);
+  t.samples = samples;
+  t.expected_time = std::move(expected);
+  return t;
+}
+
+// Seminar 3's forward KL on moons (10000 points, 80/20): EPOCHS=80, BATCH=256, LR=1e-2, Adam.
+void add_moons(Registry& r, const std::string& layer, const std::string& quick_time,
+               const std::string& course_time) {
+  ModelSpec s;
+  s.name = layer + "-moons";
+  s.family = "flows";
+  s.course = "seminar 3 (forward KL), seminar 2";
+  s.description = "64 " + layer +
+                  " layers applied to the data (x -> z), N(0, I) base, maximum likelihood; sampling inverts the "
+                  "layers numerically";
+  s.loss_unit = "negative log-likelihood, nats per point";
+  s.datasets = {"moons"};
+  s.transform = "none";
+  s.toy_size = 10000;
+  s.presets = {{"quick", preset(20, 256, 1e-2, 1000, quick_time)},
+               {"course", preset(80, 256, 1e-2, 1000, course_time)}};
+  s.make = [layer](const MakeContext&) { return std::make_shared<PlanarFlow>(layer, 2, 64); };
+  r.add(std::move(s));
+}
+
+// Seminar 3's reverse KL to exp(-U)/Z: base batches of 256, 50 per epoch (12800 train points), EPOCHS=80, LR=5e-3.
+void add_energy(Registry& r, const std::string& energy, const std::string& formula, const std::string& quick_time,
+                const std::string& course_time) {
+  ModelSpec s;
+  s.name = "planar-" + energy;
+  s.family = "flows";
+  s.course = "seminar 3 (reverse KL), Rezende & Mohamed 2015 Table 1";
+  s.description = "64 planar layers z0 -> x from N(0, I), reverse KL to exp(-U)/Z on [-4,4]^2, " + formula +
+                  "; test 'kl' = KL(q || p) = loss + log Z (log Z by quadrature on a 2000x2000 grid)";
+  s.loss_unit = "E_q[log q(x) + U(x)] = KL(q || p) - log Z, nats per draw (the data only set the batch size)";
+  s.datasets = {"energy-" + energy};
+  s.transform = "none (exact samples of p, for the pictures and the test split)";
+  s.toy_size = 16000;
+  s.presets = {{"quick", preset(20, 256, 5e-3, 1000, quick_time)},
+               {"course", preset(80, 256, 5e-3, 1000, course_time)}};
+  s.make = [energy](const MakeContext&) { return std::make_shared<PlanarFlow>("planar", 2, 64, energy); };
+  r.add(std::move(s));
+}
+
+}  // namespace
+
+void register_planar_models(Registry& r) {
+  add_moons(r, "planar", "TBD", "TBD");
+  add_moons(r, "radial", "TBD", "TBD");
+  add_energy(r, "u1", "U1 (ring with two lobes)", "TBD", "TBD");
+  add_energy(r, "u2", "U2 (sine wave)", "TBD", "TBD");
+  add_energy(r, "u3", "U3 (split sine wave)", "TBD", "TBD");
+  add_energy(r, "u4", "U4 (sine and step)", "TBD", "TBD");
+  add_energy(r, "ring", "U = 1/2 ((|z| - 2) / 0.4)^2 (ring)", "TBD", "TBD");
+}
 
 }  // namespace dgm::models::flows
