@@ -16,7 +16,9 @@ void redraw(Tensor& param, double std, double shift, Generator& gen) {
 // A planar layer far from the identity: w, u, b ~ N(0, 1); u is shifted against w for dim 3, so w^T u < -1
 // and u_hat's projection is what keeps the layer invertible.
 FlowLayerCase planar_case(int64_t dim) {
-  return {"PlanarTransform(dim=" + std::to_string(dim) + ")", {dim}, [dim](Generator& gen) {
+  return {"PlanarTransform(dim=" + std::to_string(dim) + ")",
+          {dim},
+          [dim](Generator& gen) {
             auto layer = std::make_shared<PlanarTransform>(dim, &gen);
             layer->to(kFloat64);
             redraw(layer->w, 1.0, 0.0, gen);
@@ -34,7 +36,9 @@ FlowLayerCase planar_case(int64_t dim) {
 // A radial layer with z0 ~ N(0, 0.5^2), alpha, beta of order 1: beta > 0 (expanding) for dim 2, beta < 0
 // (contracting, close to -alpha) for dim 3.
 FlowLayerCase radial_case(int64_t dim) {
-  return {"RadialTransform(dim=" + std::to_string(dim) + ")", {dim}, [dim](Generator& gen) {
+  return {"RadialTransform(dim=" + std::to_string(dim) + ")",
+          {dim},
+          [dim](Generator& gen) {
             auto layer = std::make_shared<RadialTransform>(dim, &gen);
             layer->to(kFloat64);
             redraw(layer->z0, 0.5, 0.0, gen);

@@ -72,8 +72,8 @@ std::string PlanarFlow::extra_repr() const {
 }
 
 void PlanarFlow::check_points(const char* op, const Tensor& x) const {
-  DGM_CHECK(x.defined() && x.dim() == 2 && x.size(1) == dim_, "PlanarFlow.", op, ": expected points of shape (B,",
-            dim_, "), got ", x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"));
+  DGM_CHECK(x.defined() && x.dim() == 2 && x.size(1) == dim_, "PlanarFlow.", op, ": expected points of shape (B,", dim_,
+            "), got ", x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"));
 }
 
 FlowOutput PlanarFlow::to_noise(const Tensor& x) {
@@ -147,11 +147,10 @@ void PlanarFlow::save_pictures(const std::string& dir, const Batch& test_batch, 
   if (reverse_kl()) {
     const double box = nn::data::kEnergyBox;
     auto target = [&](const Tensor& points) { return -nn::data::energy(energy_, points); };
-    nn::io::write_png(dir + "/energy_vs_flow.png",
-                      side_by_side({nn::io::render_density_map(target, -box, box, -box, box, 160, Tensor(),
-                                                               "exp(-U), " + energy_),
-                                    nn::io::render_density_map(density, -box, box, -box, box, 160, Tensor(),
-                                                               "flow density q")}));
+    nn::io::write_png(
+        dir + "/energy_vs_flow.png",
+        side_by_side({nn::io::render_density_map(target, -box, box, -box, box, 160, Tensor(), "exp(-U), " + energy_),
+                      nn::io::render_density_map(density, -box, box, -box, box, 160, Tensor(), "flow density q")}));
   } else if (data.size(0) > 0) {
     // The test data's box, padded by 0.5.
     const std::vector<double> lo = amin(data, {0}).to_vector<double>(), hi = amax(data, {0}).to_vector<double>();
@@ -180,8 +179,9 @@ void PlanarFlow::save_pictures(const std::string& dir, const Batch& test_batch, 
     panels.push_back({"layer " + std::to_string(k), path[static_cast<size_t>(k)].to(Device())});
     labels.push_back(tensor(quadrant, {kSide * kSide}, kInt64));
   }
-  nn::io::write_png(dir + "/transport.png",
-                    nn::io::render_scatter_panels(panels, labels, "a grid of base points carried to the data, layer by layer", 220));
+  nn::io::write_png(
+      dir + "/transport.png",
+      nn::io::render_scatter_panels(panels, labels, "a grid of base points carried to the data, layer by layer", 220));
 }
 
 }  // namespace dgm::models::flows

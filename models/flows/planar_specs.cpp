@@ -16,8 +16,7 @@ TrainSettings preset(int64_t epochs, int64_t batch, double lr, int64_t samples, 
 }
 
 // Seminar 3's forward KL on moons (10000 points, 80/20): EPOCHS=80, BATCH=256, LR=1e-2, Adam.
-void add_moons(Registry& r, const std::string& layer, const std::string& quick_time,
-               const std::string& course_time) {
+void add_moons(Registry& r, const std::string& layer, const std::string& quick_time, const std::string& course_time) {
   ModelSpec s;
   s.name = layer + "-moons";
   s.family = "flows";
@@ -29,7 +28,7 @@ void add_moons(Registry& r, const std::string& layer, const std::string& quick_t
   s.datasets = {"moons"};
   s.transform = "none";
   s.toy_size = 10000;
-  s.presets = {{"quick", preset(20, 256, 1e-2, 1000, quick_time)},
+  s.presets = {{"quick", preset(40, 256, 1e-2, 1000, quick_time)},
                {"course", preset(80, 256, 1e-2, 1000, course_time)}};
   s.make = [layer](const MakeContext&) { return std::make_shared<PlanarFlow>(layer, 2, 64); };
   r.add(std::move(s));

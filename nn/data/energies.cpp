@@ -50,8 +50,7 @@ Tensor energy(const std::string& name, const Tensor& z) {
   check_name("energy", name);
   DGM_CHECK(z.dim() == 2 && z.size(1) == 2, "energy '", name, "': expected points of shape (n,2), got ",
             shape_str(z.shape()));
-  DGM_CHECK(is_floating(z.dtype()), "energy '", name, "': expected floating point points, got ",
-            dtype_name(z.dtype()));
+  DGM_CHECK(is_floating(z.dtype()), "energy '", name, "': expected floating point points, got ", dtype_name(z.dtype()));
   const Tensor z1 = z.select(1, 0), z2 = z.select(1, 1);
   // w1 = sin(2 pi z1 / 4)
   const Tensor w1 = sin((2 * kPi / 4) * z1);
@@ -111,8 +110,8 @@ Tensor sample_energy(const std::string& name, int64_t n, Generator* gen) {
     const std::vector<double> density = exp(-energy(name, z)).to_vector<double>();
     const std::vector<double> zs = z.to_vector<double>(), us = u.to_vector<double>();
     for (int64_t i = 0; i < kProposals && static_cast<int64_t>(points.size()) < 2 * n; ++i) {
-      DGM_CHECK(density[i] <= bound, "sample_energy '", name, "': exp(-U) = ", density[i], " exceeds the bound ",
-                bound, " at (", zs[2 * i], ", ", zs[2 * i + 1], ")");
+      DGM_CHECK(density[i] <= bound, "sample_energy '", name, "': exp(-U) = ", density[i], " exceeds the bound ", bound,
+                " at (", zs[2 * i], ", ", zs[2 * i + 1], ")");
       if (us[i] * bound < density[i]) {
         points.push_back(static_cast<float>(zs[2 * i]));
         points.push_back(static_cast<float>(zs[2 * i + 1]));

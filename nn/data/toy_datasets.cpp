@@ -99,8 +99,8 @@ const std::vector<Entry>& registry() {
        energy_set("u3")},
       {"energy-u4", 16000, "exact draws of exp(-U4)/Z on [-4,4]^2 (Rezende & Mohamed 2015, seminar 3); no labels",
        energy_set("u4")},
-      {"energy-ring", 16000, "exact draws of exp(-U)/Z, U = 1/2 ((|z| - 2) / 0.4)^2, on [-4,4]^2 (seminar 3); no labels",
-       energy_set("ring")},
+      {"energy-ring", 16000,
+       "exact draws of exp(-U)/Z, U = 1/2 ((|z| - 2) / 0.4)^2, on [-4,4]^2 (seminar 3); no labels", energy_set("ring")},
   };
   return entries;
 }

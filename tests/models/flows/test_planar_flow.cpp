@@ -5,12 +5,12 @@
 #include <cmath>
 
 #include "dgm.h"
-#include "tests/helpers.h"
 #include "models/flows/planar_flow.h"
 #include "models/flows/planar_flow_model.h"
 #include "models/flows/radial_flow.h"
 #include "nn/data/energies.h"
 #include "nn/data/toy_datasets.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using namespace dgm::models::flows;
@@ -102,8 +102,8 @@ TEST_CASE("radial flow: seminar 2's demo z0 = 0, alpha = 1, beta = 5 by hand", "
   RadialTransform layer(2);
   layer.to(kFloat64);
   set(layer.z0, {0, 0});
-  set(layer.a, {std::log(std::exp(1.0) - 1)});             // softplus(a) = 1
-  set(layer.b, {std::log(std::exp(6.0) - 1)});             // softplus(b) = 6: beta = -1 + 6 = 5
+  set(layer.a, {std::log(std::exp(1.0) - 1)});  // softplus(a) = 1
+  set(layer.b, {std::log(std::exp(6.0) - 1)});  // softplus(b) = 6: beta = -1 + 6 = 5
   test::check_values(layer.alpha(), {1}, 1e-14, 1e-14);
   test::check_values(layer.beta(), {5}, 1e-13, 1e-13);
   // At x = (0.6, 0.8): r = 1, h = 1/2, f(x) = 3.5 x. Across the radius the scale is 1 + beta h = 3.5; along it
@@ -135,10 +135,10 @@ TEST_CASE("planar and radial inverses: gradients by autograd match finite differ
       FlowOutput out = layer->inverse(in[3]);
       return test::wsum(out.z) + test::wsum(out.log_det);
     };
-    REQUIRE_GRADCHECK(f, (std::vector<Tensor>{tensor(std::vector<double>{0.8, -0.5}).requires_grad_(),
-                                              tensor(std::vector<double>{-0.4, 1.1}).requires_grad_(),
-                                              tensor(std::vector<double>{0.3}).requires_grad_(),
-                                              y.clone().requires_grad_()}));
+    REQUIRE_GRADCHECK(
+        f, (std::vector<Tensor>{tensor(std::vector<double>{0.8, -0.5}).requires_grad_(),
+                                tensor(std::vector<double>{-0.4, 1.1}).requires_grad_(),
+                                tensor(std::vector<double>{0.3}).requires_grad_(), y.clone().requires_grad_()}));
   }
   SECTION("radial") {
     auto layer = std::make_shared<RadialTransform>(2);
@@ -150,10 +150,10 @@ TEST_CASE("planar and radial inverses: gradients by autograd match finite differ
       FlowOutput out = layer->inverse(in[3]);
       return test::wsum(out.z) + test::wsum(out.log_det);
     };
-    REQUIRE_GRADCHECK(f, (std::vector<Tensor>{tensor(std::vector<double>{0.2, -0.1}).requires_grad_(),
-                                              tensor(std::vector<double>{0.4}).requires_grad_(),
-                                              tensor(std::vector<double>{-0.9}).requires_grad_(),
-                                              y.clone().requires_grad_()}));
+    REQUIRE_GRADCHECK(
+        f, (std::vector<Tensor>{tensor(std::vector<double>{0.2, -0.1}).requires_grad_(),
+                                tensor(std::vector<double>{0.4}).requires_grad_(),
+                                tensor(std::vector<double>{-0.9}).requires_grad_(), y.clone().requires_grad_()}));
   }
 }
 
@@ -188,7 +188,8 @@ TEST_CASE("energies: values by hand and from the written-out formulas, gradients
 TEST_CASE("energies: log Z by quadrature against a closed form and an independent grid", "[flows][planar][data]") {
   // The ring: Z = integral of exp(-1/2 ((r - 2)/0.4)^2) 2 pi r dr = 2 pi * 2 * 0.4 sqrt(2 pi) (the mass cut by r < 0
   // and by the box's corners lies beyond 5 sigma).
-  CHECK(nn::data::energy_log_normalizer("ring") == Approx(std::log(2 * kPi * 2 * 0.4 * std::sqrt(2 * kPi))).epsilon(1e-6));
+  CHECK(nn::data::energy_log_normalizer("ring") ==
+        Approx(std::log(2 * kPi * 2 * 0.4 * std::sqrt(2 * kPi))).epsilon(1e-6));
   for (const std::string& name : {"u1", "u2", "u3", "u4"}) {
     INFO(name);
     CHECK(nn::data::energy_log_normalizer(name) == Approx(std::log(energy_moments(name, 1000)[0])).epsilon(1e-5));
@@ -229,7 +230,8 @@ TEST_CASE("PlanarFlow: q integrates to 1 and its samples have q's mean, in both 
       const int64_t n = 360;
       const double h = 18.0 / n;
       const Tensor c = arange(0, n, 1, kFloat64) * h + (-9 + h / 2);
-      const Tensor grid = stack({c.unsqueeze(0).expand({n, n}).reshape({-1}), c.unsqueeze(1).expand({n, n}).reshape({-1})}, 1);
+      const Tensor grid =
+          stack({c.unsqueeze(0).expand({n, n}).reshape({-1}), c.unsqueeze(1).expand({n, n}).reshape({-1})}, 1);
       const Tensor q = exp(flow.log_prob(grid)) * (h * h);
       CHECK(q.sum().item() == Approx(1).margin(2e-3));
       const std::vector<double> mean = (grid * q.unsqueeze(1)).sum({0}).to_vector<double>();
@@ -259,8 +261,8 @@ TEST_CASE("PlanarFlow: the losses are the change-of-variables formulas", "[flows
   manual_seed(21);
   const Tensor z0 = randn({5, 2}, kFloat64);
   FlowOutput xz = reverse_kl.to_data(z0);
-  const Tensor expected = (-0.5 * z0.square().sum({1}) - std::log(2 * kPi) - xz.log_det +
-                           nn::data::energy("u2", xz.z)).mean();
+  const Tensor expected =
+      (-0.5 * z0.square().sum({1}) - std::log(2 * kPi) - xz.log_det + nn::data::energy("u2", xz.z)).mean();
   CHECK(l.at("loss").item() == Approx(expected.item()).epsilon(1e-12));
   CHECK(l.at("kl").item() == Approx(expected.item() + nn::data::energy_log_normalizer("u2")).epsilon(1e-12));
 }
