@@ -42,12 +42,13 @@ void add_energy(Registry& r, const std::string& energy, const std::string& formu
   s.family = "flows";
   s.course = "seminar 3 (reverse KL), Rezende & Mohamed 2015 Table 1";
   s.description = "64 planar layers z0 -> x from N(0, I), reverse KL to exp(-U)/Z on [-4,4]^2, " + formula +
-                  "; test 'kl' = KL(q || p) = loss + log Z (log Z by quadrature on a 2000x2000 grid)";
+                  "; test 'kl' = KL(q || p) = loss + log Z (log Z by quadrature on a 2000x2000 grid), exact while "
+                  "'outside_box' (the share of draws outside [-4,4]^2) is 0";
   s.loss_unit = "E_q[log q(x) + U(x)] = KL(q || p) - log Z, nats per draw (the data only set the batch size)";
   s.datasets = {"energy-" + energy};
   s.transform = "none (exact samples of p, for the pictures and the test split)";
   s.toy_size = 16000;
-  s.presets = {{"quick", preset(20, 256, 5e-3, 1000, quick_time)},
+  s.presets = {{"quick", preset(40, 256, 5e-3, 1000, quick_time)},
                {"course", preset(80, 256, 5e-3, 1000, course_time)}};
   s.make = [energy](const MakeContext&) { return std::make_shared<PlanarFlow>("planar", 2, 64, energy); };
   r.add(std::move(s));
@@ -56,13 +57,32 @@ void add_energy(Registry& r, const std::string& energy, const std::string& formu
 }  // namespace
 
 void register_planar_models(Registry& r) {
-  add_moons(r, "planar", "TBD", "TBD");
-  add_moons(r, "radial", "TBD", "TBD");
-  add_energy(r, "u1", "U1 (ring with two lobes)", "TBD", "TBD");
-  add_energy(r, "u2", "U2 (sine wave)", "TBD", "TBD");
-  add_energy(r, "u3", "U3 (split sine wave)", "TBD", "TBD");
-  add_energy(r, "u4", "U4 (sine and step)", "TBD", "TBD");
-  add_energy(r, "ring", "U = 1/2 ((|z| - 2) / 0.4)^2 (ring)", "TBD", "TBD");
+  // Times measured with --threads 2 on the 2-core machine shared with other builds: wall (CPU) seconds.
+  add_moons(r, "planar",
+            "112 s wall (20 s CPU) on 2 CPU cores, test NLL 1.555 nats per point; the density is one sharp moon and a "
+            "faint second one (measured, shared machine, load 9-10)",
+            "66 s wall (42 s CPU) on 2 CPU cores, test NLL 1.378 (measured, shared machine, load 8)");
+  add_moons(r, "radial",
+            "130 s wall (34 s CPU) on 2 CPU cores, test NLL 1.137 nats per point, both moons (measured, shared "
+            "machine, load 9-10)",
+            "about 70 s CPU on 2 CPU cores (estimated: twice the quick preset's 34 s); not measured");
+  add_energy(r, "u1", "U1 (ring with two lobes)",
+             "73 s wall (39 s CPU) on 2 CPU cores, test kl 0.714, both lobes (measured, shared machine, load 4-6)",
+             "388 s wall (81 s CPU) on 2 CPU cores, test kl 0.162 (measured, shared machine, load 9)");
+  add_energy(r, "u2", "U2 (sine wave)",
+             "51 s wall (35 s CPU) on 2 CPU cores, test kl 1.289, one and a half periods of the wave (measured, "
+             "shared machine, load 5)",
+             "80 s wall (70 s CPU) on 2 CPU cores, test kl 0.372 (measured, shared machine, load 3-6)");
+  add_energy(r, "u3", "U3 (split sine wave)",
+             "54 s wall (33 s CPU) on 2 CPU cores, test kl 0.459 (measured, shared machine, load 5)",
+             "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
+  add_energy(r, "u4", "U4 (sine and step)",
+             "52 s wall (33 s CPU) on 2 CPU cores, test kl -0.029: q follows the upper wave out of the box, see "
+             "outside_box (measured, shared machine, load 5)",
+             "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
+  add_energy(r, "ring", "U = 1/2 ((|z| - 2) / 0.4)^2 (ring)",
+             "49 s wall (34 s CPU) on 2 CPU cores, test kl 0.104 (measured, shared machine, load 5)",
+             "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
 }
 
 }  // namespace dgm::models::flows

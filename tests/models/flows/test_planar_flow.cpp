@@ -265,6 +265,11 @@ TEST_CASE("PlanarFlow: the losses are the change-of-variables formulas", "[flows
       (-0.5 * z0.square().sum({1}) - std::log(2 * kPi) - xz.log_det + nn::data::energy("u2", xz.z)).mean();
   CHECK(l.at("loss").item() == Approx(expected.item()).epsilon(1e-12));
   CHECK(l.at("kl").item() == Approx(expected.item() + nn::data::energy_log_normalizer("u2")).epsilon(1e-12));
+  // outside_box: the share of the draws x with max(|x1|, |x2|) > 4.
+  int64_t outside = 0;
+  const std::vector<double> xs = xz.z.to_vector<double>();
+  for (size_t i = 0; i < 5; ++i) outside += std::max(std::fabs(xs[2 * i]), std::fabs(xs[2 * i + 1])) > 4;
+  CHECK(l.at("outside_box").item() == Approx(outside / 5.0).margin(1e-15));
 }
 
 TEST_CASE("planar flows: bad input is a clear error", "[flows][planar]") {
