@@ -129,7 +129,7 @@ Losses PlanarFlow::loss(const Batch& batch) {
   FlowOutput out = to_data(z0);
   // E[log q(x) + U(x)] = E[log N(z0) - log|det dx/dz0| + U(x)] = KL(q || p) - log Z
   Tensor loss = (standard_normal_log_prob(z0) - out.log_det + nn::data::energy(energy_, out.z)).mean();
-  // The share of draws outside the box [-4,4]^2 the target lives on (kl is KL(q || p) exactly when it is 0).
+  // The share of draws outside the box [-4,4]^2 the wall confines the target to.
   Tensor outside =
       gt(out.z.detach().abs().amax({1}), scalar_like(nn::data::kEnergyBox, out.z)).to(out.z.dtype()).mean();
   return {{"loss", loss}, {"kl", loss + nn::data::energy_log_normalizer(energy_)}, {"outside_box", outside}};

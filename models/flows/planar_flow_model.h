@@ -13,16 +13,14 @@
 // and log q of one's own samples are exact,
 //   log q(x) = log N(z0; 0, I) - sum_k log|det J_{g_k}|,   x = g(z0),  z0 ~ N(0, I),
 //   loss     = mean [log q(x) + U(x)]                  (nats per draw; = KL(q || p) - log Z),
-//   kl       = loss + log Z,  log Z by quadrature on [-4,4]^2 (energy_log_normalizer),
+//   kl       = loss + log Z,  log Z by quadrature on [-5,5]^2 (energy_log_normalizer),
 //   outside_box = the share of the draws x outside [-4,4]^2,
 // with z0 drawn from the default generator, batch.size() of them (the batch's
 // points, exact samples of p, only set how many). The density of other
 // points (the pictures) runs the layers' numerical inverses.
-// kl is KL(q || p) for p = exp(-U)/Z on the box when q stays in the box
-// (outside_box = 0). Draws outside it are scored with the same U, which for
-// U2-U4 keeps its wave along z1 forever (exp(-U) has infinite mass over R^2):
-// a q that follows the wave out of the box gets a kl below the truth, even
-// below 0 (planar-u4 quick: kl -0.03 with 9 % of the draws outside).
+// U includes the wall that confines the target to [-4,4]^2
+// (nn/data/energies.h), so kl is the exact KL(q || p) wherever q puts its
+// mass; outside_box says how much of q's mass the wall is pushing back.
 #pragma once
 #include <memory>
 #include <string>

@@ -46,11 +46,10 @@ double exp_minus_energy_bound(const std::string& name) { return name == "u2" || 
 
 std::vector<std::string> energy_names() { return names(); }
 
-Tensor energy(const std::string& name, const Tensor& z) {
-  check_name("energy", name);
-  DGM_CHECK(z.dim() == 2 && z.size(1) == 2, "energy '", name, "': expected points of shape (n,2), got ",
-            shape_str(z.shape()));
-  DGM_CHECK(is_floating(z.dtype()), "energy '", name, "': expected floating point points, got ", dtype_name(z.dtype()));
+namespace {
+
+// U of Table 1 (or the ring), without the wall.
+Tensor table_energy(const std::string& name, const Tensor& z) {
   const Tensor z1 = z.select(1, 0), z2 = z.select(1, 1);
   // w1 = sin(2 pi z1 / 4)
   const Tensor w1 = sin((2 * kPi / 4) * z1);
@@ -71,6 +70,18 @@ Tensor energy(const std::string& name, const Tensor& z) {
   return -logaddexp(log_bump(z2 - w1, 0.4), log_bump(z2 - w1 + w3, 0.35));
 }
 
+}  // namespace
+
+Tensor energy(const std::string& name, const Tensor& z) {
+  check_name("energy", name);
+  DGM_CHECK(z.dim() == 2 && z.size(1) == 2, "energy '", name, "': expected points of shape (n,2), got ",
+            shape_str(z.shape()));
+  DGM_CHECK(is_floating(z.dtype()), "energy '", name, "': expected floating point points, got ", dtype_name(z.dtype()));
+  // the wall 1/2 sum_i (max(|z_i| - 4, 0) / 0.1)^2, zero inside the box
+  const Tensor wall = 0.5 * (relu(z.abs() - kEnergyBox) / 0.1).square().sum({1});
+  return table_energy(name, z) + wall;
+}
+
 double energy_log_normalizer(const std::string& name) {
   check_name("energy_log_normalizer", name);
   static std::mutex mutex;
@@ -79,10 +90,10 @@ double energy_log_normalizer(const std::string& name) {
   const auto it = cache.find(name);
   if (it != cache.end()) return it->second;
   NoGradGuard no_grad;
-  constexpr int64_t kCells = 2000, kRowsPerChunk = 100;
-  const double h = 2 * kEnergyBox / kCells;
-  // Cell centres -4 + (i + 1/2) h along each axis.
-  const Tensor centres = arange(0, kCells, 1, kFloat64) * h + (-kEnergyBox + h / 2);
+  constexpr int64_t kCells = 2500, kRowsPerChunk = 100;
+  const double h = 2 * kEnergyDomain / kCells;
+  // Cell centres -5 + (i + 1/2) h along each axis.
+  const Tensor centres = arange(0, kCells, 1, kFloat64) * h + (-kEnergyDomain + h / 2);
   double total = 0;
   for (int64_t row = 0; row < kCells; row += kRowsPerChunk) {
     const Tensor ys = centres.narrow(0, row, kRowsPerChunk);
@@ -105,7 +116,7 @@ Tensor sample_energy(const std::string& name, int64_t n, Generator* gen) {
   points.reserve(static_cast<size_t>(2 * n));
   while (static_cast<int64_t>(points.size()) < 2 * n) {
     constexpr int64_t kProposals = 16384;
-    const Tensor z = rand({kProposals, 2}, kFloat64, gen) * (2 * kEnergyBox) - kEnergyBox;
+    const Tensor z = rand({kProposals, 2}, kFloat64, gen) * (2 * kEnergyDomain) - kEnergyDomain;
     const Tensor u = rand({kProposals}, kFloat64, gen);
     const std::vector<double> density = exp(-energy(name, z)).to_vector<double>();
     const std::vector<double> zs = z.to_vector<double>(), us = u.to_vector<double>();

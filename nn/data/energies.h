@@ -10,8 +10,16 @@
 //   "ring"  U = 1/2 ((|z| - 2) / 0.4)^2        (the ring of radius 2 of U1 without its two lobes)
 //
 // U2-U4 do not depend on z1 beyond the wiggle w1, so exp(-U) has infinite
-// mass over R^2; as in the paper's pictures, every target here is exp(-U)
-// restricted to the box [-4,4]^2, Z = its integral over the box.
+// mass over R^2, and a flow trained by reverse KL follows the wave out of any
+// picture. Every target here is therefore confined to the box [-4,4]^2 (the
+// paper's pictures) by a steep wall added to U outside it,
+//
+//   U_box(z) = U(z) + 1/2 sum_i (max(|z_i| - 4, 0) / 0.1)^2,
+//
+// zero inside the box, so p = exp(-U_box)/Z is a proper density and
+// KL(q || p) = E_q[log q + U_box] + log Z is exact wherever q puts its mass.
+// Z is integrated, and samples drawn, on [-5,5]^2: beyond it the wall is
+// above 50 (exp(-50) ~ 2e-22, left out).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -22,25 +30,27 @@
 
 namespace dgm::nn::data {
 
-// The box [-kEnergyBox, kEnergyBox]^2 every target lives on.
+// The box [-kEnergyBox, kEnergyBox]^2 the wall confines every target to, and
+// the one [-kEnergyDomain, kEnergyDomain]^2 they are integrated and sampled on.
 constexpr double kEnergyBox = 4.0;
+constexpr double kEnergyDomain = 5.0;
 
 // "u1", "u2", "u3", "u4", "ring".
 std::vector<std::string> energy_names();
 
-// U(z) of the energy `name` at z (n,2), any floating dtype, written with
+// U_box(z) of the energy `name` at z (n,2), any floating dtype, written with
 // autograd ops (differentiable in z): (n). An unknown name or a z that is not
 // (n,2) is a dgm::Error.
 Tensor energy(const std::string& name, const Tensor& z);
 
-// log Z = log of the integral of exp(-U) over the box, by the midpoint rule on
-// a 2000 x 2000 grid in float64 (cell 0.004; computed once per name, then cached).
+// log Z = log of the integral of exp(-U_box) over [-5,5]^2, by the midpoint
+// rule on a 2500 x 2500 grid in float64 (cell 0.004; computed once per name, then cached).
 double energy_log_normalizer(const std::string& name);
 
-// n exact draws of exp(-U)/Z on the box, (n,2) float32, by rejection: proposals
-// uniform on the box, each kept with probability exp(-U)/M, where M bounds
-// exp(-U) (1 for u2 and ring, 2 for the others: each exp of a sum of two
-// exponentials of non-positive numbers is at most 2).
+// n exact draws of exp(-U_box)/Z on [-5,5]^2, (n,2) float32, by rejection:
+// proposals uniform on [-5,5]^2, each kept with probability exp(-U_box)/M,
+// where M bounds exp(-U_box) (1 for u2 and ring, 2 for the others: a sum of
+// two exponentials of non-positive numbers is at most 2; the wall is >= 0).
 Tensor sample_energy(const std::string& name, int64_t n, Generator* gen = nullptr);
 
 }  // namespace dgm::nn::data

@@ -30,7 +30,7 @@
 //   COURSE.md S1 Part 1: generate_1d_data, "0.2 ± 0.05, 0.6 ± 0.15, 50/50 quantized to BINS=100, COUNT=1000, 80/20"
 // energy-u1    16000    (n,2) float32       undefined
 // energy-u2 .. energy-u4, energy-ring (same)
-//   COURSE.md S3 reverse KL to U_1..U_4 and ring: exact draws of exp(-U)/Z on [-4,4]^2 (nn/data/energies.h),
+//   COURSE.md S3 reverse KL to U_1..U_4 and ring: exact draws of exp(-U)/Z confined to [-4,4]^2 (nn/data/energies.h),
 //   by rejection; 16000 = 12800 train (50 batches of 256 per epoch, the seminar's) + 3200 test
 //
 // Notes on choices COURSE.md leaves open:
