@@ -13,7 +13,7 @@
 // and log q of one's own samples are exact,
 //   log q(x) = log N(z0; 0, I) - sum_k log|det J_{g_k}|,   x = g(z0),  z0 ~ N(0, I),
 //   loss     = mean [log q(x) + U(x)]                  (nats per draw; = KL(q || p) - log Z),
-//   kl       = loss + log Z,  log Z by quadrature on [-5,5]^2 (energy_log_normalizer),
+//   kl       = loss + log Z,  log Z by quadrature on [-8,8]^2 (energy_log_normalizer),
 //   outside_box = the share of the draws x outside [-4,4]^2,
 // with z0 drawn from the default generator, batch.size() of them (the batch's
 // points, exact samples of p, only set how many). The density of other

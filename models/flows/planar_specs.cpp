@@ -43,7 +43,7 @@ void add_energy(Registry& r, const std::string& energy, const std::string& formu
   s.course = "seminar 3 (reverse KL), Rezende & Mohamed 2015 Table 1";
   s.description =
       "64 planar layers z0 -> x from N(0, I), reverse KL to exp(-U)/Z confined to [-4,4]^2 by a wall, " + formula +
-      "; test 'kl' = KL(q || p) = loss + log Z (log Z by quadrature on a 2500x2500 grid), 'outside_box' the "
+      "; test 'kl' = KL(q || p) = loss + log Z (log Z by quadrature on a 3200x3200 grid), 'outside_box' the "
       "share of draws outside [-4,4]^2";
   s.loss_unit = "E_q[log q(x) + U(x)] = KL(q || p) - log Z, nats per draw (the data only set the batch size)";
   s.datasets = {"energy-" + energy};

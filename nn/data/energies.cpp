@@ -77,8 +77,8 @@ Tensor energy(const std::string& name, const Tensor& z) {
   DGM_CHECK(z.dim() == 2 && z.size(1) == 2, "energy '", name, "': expected points of shape (n,2), got ",
             shape_str(z.shape()));
   DGM_CHECK(is_floating(z.dtype()), "energy '", name, "': expected floating point points, got ", dtype_name(z.dtype()));
-  // the wall 1/2 sum_i (max(|z_i| - 4, 0) / 0.1)^2, zero inside the box
-  const Tensor wall = 0.5 * (relu(z.abs() - kEnergyBox) / 0.1).square().sum({1});
+  // the wall 1/2 sum_i (max(|z_i| - 4, 0) / 0.5)^2, zero inside the box
+  const Tensor wall = 0.5 * (relu(z.abs() - kEnergyBox) / 0.5).square().sum({1});
   return table_energy(name, z) + wall;
 }
 
@@ -90,9 +90,9 @@ double energy_log_normalizer(const std::string& name) {
   const auto it = cache.find(name);
   if (it != cache.end()) return it->second;
   NoGradGuard no_grad;
-  constexpr int64_t kCells = 2500, kRowsPerChunk = 100;
+  constexpr int64_t kCells = 3200, kRowsPerChunk = 100;
   const double h = 2 * kEnergyDomain / kCells;
-  // Cell centres -5 + (i + 1/2) h along each axis.
+  // Cell centres -8 + (i + 1/2) h along each axis.
   const Tensor centres = arange(0, kCells, 1, kFloat64) * h + (-kEnergyDomain + h / 2);
   double total = 0;
   for (int64_t row = 0; row < kCells; row += kRowsPerChunk) {

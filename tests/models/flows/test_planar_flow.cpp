@@ -27,7 +27,7 @@ void set(Tensor& param, const std::vector<double>& values) {
 }
 
 // The energies of Rezende & Mohamed 2015 Table 1, written out again in plain doubles, without and with the wall
-// 1/2 sum_i (max(|z_i| - 4, 0) / 0.1)^2.
+// 1/2 sum_i (max(|z_i| - 4, 0) / 0.5)^2.
 double table_energy_ref(const std::string& name, double z1, double z2) {
   const double w1 = std::sin(2 * kPi * z1 / 4), w2 = 3 * std::exp(-0.5 * std::pow((z1 - 1) / 0.6, 2));
   const double w3 = 3 / (1 + std::exp(-(z1 - 1) / 0.3));
@@ -41,17 +41,17 @@ double table_energy_ref(const std::string& name, double z1, double z2) {
 }
 
 double energy_ref(const std::string& name, double z1, double z2) {
-  auto wall = [](double t) { return std::fabs(t) > 4 ? 0.5 * std::pow((std::fabs(t) - 4) / 0.1, 2) : 0.0; };
+  auto wall = [](double t) { return std::fabs(t) > 4 ? 0.5 * std::pow((std::fabs(t) - 4) / 0.5, 2) : 0.0; };
   return table_energy_ref(name, z1, z2) + wall(z1) + wall(z2);
 }
 
-// Midpoint-rule integrals of exp(-U) (1, z1, z2) over [-5,5]^2 with n x n cells.
+// Midpoint-rule integrals of exp(-U) (1, z1, z2) over [-8,8]^2 with n x n cells.
 std::array<double, 3> energy_moments(const std::string& name, int n) {
-  const double h = 10.0 / n;
+  const double h = 16.0 / n;
   std::array<double, 3> m{0, 0, 0};
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
-      const double z1 = -5 + (j + 0.5) * h, z2 = -5 + (i + 0.5) * h, p = std::exp(-energy_ref(name, z1, z2)) * h * h;
+      const double z1 = -8 + (j + 0.5) * h, z2 = -8 + (i + 0.5) * h, p = std::exp(-energy_ref(name, z1, z2)) * h * h;
       m[0] += p;
       m[1] += p * z1;
       m[2] += p * z2;
@@ -175,10 +175,10 @@ TEST_CASE("energies: values by hand and from the written-out formulas, gradients
   CHECK(at("u2", 1.0 / 3, 0.5) == Approx(0).margin(1e-15));
   CHECK(at("ring", 0, 3) == Approx(3.125).epsilon(1e-14));
   CHECK(at("u4", 1, 1) == Approx(-std::log1p(std::exp(-0.5 * std::pow(1.5 / 0.35, 2)))).epsilon(1e-12));
-  // The wall: U2 at (4.3, sin(2.15 pi)) is 0 + 1/2 (0.3 / 0.1)^2 = 4.5.
-  CHECK(at("u2", 4.3, std::sin(2 * kPi * 4.3 / 4)) == Approx(4.5).epsilon(1e-12));
+  // The wall: U2 at (4.3, sin(2.15 pi)) is 0 + 1/2 (0.3 / 0.5)^2 = 0.18.
+  CHECK(at("u2", 4.3, std::sin(2 * kPi * 4.3 / 4)) == Approx(0.18).epsilon(1e-12));
   CHECK(table_energy_ref("u2", 4.3, std::sin(2 * kPi * 4.3 / 4)) == Approx(0).margin(1e-15));
-  // The last two lie beyond the wall's start: U plus 1/2 (0.3/0.1)^2 = 4.5 and 1/2 ((0.2/0.1)^2 + (0.5/0.1)^2) = 14.5.
+  // The last two lie beyond the wall's start: U plus 1/2 (0.3/0.5)^2 = 0.18 and 1/2 ((0.2/0.5)^2 + (0.5/0.5)^2) = 0.58.
   const std::vector<std::array<double, 2>> points = {{0.3, -1.1},  {-2.2, 0.4}, {1.7, 2.5},
                                                      {-0.6, -3.1}, {4.3, 0.2},  {-4.2, 4.5}};
   for (const std::string& name : nn::data::energy_names()) {
@@ -203,7 +203,7 @@ TEST_CASE("energies: log Z by quadrature against a closed form and an independen
         Approx(std::log(2 * kPi * 2 * 0.4 * std::sqrt(2 * kPi))).epsilon(1e-6));
   for (const std::string& name : {"u1", "u2", "u3", "u4"}) {
     INFO(name);
-    CHECK(nn::data::energy_log_normalizer(name) == Approx(std::log(energy_moments(name, 1250)[0])).epsilon(1e-5));
+    CHECK(nn::data::energy_log_normalizer(name) == Approx(std::log(energy_moments(name, 1600)[0])).epsilon(1e-5));
   }
 }
 
@@ -213,8 +213,8 @@ TEST_CASE("energy toy sets: exact rejection samples, whose means match quadratur
     INFO(name);
     const nn::data::ToyData d = nn::data::load_toy_dataset("energy-" + name, 20000, 1);
     const Tensor x = cat({d.train.x, d.test.x}, 0).to(kFloat64);
-    REQUIRE(x.abs().max().item() <= 5.0);
-    const std::array<double, 3> m = energy_moments(name, 1000);
+    REQUIRE(x.abs().max().item() <= 8.0);
+    const std::array<double, 3> m = energy_moments(name, 800);
     const std::vector<double> mean = x.mean({0}).to_vector<double>(), sd = x.std({0}).to_vector<double>();
     const double n = static_cast<double>(x.size(0));
     // Within 4 standard errors of the exact means.
