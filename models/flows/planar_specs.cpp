@@ -68,21 +68,25 @@ void register_planar_models(Registry& r) {
             "machine, load 9-10)",
             "about 70 s CPU on 2 CPU cores (estimated: twice the quick preset's 34 s); not measured");
   add_energy(r, "u1", "U1 (ring with two lobes)",
-             "73 s wall (39 s CPU) on 2 CPU cores, test kl 0.714, both lobes (measured, shared machine, load 4-6)",
-             "388 s wall (81 s CPU) on 2 CPU cores, test kl 0.162 (measured, shared machine, load 9)");
+             "104 s wall (44 s CPU) on 2 CPU cores, test kl 0.945, one of the two lobes (reverse KL seeks a mode) "
+             "(measured, shared machine, load 3.5-4)",
+             "145 s wall (81 s CPU) on 2 CPU cores, test kl 0.748, one lobe (measured, shared machine, load 3-4)");
   add_energy(r, "u2", "U2 (sine wave)",
-             "51 s wall (35 s CPU) on 2 CPU cores, test kl 1.289, one and a half periods of the wave (measured, "
-             "shared machine, load 5)",
-             "80 s wall (70 s CPU) on 2 CPU cores, test kl 0.372 (measured, shared machine, load 3-6)");
+             "44 s wall (32 s CPU) on 2 CPU cores, test kl 1.499, one rising stretch of the wave (measured, shared "
+             "machine, load 3.5-4)",
+             "152 s wall (70 s CPU) on 2 CPU cores, test kl 0.794 (measured, shared machine, load 4)");
   add_energy(r, "u3", "U3 (split sine wave)",
-             "54 s wall (33 s CPU) on 2 CPU cores, test kl 0.459 (measured, shared machine, load 5)",
+             "42 s wall (39 s CPU) on 2 CPU cores, test kl 1.090, the right half of the wave around the split, 3.6 % "
+             "of the draws "
+             "outside the box (measured, shared machine, load 3.5)",
              "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
   add_energy(r, "u4", "U4 (sine and step)",
-             "52 s wall (33 s CPU) on 2 CPU cores, test kl -0.029: q follows the upper wave out of the box, see "
-             "outside_box (measured, shared machine, load 5)",
+             "39 s wall (37 s CPU) on 2 CPU cores, test kl 1.080, the left part of the wave (measured, shared "
+             "machine, load 3.5)",
              "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
   add_energy(r, "ring", "U = 1/2 ((|z| - 2) / 0.4)^2 (ring)",
-             "49 s wall (34 s CPU) on 2 CPU cores, test kl 0.104 (measured, shared machine, load 5)",
+             "42 s wall (37 s CPU) on 2 CPU cores, test kl 0.088, the whole ring (measured, shared machine, load "
+             "3.5-4)",
              "about 70-80 s CPU on 2 CPU cores (estimated from planar-u1 and planar-u2); not measured");
 }
 
