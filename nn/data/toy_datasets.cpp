@@ -5,6 +5,7 @@
 #include <functional>
 #include <sstream>
 
+#include "nn/data/energies.h"
 #include "nn/data/toy2d.h"
 #include "tensor/factories.h"
 
@@ -70,6 +71,12 @@ ToySet hist1d(int64_t n, Generator* gen) {
   return {tensor(x, {n, 1}, kInt64), tensor(c, {n}, kInt64)};
 }
 
+// Seminar 3's reverse-KL targets (nn/data/energies.h): exact draws of exp(-U)/Z, confined to [-4,4]^2 by a wall, by
+// rejection; no labels.
+Make energy_set(const char* energy) {
+  return [energy](int64_t n, Generator* gen) { return ToySet{sample_energy(energy, n, gen), Tensor()}; };
+}
+
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
       {"moons", 5000, "sklearn make_moons, noise 0.1; y = moon id (hw4 DSM uses 5000, hw5 DDPM 20000, S3 flows 10000)",
@@ -85,6 +92,21 @@ const std::vector<Entry>& registry() {
        "1-D 0.5 N(0.2,0.05^2) + 0.5 N(0.6,0.15^2) clipped to [0,1], quantized to 100 bins (seminar 1); x int64 (n,1) "
        "in 0..99; y = component",
        hist1d},
+      {"energy-u1", 16000,
+       "exact draws of exp(-U1)/Z confined to [-4,4]^2 (Rezende & Mohamed 2015, seminar 3); no labels",
+       energy_set("u1")},
+      {"energy-u2", 16000,
+       "exact draws of exp(-U2)/Z confined to [-4,4]^2 (Rezende & Mohamed 2015, seminar 3); no labels",
+       energy_set("u2")},
+      {"energy-u3", 16000,
+       "exact draws of exp(-U3)/Z confined to [-4,4]^2 (Rezende & Mohamed 2015, seminar 3); no labels",
+       energy_set("u3")},
+      {"energy-u4", 16000,
+       "exact draws of exp(-U4)/Z confined to [-4,4]^2 (Rezende & Mohamed 2015, seminar 3); no labels",
+       energy_set("u4")},
+      {"energy-ring", 16000,
+       "exact draws of exp(-U)/Z, U = 1/2 ((|z| - 2) / 0.4)^2, confined to [-4,4]^2 (seminar 3); no labels",
+       energy_set("ring")},
   };
   return entries;
 }

@@ -28,6 +28,10 @@
 //   COURSE.md S6: "1-D target: mixture pi = [0.7, 0.3], mu = [-3, 3], sigma = 1"
 // hist1d        1000     (n,1) int64 0..99   component 0/1
 //   COURSE.md S1 Part 1: generate_1d_data, "0.2 ± 0.05, 0.6 ± 0.15, 50/50 quantized to BINS=100, COUNT=1000, 80/20"
+// energy-u1    16000    (n,2) float32       undefined
+// energy-u2 .. energy-u4, energy-ring (same)
+//   COURSE.md S3 reverse KL to U_1..U_4 and ring: exact draws of exp(-U)/Z confined to [-4,4]^2 (nn/data/energies.h),
+//   by rejection; 16000 = 12800 train (50 batches of 256 per epoch, the seminar's) + 3200 test
 //
 // Notes on choices COURSE.md leaves open:
 //   * moons' default is 5000, the first homework's size (hw4); pass 20000 (hw5) or 10000 (S3) for the others.
