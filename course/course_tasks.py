@@ -31,6 +31,7 @@ LOOSE_MARKER_RE = re.compile(r"^//\s*(BEGIN|END)\s+SOLUTION")
 
 TASK_KEYS = {"id", "homework", "title", "points", "lecture", "files", "summary", "hint", "parts"}
 HOMEWORK_KEYS = {"id", "title", "readme"}
+HOMEWORK_OPTIONAL_KEYS = {"withheld"}
 
 
 class CourseError(Exception):
@@ -93,8 +94,16 @@ def parse_tasks(text, where=TASKS_JSON):
         hid = h.get("id") if isinstance(h, dict) else None
         if not isinstance(hid, str) or not HOMEWORK_RE.match(hid):
             raise CourseError(f"{where}: homework {h!r}: 'id' must be hw<N>, e.g. hw1")
-        if set(h) != HOMEWORK_KEYS:
-            raise CourseError(f"{where}: homework {hid}: expected the keys {sorted(HOMEWORK_KEYS)}, got {sorted(h)}")
+        if not HOMEWORK_KEYS <= set(h) <= HOMEWORK_KEYS | HOMEWORK_OPTIONAL_KEYS:
+            raise CourseError(f"{where}: homework {hid}: expected the keys {sorted(HOMEWORK_KEYS)} "
+                              f"(and optionally {sorted(HOMEWORK_OPTIONAL_KEYS)}), got {sorted(h)}")
+        withheld = h.get("withheld", [])
+        if not isinstance(withheld, list) or not all(_single_line(f) for f in withheld):
+            raise CourseError(f"{where}: homework {hid}: 'withheld' must be a list of paths")
+        for f in withheld:
+            if os.path.isabs(f) or ".." in f.split("/") or "\\" in f:
+                raise CourseError(f"{where}: homework {hid}: withheld file {f!r} must be a relative path inside "
+                                  "the tree, with '/'")
         if not _single_line(h["title"]) or not _single_line(h["readme"]):
             raise CourseError(f"{where}: homework {hid}: 'title' and 'readme' must be non-empty one-line strings")
         if any(x["id"] == hid for x in homeworks):

@@ -32,7 +32,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from course_tasks import (RELEASED_JSON, CourseError, load_tasks, render,  # noqa: E402
+from course_tasks import (RELEASED_JSON, TASKS_JSON, CourseError, load_tasks, render,  # noqa: E402
                           scan_tree)
 
 SKIP_DIRS_EXACT = {".git", "data", "runs", "__pycache__"}
@@ -107,6 +107,16 @@ def plan_tree(source, output, homeworks, reveal, use_git=True):
                           "(only generated student trees do)")
     parsed = scan_tree(source, files, course)
     stub = set(course.homework_ids()) - set(revealed)
+    # Files that are themselves a solution in another form (a PyTorch twin of a homework's model) stay out of
+    # the student tree unless their homework is revealed.
+    withheld = set()
+    for h in course.homeworks:
+        for f in h.get("withheld", []):
+            if f not in files:
+                raise CourseError(f"{TASKS_JSON}: homework {h['id']}: withheld file {f} is not in the tree")
+            if h["id"] in stub:
+                withheld.add(f)
+    files = [f for f in files if f not in withheld]
     plans = []
     for rel in files:
         if rel in parsed:

@@ -19,13 +19,13 @@ Tensor relu(const Tensor& x) {
 Tensor leaky_relu(const Tensor& x, double slope) { return where(x.gt(0.0), x, x * slope); }
 
 // elu(x) = x if x > 0 else alpha (exp(x) - 1), one kernel;
-// d/dx elu(x) = 1 if x > 0 else alpha exp(x) = elu(x) + alpha   (alpha at x = 0, as PyTorch)
+// d/dx elu(x) = 1 if x > 0 else alpha exp(x)   (alpha at x = 0, as PyTorch). Computed from x, as PyTorch: the
+// unused branch sees min(x, 0) (exp of a large x would overflow, and 0 * inf in the double backward is NaN).
 Tensor elu(const Tensor& x, double alpha) {
   DGM_CHECK(x.is_floating_point(), "elu: expected a floating point tensor, got ", dtype_name(x.dtype()));
-  Tensor out = kernels::unary(kernels::Unary::Elu, x, alpha);
-  return autograd::record(
-      "elu", out, {x}, [x, out, alpha](const Tensor& g) { return std::vector{where(x.gt(0.0), g, g * (out + alpha))}; },
-      autograd::Saves::InputsAndOutput);
+  return autograd::record("elu", kernels::unary(kernels::Unary::Elu, x, alpha), {x}, [x, alpha](const Tensor& g) {
+    return std::vector{where(x.gt(0.0), g, g * (alpha * exp(clamp(x, std::nullopt, 0.0))))};
+  });
 }
 
 // selu(x) = scale * elu(x, alpha) with the constants of Klambauer et al. (2017)

@@ -31,6 +31,9 @@ void ActNorm::initialize(const Tensor& x) {
   // unbiased variance over (B,H,W): sum (x - mean)^2 / (n - 1)
   const double n = static_cast<double>(xd.numel() / n_channels_);
   Tensor var = (xd - mean).square().sum({0, 2, 3}, true) / (n - 1);
+  DGM_CHECK(var.min().item() > 0, "ActNorm: a channel is constant over the initialization batch of shape ",
+            shape_str(x.shape()), " (zero variance: its log_scale = -log std would be inf); initialize on data ",
+            "that varies in every channel");
   shift.copy_((-mean).to(shift.dtype()));
   log_scale.copy_((-0.5 * log(var)).to(log_scale.dtype()));
   initialized_.fill_(1);

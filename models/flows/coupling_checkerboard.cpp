@@ -48,7 +48,11 @@ FlowOutput AffineCheckerboardCoupling::forward(const Tensor& x, bool invert) {
             "AffineCheckerboardCoupling: expected (B,", in_channels, ",", mask.size(2), ",", mask.size(3), "), got ",
             shape_str(x.shape()));
   Tensor m = mask.to(x.dtype());
-  std::vector<Tensor> st = resnet->forward(x * m).split(in_channels, 1);
+  Tensor out = resnet->forward(x * m);
+  DGM_CHECK(out.dim() == 4 && out.size(1) == 2 * in_channels,
+            "AffineCheckerboardCoupling: the resnet must give s and t, ", 2 * in_channels,
+            " channels for in_channels = ", in_channels, ", got an output of shape ", shape_str(out.shape()));
+  std::vector<Tensor> st = out.split(in_channels, 1);
   // s = scale * tanh(s) + scale_shift, zero on the conditioning pixels; t likewise
   Tensor s = (scale * tanh(st[0]) + scale_shift) * (1.0 - m);
   Tensor t = st[1] * (1.0 - m);

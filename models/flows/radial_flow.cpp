@@ -28,7 +28,8 @@ FlowOutput RadialTransform::forward(const Tensor& x, bool invert) {
   const Tensor al = alpha(), be = beta();
   const Tensor d = x - z0;
   const Tensor s = norm(d, 2, {1});  // r going forward, |y - z0| going back
-  // log|det| = (D - 1) log(1 + beta h) + log(1 + beta h + beta h' r) = (D - 1) log(1 + beta h) + log(1 + beta alpha h^2)
+  // log|det| = (D - 1) log(1 + beta h) + log(1 + beta h + beta h' r)
+  //          = (D - 1) log(1 + beta h) + log(1 + beta alpha h^2)
   auto log_det_at = [&](const Tensor& r) {
     const Tensor h = 1.0 / (al + r);
     return static_cast<double>(dim_ - 1) * log(1.0 + be * h) + log(1.0 + be * al * h.square());

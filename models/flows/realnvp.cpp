@@ -79,13 +79,16 @@ FlowOutput RealNVP::forward(const Tensor& x, bool invert, const Tensor& noise) {
   return {pre.z, s.log_det + pre.log_det};
 }
 
-Tensor RealNVP::log_prob(const Tensor& x, const Tensor& noise) {
+Tensor standard_normal_flow_log_prob(const FlowOutput& out) {
   // BEGIN SOLUTION hw2.5/log_prob
-  FlowOutput out = forward(x, false, noise);
   // log N(z; 0, 1) = -z^2 / 2 - log(2 pi) / 2, element-wise, plus the log-det, summed per image
   Tensor log_pz = -0.5 * out.z.square() - 0.5 * std::log(2 * M_PI);
-  return (log_pz + out.log_det).reshape({x.size(0), -1}).sum({1});
+  return (log_pz + out.log_det).reshape({out.z.size(0), -1}).sum({1});
   // END SOLUTION
+}
+
+Tensor RealNVP::log_prob(const Tensor& x, const Tensor& noise) {
+  return standard_normal_flow_log_prob(forward(x, false, noise));
 }
 
 Losses RealNVP::loss(const Batch& batch) {

@@ -30,6 +30,10 @@
 
 namespace dgm::models::flows {
 
+// log p(x) per example (B) from a flow's output for x with a N(0, I) prior: the sum over the non-batch
+// dimensions of log N(z; 0, 1) + log_det (log_det element-wise, z's shape).
+Tensor standard_normal_flow_log_prob(const FlowOutput& out);
+
 class RealNVP : public GenerativeModel {
  public:
   RealNVP(std::vector<int64_t> input_shape, int64_t n_channels, int64_t n_filters, int64_t n_blocks,

@@ -41,7 +41,9 @@ void register_realnvp_models(Registry& r) {
     TrainSettings quick = adamw_settings(2, 64, 1e-3);
     quick.limit = 10000;
     quick.test_limit = 2000;
-    quick.expected_time = "7.9 min wall (453 s CPU) on 2 shared CPU cores (load 3-4), test nll_loss -351.3 nats per image, 0.354 bits/dim (measured 2026-12-03); samples are still noise, not digits";
+    quick.expected_time =
+        "7.9 min wall (453 s CPU) on 2 shared CPU cores (load 3-4), test nll_loss -351.3 nats per image, 0.354 "
+        "bits/dim (measured 2026-12-03); samples are still noise, not digits";
     // The homework leaves N_FILTERS, N_BLOCKS, the epochs and lr to the student ("train for more than an hour");
     // these are the settings chosen here for a GPU.
     TrainSettings course = adamw_settings(30, 128, 1e-3);
@@ -83,7 +85,9 @@ void register_realnvp_models(Registry& r) {
     TrainSettings quick = adamw_settings(2, 64, 1e-3);
     quick.limit = 10000;
     quick.test_limit = 2000;
-    quick.expected_time = "5.2 min wall (423 s CPU) on 2 shared CPU cores, test 2.061 bits/dim, 0.064 under realnvp-256's 2.125 at the same budget (measured 2026-12-03)";
+    quick.expected_time =
+        "5.2 min wall (423 s CPU) on 2 shared CPU cores, test 2.061 bits/dim, 0.064 under realnvp-256's 2.125 at the "
+        "same budget (measured 2026-12-03)";
     TrainSettings course = adamw_settings(30, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};

@@ -1,5 +1,7 @@
 #include "models/flows/realnvp_vit.h"
 
+#include "models/flows/realnvp.h"
+
 #include <cmath>
 
 #include "autograd/grad_mode.h"
@@ -43,10 +45,7 @@ FlowOutput RealNVPViT::forward(const Tensor& x, bool invert, const Tensor& noise
 }
 
 Tensor RealNVPViT::log_prob(const Tensor& x, const Tensor& noise) {
-  FlowOutput out = forward(x, false, noise);
-  // log N(z; 0, 1) = -z^2 / 2 - log(2 pi) / 2, element-wise, plus the log-det, summed per image
-  Tensor log_pz = -0.5 * out.z.square() - 0.5 * std::log(2 * M_PI);
-  return (log_pz + out.log_det).reshape({x.size(0), -1}).sum({1});
+  return standard_normal_flow_log_prob(forward(x, false, noise));
 }
 
 Losses RealNVPViT::loss(const Batch& batch) {

@@ -30,8 +30,7 @@ FlowOutput ConditionalCheckerboardCoupling::forward(const Tensor& eps, const Ten
   // s = scale tanh(s) + scale_shift and t, both zero on the conditioning pixels
   Tensor s = (scale * tanh(st[0]) + scale_shift) * (1.0 - m);
   Tensor t = st[1] * (1.0 - m);
-  if (invert) return {(eps - t) * exp(-s), -s};
-  return {eps * exp(s) + t, s};
+  return AffineCheckerboardCoupling::affine(eps, s, t, invert);
 }
 
 VariationalDequantizer::VariationalDequantizer(std::vector<int64_t> input_shape, int64_t channels, int64_t n_filters,

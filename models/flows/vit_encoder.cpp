@@ -86,11 +86,15 @@ ViTBlock::ViTBlock(int64_t dim, int64_t heads, int64_t dim_head, int64_t mlp_dim
   ff = register_module("ff", std::make_shared<ViTFeedForward>(dim, mlp_dim));
 }
 
-// a = x + attn(ln1(x)); a + ff(ln2(a))
-Tensor ViTBlock::forward(const Tensor& x) {
-  Tensor a = x + attn->forward(ln1->forward(x));
-  return a + ff->forward(ln2->forward(a));
-}
+namespace {
+
+// PreNorm(dim, fn) with its residual, as the autumn edition's ViT writes each sublayer: fn(norm(x)) + x
+Tensor pre_norm_residual(nn::Module& norm, nn::Module& fn, const Tensor& x) { return fn.forward(norm.forward(x)) + x; }
+
+}  // namespace
+
+// the attention sublayer, then the feed-forward one, each PreNorm with a residual
+Tensor ViTBlock::forward(const Tensor& x) { return pre_norm_residual(*ln2, *ff, pre_norm_residual(*ln1, *attn, x)); }
 
 ViTEncoder::ViTEncoder(HW image_shape, HW patch_shape, int64_t dim, int64_t depth, int64_t heads, int64_t mlp_dim,
                        int64_t n_channels, int64_t dim_head)

@@ -152,6 +152,24 @@ class StudentTree(Fixture):
         self.assertEqual(rc, 1, log)
         self.assertIn("the student tree of hw1 (--reveal hw2) contains 1 solution line", log)
 
+    def test_withheld_files_stay_out_until_their_homework_is_revealed(self):
+        doc = json.loads(self.read(self.src, "course/tasks.json"))
+        doc["homeworks"][1]["withheld"] = ["tools/hw2_twin.py"]
+        self.write("course/tasks.json", json.dumps(doc, indent=2))
+        self.write("tools/hw2_twin.py", "def cube(x):\n    return x * x * x\n")
+        rc, log, out = self.generate("--homework", "hw1")
+        self.assertEqual(rc, 0, log)
+        self.assertFalse(os.path.exists(os.path.join(out, "tools/hw2_twin.py")))
+        self.assertTrue(os.path.exists(os.path.join(out, "src/two.cpp")))
+        rc, log, out = self.generate("--homework", "hw1", "--reveal", "hw2")
+        self.assertEqual(rc, 0, log)
+        self.assertTrue(os.path.exists(os.path.join(out, "tools/hw2_twin.py")))
+        doc["homeworks"][1]["withheld"] = ["tools/none.py"]
+        self.write("course/tasks.json", json.dumps(doc, indent=2))
+        rc, log, _ = self.generate("--homework", "hw1")
+        self.assertEqual(rc, 1, log)
+        self.assertIn("homework hw2: withheld file tools/none.py is not in the tree", log)
+
     def test_a_solution_line_pasted_into_a_doc_is_a_leak(self):
         self.write("docs/notes.md", "| cube | `return x * x * x + zero_cubic_correction_term;` |\n")
         rc, log = run("check_no_leak.py", "--source", self.src, "--no-git", "--homework", "hw1")

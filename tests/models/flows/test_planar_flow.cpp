@@ -197,8 +197,9 @@ TEST_CASE("energies: values by hand and from the written-out formulas, gradients
 }
 
 TEST_CASE("energies: log Z by quadrature against a closed form and an independent grid", "[flows][planar][data]") {
-  // The ring (its mass beyond the wall is beyond 5 sigma): Z = integral of exp(-1/2 ((r - 2)/0.4)^2) 2 pi r dr = 2 pi * 2 * 0.4 sqrt(2 pi) (the mass cut by r < 0
-  // and by the box's corners lies beyond 5 sigma).
+  // The ring (its mass beyond the wall is beyond 5 sigma):
+  //   Z = integral of exp(-1/2 ((r - 2)/0.4)^2) 2 pi r dr = 2 pi * 2 * 0.4 sqrt(2 pi)
+  // (the mass cut by r < 0 and by the box's corners lies beyond 5 sigma).
   CHECK(nn::data::energy_log_normalizer("ring") ==
         Approx(std::log(2 * kPi * 2 * 0.4 * std::sqrt(2 * kPi))).epsilon(1e-6));
   for (const std::string& name : {"u1", "u2", "u3", "u4"}) {
