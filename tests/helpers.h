@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "dgm.h"
@@ -32,6 +33,26 @@ inline Tensor uniform_values(const Shape& shape, double lo = -1, double hi = 1, 
     x = lo + (hi - lo) * static_cast<double>(s >> 11) / 9007199254740992.0;
   }
   return tensor(v, {static_cast<int64_t>(v.size())}).reshape(shape);
+}
+
+// log|det A| of a row-major n x n matrix by Gaussian elimination with partial pivoting, written here
+// independently of dgm's linalg (the flows' log-det tests compare against it); -inf for a singular A.
+inline double log_abs_det(std::vector<double> a, int64_t n) {
+  double log_det = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t p = k;
+    for (int64_t i = k + 1; i < n; ++i)
+      if (std::fabs(a[i * n + k]) > std::fabs(a[p * n + k])) p = i;
+    if (a[p * n + k] == 0) return -INFINITY;
+    if (p != k)
+      for (int64_t j = 0; j < n; ++j) std::swap(a[k * n + j], a[p * n + j]);
+    log_det += std::log(std::fabs(a[k * n + k]));
+    for (int64_t i = k + 1; i < n; ++i) {
+      const double f = a[i * n + k] / a[k * n + k];
+      for (int64_t j = k; j < n; ++j) a[i * n + j] -= f * a[k * n + j];
+    }
+  }
+  return log_det;
 }
 
 inline Tensor leaf(const Shape& shape, double lo = -1, double hi = 1, uint64_t seed = 1) {

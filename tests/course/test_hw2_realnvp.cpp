@@ -161,19 +161,8 @@ TEST_CASE("RealNVP log_prob = log N(z) + log|det dz/dx| with the Jacobian by aut
     std::vector<double> row = autograd::grad({z.select(0, i)}, {x}, {}, true)[0].to_vector<double>();
     for (int64_t j = 0; j < 4; ++j) jac[i * 4 + j] = row[j];
   }
-  // log|det J| of the 4x4 Jacobian by Gaussian elimination with partial pivoting
-  double log_det = 0;
-  for (int k = 0; k < 4; ++k) {
-    int p = k;
-    for (int i = k + 1; i < 4; ++i)
-      if (std::fabs(jac[i * 4 + k]) > std::fabs(jac[p * 4 + k])) p = i;
-    for (int j = 0; j < 4; ++j) std::swap(jac[k * 4 + j], jac[p * 4 + j]);
-    log_det += std::log(std::fabs(jac[k * 4 + k]));
-    for (int i = k + 1; i < 4; ++i) {
-      const double f = jac[i * 4 + k] / jac[k * 4 + k];
-      for (int j = k; j < 4; ++j) jac[i * 4 + j] -= f * jac[k * 4 + j];
-    }
-  }
+  // log|det J| by Gaussian elimination (tests/helpers.h), independent of dgm's linalg
+  const double log_det = dgm::test::log_abs_det(jac, 4);
   std::vector<double> zv = z.detach().to_vector<double>();
   double log_pz = 0;
   for (double v : zv) log_pz += -0.5 * v * v - 0.5 * std::log(2 * M_PI);

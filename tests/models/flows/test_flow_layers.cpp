@@ -3,12 +3,13 @@
 //   * inverse(forward(x)) == x and forward(inverse(z)) == z;
 //   * the forward log-det, summed per example, equals log|det J_f(x)| with the
 //     Jacobian J computed row by row by autograd and its determinant by an LU
-//     decomposition with partial pivoting written here (independent of dgm's linalg);
+//     decomposition with partial pivoting written here (independent of dgm's linalg, tests/helpers.h);
 //   * the inverse's log-det at z = f(x) equals minus the forward log-det at x.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <set>
 
+#include "../../helpers.h"
 #include "dgm.h"
 #include "models/flows/layer_catalog.h"
 
@@ -16,25 +17,6 @@ using namespace dgm;
 using namespace dgm::models::flows;
 
 namespace {
-
-// log|det A| of a row-major n x n matrix by Gaussian elimination with partial pivoting.
-double log_abs_det(std::vector<double> a, int64_t n) {
-  double log_det = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t p = k;
-    for (int64_t i = k + 1; i < n; ++i)
-      if (std::fabs(a[i * n + k]) > std::fabs(a[p * n + k])) p = i;
-    if (a[p * n + k] == 0) return -INFINITY;
-    if (p != k)
-      for (int64_t j = 0; j < n; ++j) std::swap(a[k * n + j], a[p * n + j]);
-    log_det += std::log(std::fabs(a[k * n + k]));
-    for (int64_t i = k + 1; i < n; ++i) {
-      const double f = a[i * n + k] / a[k * n + k];
-      for (int64_t j = k; j < n; ++j) a[i * n + j] -= f * a[k * n + j];
-    }
-  }
-  return log_det;
-}
 
 Tensor inputs_of(const FlowLayerCase& c, int64_t batch, Generator& gen) {
   if (c.input) return c.input(batch, gen);
@@ -95,7 +77,7 @@ TEST_CASE("every flow layer: inverse(forward(x)) == x and the log-det is log|det
       }
       std::vector<double> ld = log_det_per_example(out.log_det).detach().to_vector<double>();
       for (int64_t b = 0; b < batch; ++b) {
-        const double expected = log_abs_det(jac[b], dim);
+        const double expected = dgm::test::log_abs_det(jac[b], dim);
         INFO(c.name << " example " << b << ": log-det " << ld[b] << ", log|det J| " << expected);
         CHECK(std::fabs(ld[b] - expected) <= 1e-8 * (1 + std::fabs(expected)));
       }

@@ -102,18 +102,8 @@ TEST_CASE("variational dequantization: u in (0,1) and log q(u|x) = log N(eps) - 
     std::vector<double> row = autograd::grad({uf.select(0, i)}, {eps}, {}, true)[0].to_vector<double>();
     for (int64_t j = 0; j < 4; ++j) jac[i * 4 + j] = row[j];
   }
-  double log_det = 0;  // Gaussian elimination with partial pivoting
-  for (int k = 0; k < 4; ++k) {
-    int p = k;
-    for (int i = k + 1; i < 4; ++i)
-      if (std::fabs(jac[i * 4 + k]) > std::fabs(jac[p * 4 + k])) p = i;
-    for (int j = 0; j < 4; ++j) std::swap(jac[k * 4 + j], jac[p * 4 + j]);
-    log_det += std::log(std::fabs(jac[k * 4 + k]));
-    for (int i = k + 1; i < 4; ++i) {
-      const double f = jac[i * 4 + k] / jac[k * 4 + k];
-      for (int j = k; j < 4; ++j) jac[i * 4 + j] -= f * jac[k * 4 + j];
-    }
-  }
+  // log|det J| by Gaussian elimination (tests/helpers.h), independent of dgm's linalg
+  const double log_det = dgm::test::log_abs_det(jac, 4);
   double log_n = 0;
   for (double e : eps.detach().to_vector<double>()) log_n += -0.5 * e * e - 0.5 * std::log(2 * M_PI);
   CHECK(std::fabs(d.log_q.item() - (log_n - log_det)) < 1e-9);
