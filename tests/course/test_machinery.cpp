@@ -43,7 +43,9 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
                                                               {"hw2.2", 0.5},
                                                               {"hw2.3", 1.5},
                                                               {"hw2.4", 1.0},
-                                                              {"hw2.5", 1.5}});
+                                                              {"hw2.5", 1.5},
+                                                              {"hw2.6", 0.5},
+                                                              {"hw2.7", 0.5}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course.
   double realnvp = 0;
   for (const auto& [id, p] : points)
