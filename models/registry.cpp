@@ -2,7 +2,9 @@
 
 #include "models/ar/specs.h"
 #include "models/flows/specs.h"
+#include "models/lvm/specs.h"
 #include "models/vae/specs.h"
+#include "models/vqvae/specs.h"
 
 namespace dgm::models {
 
@@ -60,6 +62,8 @@ Registry& registry() {
     ar::register_models(*r);
     vae::register_models(*r);
     flows::register_models(*r);
+    lvm::register_models(*r);
+    vqvae::register_models(*r);
     return r;
   }();
   return *reg;

@@ -7,7 +7,14 @@
 namespace dgm::models::vae {
 
 void register_models(Registry& r) {
-  r.add_family({"vae", "latent-variable models: VAEs", "lecture 4, homework 2"});
+  r.add_family({"vae", "latent-variable models: VAEs", "lectures 3-5, seminar 5, homework 2"});
+  register_conv_vae_models(r);
+  register_mlp_vae_models(r);
+  register_prior_models(r);
+  register_resnet_vae_models(r);
+}
+
+void register_conv_vae_models(Registry& r) {
   ModelSpec s;
   s.name = "vae";
   s.family = "vae";

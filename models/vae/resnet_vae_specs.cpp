@@ -1,0 +1,7 @@
+#include "models/vae/specs.h"
+
+namespace dgm::models::vae {
+
+void register_resnet_vae_models(Registry&) {}
+
+}  // namespace dgm::models::vae
