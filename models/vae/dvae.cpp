@@ -52,8 +52,8 @@ double gumbel_temperature(int64_t step, double tau_0, double tau_min, double rat
 
 DiscreteVAE::DiscreteVAE(DiscreteVAEOptions options) : options_(std::move(options)) {
   const auto& o = options_;
-  DGM_CHECK(o.latents >= 1 && o.classes >= 2, "DiscreteVAE: expected latents >= 1 and classes >= 2, got latents=",
-            o.latents, ", classes=", o.classes);
+  DGM_CHECK(o.latents >= 1 && o.classes >= 2,
+            "DiscreteVAE: expected latents >= 1 and classes >= 2, got latents=", o.latents, ", classes=", o.classes);
   DGM_CHECK(o.tau_0 > 0 && o.tau_min > 0 && o.tau_min <= o.tau_0 && o.anneal_rate >= 0,
             "DiscreteVAE: expected 0 < tau_min <= tau_0 and anneal_rate >= 0, got tau_0=", o.tau_0,
             ", tau_min=", o.tau_min, ", anneal_rate=", o.anneal_rate);
@@ -115,8 +115,8 @@ Tensor DiscreteVAE::sample(int64_t n, const SampleOptions& options) {
   DGM_CHECK(n >= 0, "DiscreteVAE.sample: n must be non-negative, got ", n);
   const Tensor p = parameters().front();
   // c_n ~ Uniform(K), one-hot
-  Tensor idx = randint(0, options_.classes, {n, options_.latents}, TensorOptions(kInt64).device(p.device()),
-                       options.gen);
+  Tensor idx =
+      randint(0, options_.classes, {n, options_.latents}, TensorOptions(kInt64).device(p.device()), options.gen);
   Tensor c = one_hot(idx, options_.classes).to(p.dtype());
   return sigmoid(decode(c));
 }

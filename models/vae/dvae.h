@@ -30,8 +30,8 @@ Tensor kl_to_uniform(const Tensor& logits, int64_t dim = -1);
 double gumbel_temperature(int64_t step, double tau_0, double tau_min, double rate);
 
 struct DiscreteVAEOptions {
-  int64_t latents = 20;                    // N
-  int64_t classes = 10;                    // K
+  int64_t latents = 20;                      // N
+  int64_t classes = 10;                      // K
   std::vector<int64_t> hidden = {512, 256};  // encoder widths (the decoder mirrors them)
   double tau_0 = 1.0;
   double tau_min = 0.5;

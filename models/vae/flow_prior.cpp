@@ -13,8 +13,8 @@ FlowPrior::FlowPrior(int64_t dim, int64_t layers, std::vector<int64_t> hidden) {
 }
 
 Tensor FlowPrior::log_prob(const Tensor& z) {
-  DGM_CHECK(z.defined() && z.dim() == 2 && z.size(1) == dim(), "FlowPrior::log_prob: expected z of shape (B, ",
-            dim(), "), got ", z.defined() ? shape_str(z.shape()) : "undefined");
+  DGM_CHECK(z.defined() && z.dim() == 2 && z.size(1) == dim(), "FlowPrior::log_prob: expected z of shape (B, ", dim(),
+            "), got ", z.defined() ? shape_str(z.shape()) : "undefined");
   // log N(f(z); 0, I) + log|det df/dz|
   return flow_->log_prob(z);
 }

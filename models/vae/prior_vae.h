@@ -29,12 +29,12 @@ namespace dgm::models::vae {
 Tensor sampled_kl(const Tensor& z, const Tensor& mu, const Tensor& log_sigma, Prior& prior);
 
 struct PriorVAEOptions {
-  std::string prior = "normal";              // "normal", "flow" or "vamp"
-  int64_t latent_dim = 16;                   // D
-  std::vector<int64_t> hidden = {512, 256};  // encoder widths (the decoder mirrors them)
-  int64_t flow_layers = 3;                   // "flow": MAF layers
+  std::string prior = "normal";                   // "normal", "flow" or "vamp"
+  int64_t latent_dim = 16;                        // D
+  std::vector<int64_t> hidden = {512, 256};       // encoder widths (the decoder mirrors them)
+  int64_t flow_layers = 3;                        // "flow": MAF layers
   std::vector<int64_t> flow_hidden = {128, 128};  // "flow": MADE widths
-  int64_t pseudo_inputs = 100;               // "vamp": K
+  int64_t pseudo_inputs = 100;                    // "vamp": K
 };
 
 class PriorVAE : public GenerativeModel, public ImportanceWeighted {

@@ -2,8 +2,8 @@
 // (models/vae/dvae.h): the relaxation against its formula with the same
 // uniform draws, its limits and its Gumbel-max law, the straight-through
 // gradient, the KL to the uniform prior and the temperature schedule.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "dgm.h"
@@ -35,8 +35,7 @@ std::vector<double> softmax_row(const std::vector<double>& v) {
 
 }  // namespace
 
-TEST_CASE("gumbel_softmax is softmax((logits + g) / tau) with g = -log(-log U), rows on the simplex",
-          "[vae][gumbel]") {
+TEST_CASE("gumbel_softmax is softmax((logits + g) / tau) with g = -log(-log U), rows on the simplex", "[vae][gumbel]") {
   const int64_t b = 6, k = 5;
   Tensor logits = test::uniform_values({b, k}, -2, 2, 3);
   const double tau = 0.7;

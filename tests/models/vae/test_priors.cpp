@@ -43,8 +43,7 @@ std::pair<Tensor, Tensor> tiny_encoder(const Tensor& u) {
 
 }  // namespace
 
-TEST_CASE("VampPrior::log_prob is the mixture (1/K) sum_k N(z; mu(u_k), sigma(u_k)^2) written out",
-          "[vae][priors]") {
+TEST_CASE("VampPrior::log_prob is the mixture (1/K) sum_k N(z; mu(u_k), sigma(u_k)^2) written out", "[vae][priors]") {
   const int64_t k = 3, d = 2, b = 4;
   VampPrior prior(d, Shape{3}, k, tiny_encoder);
   prior.to(kFloat64);
@@ -141,7 +140,8 @@ TEST_CASE("FlowPrior with a zero MADE is N(0, I), and otherwise the change of va
   check_values(prior.log_prob(z), prior.flow().log_prob(z).to_vector<double>(), 0, 0);
 }
 
-TEST_CASE("FlowPrior samples are the inverse flow of N(0, I) draws", "[vae][priors]") {
+TEST_CASE("FlowPrior samples are the inverse flow of N(0, I) draws, with the density of the sampling direction",
+          "[vae][priors]") {
   manual_seed(6);
   FlowPrior prior(4, 3, {16});
   prior.to(kFloat64);
@@ -149,6 +149,18 @@ TEST_CASE("FlowPrior samples are the inverse flow of N(0, I) draws", "[vae][prio
   Tensor z = prior.sample(7, Device(), &gen);
   Tensor eps = randn({7, 4}, f64, &twin);  // the draw the sampler made
   check_values(prior.flow().to_noise(z).z, eps.to_vector<double>(), 1e-9, 1e-9);
+  // log p(z) = log N(eps; 0, I) - log|det dz/deps|, the log-dets of the sampling direction (layer inverses)
+  Tensor h = eps, log_det = zeros({7}, f64);
+  const auto& layers = prior.flow().layers();
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    models::flows::FlowOutput out = (*it)->inverse(h);
+    h = out.z;
+    log_det = log_det + models::flows::log_det_per_example(out.log_det);
+  }
+  check_values(h, z.to_vector<double>(), 1e-12, 1e-12);
+  std::vector<double> expected = log_std_normal(eps.to_vector<double>(), 4), ld = log_det.to_vector<double>();
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] -= ld[i];
+  check_values(prior.log_prob(z), expected, 1e-9, 1e-9);
 }
 
 TEST_CASE("the one-sample KL estimate log q(z|x) - log p(z) averages to the closed form", "[vae][priors]") {
