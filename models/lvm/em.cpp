@@ -51,9 +51,8 @@ double e_step(const std::vector<double>& x, const MixtureParams& p, std::vector<
   const int64_t N = static_cast<int64_t>(x.size()) / D;
   std::vector<std::vector<double>> chol;
   for (int64_t k = 0; k < K; ++k)
-    chol.push_back(cholesky(std::vector<double>(p.covariances.begin() + k * D * D,
-                                                p.covariances.begin() + (k + 1) * D * D),
-                            D));
+    chol.push_back(
+        cholesky(std::vector<double>(p.covariances.begin() + k * D * D, p.covariances.begin() + (k + 1) * D * D), D));
   if (resp) resp->assign(static_cast<size_t>(N * K), 0.0);
   std::vector<double> t(static_cast<size_t>(K));
   double total = 0;
@@ -72,8 +71,7 @@ double e_step(const std::vector<double>& x, const MixtureParams& p, std::vector<
   return total;
 }
 
-MixtureParams m_step(const std::vector<double>& x, const std::vector<double>& resp, int64_t K, int64_t D,
-                     double reg) {
+MixtureParams m_step(const std::vector<double>& x, const std::vector<double>& resp, int64_t K, int64_t D, double reg) {
   DGM_CHECK(K > 0 && D > 0 && static_cast<int64_t>(x.size()) % D == 0, "m_step: expected points (N,", D, "), got ",
             x.size(), " values");
   const int64_t N = static_cast<int64_t>(x.size()) / D;

@@ -100,9 +100,8 @@ void GaussianMixture::set_params(const MixtureParams& p) {
   for (int64_t k = 0; k < K_; ++k) {
     DGM_CHECK(p.weights[k] > 0, "GaussianMixture::set_params: weight ", k, " is ", p.weights[k], ", expected > 0");
     lw[k] = std::log(p.weights[k]);  // softmax(log pi) = pi when sum pi = 1
-    const std::vector<double> l =
-        cholesky(std::vector<double>(p.covariances.begin() + k * D_ * D_, p.covariances.begin() + (k + 1) * D_ * D_),
-                 D_);
+    const std::vector<double> l = cholesky(
+        std::vector<double>(p.covariances.begin() + k * D_ * D_, p.covariances.begin() + (k + 1) * D_ * D_), D_);
     for (int64_t i = 0; i < D_; ++i) {
       ld[k * D_ + i] = std::log(l[i * D_ + i]);
       for (int64_t j = 0; j < i; ++j) off[k * n_off + tril_index(i, j)] = l[i * D_ + j];

@@ -69,9 +69,7 @@ Losses GmmEm::loss(const Batch& batch) {
   return {{"loss", nll}, {"log_likelihood", -nll}};
 }
 
-Tensor GmmEm::sample(int64_t n, const SampleOptions& options) {
-  return mixture->sample(n, options.gen).to(kFloat32);
-}
+Tensor GmmEm::sample(int64_t n, const SampleOptions& options) { return mixture->sample(n, options.gen).to(kFloat32); }
 
 void GmmEm::save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) {
   GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);

@@ -32,11 +32,11 @@ void save_gmm_density(const std::string& dir, const GaussianMixture& mixture, co
   auto learned = [&](const Tensor& points) { return mixture.log_prob(points.to(device)).to(Device()); };
   auto truth = [](const Tensor& points) { return nn::data::flower_gmm_log_prob(points); };
   const Tensor data = test_batch.x.to(Device()).to(kFloat32);
-  nn::io::write_png(dir + "/density.png",
-                    side_by_side(nn::io::render_density_map(learned, -kBox, kBox, -kBox, kBox, 200, data,
-                                                            "learned p(x), test points"),
-                                 nn::io::render_density_map(truth, -kBox, kBox, -kBox, kBox, 200, Tensor(),
-                                                            "true FlowerGMM density")));
+  nn::io::write_png(
+      dir + "/density.png",
+      side_by_side(
+          nn::io::render_density_map(learned, -kBox, kBox, -kBox, kBox, 200, data, "learned p(x), test points"),
+          nn::io::render_density_map(truth, -kBox, kBox, -kBox, kBox, 200, Tensor(), "true FlowerGMM density")));
 }
 
 }  // namespace dgm::models::lvm

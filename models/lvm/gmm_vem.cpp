@@ -10,11 +10,10 @@ namespace dgm::models::lvm {
 
 GmmVem::GmmVem(int64_t components, int64_t dim, double mean_std, int64_t hidden) {
   mixture = register_module("mixture", std::make_shared<GaussianMixture>(components, dim, mean_std));
-  encoder = register_module(
-      "encoder", std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(dim, hidden), std::make_shared<nn::ReLU>(),
-                                                  std::make_shared<nn::Linear>(hidden, hidden),
-                                                  std::make_shared<nn::ReLU>(),
-                                                  std::make_shared<nn::Linear>(hidden, components)));
+  encoder = register_module("encoder", std::make_shared<nn::Sequential>(
+                                           std::make_shared<nn::Linear>(dim, hidden), std::make_shared<nn::ReLU>(),
+                                           std::make_shared<nn::Linear>(hidden, hidden), std::make_shared<nn::ReLU>(),
+                                           std::make_shared<nn::Linear>(hidden, components)));
 }
 
 std::map<std::string, std::vector<Tensor>> GmmVem::optimizer_groups() {
@@ -22,7 +21,7 @@ std::map<std::string, std::vector<Tensor>> GmmVem::optimizer_groups() {
 }
 
 Losses GmmVem::loss(const Batch& batch) {
-  const Tensor joint = mixture->joint_log_prob(batch.x);                      // log pi_k + log N_k, (B,K)
+  const Tensor joint = mixture->joint_log_prob(batch.x);                           // log pi_k + log N_k, (B,K)
   const Tensor log_q = nn::functional::log_softmax(encoder->forward(batch.x), 1);  // (B,K)
   // ELBO = sum_k q_k (joint_k - log q_k)
   const Tensor elbo = (log_q.exp() * (joint - log_q)).sum({1});

@@ -84,7 +84,8 @@ TEST_CASE("EM recovers a known 3-component mixture within sampling error", "[lvm
     const double* s = &t.covariances[k * 4];
     INFO("component " << k);
     CHECK(std::fabs(p.weights[k] - w) <= 5 * std::sqrt(w * (1 - w) / n));
-    for (int a = 0; a < 2; ++a) CHECK(std::fabs(p.means[k * 2 + a] - t.means[k * 2 + a]) <= 5 * std::sqrt(s[a * 3] / nk));
+    for (int a = 0; a < 2; ++a)
+      CHECK(std::fabs(p.means[k * 2 + a] - t.means[k * 2 + a]) <= 5 * std::sqrt(s[a * 3] / nk));
     for (int a = 0; a < 2; ++a)
       for (int b = 0; b < 2; ++b)
         CHECK(std::fabs(p.covariances[k * 4 + a * 2 + b] - s[a * 2 + b]) <=

@@ -89,7 +89,8 @@ TEST_CASE("flower-gmm log-density: a hand value and total mass 1 on a grid", "[l
 }
 
 TEST_CASE("flower-gmm as a toy set: 20000 train / 5000 test, deterministic from the seed", "[lvm][flower-gmm]") {
-  nn::data::ToyData a = nn::data::load_toy_dataset("flower-gmm", 0, 3), b = nn::data::load_toy_dataset("flower-gmm", 0, 3);
+  nn::data::ToyData a = nn::data::load_toy_dataset("flower-gmm", 0, 3),
+                    b = nn::data::load_toy_dataset("flower-gmm", 0, 3);
   nn::data::ToyData c = nn::data::load_toy_dataset("flower-gmm", 0, 4);
   CHECK(a.train.x.shape() == Shape{20000, 2});
   CHECK(a.test.x.shape() == Shape{5000, 2});

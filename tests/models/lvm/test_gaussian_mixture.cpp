@@ -110,8 +110,8 @@ TEST_CASE("GaussianMixture: any raw parameters give SPD covariances and weights 
     for (int a = 0; a < 3; ++a)
       for (int b = 0; b < 3; ++b) CHECK(s[a * 3 + b] == s[b * 3 + a]);
     const double m1 = s[0], m2 = s[0] * s[4] - s[1] * s[3];
-    const double m3 = s[0] * (s[4] * s[8] - s[5] * s[7]) - s[1] * (s[3] * s[8] - s[5] * s[6]) +
-                      s[2] * (s[3] * s[7] - s[4] * s[6]);
+    const double m3 =
+        s[0] * (s[4] * s[8] - s[5] * s[7]) - s[1] * (s[3] * s[8] - s[5] * s[6]) + s[2] * (s[3] * s[7] - s[4] * s[6]);
     CHECK(m1 > 0);
     CHECK(m2 > 0);
     CHECK(m3 > 0);
@@ -124,10 +124,9 @@ TEST_CASE("GaussianMixture: any raw parameters give SPD covariances and weights 
 TEST_CASE("GaussianMixture::log_prob passes a float64 gradcheck", "[lvm][gaussian-mixture]") {
   auto gm = hand_mixture();
   const Tensor x = test::uniform_values({5, 2}, -3, 3, 9).requires_grad_();
-  const std::vector<Tensor> in = {gm->logits.detach().clone().requires_grad_(),
-                                  gm->means.detach().clone().requires_grad_(),
-                                  gm->log_diag.detach().clone().requires_grad_(),
-                                  gm->tril.detach().clone().requires_grad_(), x};
+  const std::vector<Tensor> in = {
+      gm->logits.detach().clone().requires_grad_(), gm->means.detach().clone().requires_grad_(),
+      gm->log_diag.detach().clone().requires_grad_(), gm->tril.detach().clone().requires_grad_(), x};
   // The members log_prob reads are pointed at the checked inputs.
   auto f = [&](const std::vector<Tensor>& v) {
     gm->logits = v[0];

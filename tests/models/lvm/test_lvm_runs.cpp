@@ -78,14 +78,14 @@ TEST_CASE("every lvm model trains, draws its pictures and resumes bit-identicall
   }
 }
 
-TEST_CASE("a model without parameter groups gets no optimizer, and optimizer options are refused",
-          "[lvm][train]") {
+TEST_CASE("a model without parameter groups gets no optimizer, and optimizer options are refused", "[lvm][train]") {
   const ModelSpec& spec = find_model("gmm-em");
   CHECK(spec.preset("quick").optimizers.empty());
   // No groups and no specs: an empty set of optimizers. A spec for a missing group stays an error.
   train::Optimizers none({}, {});
   CHECK(none.names().empty());
-  CHECK_THROWS_WITH(train::Optimizers({}, {{"model", train::OptimizerSpec{}}}), Catch::Contains("no such parameter group"));
+  CHECK_THROWS_WITH(train::Optimizers({}, {{"model", train::OptimizerSpec{}}}),
+                    Catch::Contains("no such parameter group"));
   train::RunConfig c = test::quiet_run_config("gmm-em", test::fresh_temp_dir("lvm_runs", "lr_refused"));
   train::OptimizerOverride lr;
   lr.lr = 1e-3;
