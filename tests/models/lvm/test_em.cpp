@@ -76,7 +76,8 @@ TEST_CASE("EM recovers a known 3-component mixture within sampling error", "[lvm
     e_step(x, p, &resp);
     p = m_step(x, resp, 3, 2, 0.0);
   }
-  // The components overlap by < 1e-8 of their mass (midpoints >= 5 sd from each mean), so the MLE is the per-component sample moments: standard errors
+  // The components overlap by < 1e-8 of their mass (the midpoints between means are >= 5.8 sd from each, along
+  // the line joining them), so the MLE is the per-component sample moments, with standard errors
   // weight sqrt(w(1-w)/n); mean sqrt(S_aa/n_k); Gaussian covariance entries sqrt((S_aa S_bb + S_ab^2)/n_k),
   // n_k = w n. Each within 5 standard errors.
   for (int k = 0; k < 3; ++k) {
