@@ -144,6 +144,7 @@ int run_list() {
         std::string opts;
         for (const auto& [oname, o] : p.optimizers)
           opts += (opts.empty() ? "" : "; ") + (p.optimizers.size() > 1 ? oname + ": " : "") + train::describe(o);
+        if (opts.empty()) opts = "no optimizer (no gradient steps)";
         std::printf("  %-15s %-6s %lld epochs, batch %lld, %s%s; %s\n", "", name.c_str(),
                     static_cast<long long>(p.epochs), static_cast<long long>(p.batch_size), opts.c_str(),
                     p.ema_decay > 0 ? (", EMA " + std::to_string(p.ema_decay)).c_str() : "",

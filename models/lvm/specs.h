@@ -5,5 +5,7 @@
 namespace dgm::models::lvm {
 
 void register_models(Registry& registry);
+// gmm-mle, gmm-em, gmm-vem (gmm_specs.cpp).
+void register_gmm_models(Registry& registry);
 
 }  // namespace dgm::models::lvm

@@ -71,7 +71,7 @@ Optimizers::Optimizers(const std::map<std::string, std::vector<Tensor>>& groups,
                        const std::map<std::string, OptimizerSpec>& specs, std::string loss_key, int64_t steps_per_epoch,
                        int64_t epochs)
     : loss_key_(std::move(loss_key)) {
-  DGM_CHECK(!groups.empty(), "Optimizers: the model has no parameter groups");
+  // No groups is allowed: a model fitted without gradients (EM) has no optimizer, and then neither must the spec.
   for (const auto& [name, params] : groups) {
     auto it = specs.find(name);
     DGM_CHECK(it != specs.end(), "Optimizers: the model's parameter group \"", name,

@@ -140,6 +140,8 @@ TrainSettings resolve_settings(const ModelSpec& spec, const RunConfig& c) {
   if (c.samples) t.samples = *c.samples;
   if (c.ema_decay) t.ema_decay = *c.ema_decay;
   if (c.loss_key) t.loss_key = *c.loss_key;
+  DGM_CHECK(c.optimizers.empty() || !t.optimizers.empty(), "model \"", spec.name,
+            "\" trains without an optimizer (no gradient steps); optimizer options do not apply to it");
   auto all = c.optimizers.find("");
   for (auto& [name, s] : t.optimizers)
     if (all != c.optimizers.end()) apply(s, all->second);

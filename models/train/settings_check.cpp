@@ -45,7 +45,6 @@ void validate(const TrainSettings& t) {
   check_integer("--samples", t.samples, limits::samples());
   check_number("--ema", t.ema_decay, limits::ema());
   DGM_CHECK(!t.loss_key.empty(), "--loss-key: expected the name of a loss, got \"\"");
-  DGM_CHECK(!t.optimizers.empty(), "TrainSettings: no optimizers (one per parameter group of the model)");
   for (const auto& [name, s] : t.optimizers) validate(s, t.optimizers.size() == 1 ? "" : "optimizer \"" + name + "\"");
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "nn/data/energies.h"
+#include "nn/data/flower_gmm.h"
 #include "nn/data/toy2d.h"
 #include "tensor/factories.h"
 
@@ -107,6 +108,8 @@ const std::vector<Entry>& registry() {
       {"energy-ring", 16000,
        "exact draws of exp(-U)/Z, U = 1/2 ((|z| - 2) / 0.4)^2, confined to [-4,4]^2 (seminar 3); no labels",
        energy_set("ring")},
+      {"flower-gmm", 25000, "seminar 4's FlowerGMM, centre + 7 petals (nn/data/flower_gmm.h); y = component",
+       flower_gmm},
   };
   return entries;
 }

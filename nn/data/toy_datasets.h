@@ -32,6 +32,8 @@
 // energy-u2 .. energy-u4, energy-ring (same)
 //   COURSE.md S3 reverse KL to U_1..U_4 and ring: exact draws of exp(-U)/Z confined to [-4,4]^2 (nn/data/energies.h),
 //   by rejection; 16000 = 12800 train (50 batches of 256 per epoch, the seminar's) + 3200 test
+// flower-gmm    25000    (n,2) float32       component 0..7
+//   COURSE.md S4 FlowerGMM (nn/data/flower_gmm.h); 20000 train as the seminar's, 5000 test (the seminar has 2000)
 //
 // Notes on choices COURSE.md leaves open:
 //   * moons' default is 5000, the first homework's size (hw4); pass 20000 (hw5) or 10000 (S3) for the others.

@@ -44,7 +44,7 @@ TEST_CASE("load_toy_dataset: default sizes, 80/20 splits, dtypes and labels", "[
       {"mixture1d", 5000, 1, kFloat32, true},     {"hist1d", 1000, 1, kInt64, true},
       {"energy-u1", 16000, 2, kFloat32, false},   {"energy-u2", 16000, 2, kFloat32, false},
       {"energy-u3", 16000, 2, kFloat32, false},   {"energy-u4", 16000, 2, kFloat32, false},
-      {"energy-ring", 16000, 2, kFloat32, false},
+      {"energy-ring", 16000, 2, kFloat32, false}, {"flower-gmm", 25000, 2, kFloat32, true},
   };
   std::vector<std::string> names;
   for (const Expect& e : table) names.push_back(e.name);
