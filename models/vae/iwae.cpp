@@ -24,8 +24,8 @@ double iwae_bound(ImportanceWeighted& model, const Tensor& x, int64_t k, Generat
   for (int64_t start = 0; start < n; start += chunk) {
     const int64_t m = std::min(chunk, n - start);
     Tensor log_w = model.log_importance_weights(x.narrow(0, start, m), k, gen);
-    DGM_CHECK(log_w.shape() == Shape({k, m}), "iwae_bound: log_importance_weights must return (K, B) = (", k, ", ",
-              m, "), got ", shape_str(log_w.shape()));
+    DGM_CHECK(log_w.shape() == Shape({k, m}), "iwae_bound: log_importance_weights must return (K, B) = (", k, ", ", m,
+              "), got ", shape_str(log_w.shape()));
     total += iwae_bound_per_example(log_w).to(kFloat64).sum().item<double>();
   }
   return total / static_cast<double>(n);

@@ -50,13 +50,13 @@ MlpVAE::MlpVAE(MlpVAEOptions options) : options_(std::move(options)) {
   encoder_ = register_module("encoder", mlp(data_dim_, options_.encoder_hidden, 2 * options_.latent_dim));
   const bool net_sigma =
       options_.likelihood == MlpVAEOptions::Likelihood::kGaussian && options_.sigma == MlpVAEOptions::Sigma::kNet;
-  DGM_CHECK(!net_sigma || options_.input_shape.size() == 1, "MlpVAE: a decoder sigma of kind kNet takes points (D), got ",
-            shape_str(options_.input_shape));
-  decoder_ = register_module(
-      "decoder", mlp(options_.latent_dim, options_.decoder_hidden, net_sigma ? 2 * data_dim_ : data_dim_));
+  DGM_CHECK(!net_sigma || options_.input_shape.size() == 1,
+            "MlpVAE: a decoder sigma of kind kNet takes points (D), got ", shape_str(options_.input_shape));
+  decoder_ = register_module("decoder",
+                             mlp(options_.latent_dim, options_.decoder_hidden, net_sigma ? 2 * data_dim_ : data_dim_));
   if (options_.likelihood == MlpVAEOptions::Likelihood::kGaussian && !net_sigma)
-    log_sigma_ = register_parameter(
-        "log_sigma", zeros({options_.sigma == MlpVAEOptions::Sigma::kScalar ? int64_t{1} : data_dim_}));
+    log_sigma_ = register_parameter("log_sigma",
+                                    zeros({options_.sigma == MlpVAEOptions::Sigma::kScalar ? int64_t{1} : data_dim_}));
 }
 
 std::string MlpVAE::extra_repr() const {
@@ -110,7 +110,8 @@ std::pair<Tensor, Tensor> MlpVAE::gaussian(const Tensor& decoded) const {
     auto halves = decoded.chunk(2, 1);
     return {halves[0], halves[1]};
   }
-  return {decoded, options_.sigma == MlpVAEOptions::Sigma::kScalar ? log_sigma_ : log_sigma_.reshape(options_.input_shape)};
+  return {decoded,
+          options_.sigma == MlpVAEOptions::Sigma::kScalar ? log_sigma_ : log_sigma_.reshape(options_.input_shape)};
 }
 
 Losses MlpVAE::elbo_losses(const Tensor& x, const Tensor& eps) {

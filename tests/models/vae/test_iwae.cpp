@@ -5,8 +5,8 @@
 //     encoder L_1 < L_5 < L_50 < log p(x) and the gap shrinks as chi^2 / (2K) (delta method);
 //   * on a trained MlpVAE, L_1 <= L_5 <= L_50 (P1) beyond Monte Carlo noise;
 //   * the --iwae list parser and the error for a model without importance weights.
-#include <catch2/catch.hpp>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "dgm.h"
@@ -123,7 +123,8 @@ class LinearGaussian : public vae::ImportanceWeighted {
     const double h0 = -(iq[0] * delta[0] + iq[1] * delta[1]), h1 = -(iq[2] * delta[0] + iq[3] * delta[1]);
     const M2 ai = inv2(a);
     const double hah = h0 * (ai[0] * h0 + ai[1] * h1) + h1 * (ai[2] * h0 + ai[3] * h1);
-    const double c = -(delta[0] * (iq[0] * delta[0] + iq[1] * delta[1]) + delta[1] * (iq[2] * delta[0] + iq[3] * delta[1]));
+    const double c =
+        -(delta[0] * (iq[0] * delta[0] + iq[1] * delta[1]) + delta[1] * (iq[2] * delta[0] + iq[3] * delta[1]));
     return std::sqrt(det2(cov_q)) / (det2(sp) * std::sqrt(det2(a))) * std::exp(0.5 * (hah - c)) - 1;
   }
   // n draws of x ~ p(x) = N(b, W W^T + s^2 I) through the model

@@ -1,7 +1,7 @@
 // MlpVAE (models/vae/mlp_vae.h): the loss keys against a hand computation for a tiny network with set weights and
 // fixed noise, and the ELBO of the loss keys against -L_1 of the importance-weighted bound.
-#include <catch2/catch.hpp>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "dgm.h"
