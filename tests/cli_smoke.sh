@@ -42,6 +42,11 @@ grep -q "4 samples" "$work/out"
 [[ -s "$work/s.png" ]]
 "$dgm" eval "$work/run" --data-dir "$work/data" > "$work/out"
 grep -q '"examples":32' "$work/out"
+"$dgm" eval "$work/run" --data-dir "$work/data" --iwae 1,5 > "$work/out"  # ConvVAE's IWAE bounds
+grep -q '"iwae_5"' "$work/out"
+grep -q '"split":"eval"' "$work/run/metrics.jsonl"
+if "$dgm" eval "$work/run" --data-dir "$work/data" --iwae 0 2> "$work/err"; then exit 1; fi
+grep -q -- "--iwae" "$work/err"
 "$dgm" train vae --data-dir "$work/data" --epochs 2 --batch-size 32 --threads 1 --out "$work/run" --resume \
   > "$work/out"
 grep -q "resuming" "$work/out"

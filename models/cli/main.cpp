@@ -4,7 +4,7 @@
 //                   [--optimizer --lr --betas --weight-decay --momentum --clip-grad --schedule --schedule-unit
 //                    --gamma --step-size --warmup (each [NAME=]VALUE) --ema --loss-key]
 //   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N]
-//   dgm eval RUN [--data-dir DIR]
+//   dgm eval RUN [--data-dir DIR] [--iwae 1,5,50]
 //   dgm list
 #include <CLI/CLI.hpp>
 
@@ -27,9 +27,11 @@
 #include "models/registry.h"
 #include "models/train/out_path.h"
 #include "models/train/run.h"
+#include "models/vae/iwae.h"
 #include "nn/data/mnist.h"
 #include "nn/io/image_grid.h"
 #include "nn/io/json.h"
+#include "nn/io/metrics.h"
 #include "tensor/factories.h"
 #include "tensor/parallel.h"
 
@@ -102,7 +104,20 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   return 0;
 }
 
-int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device) {
+// The run's test_limit from its saved settings (0: all, or when the run predates it).
+int64_t saved_test_limit(const train::RestoredRun& restored, const std::string& run) {
+  if (!restored.metadata.count("settings")) return 0;
+  nlohmann::json s =
+      nn::io::parse_json(restored.metadata.at("settings"), run + ": settings", nn::io::kMetadataJsonLimits);
+  return s.is_object() && s.contains("test_limit") && s["test_limit"].is_number_integer()
+             ? s["test_limit"].get<int64_t>()
+             : 0;
+}
+
+int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device,
+             const std::string& iwae) {
+  // Checked before anything is loaded: a bad list is an error naming --iwae.
+  const std::vector<int64_t> ks = iwae.empty() ? std::vector<int64_t>{} : vae::parse_iwae_ks("--iwae", iwae);
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
   DGM_CHECK(!restored.metadata.count("from"), run,
             " is a second-stage run; evaluate it through the command that trained it");
@@ -127,6 +142,22 @@ int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed,
   nlohmann::json result = {{"run", run},      {"model", spec.name},           {"dataset", dataset},
                            {"split", "test"}, {"examples", data.test.size()}, {"ema", restored.ema}};
   for (const auto& [key, value] : trainer.evaluate(data.test)) result[key] = value;
+  if (!ks.empty()) {
+    // -L_K in nats per example on the run's test split (its test_limit), appended to RUN/metrics.jsonl.
+    NoGradGuard no_grad;
+    restored.model->eval();
+    const int64_t limit = saved_test_limit(restored, run);
+    const Batch test = limit > 0 && limit < data.test.size() ? data.test.narrow(0, limit) : data.test;
+    Generator gen(seed);
+    nn::io::MetricRecord record{{"split", "eval"}, {"examples", test.size()}, {"seed", seed}};
+    result["iwae_examples"] = test.size();
+    for (const auto& [key, value] :
+         vae::evaluate_iwae(*restored.model, spec.name, test.x.to(options.device), ks, &gen)) {
+      result[key] = value;
+      record.set(key, value);
+    }
+    nn::io::MetricsWriter(run + "/metrics.jsonl").write(record);
+  }
   std::printf("%s\n", result.dump().c_str());
   return 0;
 }
@@ -229,7 +260,7 @@ int main(int argc, char** argv) {
                     "samples in samples.png after each epoch, at most 4096; 0 writes no pictures (sampling is slow "
                     "on the CPU)");
 
-  std::string run, out, data_dir = nn::data::default_data_dir(), device = "cpu", labels;
+  std::string run, out, data_dir = nn::data::default_data_dir(), device = "cpu", labels, iwae;
   int64_t n = 64, steps = 0;
   double guidance = 0;
   uint64_t seed = 0;
@@ -252,6 +283,7 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--data-dir", data_dir, "where the data sets are")->capture_default_str();
   cli::add_checked(eval_cmd, "--seed", seed, {}, "seed for the model's random draws");
   eval_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
+  eval_cmd->add_option("--iwae", iwae, "IWAE bounds -L_K for K in a list (1,5,50), nats per example (VAEs)");
 
   app.add_subcommand("list", "models by family, their presets and data sets");
 
@@ -268,7 +300,7 @@ int main(int argc, char** argv) {
     }
     if (*train_cmd) return run_train(t, train_device, threads, flags);
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
-    if (*eval_cmd) return run_eval(run, data_dir, seed, device);
+    if (*eval_cmd) return run_eval(run, data_dir, seed, device, iwae);
     return run_list();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "%s: out of memory (std::bad_alloc); try a smaller --batch-size, --n or --samples\n",

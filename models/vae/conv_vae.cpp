@@ -3,8 +3,10 @@
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
 #include "autograd/ops/shape_ops.h"
+#include "models/vae/normal.h"
 #include "nn/functional/loss.h"
 #include "nn/io/image_grid.h"
+#include "tensor/factories.h"
 
 namespace dgm::models {
 
@@ -46,6 +48,23 @@ Losses ConvVAE::loss(const Batch& data) {
   // KL(N(mu, sigma^2) || N(0, 1)) = 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), summed over latent dims
   Tensor kl = 0.5 * (mu.square() + exp(logvar) - 1.0 - logvar).sum() / batch;
   return {{"loss", recon + kl}, {"recon_loss", recon}, {"kl_loss", kl}};
+}
+
+Tensor ConvVAE::log_importance_weights(const Tensor& x, int64_t k, Generator* gen) {
+  DGM_CHECK(k >= 1, "ConvVAE::log_importance_weights: k must be >= 1, got ", k);
+  auto [mu, logvar] = encode(x);
+  const int64_t b = x.size(0);
+  Tensor log_std = 0.5 * logvar;
+  // z_kb = mu_b + sigma_b * eps_kb
+  Tensor eps = randn({k, b, latent_dim_}, TensorOptions(mu.dtype()).device(mu.device()), gen);
+  Tensor z = mu.unsqueeze(0) + log_std.exp().unsqueeze(0) * eps;
+  Tensor logits = decode(z.reshape({k * b, latent_dim_}));
+  Tensor x_k = x.unsqueeze(0).expand({k, b, 1, 28, 28}).reshape({k * b, 1, 28, 28});
+  // log p(x|z) = -BCE-with-logits summed over pixels; log p(z) - log q(z|x) from the Gaussian NLLs
+  Tensor log_px = -nn::functional::binary_cross_entropy_with_logits(logits, x_k, "none").reshape({k, b, -1}).sum({2});
+  Tensor log_pz = -vae::get_normal_nll(z, zeros_like(z), zeros_like(z)).sum({2});
+  Tensor log_qz = -vae::get_normal_nll(z, mu.unsqueeze(0), log_std.unsqueeze(0)).sum({2});
+  return log_px + log_pz - log_qz;
 }
 
 Tensor ConvVAE::sample(int64_t n, const SampleOptions& options) {

@@ -14,12 +14,13 @@
 #include <memory>
 
 #include "models/model.h"
+#include "models/vae/importance_weighted.h"
 #include "nn/modules/conv.h"
 #include "nn/modules/linear.h"
 
 namespace dgm::models {
 
-class ConvVAE : public GenerativeModel {
+class ConvVAE : public GenerativeModel, public vae::ImportanceWeighted {
  public:
   explicit ConvVAE(int64_t latent_dim = 16);
   std::string name() const override { return "ConvVAE"; }
@@ -35,6 +36,8 @@ class ConvVAE : public GenerativeModel {
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;
   // Means of p(x|z) for z = mu(x): reconstructions in [0,1].
   Tensor reconstruct(const Tensor& x);
+  // log w = log p(x|z) + log N(z; 0, I) - log q(z|x), z ~ q(z|x): (K, B), for IWAE bounds (models/vae/iwae.h).
+  Tensor log_importance_weights(const Tensor& x, int64_t k, Generator* gen = nullptr) override;
   // samples.png, and reconstructions.png: rows of originals over their reconstructions.
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
 

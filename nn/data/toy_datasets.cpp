@@ -78,6 +78,24 @@ Make energy_set(const char* energy) {
   return [energy](int64_t n, Generator* gen) { return ToySet{sample_energy(energy, n, gen), Tensor()}; };
 }
 
+// COURSE.md Seminar 5: "2-D VAE on N([2,3], diag([3,1]) rotated by 45 degrees or not": x = [2,3] + (eps * [3,1]) R,
+// eps ~ N(0, I), sigma = [3,1] standard deviations, R = [[c, c], [-c, c]], c = sqrt(2)/2 (rotated) or I (aligned).
+// The density is known: N([2,3], S), S = [[5,4],[4,5]] rotated, diag(9,1) aligned; its entropy (the expected NLL,
+// a floor for any model's test NLL) is log(2 pi) + log 3 + 1 = 3.9365 nats. No labels.
+Make gaussian_seminar5(bool rotated) {
+  return [rotated](int64_t n, Generator* gen) {
+    const std::vector<double> eps = randn({n, 2}, kFloat64, gen).to_vector<double>();
+    const double c = rotated ? std::sqrt(0.5) : 1.0, s = rotated ? std::sqrt(0.5) : 0.0;
+    std::vector<double> x(static_cast<size_t>(2 * n));
+    for (int64_t i = 0; i < n; ++i) {
+      const double a = 3.0 * eps[2 * i], b = 1.0 * eps[2 * i + 1];  // (a, b) R
+      x[2 * i] = 2.0 + a * c - b * s;
+      x[2 * i + 1] = 3.0 + a * s + b * c;
+    }
+    return ToySet{tensor(x, {n, 2}, kFloat32), Tensor()};
+  };
+}
+
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries = {
       {"moons", 5000, "sklearn make_moons, noise 0.1; y = moon id (hw4 DSM uses 5000, hw5 DDPM 20000, S3 flows 10000)",
@@ -110,6 +128,10 @@ const std::vector<Entry>& registry() {
        energy_set("ring")},
       {"flower-gmm", 25000, "seminar 4's FlowerGMM, centre + 7 petals (nn/data/flower_gmm.h); y = component",
        flower_gmm},
+      {"gaussian-rotated", 15000, "N([2,3], diag(9,1)) rotated by 45 degrees (seminar 5); true NLL 3.94; no labels",
+       gaussian_seminar5(true)},
+      {"gaussian-aligned", 10000, "N([2,3], diag(9,1)), axis-aligned (seminar 5); true NLL 3.94; no labels",
+       gaussian_seminar5(false)},
   };
   return entries;
 }

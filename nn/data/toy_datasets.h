@@ -34,6 +34,10 @@
 //   by rejection; 16000 = 12800 train (50 batches of 256 per epoch, the seminar's) + 3200 test
 // flower-gmm    25000    (n,2) float32       component 0..7
 //   COURSE.md S4 FlowerGMM (nn/data/flower_gmm.h); 20000 train as the seminar's, 5000 test (the seminar has 2000)
+// gaussian-rotated 15000 (n,2) float32     undefined
+// gaussian-aligned 10000 (n,2) float32     undefined
+//   COURSE.md S5 2-D VAE: N([2,3], diag([3,1])) (std 3 and 1) rotated by 45 degrees or not, "15000/10000 points,
+//   70/30 split": split 80/20 here like every toy set (12000/3000 and 8000/2000); density N([2,3], S) known
 //
 // Notes on choices COURSE.md leaves open:
 //   * moons' default is 5000, the first homework's size (hw4); pass 20000 (hw5) or 10000 (S3) for the others.

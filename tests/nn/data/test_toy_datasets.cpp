@@ -45,6 +45,7 @@ TEST_CASE("load_toy_dataset: default sizes, 80/20 splits, dtypes and labels", "[
       {"energy-u1", 16000, 2, kFloat32, false},   {"energy-u2", 16000, 2, kFloat32, false},
       {"energy-u3", 16000, 2, kFloat32, false},   {"energy-u4", 16000, 2, kFloat32, false},
       {"energy-ring", 16000, 2, kFloat32, false}, {"flower-gmm", 25000, 2, kFloat32, true},
+      {"gaussian-rotated", 15000, 2, kFloat32, false}, {"gaussian-aligned", 10000, 2, kFloat32, false},
   };
   std::vector<std::string> names;
   for (const Expect& e : table) names.push_back(e.name);
@@ -188,4 +189,29 @@ TEST_CASE("load_toy_dataset: an unknown name lists the known ones", "[data]") {
                       Catch::Contains("load_toy_dataset") && Catch::Contains("'moon'") &&
                           Catch::Contains("moons, circles, 8gaussians") && Catch::Contains("hist1d"));
   REQUIRE_THROWS_WITH(nn::data::load_toy_dataset("moons", -1), Catch::Contains("size must be non-negative"));
+}
+
+TEST_CASE("load_toy_dataset: seminar 5's Gaussians have mean [2,3] and covariance [[5,4],[4,5]] / diag(9,1)",
+          "[data]") {
+  // Closed forms: x = [2,3] + (eps * [3,1]) R, cov = R^T diag(9,1) R = [[5,4],[4,5]] for the 45-degree R, diag(9,1)
+  // without it. 40000 points: the standard error of a variance near 9 is 9 sqrt(2/n) = 0.064, so 0.25 is ~4 sigma.
+  for (const auto& [name, c01] :
+       std::vector<std::pair<std::string, double>>{{"gaussian-rotated", 4.0}, {"gaussian-aligned", 0.0}}) {
+    INFO(name);
+    const std::vector<double> v = nn::data::load_toy_dataset(name, 40000, 2).train.x.to_vector<double>();
+    std::vector<double> a, b;
+    for (size_t i = 0; i < v.size(); i += 2) {
+      a.push_back(v[i]);
+      b.push_back(v[i + 1]);
+    }
+    const double ma = mean_of(a), mb = mean_of(b);
+    double cab = 0;
+    for (size_t i = 0; i < a.size(); ++i) cab += (a[i] - ma) * (b[i] - mb);
+    cab /= static_cast<double>(a.size() - 1);
+    CHECK(std::abs(ma - 2.0) < 0.07);  // se 3 / sqrt(32000) = 0.017
+    CHECK(std::abs(mb - 3.0) < 0.07);
+    CHECK(std::abs(var_of(a) - (c01 == 0 ? 9.0 : 5.0)) < 0.25);
+    CHECK(std::abs(var_of(b) - (c01 == 0 ? 1.0 : 5.0)) < 0.25);
+    CHECK(std::abs(cab - c01) < 0.25);
+  }
 }
