@@ -210,4 +210,5 @@ if "resnet_vae" in wanted:
 
     rvae = resnet_vae_twin.ConvResNetVAE((1, 28, 28), 16, 1.0, (16, 32)).to(device)
     xr = (torch.rand(128, 1, 28, 28) * 2 - 1).to(device)
-    print(f"resnet_vae      {time_steps(train_step(rvae, lambda: rvae.loss(xr, torch.randn(128, 16, device=device)))):8.3f} ms/step")
+    rvae_step = train_step(rvae, lambda: rvae.loss(xr, torch.randn(128, 16, device=device)))
+    print(f"resnet_vae      {time_steps(rvae_step):8.3f} ms/step")
