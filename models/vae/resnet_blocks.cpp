@@ -27,8 +27,8 @@ ResNetBlock::ResNetBlock(int64_t in_channels_, int64_t out_channels_, int64_t ke
   DGM_CHECK(kernel_size > 0 && kernel_size % 2 == 1, "ResNetBlock: expected an odd kernel_size, got ", kernel_size);
   // BEGIN SOLUTION hw2.8/layers
   bn1 = register_module("bn1", std::make_shared<nn::BatchNorm2d>(in_channels));
-  conv1 = register_module("conv1",
-                          std::make_shared<nn::Conv2d>(in_channels, out_channels, kernel_size, stride, kernel_size / 2));
+  conv1 = register_module(
+      "conv1", std::make_shared<nn::Conv2d>(in_channels, out_channels, kernel_size, stride, kernel_size / 2));
   bn2 = register_module("bn2", std::make_shared<nn::BatchNorm2d>(out_channels));
   conv2 = register_module("conv2", std::make_shared<SameConv2d>(out_channels, out_channels, kernel_size));
   skip = register_module("skip", std::make_shared<nn::Conv2d>(in_channels, out_channels, 1, stride));
@@ -42,8 +42,8 @@ std::string ResNetBlock::extra_repr() const {
 }
 
 Tensor ResNetBlock::forward(const Tensor& x) {
-  DGM_CHECK(x.dim() == 4 && x.size(1) == in_channels, "ResNetBlock: expected (B, ", in_channels,
-            ", H, W), got ", shape_str(x.shape()));
+  DGM_CHECK(x.dim() == 4 && x.size(1) == in_channels, "ResNetBlock: expected (B, ", in_channels, ", H, W), got ",
+            shape_str(x.shape()));
   // BEGIN SOLUTION hw2.8/forward
   // residual(x) = conv2(bn2(elu(conv1(bn1(x))))); out = elu(skip(x) + residual(x))
   Tensor residual = conv2->forward(bn2->forward(elu(conv1->forward(bn1->forward(x)))));

@@ -39,13 +39,13 @@ Tensor to_unit_interval(const Tensor& x) { return clamp(x, -1.0, 1.0) * 0.5 + 0.
 ConvResNetEncoder::ConvResNetEncoder(std::vector<int64_t> input_shape_, int64_t n_latent_,
                                      std::vector<int64_t> channels_)
     : input_shape(std::move(input_shape_)), n_latent(n_latent_), channels(std::move(channels_)) {
-  auto [h, w] = latent_grid("ConvResNetEncoder", input_shape, channels);
+  [[maybe_unused]] auto [h, w] = latent_grid("ConvResNetEncoder", input_shape, channels);
   DGM_CHECK(n_latent > 0, "ConvResNetEncoder: n_latent must be positive, got ", n_latent);
   // BEGIN SOLUTION hw2.10/encoder_layers
   int64_t in = input_shape[0];
   for (size_t i = 0; i < channels.size(); ++i) {
-    blocks.push_back(register_module("block" + std::to_string(i),
-                                     std::make_shared<ResNetBlock>(in, channels[i], 3, 2)));
+    blocks.push_back(
+        register_module("block" + std::to_string(i), std::make_shared<ResNetBlock>(in, channels[i], 3, 2)));
     in = channels[i];
   }
   fc = register_module("fc", std::make_shared<nn::Linear>(in * h * w, 2 * n_latent));
@@ -53,10 +53,9 @@ ConvResNetEncoder::ConvResNetEncoder(std::vector<int64_t> input_shape_, int64_t 
 }
 
 std::pair<Tensor, Tensor> ConvResNetEncoder::encode(const Tensor& x) {
-  DGM_CHECK(x.dim() == 4 && x.size(1) == input_shape[0] && x.size(2) == input_shape[1] &&
-                x.size(3) == input_shape[2],
-            "ConvResNetEncoder: expected (B, ", input_shape[0], ", ", input_shape[1], ", ", input_shape[2],
-            "), got ", shape_str(x.shape()));
+  DGM_CHECK(x.dim() == 4 && x.size(1) == input_shape[0] && x.size(2) == input_shape[1] && x.size(3) == input_shape[2],
+            "ConvResNetEncoder: expected (B, ", input_shape[0], ", ", input_shape[1], ", ", input_shape[2], "), got ",
+            shape_str(x.shape()));
   // BEGIN SOLUTION hw2.10/encoder_forward
   Tensor h = x;
   for (auto& block : blocks) h = block->forward(h);
@@ -68,7 +67,7 @@ std::pair<Tensor, Tensor> ConvResNetEncoder::encode(const Tensor& x) {
 ConvResNetDecoder::ConvResNetDecoder(int64_t n_latent_, std::vector<int64_t> output_shape_,
                                      std::vector<int64_t> channels_)
     : n_latent(n_latent_), output_shape(std::move(output_shape_)), channels(std::move(channels_)) {
-  auto [h, w] = latent_grid("ConvResNetDecoder", output_shape, channels);
+  [[maybe_unused]] auto [h, w] = latent_grid("ConvResNetDecoder", output_shape, channels);
   DGM_CHECK(n_latent > 0, "ConvResNetDecoder: n_latent must be positive, got ", n_latent);
   // BEGIN SOLUTION hw2.10/decoder_layers
   fc = register_module("fc", std::make_shared<nn::Linear>(n_latent, channels.back() * h * w));
@@ -82,9 +81,9 @@ ConvResNetDecoder::ConvResNetDecoder(int64_t n_latent_, std::vector<int64_t> out
 }
 
 Tensor ConvResNetDecoder::forward(const Tensor& z) {
-  DGM_CHECK(z.dim() == 2 && z.size(1) == n_latent, "ConvResNetDecoder: expected z of shape (B, ", n_latent,
-            "), got ", shape_str(z.shape()));
-  const int64_t f = int64_t{1} << channels.size();
+  DGM_CHECK(z.dim() == 2 && z.size(1) == n_latent, "ConvResNetDecoder: expected z of shape (B, ", n_latent, "), got ",
+            shape_str(z.shape()));
+  [[maybe_unused]] const int64_t f = int64_t{1} << channels.size();
   // BEGIN SOLUTION hw2.10/decoder_forward
   Tensor h = fc->forward(z).view({z.size(0), channels.back(), output_shape[1] / f, output_shape[2] / f});
   for (auto& block : blocks) h = block->forward(h);
@@ -159,8 +158,7 @@ Tensor ConvResNetVAE::interpolate(const Tensor& x1, const Tensor& x2, int64_t st
   return to_unit_interval(decoder->forward(z));
 }
 
-void ConvResNetVAE::save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples,
-                                  Generator* gen) {
+void ConvResNetVAE::save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) {
   GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
   nn::io::ImageOptions options;
   options.nrow = 10;
@@ -191,8 +189,8 @@ Tensor ConvResNetVAE::log_importance_weights(const Tensor& x, int64_t k, Generat
 
 Tensor ConvResNetVAE::log_importance_weights_with_noise(const Tensor& x, const Tensor& eps) {
   DGM_CHECK(eps.dim() == 3 && eps.size(1) == x.size(0) && eps.size(2) == n_latent,
-            "ConvResNetVAE::log_importance_weights: expected eps of shape (K, ", x.size(0), ", ", n_latent,
-            "), got ", shape_str(eps.shape()));
+            "ConvResNetVAE::log_importance_weights: expected eps of shape (K, ", x.size(0), ", ", n_latent, "), got ",
+            shape_str(eps.shape()));
   const int64_t k = eps.size(0), b = x.size(0);
   auto [mu_z, log_std_z] = encoder->encode(x);
   // z_kb = mu_b + sigma_b eps_kb: (K, B, n)

@@ -40,7 +40,9 @@ void register_resnet_vae_models(Registry& r) {
     TrainSettings quick = elbo_settings(2, 128, 1e-3);
     quick.limit = 20000;
     quick.test_limit = 2000;
-    quick.expected_time = "not measured yet";
+    quick.expected_time =
+        "test elbo_loss 776.3 nats per image (720.5 of it the constant 784 log(2 pi) / 2 of N(mu, I)); 14.1 min "
+        "wall beside other runs (load 16 on 2 cores), 137 s CPU (measured 2026-12-03); blurry clothes";
     TrainSettings course = elbo_settings(20, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
