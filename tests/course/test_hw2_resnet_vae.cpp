@@ -47,8 +47,7 @@ void randomize_batch_norms(nn::Module& m) {
 // The course's test: input (5,64,128,128), out in {64,128}, k in {3,5,7}, stride in {1,2,4} gives
 // [5, out, 128/stride, 128/stride]. At 128x128 the 18 combinations take minutes on one CPU core, so the
 // course's exact input runs for two of them, and all 18 run on a 16x16 input (the same arithmetic of sizes).
-TEST_CASE("ResNetBlock keeps the course's shapes: (5,64,128,128) -> [5, out, 128/stride, 128/stride]",
-          "[hw2][hw2.8]") {
+TEST_CASE("ResNetBlock keeps the course's shapes: (5,64,128,128) -> [5, out, 128/stride, 128/stride]", "[hw2][hw2.8]") {
   manual_seed(8);
   NoGradGuard no_grad;
   for (auto [out, k, stride] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{128, 3, 2}, {64, 7, 4}}) {
@@ -112,8 +111,7 @@ TEST_CASE("ResNetTransposeBlock keeps the course's shapes: (5,64,64,64) -> [5, o
     }
 }
 
-TEST_CASE("ResNetTransposeBlock is conv(bn2(f)) + f with f = upconv(upsample(bn1(x))) and same convs",
-          "[hw2][hw2.9]") {
+TEST_CASE("ResNetTransposeBlock is conv(bn2(f)) + f with f = upconv(upsample(bn1(x))) and same convs", "[hw2][hw2.9]") {
   manual_seed(91);
   for (int64_t k : {3, 4}) {
     INFO("kernel " << k);
