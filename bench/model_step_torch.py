@@ -7,7 +7,7 @@ the loss read back
   /usr/bin/python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [threads=N] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
-models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp (default
+models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp, resnet_vae (default
 vae,pixelcnn_stack, as dgm_model_step).
 threads=N: PyTorch's intra-op threads on the CPU (default: every core, as dgm; Debian's
 torch starts with 1 here). Debian's torch runs its matmuls in the system OpenBLAS, whose own
@@ -202,3 +202,13 @@ if "realnvp" in wanted:
     nvp = realnvp_twin.RealNVP((28, 28), 1, 16, 1, 2).to(device)
     xb = x[:64]
     print(f"realnvp         {time_steps(train_step(nvp, lambda: nvp.loss(xb, torch.rand_like(xb)))):8.3f} ms/step")
+if "resnet_vae" in wanted:
+    # homework 2's ResNet VAE, the twin of bench/twins, as `dgm train resnet-vae --preset quick` builds it:
+    # 1x28x28, widths 16, 32, 16 latents, batch 128 in [-1, 1]; fresh eps per step.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import resnet_vae_twin  # noqa: E402
+
+    rvae = resnet_vae_twin.ConvResNetVAE((1, 28, 28), 16, 1.0, (16, 32)).to(device)
+    xr = (torch.rand(128, 1, 28, 28) * 2 - 1).to(device)
+    rvae_step = train_step(rvae, lambda: rvae.loss(xr, torch.randn(128, 16, device=device)))
+    print(f"resnet_vae      {time_steps(rvae_step):8.3f} ms/step")

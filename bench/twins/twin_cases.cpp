@@ -3,6 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "models/flows/autoregressive_flow.h"
 #include "models/flows/realnvp.h"
+#include "models/vae/resnet_vae.h"
 #include "tensor/factories.h"
 
 namespace dgm::twins {
@@ -78,8 +79,39 @@ TwinCase realnvp_case() {
           }};
 }
 
+// Homework 2's ResNet VAE on 3x12x12 images in [-1, 1] (one width, 6; 4 latents; beta 0.5): loss =
+// elbo_loss = recon + beta KL for a fixed eps (an input), BatchNorm in training mode (batch statistics). The
+// batch norms' affine parameters are drawn from U(0.5, 1.5) (they start at 1 and 0). The export writes the
+// buffers after the loss, so the loss puts the running statistics back to their start, which the twin's fresh
+// BatchNorms hold (the twin checks the batch-statistics path, not the running update). One width: with two,
+// the first decoder block's conv biases are per-channel constants that the next block's bn1 removes, so their
+// exact gradients are 0 and both sides hold only rounding noise, which a relative criterion cannot compare.
+TwinCase resnet_vae_case() {
+  const std::string config = R"({"shape": [3, 12, 12], "n_latent": 4, "beta": 0.5, "channels": [6]})";
+  return {"resnet_vae", "resnet_vae", config, [](Generator& gen) {
+            auto model = std::make_shared<models::vae::ConvResNetVAE>(std::vector<int64_t>{3, 12, 12}, 4, 0.5,
+                                                                      std::vector<int64_t>{6});
+            Tensor x = rand({8, 3, 12, 12}, &gen) * 2.0 - 1.0;
+            Tensor eps = randn({8, 4}, &gen);
+            {
+              NoGradGuard no_grad;
+              for (auto& [name, p] : model->named_parameters())
+                if (name.find("bn") != std::string::npos) p.uniform_(0.5, 1.5, &gen);
+            }
+            return TwinExport{model, {{"x", x}, {"eps", eps}}, [model, x, eps] {
+                                std::vector<Tensor> start;
+                                for (auto& [name, b] : model->named_buffers()) start.push_back(b.clone());
+                                Tensor loss = model->loss(x, eps).at("elbo_loss");
+                                NoGradGuard no_grad;
+                                size_t i = 0;
+                                for (auto& [name, b] : model->named_buffers()) b.copy_(start[i++]);
+                                return loss;
+                              }};
+          }};
+}
+
 }  // namespace
 
-std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case(), realnvp_case()}; }
+std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case(), realnvp_case(), resnet_vae_case()}; }
 
 }  // namespace dgm::twins

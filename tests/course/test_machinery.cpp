@@ -1,5 +1,6 @@
 // Tests of the grading machinery itself (not graded: no [hwN.k] tags).
 #include <unistd.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -45,12 +46,21 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
                                                               {"hw2.4", 1.0},
                                                               {"hw2.5", 1.5},
                                                               {"hw2.6", 0.5},
-                                                              {"hw2.7", 0.5}});
-  // Homework 2's RealNVP task (task 2) is 5 points in the course.
-  double realnvp = 0;
-  for (const auto& [id, p] : points)
-    if (id.rfind("hw2.", 0) == 0 && id <= "hw2.5") realnvp += p;
+                                                              {"hw2.7", 0.5},
+                                                              {"hw2.8", 1.0},
+                                                              {"hw2.9", 1.0},
+                                                              {"hw2.10", 1.0},
+                                                              {"hw2.11", 1.0}});
+  // Homework 2's RealNVP task (task 2) is 5 points in the course, and so is its ResNet VAE task (task 3).
+  const std::vector<std::string> realnvp_ids = {"hw2.1", "hw2.2", "hw2.3", "hw2.4", "hw2.5"};
+  const std::vector<std::string> resnet_vae_ids = {"hw2.6", "hw2.7", "hw2.8", "hw2.9", "hw2.10", "hw2.11"};
+  double realnvp = 0, resnet_vae = 0;
+  for (const auto& [id, p] : points) {
+    if (std::find(realnvp_ids.begin(), realnvp_ids.end(), id) != realnvp_ids.end()) realnvp += p;
+    if (std::find(resnet_vae_ids.begin(), resnet_vae_ids.end(), id) != resnet_vae_ids.end()) resnet_vae += p;
+  }
   CHECK(realnvp == Approx(5.0));
+  CHECK(resnet_vae == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
