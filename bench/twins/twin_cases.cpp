@@ -100,7 +100,7 @@ TwinCase vqvae_case() {
               Tensor& codebook = model->vq->embedding->weight;
               const double scale = std::sqrt(z.square().mean().item());  // the encoder's output scale
               codebook.copy_(rows + 0.5 * scale * randn({16, 4}, {}, &gen));
-              // |z - e|^2 for every position and code; the two smallest per position must differ by 1e-5 scale^2 (float error: ~1e-7)
+              // |z - e|^2 per position and code; the two smallest must differ by 1e-5 scale^2 (float error ~1e-7)
               std::vector<float> d = (z.unsqueeze(1) - codebook.unsqueeze(0)).square().sum({2}).to_vector<float>();
               for (size_t n = 0; n < d.size() / 16; ++n) {
                 std::vector<float> row(d.begin() + n * 16, d.begin() + (n + 1) * 16);
