@@ -57,7 +57,7 @@ Tensor PixelCNN::sample(int64_t n, const SampleOptions& options) {
   Tensor x = zeros({n, 1, H, W}, TensorOptions().device(parameters().front().device()));
   for (int64_t i = 0; i < H; ++i) {
     for (int64_t j = 0; j < W; ++j) {
-      Tensor logits = forward(x).select(2, 0).select(2, i).select(2, j);  // (n, K)
+      Tensor logits = forward(x).select(2, 0).select(2, i).select(2, j);     // (n, K)
       Tensor drawn = multinomial(softmax(logits, 1), 1, true, options.gen);  // (n, 1)
       x.select(1, 0).select(1, i).select(1, j).copy_(drawn.view({n}).to(x.dtype()));
     }

@@ -1,7 +1,7 @@
 #include "models/vqvae/vqvae.h"
 
-#include "autograd/ops/elementwise.h"
 #include "autograd/grad_mode.h"
+#include "autograd/ops/elementwise.h"
 #include "autograd/ops/index_ops.h"
 #include "autograd/ops/reduction.h"
 #include "autograd/ops/shape_ops.h"
@@ -78,8 +78,8 @@ Tensor VQVAEModel::get_indices(const Tensor& x) {
 Tensor VQVAEModel::prior(int64_t n, Generator* gen) {
   // BEGIN SOLUTION hw3.3/prior
   const Device device = parameters().front().device();
-  Tensor indices = randint(num_embeddings, {n, latent_size.first, latent_size.second},
-                           TensorOptions(kInt64).device(device), gen);
+  Tensor indices =
+      randint(num_embeddings, {n, latent_size.first, latent_size.second}, TensorOptions(kInt64).device(device), gen);
   return vq->get_quantized(indices);
   // END SOLUTION
 }
