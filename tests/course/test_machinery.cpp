@@ -45,12 +45,22 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
                                                               {"hw2.4", 1.0},
                                                               {"hw2.5", 1.5},
                                                               {"hw2.6", 0.5},
-                                                              {"hw2.7", 0.5}});
+                                                              {"hw2.7", 0.5},
+                                                              {"hw3.1", 1.5},
+                                                              {"hw3.2", 0.5},
+                                                              {"hw3.3", 1.0},
+                                                              {"hw3.4", 1.0},
+                                                              {"hw3.5", 1.0}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course.
   double realnvp = 0;
   for (const auto& [id, p] : points)
     if (id.rfind("hw2.", 0) == 0 && id <= "hw2.5") realnvp += p;
   CHECK(realnvp == Approx(5.0));
+  // Homework 3's VQ-VAE task (task 2, with its PixelCNN prior) is 5 points in the course.
+  double vqvae = 0;
+  for (const auto& [id, p] : points)
+    if (id.rfind("hw3.", 0) == 0 && id <= "hw3.5") vqvae += p;
+  CHECK(vqvae == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
