@@ -70,8 +70,7 @@ void PixelCNN::save_pictures(const std::string& dir, const Batch&, int64_t n_sam
   Tensor codes = generate(n_samples, gen);  // (n,1,H,W)
   nn::io::ImageOptions options;
   options.nrow = 10;
-  options.value_range = std::make_pair(0.0, static_cast<double>(num_embeddings - 1));
-  nn::io::save_image_grid(dir + "/codes.png", codes.to(kFloat32).cpu(), options);
+  nn::io::save_image_grid(dir + "/codes.png", VQVAEModel::code_images(codes.select(1, 0), num_embeddings), options);
   if (!parent) return;
   // the codes -> get_quantized -> the parent's decoder -> pixels drawn from its logits
   Tensor indices = codes.select(1, 0).to(kInt64).to(parent->parameters().front().device());

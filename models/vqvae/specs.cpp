@@ -47,7 +47,8 @@ void register_prior(Registry& r) {
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "binarize: x > 128, then the parent's code map (1,7,7)";
   s.from = "vqvae";
-  TrainSettings quick = train::settings(5, 128, 1e-3);
+  TrainSettings quick = train::settings(2, 128, 2e-3);
+  quick.limit = 30000;  // the codes of the first 30000 training images: 2 CPU cores
   quick.samples = 100;
   quick.expected_time = "not measured yet";
   TrainSettings course = train::settings(20, 128, 1e-3);

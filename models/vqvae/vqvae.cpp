@@ -123,11 +123,16 @@ void VQVAEModel::save_pictures(const std::string& dir, const Batch& test_batch, 
   nn::io::ImageOptions options;
   options.nrow = 10;
   nn::io::save_image_grid(dir + "/reconstructions.png", cat(rows, 0), options);
-  // code maps of up to 100 test images as 7x7 gray images, index / (K - 1)
+  // code maps of up to 100 test images as gray images, index / (K - 1)
   const int64_t m = std::min<int64_t>(100, test_batch.size());
-  Tensor codes = get_indices(test_batch.x.narrow(0, 0, m)).unsqueeze(1).to(kFloat32);
-  options.value_range = std::make_pair(0.0, static_cast<double>(num_embeddings - 1));
-  nn::io::save_image_grid(dir + "/codes.png", codes, options);
+  nn::io::save_image_grid(dir + "/codes.png", code_images(get_indices(test_batch.x.narrow(0, 0, m)), num_embeddings),
+                          options);
+}
+
+Tensor VQVAEModel::code_images(const Tensor& indices, int64_t K) {
+  const int64_t n = indices.size(0), H = indices.size(1), W = indices.size(2);
+  Tensor gray = indices.cpu().to(kFloat32) / static_cast<double>(std::max<int64_t>(K - 1, 1));
+  return gray.view({n, 1, H, 1, W, 1}).expand({n, 1, H, 4, W, 4}).reshape({n, 1, 4 * H, 4 * W});
 }
 
 }  // namespace dgm::models::vqvae

@@ -54,6 +54,8 @@ class VQVAEModel : public GenerativeModel {
   // reconstructions) and codes.png (the test images' code maps, indices / (K-1)).
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
 
+  // code maps (n,H,W) -> gray images index / (K-1), each code a 4x4 block: (n,1,4H,4W) float on the CPU
+  static Tensor code_images(const Tensor& indices, int64_t num_embeddings);
   // exp(entropy of the histogram of the codes in indices)
   static Tensor perplexity(const Tensor& indices, int64_t num_embeddings);
 

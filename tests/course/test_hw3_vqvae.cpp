@@ -131,8 +131,7 @@ TEST_CASE("gradients: straight-through to z_e, the codebook only from its term, 
   check_values(q->embedding->weight.grad(), {0.075, -0.05, 0.125, -0.25, -0.025, 0.2}, 1e-6, 1e-5);
 }
 
-TEST_CASE("ConvEncoder maps 28x28 images to 7x7 codes, ConvDecoder the codes to 2-class logits",
-          "[hw3][hw3.2]") {
+TEST_CASE("ConvEncoder maps 28x28 images to 7x7 codes, ConvDecoder the codes to 2-class logits", "[hw3][hw3.2]") {
   manual_seed(33);
   vq::ConvEncoder encoder(16);
   vq::ConvDecoder decoder(16);

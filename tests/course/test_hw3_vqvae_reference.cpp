@@ -45,8 +45,7 @@ TEST_CASE("ConvEncoder and ConvDecoder on random inputs match the reference solu
   ref.finish();
 }
 
-TEST_CASE("VQVAEModel's losses on random images and weights match the reference solution",
-          "[hw3][hw3.3][reference]") {
+TEST_CASE("VQVAEModel's losses on random images and weights match the reference solution", "[hw3][hw3.3][reference]") {
   ReferenceCase ref("hw3.3_vqvae");
   manual_seed(303);
   vq::VQVAEModel model(1.5, 4, 10, {7, 7}, 4);
