@@ -90,7 +90,7 @@ TwinCase realnvp_case() {
 TwinCase vqvae_case() {
   const std::string config =
       R"({"channels": 8, "latent_dim": 4, "num_embeddings": 16, "beta": 0.25, "ce_loss_scale": 1.0})";
-  return {"vqvae_binary_images", "vqvae", config, [](Generator& gen) {
+  return {"vqvae", "vqvae", config, [](Generator& gen) {
             auto model = std::make_shared<models::vqvae::VQVAEModel>(1.0, 4, 16, std::make_pair(7, 7), 8, 0.25);
             Tensor x = bernoulli({8, 1, 28, 28}, 0.3, {}, &gen);
             {
