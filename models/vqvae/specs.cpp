@@ -25,7 +25,9 @@ void register_vqvae(Registry& r) {
   TrainSettings quick = train::settings(3, 128, 2e-3);
   quick.loss_key = "total_loss";
   quick.samples = 100;
-  quick.expected_time = "not measured yet";
+  quick.expected_time =
+      "20 min wall beside other runs, 269 s CPU (2026-12-03, measured): test CE 0.0541 nats/pixel "
+      "(42.4 nats/image), pixel error 2.2%, perplexity 95.5 of 128 codes";
   // The homework leaves BATCH_SIZE, EPOCHS, LR and CE_SCALE to the student; these are ours, for a GPU.
   TrainSettings course = train::settings(20, 128, 1e-3);
   course.loss_key = "total_loss";
@@ -47,10 +49,11 @@ void register_prior(Registry& r) {
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "binarize: x > 128, then the parent's code map (1,7,7)";
   s.from = "vqvae";
-  TrainSettings quick = train::settings(2, 128, 2e-3);
-  quick.limit = 30000;  // the codes of the first 30000 training images: 2 CPU cores
+  TrainSettings quick = train::settings(3, 128, 2e-3);
   quick.samples = 100;
-  quick.expected_time = "not measured yet";
+  quick.expected_time =
+      "6.6 min wall beside other runs, 336 s CPU (2026-12-03, measured, on the quick vqvae's codes): "
+      "test CE 1.948 nats per code (95.4 nats per image); samples: digit-like strokes, some digits";
   TrainSettings course = train::settings(20, 128, 1e-3);
   course.samples = 100;
   course.expected_time = "not measured (no GPU run yet)";
