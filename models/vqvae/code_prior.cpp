@@ -44,8 +44,8 @@ Tensor PixelCNN::forward(const Tensor& x) {
 }
 
 Losses PixelCNN::loss(const Batch& batch) {
-  const Tensor& x = batch.x;
   // BEGIN SOLUTION hw3.5/loss
+  const Tensor& x = batch.x;
   // cross-entropy of the K-class logits (B,K,1,H,W) against the codes (B,1,H,W): nats per code
   return {{"loss", nn::functional::cross_entropy(forward(x), x.to(kInt64))}};
   // END SOLUTION
