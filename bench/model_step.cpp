@@ -14,6 +14,8 @@
 //   (12 couplings, 16 filters, 1 gated block, nbins 2), batch 64, loss nll_loss.
 // - resnet_vae (only when named): homework 2's ResNet VAE of `dgm train resnet-vae --preset quick` (1x28x28,
 //   widths 16, 32, 16 latents), batch 128 of random images in [-1, 1], loss elbo_loss (fresh eps each step).
+// - vqvae (only when named): homework 3's VQ-VAE of `dgm train vqvae` (K = 128,
+//   D = 16, 32 channels), batch 128, loss total_loss (with the logged perplexity and pixel error).
 // - pixelcnn_gray (only when named): the seminar's 256-level PixelCNN of
 //   `dgm train pixelcnn-gray` (masked convs 64, 128, 256, 256, 256, kernel 5,
 //   channel layer norm, 256 classes), batch 128 of random 28x28 images on the
@@ -142,6 +144,13 @@ int main(int argc, char** argv) {
     Tensor images = (rand({128, 1, 28, 28}) * 2.0 - 1.0).to(device);
     std::printf("resnet_vae      %8.3f ms/step\n",
                 time_training(*model, steps, [&] { return model->loss(images).at("elbo_loss"); }));
+  }
+  // homework 3's VQ-VAE as `dgm train vqvae` builds it, batch 128
+  if (wanted("vqvae")) {
+    std::shared_ptr<models::GenerativeModel> model = models::find_model("vqvae").make({});
+    model->to(device);
+    std::printf("vqvae           %8.3f ms/step\n",
+                time_training(*model, steps, [&] { return model->loss(x).at("total_loss"); }));
   }
   models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
   gpt.to(device);

@@ -7,7 +7,8 @@ the loss read back
   /usr/bin/python3 bench/model_step_torch.py [cpu|cuda] [steps] [benchmark] [threads=N] [models]
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
-models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp, resnet_vae (default
+models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp, resnet_vae,
+vqvae (default
 vae,pixelcnn_stack, as dgm_model_step).
 threads=N: PyTorch's intra-op threads on the CPU (default: every core, as dgm; Debian's
 torch starts with 1 here). Debian's torch runs its matmuls in the system OpenBLAS, whose own
@@ -212,3 +213,14 @@ if "resnet_vae" in wanted:
     xr = (torch.rand(128, 1, 28, 28) * 2 - 1).to(device)
     rvae_step = train_step(rvae, lambda: rvae.loss(xr, torch.randn(128, 16, device=device)))
     print(f"resnet_vae      {time_steps(rvae_step):8.3f} ms/step")
+if "vqvae" in wanted:
+    # homework 3's VQ-VAE, the twin of bench/twins, as `dgm train vqvae` builds it: K = 128, D = 16, 32 channels,
+    # batch 128 (the twin computes total_loss only, not the logged perplexity and pixel error).
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import vqvae_twin  # noqa: E402
+
+    config = {"channels": 32, "latent_dim": 16, "num_embeddings": 128, "beta": 0.25, "ce_loss_scale": 1.0}
+    vqvae = vqvae_twin.VQVAE(config).to(device)
+    with torch.no_grad():
+        vqvae.vq.embedding.weight.uniform_(-1 / 128, 1 / 128)
+    print(f"vqvae           {time_steps(train_step(vqvae, lambda: vqvae.loss(x))):8.3f} ms/step")

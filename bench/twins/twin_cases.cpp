@@ -1,9 +1,13 @@
 #include "bench/twins/twin_cases.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "autograd/grad_mode.h"
 #include "models/flows/autoregressive_flow.h"
 #include "models/flows/realnvp.h"
 #include "models/vae/resnet_vae.h"
+#include "models/vqvae/vqvae.h"
 #include "tensor/factories.h"
 
 namespace dgm::twins {
@@ -110,8 +114,40 @@ TwinCase resnet_vae_case() {
           }};
 }
 
+// VQ-VAE (homework 3) on 8 random binary 28x28 images: loss = total_loss = CE + VQ loss, gradients of every
+// parameter including the codebook (through the codebook term) and the encoder (commitment + straight-through).
+// The codebook is set to encoder outputs of the batch plus noise, so that several codes are used, and the case
+// refuses a batch where a position's two nearest codes differ by less than 1e-5 of the squared output scale
+// (an argmin tie could flip).
+TwinCase vqvae_case() {
+  const std::string config =
+      R"({"channels": 8, "latent_dim": 4, "num_embeddings": 16, "beta": 0.25, "ce_loss_scale": 1.0})";
+  return {"vqvae", "vqvae", config, [](Generator& gen) {
+            auto model = std::make_shared<models::vqvae::VQVAEModel>(1.0, 4, 16, std::make_pair(7, 7), 8, 0.25);
+            Tensor x = bernoulli({8, 1, 28, 28}, 0.3, {}, &gen);
+            {
+              NoGradGuard no_grad;
+              Tensor z = model->encoder->forward(x).permute({0, 2, 3, 1}).reshape({-1, 4});  // (392, 4)
+              Tensor rows = z.index_select(0, randint(0, z.size(0), {16}, kInt64, &gen));
+              Tensor& codebook = model->vq->embedding->weight;
+              const double scale = std::sqrt(z.square().mean().item());  // the encoder's output scale
+              codebook.copy_(rows + 0.5 * scale * randn({16, 4}, {}, &gen));
+              // |z - e|^2 per position and code; the two smallest must differ by 1e-5 scale^2 (float error ~1e-7)
+              std::vector<float> d = (z.unsqueeze(1) - codebook.unsqueeze(0)).square().sum({2}).to_vector<float>();
+              for (size_t n = 0; n < d.size() / 16; ++n) {
+                std::vector<float> row(d.begin() + n * 16, d.begin() + (n + 1) * 16);
+                std::partial_sort(row.begin(), row.begin() + 2, row.end());
+                DGM_CHECK(row[1] - row[0] > 1e-5 * scale * scale, "vqvae twin case: near argmin tie at position ", n);
+              }
+            }
+            return TwinExport{model, {{"x", x}}, [model, x] { return model->loss(x).at("total_loss"); }};
+          }};
+}
+
 }  // namespace
 
-std::vector<TwinCase> twin_cases() { return {maf_points_case(), maf_images_case(), realnvp_case(), resnet_vae_case()}; }
+std::vector<TwinCase> twin_cases() {
+  return {maf_points_case(), maf_images_case(), realnvp_case(), resnet_vae_case(), vqvae_case()};
+}
 
 }  // namespace dgm::twins

@@ -34,23 +34,11 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
   CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
   std::vector<std::pair<std::string, double>> points;
   for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);
-  CHECK(points == std::vector<std::pair<std::string, double>>{{"hw1.1", 2.0},
-                                                              {"hw1.2", 1.5},
-                                                              {"hw1.3", 1.5},
-                                                              {"hw1.4", 1.0},
-                                                              {"hw1.5", 2.0},
-                                                              {"hw1.6", 2.0},
-                                                              {"hw2.1", 0.5},
-                                                              {"hw2.2", 0.5},
-                                                              {"hw2.3", 1.5},
-                                                              {"hw2.4", 1.0},
-                                                              {"hw2.5", 1.5},
-                                                              {"hw2.6", 0.5},
-                                                              {"hw2.7", 0.5},
-                                                              {"hw2.8", 1.0},
-                                                              {"hw2.9", 1.0},
-                                                              {"hw2.10", 1.0},
-                                                              {"hw2.11", 1.0}});
+  CHECK(points == std::vector<std::pair<std::string, double>>{
+                      {"hw1.1", 2.0}, {"hw1.2", 1.5}, {"hw1.3", 1.5}, {"hw1.4", 1.0},  {"hw1.5", 2.0},  {"hw1.6", 2.0},
+                      {"hw2.1", 0.5}, {"hw2.2", 0.5}, {"hw2.3", 1.5}, {"hw2.4", 1.0},  {"hw2.5", 1.5},  {"hw2.6", 0.5},
+                      {"hw2.7", 0.5}, {"hw2.8", 1.0}, {"hw2.9", 1.0}, {"hw2.10", 1.0}, {"hw2.11", 1.0}, {"hw3.1", 1.5},
+                      {"hw3.2", 0.5}, {"hw3.3", 1.0}, {"hw3.4", 1.0}, {"hw3.5", 1.0}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course, and so is its ResNet VAE task (task 3).
   const std::vector<std::string> realnvp_ids = {"hw2.1", "hw2.2", "hw2.3", "hw2.4", "hw2.5"};
   const std::vector<std::string> resnet_vae_ids = {"hw2.6", "hw2.7", "hw2.8", "hw2.9", "hw2.10", "hw2.11"};
@@ -61,6 +49,12 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
   }
   CHECK(realnvp == Approx(5.0));
   CHECK(resnet_vae == Approx(5.0));
+  // Homework 3's VQ-VAE task (task 2, with its PixelCNN prior) is 5 points in the course.
+  const std::vector<std::string> vqvae_ids = {"hw3.1", "hw3.2", "hw3.3", "hw3.4", "hw3.5"};
+  double vqvae = 0;
+  for (const auto& [id, p] : points)
+    if (std::find(vqvae_ids.begin(), vqvae_ids.end(), id) != vqvae_ids.end()) vqvae += p;
+  CHECK(vqvae == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {

@@ -38,14 +38,22 @@ TEST_CASE("load_toy_dataset: default sizes, 80/20 splits, dtypes and labels", "[
     bool labels;
   };
   const std::vector<Expect> table = {
-      {"moons", 5000, 2, kFloat32, true},         {"circles", 5000, 2, kFloat32, true},
-      {"8gaussians", 20000, 2, kFloat32, true},   {"swissroll", 5000, 2, kFloat32, false},
-      {"checkerboard", 5000, 2, kFloat32, false}, {"gmm2d", 5000, 2, kFloat32, true},
-      {"mixture1d", 5000, 1, kFloat32, true},     {"hist1d", 1000, 1, kInt64, true},
-      {"energy-u1", 16000, 2, kFloat32, false},   {"energy-u2", 16000, 2, kFloat32, false},
-      {"energy-u3", 16000, 2, kFloat32, false},   {"energy-u4", 16000, 2, kFloat32, false},
-      {"energy-ring", 16000, 2, kFloat32, false}, {"flower-gmm", 25000, 2, kFloat32, true},
-      {"gaussian-rotated", 15000, 2, kFloat32, false}, {"gaussian-aligned", 10000, 2, kFloat32, false},
+      {"moons", 5000, 2, kFloat32, true},
+      {"circles", 5000, 2, kFloat32, true},
+      {"8gaussians", 20000, 2, kFloat32, true},
+      {"swissroll", 5000, 2, kFloat32, false},
+      {"checkerboard", 5000, 2, kFloat32, false},
+      {"gmm2d", 5000, 2, kFloat32, true},
+      {"mixture1d", 5000, 1, kFloat32, true},
+      {"hist1d", 1000, 1, kInt64, true},
+      {"energy-u1", 16000, 2, kFloat32, false},
+      {"energy-u2", 16000, 2, kFloat32, false},
+      {"energy-u3", 16000, 2, kFloat32, false},
+      {"energy-u4", 16000, 2, kFloat32, false},
+      {"energy-ring", 16000, 2, kFloat32, false},
+      {"flower-gmm", 25000, 2, kFloat32, true},
+      {"gaussian-rotated", 15000, 2, kFloat32, false},
+      {"gaussian-aligned", 10000, 2, kFloat32, false},
   };
   std::vector<std::string> names;
   for (const Expect& e : table) names.push_back(e.name);
