@@ -67,17 +67,30 @@ Tensor PixelCNN::sample(int64_t n, const SampleOptions& options) {
 
 void PixelCNN::save_pictures(const std::string& dir, const Batch&, int64_t n_samples, Generator* gen) {
   NoGradGuard no_grad;
-  Tensor codes = generate(n_samples, gen);  // (n,1,H,W)
+  SampleOptions sample_options;
+  sample_options.gen = gen;
+  Tensor codes = sample(n_samples, sample_options);  // (n,1,H,W)
   nn::io::ImageOptions options;
   options.nrow = 10;
   nn::io::save_image_grid(dir + "/codes.png", VQVAEModel::code_images(codes.select(1, 0), num_embeddings), options);
   if (!parent) return;
+  nn::io::ImageOptions image_options;
+  image_options.nrow = 10;
+  nn::io::save_image_grid(dir + "/samples.png", decode_codes(codes, gen).cpu(), image_options);
+}
+
+Tensor PixelCNN::generate(int64_t n, const SampleOptions& options) {
+  Tensor codes = sample(n, options);
+  return parent ? decode_codes(codes, options.gen) : codes;
+}
+
+Tensor PixelCNN::decode_codes(const Tensor& codes, Generator* gen) {
+  DGM_CHECK(parent, "vqvae PixelCNN::decode_codes: no parent VQ-VAE to decode with (train with --from)");
+  NoGradGuard no_grad;
   // the codes -> get_quantized -> the parent's decoder -> pixels drawn from its logits
   Tensor indices = codes.select(1, 0).to(kInt64).to(parent->parameters().front().device());
   Tensor logits = parent->decoder->forward(parent->vq->get_quantized(indices));
-  nn::io::ImageOptions image_options;
-  image_options.nrow = 10;
-  nn::io::save_image_grid(dir + "/samples.png", parent->sample_from_logits(logits, gen).cpu(), image_options);
+  return parent->sample_from_logits(logits, gen);
 }
 
 }  // namespace dgm::models::vqvae

@@ -36,6 +36,11 @@ class PixelCNN : public GenerativeModel {
   Losses loss(const Batch& batch) override;
   // n code maps (n,1,H,W) float, drawn position by position
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;
+  // What `dgm sample` and the pictures draw: with a parent, sampled code maps
+  // decoded to images (n,1,28,28) in {0,1}; without one, the code maps.
+  Tensor generate(int64_t n, const SampleOptions& options = {}) override;
+  // code maps (n,1,H,W) -> get_quantized -> the parent's decoder -> pixels drawn from its logits
+  Tensor decode_codes(const Tensor& codes, Generator* gen);
   // samples.png: the parent's decoding of sampled code maps (with a parent),
   // codes.png: the sampled code maps as images, index / (K-1).
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;

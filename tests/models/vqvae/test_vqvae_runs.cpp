@@ -114,6 +114,11 @@ TEST_CASE("vqvae and vqvae-prior train, draw their pictures and resume bit-ident
 
   const std::string first = train_and_resume("vqvae", data_dir, {"samples.png", "reconstructions.png", "codes.png"});
   const std::string second = train_and_resume("vqvae-prior", data_dir, {"samples.png", "codes.png"}, first);
+  // `dgm sample` on the prior's run: the restored prior decodes its code maps with the restored parent into images
+  train::RestoredRun restored = train::restore_run(second, Device(kCPU));
+  Tensor images = restored.model->generate(3);
+  REQUIRE(images.shape() == Shape{3, 1, 28, 28});
+  for (double v : images.to_vector<double>()) REQUIRE((v == 0 || v == 1));
   CHECK_THROWS_WITH(train::train_run(small_run("vqvae-prior", second + "_nofrom", data_dir)),
                     Catch::Contains("--from"));
   fs::remove_all(first);
