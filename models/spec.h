@@ -41,11 +41,12 @@ struct ModelSpec {
   std::string family;  // a family name of registry.h: "vae"
   std::string course;  // where it is in the course: "homework 2, lecture 4"
   std::string description;
-  std::string loss_unit;                         // what the loss key measures: "negative ELBO, nats per image"
-  std::vector<std::string> datasets;             // the first is the default
-  std::string transform;                         // what is done to the raw data, for `dgm list`
-  int64_t toy_size = 0;                          // points in all for a toy set, split 80/20 (0: the set's default)
-  bool conditional = false;                      // batches carry the data set's labels (y)
+  std::string loss_unit;              // what the loss key measures: "negative ELBO, nats per image"
+  std::vector<std::string> datasets;  // the first is the default
+  std::string transform;              // what is done to the raw data, for `dgm list`
+  int64_t toy_size = 0;               // points in all for a toy set, split 80/20 (0: the set's default)
+  bool conditional = false;           // batches carry the data set's labels (y)
+  bool full_batch = false;  // one step per epoch on the whole training set (EM): --batch-size and --ema refused
   std::map<std::string, TrainSettings> presets;  // "quick" and "course"
   std::function<std::shared_ptr<GenerativeModel>(const MakeContext&)> make;
   // Images (N,C,H,W) in 0..255 -> model input; null for data sets that are not images.

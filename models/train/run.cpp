@@ -140,6 +140,11 @@ TrainSettings resolve_settings(const ModelSpec& spec, const RunConfig& c) {
   if (c.samples) t.samples = *c.samples;
   if (c.ema_decay) t.ema_decay = *c.ema_decay;
   if (c.loss_key) t.loss_key = *c.loss_key;
+  // A full-batch model (EM) is only what it claims on the whole training set, and its steps are not averaged.
+  DGM_CHECK(!spec.full_batch || !c.batch_size, "--batch-size: model \"", spec.name,
+            "\" takes one full-batch step per epoch on the whole training set; its batch size is not an option");
+  DGM_CHECK(!spec.full_batch || !c.ema_decay || *c.ema_decay == 0, "--ema: model \"", spec.name,
+            "\" takes full-batch steps (EM); an average of its iterates is not a fit of the data");
   DGM_CHECK(c.optimizers.empty() || !t.optimizers.empty(), "model \"", spec.name,
             "\" trains without an optimizer (no gradient steps); optimizer options do not apply to it");
   auto all = c.optimizers.find("");

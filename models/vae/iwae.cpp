@@ -4,6 +4,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops/reduction.h"
+#include "autograd/ops/shape_ops.h"
 #include "models/train/option_range.h"
 
 namespace dgm::models::vae {
@@ -23,9 +24,17 @@ double iwae_bound(ImportanceWeighted& model, const Tensor& x, int64_t k, Generat
   double total = 0;
   for (int64_t start = 0; start < n; start += chunk) {
     const int64_t m = std::min(chunk, n - start);
-    Tensor log_w = model.log_importance_weights(x.narrow(0, start, m), k, gen);
-    DGM_CHECK(log_w.shape() == Shape({k, m}), "iwae_bound: log_importance_weights must return (K, B) = (", k, ", ", m,
-              "), got ", shape_str(log_w.shape()));
+    // at most max_draws decodes at once: the K draws of the chunk in pieces, their log weights joined
+    const int64_t piece = std::max<int64_t>(1, max_draws / m);
+    std::vector<Tensor> pieces;
+    for (int64_t done = 0; done < k; done += piece) {
+      const int64_t kk = std::min(piece, k - done);
+      Tensor lw = model.log_importance_weights(x.narrow(0, start, m), kk, gen);
+      DGM_CHECK(lw.shape() == Shape({kk, m}), "iwae_bound: log_importance_weights must return (K, B) = (", kk, ", ", m,
+                "), got ", shape_str(lw.shape()));
+      pieces.push_back(lw);
+    }
+    Tensor log_w = pieces.size() == 1 ? pieces[0] : cat(pieces, 0);
     total += iwae_bound_per_example(log_w).to(kFloat64).sum().item<double>();
   }
   return total / static_cast<double>(n);

@@ -20,8 +20,8 @@ namespace dgm::models::vae {
 // L_K per example from log weights (K, B) -> (B): logsumexp over k minus log K.
 Tensor iwae_bound_per_example(const Tensor& log_w);
 
-// L_K averaged over the examples of x (B, ...), without a graph, in chunks of examples so that at most
-// `max_draws` (K x chunk) samples are decoded at once (K = 50 on 10000 MNIST test images fits in memory).
+// L_K averaged over the examples of x (B, ...), without a graph, in chunks of examples (and, for K above
+// `max_draws`, of draws) so that at most `max_draws` samples are decoded at once.
 double iwae_bound(ImportanceWeighted& model, const Tensor& x, int64_t k, Generator* gen = nullptr,
                   int64_t max_draws = 4096);
 

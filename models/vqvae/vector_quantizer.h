@@ -36,6 +36,7 @@ class VectorQuantizer : public nn::Module {
   std::pair<Tensor, Tensor> quantize(const Tensor& x, const Tensor& indices) const;
   // The indices of the last forward_with_loss, (B,H,W): for logging codebook usage.
   const Tensor& last_indices() const { return last_indices_; }
+  void clear_last_indices() { last_indices_ = Tensor(); }
 
   int64_t num_embeddings, embedding_dim;
   double beta;

@@ -52,12 +52,15 @@ Losses VQVAEModel::loss(const Batch& batch) {
   const Tensor& x = batch.x;
   DGM_CHECK(x.dim() == 4 && x.size(1) == 1, "VQVAEModel::loss: expected images (B,1,28,28), got ",
             shape_str(x.shape()));
+  vq->clear_last_indices();  // so the perplexity never reads the codes of an earlier batch
   auto [decoded, vq_loss] = forward_with_loss(x);
   Losses out = course_loss(x, decoded, vq_loss);
   NoGradGuard no_grad;
+  // the codes of this batch: kept by VectorQuantizer::forward_with_loss, or found again if forward did not call it
+  Tensor codes = vq->last_indices().defined() ? vq->last_indices() : get_indices(x);
   // share of pixels whose most likely class is not the pixel
   out["pixel_error"] = decoded.argmax(1).ne(pixel_classes(x)).to(kFloat32).mean();
-  out["perplexity"] = perplexity(vq->last_indices(), num_embeddings);
+  out["perplexity"] = perplexity(codes, num_embeddings);
   return out;
 }
 

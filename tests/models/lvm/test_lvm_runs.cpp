@@ -26,8 +26,9 @@ train::RunConfig small_run(const ModelSpec& spec, const std::string& out) {
   train::RunConfig c = test::quiet_run_config(spec.name, out);
   c.limit = 48;
   c.test_limit = 24;
-  // gmm-em's step is one full-batch EM step: its batch is the whole (limited) training set, as in its spec
-  c.batch_size = spec.name == "gmm-em" ? 48 : 16;
+  // gmm-em's step is one full-batch EM step: its spec's batch (the whole training set) holds the 48 examples, and
+  // --batch-size is refused for it
+  if (!spec.full_batch) c.batch_size = 16;
   c.samples = 4;
   return c;
 }
@@ -91,4 +92,11 @@ TEST_CASE("a model without parameter groups gets no optimizer, and optimizer opt
   lr.lr = 1e-3;
   c.optimizers[""] = lr;
   CHECK_THROWS_WITH(train::train_run(c), Catch::Contains("trains without an optimizer"));
+  // EM is full-batch: a smaller batch or an EMA of its iterates is refused, naming the option
+  train::RunConfig b = test::quiet_run_config("gmm-em", test::fresh_temp_dir("lvm_runs", "batch_refused"));
+  b.batch_size = 128;
+  CHECK_THROWS_WITH(train::train_run(b), Catch::Contains("--batch-size") && Catch::Contains("full-batch"));
+  train::RunConfig e = test::quiet_run_config("gmm-em", test::fresh_temp_dir("lvm_runs", "ema_refused"));
+  e.ema_decay = 0.9;
+  CHECK_THROWS_WITH(train::train_run(e), Catch::Contains("--ema") && Catch::Contains("full-batch"));
 }
