@@ -1,7 +1,9 @@
 #include "models/registry.h"
 
 #include "models/ar/specs.h"
+#include "models/eval/specs.h"
 #include "models/flows/specs.h"
+#include "models/gan/specs.h"
 #include "models/lvm/specs.h"
 #include "models/vae/specs.h"
 #include "models/vqvae/specs.h"
@@ -64,6 +66,8 @@ Registry& registry() {
     flows::register_models(*r);
     lvm::register_models(*r);
     vqvae::register_models(*r);
+    gan::register_models(*r);
+    eval::register_models(*r);
     return r;
   }();
   return *reg;
