@@ -14,6 +14,7 @@
 #include "nn/io/metrics.h"
 #include "nn/io/safetensors.h"
 #include "tests/helpers.h"
+#include "tests/models/train/run_checks.h"
 #include "tests/models/train/training_models.h"
 
 using namespace dgm;
@@ -37,12 +38,6 @@ void require_same_checkpoints(const nn::StateDict& a, const nn::StateDict& b) {
     CHECK(t.to_vector<double>() == b.at(key).to_vector<double>());
   }
 }
-
-struct OneThread {
-  int saved = get_num_threads();
-  OneThread() { set_num_threads(1); }
-  ~OneThread() { set_num_threads(saved); }
-};
 
 }  // namespace
 
@@ -102,7 +97,7 @@ TEST_CASE("a GAN steps its critic every call and its generator every 5th, with t
 }
 
 TEST_CASE("a resumed GAN run is bit-identical to an uninterrupted one", "[train][gan]") {
-  OneThread one;
+  test::OneThread one;
   const std::string straight = temp_dir("gan_straight"), resumed = temp_dir("gan_resumed");
   train::RunConfig a = config("gan2d", straight);
   a.epochs = 3;
@@ -349,7 +344,7 @@ TEST_CASE("schedules count training steps: an optimizer stepped every 5th call k
 }
 
 TEST_CASE("conditional and two-stage runs resume bit-identically and draw their pictures", "[train][two-stage]") {
-  OneThread one;
+  test::OneThread one;
   struct Interrupted {};
   auto stop_after_first = [](int64_t epoch, const train::LossValues&) {
     if (epoch == 1) throw Interrupted{};
