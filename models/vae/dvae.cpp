@@ -12,22 +12,13 @@
 #include "nn/functional/softmax.h"
 #include "nn/modules/activation.h"
 #include "nn/modules/linear.h"
+#include "nn/modules/mlp.h"
 
 namespace dgm::models::vae {
 
 namespace {
 
 constexpr int64_t kPixels = 28 * 28;
-
-// Linear layers of the given widths with ReLU between them (none after the last).
-std::shared_ptr<nn::Sequential> mlp(const std::vector<int64_t>& widths) {
-  auto net = std::make_shared<nn::Sequential>();
-  for (size_t i = 0; i + 1 < widths.size(); ++i) {
-    if (i > 0) net->push_back(std::make_shared<nn::ReLU>());
-    net->push_back(std::make_shared<nn::Linear>(widths[i], widths[i + 1]));
-  }
-  return net;
-}
 
 void check_images(const char* op, const Tensor& x) {
   DGM_CHECK(x.defined() && x.dim() == 4 && x.size(1) == 1 && x.size(2) == 28 && x.size(3) == 28, op,
@@ -61,8 +52,8 @@ DiscreteVAE::DiscreteVAE(DiscreteVAEOptions options) : options_(std::move(option
   enc.insert(enc.end(), o.hidden.begin(), o.hidden.end());
   enc.push_back(o.latents * o.classes);
   std::vector<int64_t> dec(enc.rbegin(), enc.rend());
-  encoder_ = register_module("encoder", mlp(enc));
-  decoder_ = register_module("decoder", mlp(dec));
+  encoder_ = register_module("encoder", nn::mlp(enc));
+  decoder_ = register_module("decoder", nn::mlp(dec));
   step_ = register_buffer("step", zeros({}, kInt64));
 }
 

@@ -12,22 +12,19 @@
 #include "nn/io/scatter.h"
 #include "nn/modules/activation.h"
 #include "nn/modules/linear.h"
+#include "nn/modules/mlp.h"
 #include "tensor/factories.h"
 
 namespace dgm::models::vae {
 
 namespace {
 
-// Linear, ReLU, ..., Linear: in -> hidden... -> out, as the course's FullyConnectedMLP.
+// in -> hidden... -> out with ReLU between the layers, as the course's FullyConnectedMLP (nn::mlp).
 std::shared_ptr<nn::Sequential> mlp(int64_t in, const std::vector<int64_t>& hidden, int64_t out) {
-  auto net = std::make_shared<nn::Sequential>();
-  for (int64_t h : hidden) {
-    net->push_back(std::make_shared<nn::Linear>(in, h));
-    net->push_back(std::make_shared<nn::ReLU>());
-    in = h;
-  }
-  net->push_back(std::make_shared<nn::Linear>(in, out));
-  return net;
+  std::vector<int64_t> widths{in};
+  widths.insert(widths.end(), hidden.begin(), hidden.end());
+  widths.push_back(out);
+  return nn::mlp(widths);
 }
 
 std::string join(const std::vector<int64_t>& v) {

@@ -51,9 +51,9 @@ struct SmallRun {
 models::train::RunConfig small_run(const std::string& model, const std::string& out, const SmallRun& small);
 
 struct TrainedRun {
-  std::string dir;                   // the straight run's folder (the caller removes it)
-  models::train::RunResult result;   // its result after 2 epochs
-  nn::StateDict checkpoint;          // its checkpoint
+  std::string dir;                  // the straight run's folder (the caller removes it)
+  models::train::RunResult result;  // its result after 2 epochs
+  nn::StateDict checkpoint;         // its checkpoint
 };
 
 // Trains `model` 2 epochs straight and 1 + 1 epochs resumed, and checks: test losses present and finite, the loss
