@@ -46,18 +46,29 @@ ModelSpec toy_spec(const std::string& name, const std::string& dataset, Options:
 // COURSE.md seminar 5's MNIST VAE: latent 2, encoder [128,64,32], decoder [32,64,128], Bernoulli (BCE on the
 // sigmoid output), EPOCHS=20, LR=3e-3 (batch 128 chosen here). The spec is `conditional` only so that batches
 // keep MNIST's labels for latent.png; the model ignores them.
-ModelSpec mnist_spec(const std::string& name, double beta, Options::Objective objective, const std::string& key,
-                     const std::string& measured) {
+// One MNIST variant of the table in register_mlp_vae_models.
+struct MnistVariant {
+  std::string name, course, description, loss_unit;
+  double beta;
+  Options::Objective objective;
+  std::string key, measured;
+};
+
+ModelSpec mnist_spec(const MnistVariant& v) {
   ModelSpec s;
-  s.name = name;
+  s.name = v.name;
   s.family = "vae";
+  s.course = v.course;
+  s.description = v.description;
+  s.loss_unit = v.loss_unit;
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "binarize: x > 128";
   s.conditional = true;
   TrainSettings quick = train::settings(5, 128, 3e-3);
   TrainSettings course = train::settings(20, 128, 3e-3);
-  s.presets = {{"quick", keyed(quick, key, measured)}, {"course", keyed(course, key, "not measured (no GPU run yet)")}};
-  s.make = [beta, objective](const MakeContext&) {
+  s.presets = {{"quick", keyed(quick, v.key, v.measured)},
+               {"course", keyed(course, v.key, "not measured (no GPU run yet)")}};
+  s.make = [beta = v.beta, objective = v.objective](const MakeContext&) {
     Options o;
     o.input_shape = {1, 28, 28};
     o.latent_dim = 2;
@@ -90,45 +101,32 @@ void register_mlp_vae_models(Registry& r) {
                  "(seminar 5's), so it can model the data alone and KL(q(z|x) || p(z)) -> 0 (kl_dim0, kl_dim1)",
                  "test elbo_loss 3.953, kl_dim0 0.003, kl_dim1 0.013 (collapsed); 2.7 s wall, 1.3 s CPU on 2 shared "
                  "cores (measured 2026-12-03)"));
-  {
-    ModelSpec s = mnist_spec("vae-mnist-2d", 1.0, Options::Objective::kElbo, "elbo_loss",
-                             "test elbo_loss 149.3, KL 5.9; 3.9 min wall, 85 s CPU on 2 cores shared with 5 other runs "
-                             "(measured 2026-12-03)");
-    s.course = "seminar 5 (lecture 4)";
-    s.description = "MLP VAE on binarized MNIST, latent 2, Bernoulli decoder; latent.png, latent_grid.png";
-    s.loss_unit = "elbo_loss: negative ELBO, nats per image";
-    r.add(std::move(s));
-  }
-  {
-    ModelSpec s =
-        mnist_spec("beta-vae-0", 0.0, Options::Objective::kElbo, "elbo_loss",
-                   "test recon 137.6, KL 114.7, neg_elbo 252.4; 9.1 min wall, 81 s CPU on 2 cores shared with 5 "
-                   "other runs (measured 2026-12-03)");
-    s.course = "seminar 5 (beta-VAE, beta = 0)";
-    s.description = "vae-mnist-2d with beta = 0: an autoencoder with noise; KL grows, prior samples degrade";
-    s.loss_unit = "elbo_loss: recon + 0 KL; neg_elbo: the negative ELBO, nats per image";
-    r.add(std::move(s));
-  }
-  {
-    ModelSpec s =
-        mnist_spec("beta-vae-4", 4.0, Options::Objective::kElbo, "elbo_loss",
-                   "test recon 149.8, KL 3.8, neg_elbo 153.6; 10.5 min wall, 85 s CPU on 2 cores shared with 5 "
-                   "other runs (measured 2026-12-03)");
-    s.course = "seminar 5 (beta-VAE, beta > 1; lecture 4)";
-    s.description = "vae-mnist-2d with beta = 4: a smaller KL, blurrier reconstructions and samples";
-    s.loss_unit = "elbo_loss: recon + 4 KL; neg_elbo: the negative ELBO, nats per image";
-    r.add(std::move(s));
-  }
-  {
-    ModelSpec s =
-        mnist_spec("iwae-mnist", 1.0, Options::Objective::kIwae, "iwae_loss",
-                   "test iwae_loss 140.5, elbo_loss 149.7; 5.6 min wall, 193 s CPU on 2 cores shared with 5 other "
-                   "runs (measured 2026-12-03)");
-    s.course = "lecture 4 (IWAE), homework 2 theory problem 1";
-    s.description = "vae-mnist-2d's network trained on the IWAE bound -L_5 (K = 5 samples per image)";
-    s.loss_unit = "iwae_loss: -L_5, nats per image; elbo_loss: the negative ELBO from the same draws";
-    r.add(std::move(s));
-  }
+  const std::vector<MnistVariant> mnist = {
+      {"vae-mnist-2d", "seminar 5 (lecture 4)",
+       "MLP VAE on binarized MNIST, latent 2, Bernoulli decoder; latent.png, latent_grid.png",
+       "elbo_loss: negative ELBO, nats per image", 1.0, Options::Objective::kElbo, "elbo_loss",
+       "test elbo_loss 149.3, KL 5.9; 3.9 min wall, 85 s CPU on 2 cores shared with 5 other runs "
+       "(measured 2026-12-03)"},
+      {"beta-vae-0", "seminar 5 (beta-VAE, beta = 0)",
+       "vae-mnist-2d with beta = 0: an autoencoder with noise; KL grows, prior samples degrade",
+       "elbo_loss: recon + 0 KL; neg_elbo: the negative ELBO, nats per image", 0.0, Options::Objective::kElbo,
+       "elbo_loss",
+       "test recon 137.6, KL 114.7, neg_elbo 252.4; 9.1 min wall, 81 s CPU on 2 cores shared with 5 "
+       "other runs (measured 2026-12-03)"},
+      {"beta-vae-4", "seminar 5 (beta-VAE, beta > 1; lecture 4)",
+       "vae-mnist-2d with beta = 4: a smaller KL, blurrier reconstructions and samples",
+       "elbo_loss: recon + 4 KL; neg_elbo: the negative ELBO, nats per image", 4.0, Options::Objective::kElbo,
+       "elbo_loss",
+       "test recon 149.8, KL 3.8, neg_elbo 153.6; 10.5 min wall, 85 s CPU on 2 cores shared with 5 "
+       "other runs (measured 2026-12-03)"},
+      {"iwae-mnist", "lecture 4 (IWAE), homework 2 theory problem 1",
+       "vae-mnist-2d's network trained on the IWAE bound -L_5 (K = 5 samples per image)",
+       "iwae_loss: -L_5, nats per image; elbo_loss: the negative ELBO from the same draws", 1.0,
+       Options::Objective::kIwae, "iwae_loss",
+       "test iwae_loss 140.5, elbo_loss 149.7; 5.6 min wall, 193 s CPU on 2 cores shared with 5 other "
+       "runs (measured 2026-12-03)"},
+  };
+  for (const MnistVariant& v : mnist) r.add(mnist_spec(v));
 }
 
 }  // namespace dgm::models::vae
