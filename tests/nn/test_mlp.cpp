@@ -25,10 +25,10 @@ TEST_CASE("nn::mlp chains Linear layers with ReLU between them", "[module][mlp]"
   auto params = small->parameters();
   {
     NoGradGuard no_grad;
-  params[0].copy_(tensor(std::vector<float>{1, -1}, {2, 1}));
-  params[1].zero_();
-  params[2].copy_(tensor(std::vector<float>{2, 3}, {1, 2}));
-  params[3].fill_(0.5);
+    params[0].copy_(tensor(std::vector<float>{1, -1}, {2, 1}));
+    params[1].zero_();
+    params[2].copy_(tensor(std::vector<float>{2, 3}, {1, 2}));
+    params[3].fill_(0.5);
   }
   test::check_values(small->forward(ones({1, 1})), {2.5});
 }

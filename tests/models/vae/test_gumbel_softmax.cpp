@@ -185,3 +185,49 @@ TEST_CASE("the dVAE's losses, samples and importance weights have their shapes",
   CHECK(std::isfinite(w.sum().item()));
   CHECK_THROWS_WITH(model.encode(zeros({2, 784})), Catch::Contains("expected images of shape (B,1,28,28)"));
 }
+
+TEST_CASE("the dVAE's importance weights are exact values of the enumerated posterior, drawn with q's frequencies",
+          "[vae][gumbel]") {
+  // One categorical latent with K = 3 classes: every c can be enumerated. For each c, computed here from the
+  // model's own encode/decode with the formula written out independently,
+  //   log w(c) = log p(x|c) + log p(c) - log q(c|x),  log p(x|c) = sum_pixels [x l - softplus(l)], l = decode(c),
+  //   log p(c) = -log 3,  log q(c|x) = log_softmax(encode(x))_c.
+  // Each draw of log_importance_weights must equal log w(c) for some c, and the c's must come with frequency
+  // q(c|x) (binomial 5-sigma bounds).
+  manual_seed(11);
+  DiscreteVAEOptions o;
+  o.latents = 1;
+  o.classes = 3;
+  o.hidden = {8};
+  DiscreteVAE model(o);
+  Tensor x = (rand({1, 1, 28, 28}) > 0.5).to(kFloat32);
+  std::vector<double> log_w(3), q(3);
+  std::vector<double> q_logits = model.encode(x).to(kFloat64).reshape({3}).to_vector<double>();
+  const double lse = std::log(std::exp(q_logits[0]) + std::exp(q_logits[1]) + std::exp(q_logits[2]));
+  std::vector<double> xs = x.to(kFloat64).reshape({784}).to_vector<double>();
+  for (int c = 0; c < 3; ++c) {
+    Tensor one_hot = zeros({1, 1, 3});
+    one_hot.select(2, c).fill_(1.0);
+    std::vector<double> l = model.decode(one_hot).to(kFloat64).reshape({784}).to_vector<double>();
+    double log_px = 0;
+    for (int i = 0; i < 784; ++i) log_px += xs[i] * l[i] - std::log1p(std::exp(l[i]));
+    q[c] = std::exp(q_logits[c] - lse);
+    log_w[c] = log_px - std::log(3.0) - (q_logits[c] - lse);
+  }
+  const int64_t draws = 3000;
+  Generator gen(3);
+  std::vector<double> got = model.log_importance_weights(x, draws, &gen).to(kFloat64).to_vector<double>();
+  std::vector<int64_t> counts(3, 0);
+  for (double v : got) {
+    int match = -1;
+    for (int c = 0; c < 3; ++c)
+      if (std::abs(v - log_w[c]) <= 1e-3 * std::max(1.0, std::abs(log_w[c]))) match = c;
+    INFO("draw " << v << " against " << log_w[0] << ", " << log_w[1] << ", " << log_w[2]);
+    REQUIRE(match >= 0);
+    ++counts[match];
+  }
+  for (int c = 0; c < 3; ++c) {
+    INFO("class " << c << ": " << counts[c] << " of " << draws << " draws, q = " << q[c]);
+    CHECK(std::abs(counts[c] - draws * q[c]) <= 5 * std::sqrt(draws * q[c] * (1 - q[c])) + 1);
+  }
+}
