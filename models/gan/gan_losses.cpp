@@ -42,8 +42,7 @@ Tensor hinge_critic_loss(const Tensor& real, const Tensor& fake) {
 Tensor hinge_generator_loss(const Tensor& fake) { return -fake.mean(); }
 
 void check_f_divergence(const std::string& d) {
-  DGM_CHECK(d == "kl" || d == "pearson" || d == "gan", "f-GAN: divergence must be kl, pearson or gan, got \"", d,
-            "\"");
+  DGM_CHECK(d == "kl" || d == "pearson" || d == "gan", "f-GAN: divergence must be kl, pearson or gan, got \"", d, "\"");
 }
 
 Tensor f_output_activation(const std::string& d, const Tensor& v) {

@@ -1,7 +1,8 @@
 // The GAN losses of lecture 6 and seminar 6, each a function of the critic's raw outputs (logits or scores, (B)
 // or (B,1)); every loss is a mean over the batch and is MINIMIZED by its player. D(x) = sigmoid(l(x)).
 //
-//   vanilla / NS-GAN discriminator (both):   -E log D(x) - E log(1 - D(G(z)))  = E softplus(-l_real) + E softplus(l_fake)
+//   vanilla / NS-GAN discriminator (both):   -E log D(x) - E log(1 - D(G(z)))
+//                                             = E softplus(-l_real) + E softplus(l_fake)
 //   saturating generator (minimax):           E log(1 - D(G(z)))                = -E softplus(l_fake)
 //   non-saturating generator (NS-GAN):       -E log D(G(z))                     =  E softplus(-l_fake)
 //   WGAN critic:                              E f(G(z)) - E f(x)      (weight clipping or a gradient penalty beside)

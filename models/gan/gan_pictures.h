@@ -16,7 +16,7 @@ using ScalarField = std::function<Tensor(const Tensor&)>;  // points (b,d) -> va
 
 // `field` on the box as a heat map, linear between its min and max over the box; `points` (n,2) drawn on top.
 void save_value_map(const std::string& path, const ScalarField& field, double x0, double x1, double y0, double y1,
-                    const Tensor& points, int resolution = 160);
+                    const Tensor& points, int resolution = 100);
 
 // ||grad_x field(x)|| per point (b), with grad mode on (pictures are drawn under no_grad).
 Tensor field_gradient_norm(const ScalarField& field, const Tensor& x);

@@ -18,6 +18,8 @@ namespace dgm::models::gan {
 
 namespace {
 
+constexpr int64_t kCoverageSamples = 2048;
+
 bool is_fgan(const std::string& loss) { return loss == "fgan-kl" || loss == "fgan-pearson"; }
 std::string divergence(const std::string& loss) { return loss.substr(5); }  // "fgan-kl" -> "kl"
 
@@ -103,7 +105,8 @@ Losses MLPGAN::loss(const Batch& batch) {
   Losses out{{"critic_loss", critic_loss(critic_forward(batch.x), fake_scores)},
              {"generator_loss", generator_loss(fake_scores)}};
   if (config.ring_metrics) {
-    const ModeCoverage m = mode_coverage(fake, ring_centers(), ring_sigma());
+    // on 2048 samples whatever the batch size, so the 1 % rule of mode_coverage means the same in every preset
+    const ModeCoverage m = mode_coverage(sample(kCoverageSamples), ring_centers(), ring_sigma());
     out["modes"] = scalar_tensor(static_cast<double>(m.modes_hit));
     out["high_quality"] = scalar_tensor(m.high_quality);
   }
@@ -149,10 +152,10 @@ void MLPGAN::save_pictures(const std::string& dir, const Batch& test, int64_t n_
   };
   const std::string what = probability ? "D(x) = sigmoid(logit)" : "critic score";
   if (config.data_dim == 2) {
-    save_value_map(dir + "/critic.png", out, -2.5, 2.5, -2.5, 2.5, test.x);
+    save_value_map(dir + "/critic.png", out, -2.5, 2.5, -2.5, 2.5, test.x, 200);
     save_value_map(
         dir + "/critic_grad_norm.png", [&](const Tensor& x) { return field_gradient_norm(out, x); }, -2.5, 2.5, -2.5,
-        2.5, test.x);
+        2.5, test.x, 200);
   } else if (config.data_dim == 1) {
     save_value_curves(dir + "/critic.png", out, -8, 8, what);
   }

@@ -45,7 +45,7 @@ class MLPGAN : public GenerativeModel {
   std::map<std::string, std::vector<Tensor>> optimizer_groups() override;
   // Test-time losses on a batch: critic_loss (without the gradient penalty, which needs a graph),
   // generator_loss, and for the ring "modes" (modes hit of 8) and "high_quality" (share within 3 sigma) of
-  // as many samples as the batch; for 1-D data "right_share" (share of samples > 0; the data's is 0.3).
+  // 2048 fresh samples; for 1-D data "right_share" (share of samples > 0; the data's is 0.3).
   Losses loss(const Batch& batch) override;
   Losses train_step(const Batch& batch, train::Optimizers& optimizers) override;
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;

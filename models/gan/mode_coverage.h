@@ -12,7 +12,7 @@
 namespace dgm::models::gan {
 
 struct ModeCoverage {
-  int64_t modes_hit = 0;   // of centers.size(0)
+  int64_t modes_hit = 0;    // of centers.size(0)
   double high_quality = 0;  // share of the samples within `radius` sigma of their nearest centre
 };
 

@@ -55,7 +55,8 @@ void add_1d(Registry& r, const std::string& name, const std::string& loss, const
   s.loss_unit = "critic_loss: the discriminator's BCE, nats per point (log 4 = 1.386 at D = 1/2)";
   s.datasets = {"mixture1d"};
   const train::OptimizerSpec g = adam(2e-4, 0.5, 0.999), d = adam(1e-3, 0.5, 0.999);
-  s.presets = {{"quick", gan_settings(30, 128, g, d, quick_time)}, {"course", gan_settings(100, 128, g, d, kNotMeasured)}};
+  s.presets = {{"quick", gan_settings(100, 128, g, d, quick_time)},
+               {"course", gan_settings(100, 128, g, d, kNotMeasured)}};
   s.make = [loss](const MakeContext&) {
     MLPGANConfig c;
     c.loss = loss;
@@ -73,8 +74,9 @@ struct RingModel {
   std::string name, loss, description;
   int64_t n_critic = 1;
   bool spectral_norm = false;
-  train::OptimizerSpec generator, critic;
-  int64_t quick_epochs = 30;
+  // course: seminar 6's batch 1024, 100 epochs; quick: batch 256 (4x the steps per epoch on 2 CPU cores)
+  train::OptimizerSpec generator, critic, quick_generator, quick_critic;
+  int64_t quick_epochs = 15;
   std::string quick_time;
 };
 
@@ -85,9 +87,10 @@ void add_ring(Registry& r, const RingModel& m) {
   s.course = "seminar 6, lecture 6";
   s.description = m.description + " on the 8-Gaussians ring: generator 16 -> [32,128,128,32] -> 2, critic " +
                   "2 -> [64,256,256,64] -> 1";
-  s.loss_unit = "critic_loss (" + m.loss + "); modes hit of 8 and high_quality (share within 3 sigma) logged";
+  s.loss_unit = "critic_loss (" + m.loss + "); test 'modes' (modes hit of 8) and 'high_quality' (share of 2048 " +
+                "samples within 3 sigma of a mode)";
   s.datasets = {"8gaussians"};
-  s.presets = {{"quick", gan_settings(m.quick_epochs, 1024, m.generator, m.critic, m.quick_time)},
+  s.presets = {{"quick", gan_settings(m.quick_epochs, 256, m.quick_generator, m.quick_critic, m.quick_time)},
                {"course", gan_settings(100, 1024, m.generator, m.critic, kNotMeasured)}};
   s.make = [m](const MakeContext&) {
     MLPGANConfig c;
@@ -105,18 +108,20 @@ void add_ring(Registry& r, const RingModel& m) {
 void register_toy_models(Registry& r) {
   add_1d(r, "gan-1d", "gan", "not measured yet");
   add_1d(r, "nsgan-1d", "nsgan", "not measured yet");
-  const train::OptimizerSpec a = adam(2e-4, 0.0, 0.9);
-  add_ring(r, {"gan-ring", "gan", "saturating (minimax) GAN", 1, false, a, a, 30, "not measured yet"});
-  add_ring(r, {"nsgan-ring", "nsgan", "non-saturating GAN (softplus losses)", 1, false, a, a, 30, "not measured yet"});
+  // seminar 6: Adam lr 2e-4 betas (0, 0.9); the quick presets take 5e-4 for their fewer steps
+  const train::OptimizerSpec a = adam(2e-4, 0.0, 0.9), qa = adam(5e-4, 0.0, 0.9);
+  add_ring(r, {"gan-ring", "gan", "saturating (minimax) GAN", 1, false, a, a, qa, qa, 15, "not measured yet"});
+  add_ring(r, {"nsgan-ring", "nsgan", "non-saturating GAN (softplus losses)", 1, false, a, a, qa, qa, 15,
+               "not measured yet"});
   add_ring(r, {"wgan-ring", "wgan", "WGAN with weight clipping c = 0.01 (RMSprop), 5 critic steps", 5, false,
-               rmsprop(5e-5), rmsprop(5e-5), 30, "not measured yet"});
-  add_ring(r, {"wgan-gp-ring", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 5 critic steps", 5, false, a, a, 30,
+               rmsprop(5e-5), rmsprop(5e-5), rmsprop(5e-4), rmsprop(5e-4), 30, "not measured yet"});
+  add_ring(r, {"wgan-gp-ring", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 5 critic steps", 5, false, a, a, qa, qa,
+               20, "not measured yet"});
+  add_ring(r, {"fgan-kl-ring", "fgan-kl", "f-GAN, KL divergence (f*(t) = exp(t - 1))", 1, false, a, a, qa, qa, 15,
                "not measured yet"});
-  add_ring(r, {"fgan-kl-ring", "fgan-kl", "f-GAN, KL divergence (f*(t) = exp(t - 1))", 1, false, a, a, 30,
-               "not measured yet"});
-  add_ring(r, {"fgan-pearson-ring", "fgan-pearson", "f-GAN, Pearson chi^2 (f*(t) = t^2/4 + t)", 1, false, a, a, 30,
-               "not measured yet"});
-  add_ring(r, {"sngan-ring", "hinge", "SN-GAN: spectrally normalized critic, hinge loss", 1, true, a, a, 30,
+  add_ring(r, {"fgan-pearson-ring", "fgan-pearson", "f-GAN, Pearson chi^2 (f*(t) = t^2/4 + t)", 1, false, a, a, qa, qa,
+               15, "not measured yet"});
+  add_ring(r, {"sngan-ring", "hinge", "SN-GAN: spectrally normalized critic, hinge loss", 1, true, a, a, qa, qa, 15,
                "not measured yet"});
 }
 

@@ -30,8 +30,9 @@ void check_pair(const char* op, const Tensor& weight, const Tensor& u, const Ten
 
 Tensor spectral_normalize(const Tensor& weight, const Tensor& u, const Tensor& v) {
   check_pair("spectral_normalize", weight, u, v);
-  // sigma = u^T W_mat v, a 0-d tensor differentiable in W only
-  Tensor sigma = u.detach().unsqueeze(0).mm(weight.flatten(1)).mm(v.detach().unsqueeze(1)).reshape({});
+  // sigma = u^T W_mat v, a 0-d tensor differentiable in W only; u and v are copied (as PyTorch clones them), so
+  // the next power-iteration step, which writes them in place, leaves this graph's saved copies alone
+  Tensor sigma = u.detach().clone().unsqueeze(0).mm(weight.flatten(1)).mm(v.detach().clone().unsqueeze(1)).reshape({});
   return weight / sigma;
 }
 
@@ -80,9 +81,7 @@ SpectralNormLinear::SpectralNormLinear(int64_t in, int64_t out, bool with_bias, 
 Tensor SpectralNormLinear::weight() { return sn.compute(false); }
 double SpectralNormLinear::sigma() const { return stored_sigma(sn); }
 
-Tensor SpectralNormLinear::forward(const Tensor& x) {
-  return functional::linear(x, sn.compute(is_training()), bias);
-}
+Tensor SpectralNormLinear::forward(const Tensor& x) { return functional::linear(x, sn.compute(is_training()), bias); }
 
 std::string SpectralNormLinear::extra_repr() const {
   return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
