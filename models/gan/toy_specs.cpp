@@ -6,11 +6,15 @@
 //                         2 -> [64,256,256,64] -> 1, batch 1024, Adam lr 2e-4 betas (0, 0.9) (seminar 6)
 //   wgan-ring             weight clipping c = 0.01, RMSprop lr 5e-5 (Arjovsky et al.), 5 critic steps
 //   wgan-gp-ring          gradient penalty lambda 10, Adam (0, 0.9), 5 critic steps (Gulrajani et al.)
+//   wgan-gp-ring-c1       the same with 1 critic step per generator step (seminar 6's 5 vs 1)
 //   fgan-kl-ring, fgan-pearson-ring   f-GAN with the KL / Pearson chi^2 conjugates
 //   sngan-ring            spectrally normalized critic, hinge loss
+//   sngan-mnist           an image SN-GAN (models/gan/sn_dcgan.h) on MNIST resized to 32x32, in [-1, 1]
 #include "models/gan/mlp_gan.h"
+#include "models/gan/sn_dcgan.h"
 #include "models/gan/specs.h"
 #include "models/train/presets.h"
+#include "nn/data/transforms.h"
 
 namespace dgm::models::gan {
 
@@ -103,6 +107,30 @@ void add_ring(Registry& r, const RingModel& m) {
   r.add(std::move(s));
 }
 
+void add_sngan_mnist(Registry& r) {
+  ModelSpec s;
+  s.name = "sngan-mnist";
+  s.family = "gan";
+  s.course = "lecture 6 (spectral normalization)";
+  s.description = "SN-GAN: DCGAN-style generator, spectrally normalized conv critic, hinge loss, 32x32 MNIST";
+  s.loss_unit = "critic_loss: the hinge loss (2 at a critic that outputs 0)";
+  s.datasets = {"mnist", "fashion-mnist"};
+  s.transform = "resize_bilinear to 32x32 (rounded to bytes), then x * 2 / 255 - 1 in [-1, 1]";
+  s.prepare = [](const Tensor& images) { return nn::data::scale_pm1(nn::data::resize_bilinear(images, 32, 32, true)); };
+  // Miyato et al. 2018's hinge setting: Adam lr 2e-4, betas (0.5, 0.999), one critic step
+  const train::OptimizerSpec a = adam(2e-4, 0.5, 0.999);
+  TrainSettings quick = gan_settings(3, 64, a, a, "not measured yet");
+  quick.limit = 10000;
+  quick.test_limit = 1000;
+  quick.samples = 64;
+  TrainSettings course = gan_settings(20, 64, a, a, kNotMeasured);
+  course.samples = 64;
+  s.presets = {{"quick", quick}, {"course", course}};
+  // quick: width 16; course: width 64; z 64
+  s.make = [](const MakeContext& c) { return std::make_shared<SNDCGAN>(1, c.preset == "quick" ? 16 : 64, 64); };
+  r.add(std::move(s));
+}
+
 }  // namespace
 
 void register_toy_models(Registry& r) {
@@ -117,12 +145,16 @@ void register_toy_models(Registry& r) {
                rmsprop(5e-5), rmsprop(5e-5), rmsprop(5e-4), rmsprop(5e-4), 30, "not measured yet"});
   add_ring(r, {"wgan-gp-ring", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 5 critic steps", 5, false, a, a, qa, qa,
                20, "not measured yet"});
+  // seminar 6 compares 5 critic steps per generator step with 1
+  add_ring(r, {"wgan-gp-ring-c1", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 1 critic step", 1, false, a, a, qa,
+               qa, 10, "not measured yet"});
   add_ring(r, {"fgan-kl-ring", "fgan-kl", "f-GAN, KL divergence (f*(t) = exp(t - 1))", 1, false, a, a, qa, qa, 15,
                "not measured yet"});
   add_ring(r, {"fgan-pearson-ring", "fgan-pearson", "f-GAN, Pearson chi^2 (f*(t) = t^2/4 + t)", 1, false, a, a, qa, qa,
                15, "not measured yet"});
   add_ring(r, {"sngan-ring", "hinge", "SN-GAN: spectrally normalized critic, hinge loss", 1, true, a, a, qa, qa, 15,
                "not measured yet"});
+  add_sngan_mnist(r);
 }
 
 }  // namespace dgm::models::gan
