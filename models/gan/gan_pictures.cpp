@@ -51,7 +51,7 @@ void save_value_curves(const std::string& path, const ScalarField& field, double
   grad = field_gradient_norm(field, x).to(kFloat64).to_vector<double>();
   nn::io::Curve v, g;
   for (int i = 0; i < points; ++i) v.push_back({xs[i], value[i]}), g.push_back({xs[i], grad[i]});
-  nn::io::plot_curves(path, {{"critic output", v}, {"|d output / dx|", g}}, title);
+  nn::io::plot_curves(path, {{"critic output", v}, {"gradient norm", g}}, title);
 }
 
 void save_weight_histogram(const std::string& path, const std::vector<Tensor>& weights, const std::string& title) {

@@ -4,6 +4,7 @@
 //                         lr_D 1e-3, lr_G 2e-4, Adam betas (0.5, 0.999) (seminar 6, 2024 edition)
 //   gan-ring, nsgan-ring  the ring; MLPGenerator 16 -> [32,128,128,32] -> 2, MLPDiscriminator
 //                         2 -> [64,256,256,64] -> 1, batch 1024, Adam lr 2e-4 betas (0, 0.9) (seminar 6)
+//   gan-ring-c5, nsgan-ring-c5   the same with 5 discriminator steps per generator step (seminar 6's 5 vs 1)
 //   wgan-ring             weight clipping c = 0.01, RMSprop lr 5e-5 (Arjovsky et al.), 5 critic steps
 //   wgan-gp-ring          gradient penalty lambda 10, Adam (0, 0.9), 5 critic steps (Gulrajani et al.)
 //   wgan-gp-ring-c1       the same with 1 critic step per generator step (seminar 6's 5 vs 1)
@@ -78,10 +79,12 @@ struct RingModel {
   std::string name, loss, description;
   int64_t n_critic = 1;
   bool spectral_norm = false;
-  // course: seminar 6's batch 1024, 100 epochs; quick: batch 256 (4x the steps per epoch on 2 CPU cores)
+  // course: seminar 6's batch 1024, 100 epochs; quick: batch 256 (4x the steps per epoch on 2 CPU cores), 64 for
+  // the 5-critic-step WGANs (their generator steps once per 5 batches)
   train::OptimizerSpec generator, critic, quick_generator, quick_critic;
   int64_t quick_epochs = 15;
   std::string quick_time;
+  int64_t quick_batch = 256;
 };
 
 void add_ring(Registry& r, const RingModel& m) {
@@ -94,7 +97,7 @@ void add_ring(Registry& r, const RingModel& m) {
   s.loss_unit = "critic_loss (" + m.loss + "); test 'modes' (modes hit of 8) and 'high_quality' (share of 2048 " +
                 "samples within 3 sigma of a mode)";
   s.datasets = {"8gaussians"};
-  s.presets = {{"quick", gan_settings(m.quick_epochs, 256, m.quick_generator, m.quick_critic, m.quick_time)},
+  s.presets = {{"quick", gan_settings(m.quick_epochs, m.quick_batch, m.quick_generator, m.quick_critic, m.quick_time)},
                {"course", gan_settings(100, 1024, m.generator, m.critic, kNotMeasured)}};
   s.make = [m](const MakeContext&) {
     MLPGANConfig c;
@@ -141,10 +144,15 @@ void register_toy_models(Registry& r) {
   add_ring(r, {"gan-ring", "gan", "saturating (minimax) GAN", 1, false, a, a, qa, qa, 15, "not measured yet"});
   add_ring(r, {"nsgan-ring", "nsgan", "non-saturating GAN (softplus losses)", 1, false, a, a, qa, qa, 15,
                "not measured yet"});
+  // seminar 6: 5 discriminator steps per generator step let D win early, where the saturating loss vanishes
+  add_ring(r, {"gan-ring-c5", "gan", "saturating (minimax) GAN, 5 discriminator steps", 5, false, a, a, qa, qa, 15,
+               "not measured yet"});
+  add_ring(r, {"nsgan-ring-c5", "nsgan", "non-saturating GAN, 5 discriminator steps", 5, false, a, a, qa, qa, 15,
+               "not measured yet"});
   add_ring(r, {"wgan-ring", "wgan", "WGAN with weight clipping c = 0.01 (RMSprop), 5 critic steps", 5, false,
-               rmsprop(5e-5), rmsprop(5e-5), rmsprop(5e-4), rmsprop(5e-4), 30, "not measured yet"});
+               rmsprop(5e-5), rmsprop(5e-5), rmsprop(5e-4), rmsprop(5e-4), 20, "not measured yet", 64});
   add_ring(r, {"wgan-gp-ring", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 5 critic steps", 5, false, a, a, qa, qa,
-               20, "not measured yet"});
+               20, "not measured yet", 64});
   // seminar 6 compares 5 critic steps per generator step with 1
   add_ring(r, {"wgan-gp-ring-c1", "wgan-gp", "WGAN-GP (lambda 10 on interpolates), 1 critic step", 1, false, a, a, qa,
                qa, 10, "not measured yet"});
