@@ -156,7 +156,9 @@ void add_sngan_mnist(Registry& r) {
   s.prepare = [](const Tensor& images) { return nn::data::scale_pm1(nn::data::resize_bilinear(images, 32, 32, true)); };
   // Miyato et al. 2018's hinge setting: Adam lr 2e-4, betas (0.5, 0.999), one critic step
   const train::OptimizerSpec a = adam(2e-4, 0.5, 0.999);
-  TrainSettings quick = gan_settings(5, 64, a, a, "not measured yet");
+  TrainSettings quick = gan_settings(5, 64, a, a,
+                                     "test critic_loss 2.00, generator_loss -0.43; 7.4 min wall, 114 s CPU (--threads "
+                                     "1, measured 2026-12-03, beside other runs); digit-like strokes, some legible");
   quick.limit = 20000;
   quick.test_limit = 1000;
   quick.samples = 64;
