@@ -1,7 +1,79 @@
 #include "models/gan/specs.h"
 
+#include "models/gan/wgan.h"
+#include "models/train/presets.h"
+#include "nn/data/transforms.h"
+
 namespace dgm::models::gan {
 
-void register_wgan_models(Registry& /*r*/) {}
+namespace {
+
+// The homework's networks: ConvGenerator(input_size = 128, n_channels = 64), ConvCritic(64); n_critic = 5.
+constexpr int64_t kInputSize = 128, kCourseChannels = 64, kCritic = 5;
+// The quick presets' width (2 CPU cores).
+constexpr int64_t kQuickChannels = 16;
+
+// 28x28 gray images are resized to 32x32 first (the course's convention), then every set goes to [-1, 1], the
+// range of the generator's tanh (the homework's notebook forgets this scaling for CIFAR-10).
+Tensor prepare_pm1(const Tensor& images) {
+  const Tensor x = images.size(2) == 32 ? images : nn::data::resize_bilinear(images, 32, 32, true);
+  return nn::data::scale_pm1(x);
+}
+
+// "critic" and "generator": RMSprop(lr) for clipping (the WGAN paper, seminar 6), Adam(lr, betas (0, 0.9)) for GP.
+TrainSettings wgan_settings(bool gp, int64_t epochs, int64_t batch_size, double lr) {
+  TrainSettings t;
+  t.epochs = epochs;
+  t.batch_size = batch_size;
+  train::OptimizerSpec o;
+  o.lr = lr;
+  if (gp) {
+    o.beta1 = 0.0;
+    o.beta2 = 0.9;
+  } else {
+    o.kind = "rmsprop";
+  }
+  t.optimizers = {{"critic", o}, {"generator", o}};
+  t.loss_key = "critic_loss";
+  t.samples = 100;
+  return t;
+}
+
+void register_wgan(Registry& r, bool gp, bool cifar) {
+  ModelSpec s;
+  s.name = std::string(gp ? "wgan-gp" : "wgan") + (cifar ? "-cifar10" : "");
+  s.family = "gan";
+  s.course = gp ? "homework 3 task 3 (WGAN_GP), lecture 6, seminar 6" : "homework 3 task 3, lecture 6, seminar 6";
+  const std::string what = gp ? "WGAN-GP: gradient penalty 10 on interpolates, Adam (0, 0.9)"
+                              : "WGAN: critic weights clipped to [-0.01, 0.01], RMSprop";
+  s.description = what + "; ResNet ConvGenerator and ConvCritic on " + (cifar ? "3x32x32" : "1x32x32") +
+                  " images in [-1, 1], 5 critic steps per generator step";
+  s.loss_unit = gp ? "critic_loss: E f(G(z)) - E f(x) + 10 gradient penalty" : "critic_loss: E f(G(z)) - E f(x)";
+  s.datasets = cifar ? std::vector<std::string>{"cifar10"} : std::vector<std::string>{"mnist", "fashion-mnist"};
+  s.transform = cifar ? "x * 2 / 255 - 1 in [-1, 1]" : "resize_bilinear to 32x32, then x * 2 / 255 - 1 in [-1, 1]";
+  s.prepare = prepare_pm1;
+  // quick: 2 CPU cores, a part of the set; course: the homework's settings (the student's choice), for a GPU.
+  TrainSettings quick = gp ? wgan_settings(true, 1, 64, 2e-4) : wgan_settings(false, 1, 64, 2e-4);
+  quick.limit = 12800;
+  quick.test_limit = 512;
+  quick.expected_time = "not measured yet";
+  TrainSettings course = gp ? wgan_settings(true, 100, 64, 2e-4) : wgan_settings(false, 100, 64, 5e-5);
+  course.expected_time = "not measured (no GPU run yet)";
+  s.presets = {{"quick", quick}, {"course", course}};
+  const int64_t channels = cifar ? 3 : 1;
+  s.make = [gp, channels](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
+    const int64_t width = c.preset == "quick" ? kQuickChannels : kCourseChannels;
+    if (gp) return std::make_shared<WGAN_GP>(10.0, kInputSize, width, channels, kCritic);
+    return std::make_shared<WGAN>(kInputSize, width, 0.01, channels, kCritic);
+  };
+  r.add(std::move(s));
+}
+
+}  // namespace
+
+void register_wgan_models(Registry& r) {
+  for (bool cifar : {false, true})
+    for (bool gp : {false, true}) register_wgan(r, gp, cifar);
+}
 
 }  // namespace dgm::models::gan

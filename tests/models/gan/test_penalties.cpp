@@ -2,8 +2,8 @@
 // respect to the critic's weights (a double backward) against float64 central differences.
 #include <cmath>
 
-#include "tests/helpers.h"
 #include "models/gan/penalties.h"
+#include "tests/helpers.h"
 
 using namespace dgm;
 using models::gan::Critic;
