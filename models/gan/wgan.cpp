@@ -30,8 +30,8 @@ std::string WGAN::extra_repr() const {
 }
 
 void WGAN::check_images(const Tensor& x, const char* who) const {
-  DGM_CHECK(x.dim() == 4 && x.size(1) == image_channels && x.size(2) == 32 && x.size(3) == 32 && x.size(0) > 0,
-            who, ": expected images (B, ", image_channels, ", 32, 32) in [-1, 1], got ", shape_str(x.shape()));
+  DGM_CHECK(x.dim() == 4 && x.size(1) == image_channels && x.size(2) == 32 && x.size(3) == 32 && x.size(0) > 0, who,
+            ": expected images (B, ", image_channels, ", 32, 32) in [-1, 1], got ", shape_str(x.shape()));
 }
 
 Tensor WGAN::noise(int64_t n, Generator* gen) const {

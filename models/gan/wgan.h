@@ -66,8 +66,8 @@ class WGAN : public GenerativeModel {
 
 class WGAN_GP : public WGAN {
  public:
-  explicit WGAN_GP(double gp_weight = 10, int64_t input_size = 128, int64_t n_channels = 64,
-                   int64_t image_channels = 3, int64_t n_critic = 5);
+  explicit WGAN_GP(double gp_weight = 10, int64_t input_size = 128, int64_t n_channels = 64, int64_t image_channels = 3,
+                   int64_t n_critic = 5);
   std::string name() const override { return "WGAN_GP"; }
   std::string extra_repr() const override;
   // E_t (||d f(x_t) / d x_t||_2 - 1)^2 (penalties.h), differentiable in the critic (double backward). Under

@@ -53,8 +53,8 @@ void register_wgan(Registry& r, bool gp, bool cifar) {
   s.transform = cifar ? "x * 2 / 255 - 1 in [-1, 1]" : "resize_bilinear to 32x32, then x * 2 / 255 - 1 in [-1, 1]";
   s.prepare = prepare_pm1;
   // quick: 2 CPU cores, a part of the set; course: the homework's settings (the student's choice), for a GPU.
-  TrainSettings quick = gp ? wgan_settings(true, 1, 64, 2e-4) : wgan_settings(false, 1, 64, 2e-4);
-  quick.limit = 12800;
+  TrainSettings quick = wgan_settings(gp, 2, 32, 5e-4);
+  quick.limit = 25600;  // 800 critic steps and 160 generator steps per epoch
   quick.test_limit = 512;
   quick.expected_time = "not measured yet";
   TrainSettings course = gp ? wgan_settings(true, 100, 64, 2e-4) : wgan_settings(false, 100, 64, 5e-5);
