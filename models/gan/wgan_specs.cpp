@@ -53,7 +53,7 @@ void register_wgan(Registry& r, bool gp, bool cifar) {
   s.transform = cifar ? "x * 2 / 255 - 1 in [-1, 1]" : "resize_bilinear to 32x32, then x * 2 / 255 - 1 in [-1, 1]";
   s.prepare = prepare_pm1;
   // quick: 2 CPU cores, a part of the set; course: the homework's settings (the student's choice), for a GPU.
-  TrainSettings quick = wgan_settings(gp, 2, 32, 5e-4);
+  TrainSettings quick = wgan_settings(gp, 1, 32, 5e-4);
   quick.limit = 25600;  // 800 critic steps and 160 generator steps per epoch
   quick.test_limit = 512;
   quick.expected_time = "not measured yet";
