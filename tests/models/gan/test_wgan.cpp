@@ -58,8 +58,7 @@ TEST_CASE("WGAN train_step: a critic step every call, a generator step every n_c
   CHECK(opt.steps("generator") == 2);
 }
 
-TEST_CASE("WGAN-GP evaluates its losses without a graph (NoGradGuard) and generates images in [0, 1]",
-          "[gan][wgan]") {
+TEST_CASE("WGAN-GP evaluates its losses without a graph (NoGradGuard) and generates images in [0, 1]", "[gan][wgan]") {
   manual_seed(12);
   gan::WGAN_GP model(10.0, 8, 4, 1);
   model.eval();
@@ -68,8 +67,8 @@ TEST_CASE("WGAN-GP evaluates its losses without a graph (NoGradGuard) and genera
     NoGradGuard no_grad;
     l = model.loss(models::Batch(rand({3, 1, 32, 32}) * 2.0 - 1.0));
   }
-  for (const char* key : {"critic_loss", "critic_loss_fake", "critic_loss_real", "gradient_penalty_loss",
-                          "generator_loss"}) {
+  for (const char* key :
+       {"critic_loss", "critic_loss_fake", "critic_loss_real", "gradient_penalty_loss", "generator_loss"}) {
     INFO(key);
     REQUIRE(l.count(key) == 1);
     CHECK(std::isfinite(l.at(key).item()));
