@@ -25,6 +25,10 @@
 // - imagegpt_sample (only when named): seconds to draw 4 images with the
 //   course's sampler (sample(): a forward pass over the prefix per pixel) and
 //   with the key-value cache (models/ar/imagegpt_kv_cache.h), same weights.
+// - wgan_gp_critic, wgan_gp_generator (only when named): homework 3's WGAN-GP of `dgm train wgan-gp --preset quick`
+//   (ConvGenerator and ConvCritic of width 16, 1x32x32, noise 128), batch 64 of random images in [-1, 1], Adam
+//   (1e-3, betas (0, 0.9)) on the critic's or the generator's parameters: one critic step (critic_loss with the
+//   gradient penalty, a double backward; fresh z and t) or one generator step (generator_loss; fresh z).
 // Every step reads the loss back (.item()), as the trainer does to log it.
 //   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
 #include <algorithm>
@@ -38,6 +42,7 @@
 #include "dgm.h"
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
+#include "models/gan/wgan.h"
 #include "models/registry.h"
 #include "models/vae/conv_vae.h"
 
@@ -151,6 +156,30 @@ int main(int argc, char** argv) {
     model->to(device);
     std::printf("vqvae           %8.3f ms/step\n",
                 time_training(*model, steps, [&] { return model->loss(x).at("total_loss"); }));
+  }
+  // homework 3's WGAN-GP as `dgm train wgan-gp --preset quick` builds it: a critic step and a generator step
+  if (wanted("wgan_gp_critic") || wanted("wgan_gp_generator")) {
+    auto model = std::dynamic_pointer_cast<models::gan::WGAN_GP>(models::find_model("wgan-gp").make({}));
+    model->to(device);
+    Tensor images = (rand({64, 1, 32, 32}) * 2.0 - 1.0).to(device);
+    auto o = nn::optim::AdamOptions(1e-3).betas({0.0, 0.9});
+    nn::optim::Adam critic_opt(model->critic->parameters(), o), generator_opt(model->generator->parameters(), o);
+    if (wanted("wgan_gp_critic"))
+      std::printf("wgan_gp_critic  %8.3f ms/step\n", time_steps(steps, [&] {
+                    Tensor loss = model->loss_discriminator(images).at("critic_loss");
+                    critic_opt.zero_grad();
+                    loss.backward();
+                    critic_opt.step();
+                    return loss.item<double>();
+                  }));
+    if (wanted("wgan_gp_generator"))
+      std::printf("wgan_gp_generator %6.3f ms/step\n", time_steps(steps, [&] {
+                    Tensor loss = model->loss_generator(64).at("generator_loss");
+                    generator_opt.zero_grad();
+                    loss.backward();
+                    generator_opt.step();
+                    return loss.item<double>();
+                  }));
   }
   models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
   gpt.to(device);

@@ -8,7 +8,7 @@ the loss read back
 `benchmark` sets torch.backends.cudnn.benchmark = True (cuDNN algorithms
 chosen by timing them, as dgm does by default); PyTorch's default is False.
 models: a comma list out of vae, pixelcnn_stack, pixelcnn, pixelcnn_gray, imagegpt, realnvp, resnet_vae,
-vqvae (default
+vqvae, wgan_gp_critic, wgan_gp_generator (default
 vae,pixelcnn_stack, as dgm_model_step).
 threads=N: PyTorch's intra-op threads on the CPU (default: every core, as dgm; Debian's
 torch starts with 1 here). Debian's torch runs its matmuls in the system OpenBLAS, whose own
@@ -224,3 +224,35 @@ if "vqvae" in wanted:
     with torch.no_grad():
         vqvae.vq.embedding.weight.uniform_(-1 / 128, 1 / 128)
     print(f"vqvae           {time_steps(train_step(vqvae, lambda: vqvae.loss(x))):8.3f} ms/step")
+if "wgan_gp_critic" in wanted or "wgan_gp_generator" in wanted:
+    # homework 3's WGAN-GP, the twin of bench/twins, as `dgm train wgan-gp --preset quick` builds it: width 16,
+    # 1x32x32, noise 128, batch 64 in [-1, 1]; Adam (1e-3, betas (0, 0.9)) on the critic or on the generator.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import wgan_gp_twin  # noqa: E402
+
+    gan = wgan_gp_twin.WGAN_GP({"input_size": 128, "n_channels": 16, "image_channels": 1, "gp_weight": 10.0}).to(device)
+    xg = (torch.rand(64, 1, 32, 32) * 2 - 1).to(device)
+    critic_opt = torch.optim.Adam(gan.critic.parameters(), lr=1e-3, betas=(0.0, 0.9))
+    generator_opt = torch.optim.Adam(gan.generator.parameters(), lr=1e-3, betas=(0.0, 0.9))
+
+    def gan_step(opt, loss_fn):
+        def step():
+            loss = loss_fn()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step
+
+    def critic_loss():
+        with torch.no_grad():
+            fake = gan.generator(torch.randn(64, 128, device=device))
+        t = torch.rand(64, 1, 1, 1, device=device)
+        return gan.critic(fake).mean() - gan.critic(xg).mean() + gan.gp_weight * gan.gradient_penalty(xg, fake, t)
+
+    if "wgan_gp_critic" in wanted:
+        print(f"wgan_gp_critic  {time_steps(gan_step(critic_opt, critic_loss)):8.3f} ms/step")
+    if "wgan_gp_generator" in wanted:
+        generator_step = gan_step(generator_opt, lambda: gan.generator_loss(torch.randn(64, 128, device=device)))
+        print(f"wgan_gp_generator {time_steps(generator_step):6.3f} ms/step")

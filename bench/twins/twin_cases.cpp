@@ -6,6 +6,7 @@
 #include "autograd/grad_mode.h"
 #include "models/flows/autoregressive_flow.h"
 #include "models/flows/realnvp.h"
+#include "models/gan/wgan.h"
 #include "models/vae/resnet_vae.h"
 #include "models/vqvae/vqvae.h"
 #include "tensor/factories.h"
@@ -144,10 +145,53 @@ TwinCase vqvae_case() {
           }};
 }
 
+// WGAN-GP (homework 3 task 3) on 6 random 3x32x32 images in [-1, 1], the BatchNorms of the generator in training
+// mode with random affine weights. Two cases, so that every parameter gets a gradient in each:
+//   wgan_gp_critic:    loss = critic_loss = E f(G(z)) - E f(x) + 10 E (|grad f(x_t)| - 1)^2, the fake not detached
+//                      (the generator's gradient through E f(G(z))); the penalty detaches it, as in training
+//   wgan_gp_generator: loss = generator_loss = -E f(G(z))
+// The generator blocks' conv biases feed training-mode BatchNorms (conv1 -> bn2, conv2 -> the next bn1 or bn),
+// which remove the mean they shift: their gradients are zero in exact arithmetic, rounding noise in both, and
+// check_twins.py compares them against the case's largest gradient ("zero_grads").
+// The interpolation weights t are drawn by the penalty from a generator; a copy of it at the same state draws the
+// same t for the export. The BatchNorms' running statistics are restored after the loss, so the exported buffers
+// are the fresh ones the twin starts with.
+TwinCase wgan_gp_case(bool critic) {
+  const std::string config = std::string(R"({"input_size": 16, "n_channels": 8, "image_channels": 3, )") +
+                             R"("gp_weight": 10.0, "zero_grads": ["generator\\.blocks\\.\\d\\.conv\\d\\.bias"], )" +
+                             R"("loss": ")" + (critic ? "critic" : "generator") + "\"}";
+  return {critic ? "wgan_gp_critic" : "wgan_gp_generator", "wgan_gp", config, [critic](Generator& gen) {
+            auto model = std::make_shared<models::gan::WGAN_GP>(10.0, 16, 8, 3, 5);
+            Tensor x = rand({6, 3, 32, 32}, &gen) * 2.0 - 1.0;
+            Tensor z = randn({6, 16}, &gen);
+            {
+              NoGradGuard no_grad;
+              for (auto& [name, p] : model->named_parameters())
+                if (name.find("bn") != std::string::npos) p.uniform_(0.5, 1.5, &gen);
+            }
+            auto penalty_gen = std::make_shared<Generator>(gen);
+            Generator copy(*penalty_gen);
+            Tensor t = rand({6, 1, 1, 1}, {}, &copy);
+            return TwinExport{model, {{"x", x}, {"z", z}, {"t", t}}, [model, x, z, penalty_gen, critic] {
+                                std::vector<Tensor> start;
+                                for (auto& [name, b] : model->named_buffers()) start.push_back(b.clone());
+                                Generator g(*penalty_gen);  // the same t at every call
+                                Tensor fake = model->generator->forward(z);
+                                Tensor loss = critic ? model->critic_losses(x, fake, &g).at("critic_loss")
+                                                     : model->generator_losses(fake).at("generator_loss");
+                                NoGradGuard no_grad;
+                                size_t i = 0;
+                                for (auto& [name, b] : model->named_buffers()) b.copy_(start[i++]);
+                                return loss;
+                              }};
+          }};
+}
+
 }  // namespace
 
 std::vector<TwinCase> twin_cases() {
-  return {maf_points_case(), maf_images_case(), realnvp_case(), resnet_vae_case(), vqvae_case()};
+  return {maf_points_case(), maf_images_case(),  realnvp_case(),     resnet_vae_case(),
+          vqvae_case(),      wgan_gp_case(true), wgan_gp_case(false)};
 }
 
 }  // namespace dgm::twins

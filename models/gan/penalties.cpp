@@ -24,13 +24,16 @@ Tensor input_gradient(const Critic& critic, const Tensor& x) {
 
 Tensor input_gradient_norm(const Critic& critic, const Tensor& x) {
   DGM_CHECK(x.dim() >= 2, "input_gradient_norm: expected a batch (B, ...), got ", shape_str(x.shape()));
+  // BEGIN SOLUTION hw3.11/norm
   // ||g_i||_2 = sqrt(sum_j g_ij^2)
   return norm(input_gradient(critic, x).flatten(1), 2, {1});
+  // END SOLUTION
 }
 
 Tensor gradient_penalty(const Critic& critic, const Tensor& real, const Tensor& fake, Generator* gen) {
   DGM_CHECK(real.shape() == fake.shape() && real.dim() >= 2, "gradient_penalty: real ", shape_str(real.shape()),
             " and fake ", shape_str(fake.shape()), " must be batches of the same shape");
+  // BEGIN SOLUTION hw3.11/penalty
   // t ~ U[0, 1] per example, broadcast over the other dimensions
   Shape t_shape(real.dim(), 1);
   t_shape[0] = real.size(0);
@@ -39,6 +42,7 @@ Tensor gradient_penalty(const Critic& critic, const Tensor& real, const Tensor& 
   Tensor x_t = add(mul(t, real.detach()), mul(1.0 - t, fake.detach()));
   // mean_i (||g_i|| - 1)^2
   return mean(square(input_gradient_norm(critic, x_t) - 1.0));
+  // END SOLUTION
 }
 
 Tensor r1_penalty(const Critic& critic, const Tensor& real) {

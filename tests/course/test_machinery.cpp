@@ -30,15 +30,16 @@ TEST_CASE("grading: the points table covers homework 1 with the course's points"
   CHECK(imagegpt == Approx(5.0));  // the course's ImageGPT task
 }
 
-TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 2 are the course's", "[machinery]") {
+TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 3 are the course's", "[machinery]") {
   CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
   std::vector<std::pair<std::string, double>> points;
   for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);
   CHECK(points == std::vector<std::pair<std::string, double>>{
-                      {"hw1.1", 2.0}, {"hw1.2", 1.5}, {"hw1.3", 1.5}, {"hw1.4", 1.0},  {"hw1.5", 2.0},  {"hw1.6", 2.0},
-                      {"hw2.1", 0.5}, {"hw2.2", 0.5}, {"hw2.3", 1.5}, {"hw2.4", 1.0},  {"hw2.5", 1.5},  {"hw2.6", 0.5},
-                      {"hw2.7", 0.5}, {"hw2.8", 1.0}, {"hw2.9", 1.0}, {"hw2.10", 1.0}, {"hw2.11", 1.0}, {"hw3.1", 1.5},
-                      {"hw3.2", 0.5}, {"hw3.3", 1.0}, {"hw3.4", 1.0}, {"hw3.5", 1.0}});
+                      {"hw1.1", 2.0}, {"hw1.2", 1.5}, {"hw1.3", 1.5},  {"hw1.4", 1.0},  {"hw1.5", 2.0},  {"hw1.6", 2.0},
+                      {"hw2.1", 0.5}, {"hw2.2", 0.5}, {"hw2.3", 1.5},  {"hw2.4", 1.0},  {"hw2.5", 1.5},  {"hw2.6", 0.5},
+                      {"hw2.7", 0.5}, {"hw2.8", 1.0}, {"hw2.9", 1.0},  {"hw2.10", 1.0}, {"hw2.11", 1.0}, {"hw3.1", 1.5},
+                      {"hw3.2", 0.5}, {"hw3.3", 1.0}, {"hw3.4", 1.0},  {"hw3.5", 1.0},  {"hw3.6", 1.0},  {"hw3.7", 0.5},
+                      {"hw3.8", 1.0}, {"hw3.9", 0.5}, {"hw3.10", 1.0}, {"hw3.11", 1.0}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course, and so is its ResNet VAE task (task 3).
   const std::vector<std::string> realnvp_ids = {"hw2.1", "hw2.2", "hw2.3", "hw2.4", "hw2.5"};
   const std::vector<std::string> resnet_vae_ids = {"hw2.6", "hw2.7", "hw2.8", "hw2.9", "hw2.10", "hw2.11"};
@@ -55,6 +56,12 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 and 
   for (const auto& [id, p] : points)
     if (std::find(vqvae_ids.begin(), vqvae_ids.end(), id) != vqvae_ids.end()) vqvae += p;
   CHECK(vqvae == Approx(5.0));
+  // Its Wasserstein GAN task (task 3) is 5 points too.
+  const std::vector<std::string> wgan_ids = {"hw3.6", "hw3.7", "hw3.8", "hw3.9", "hw3.10", "hw3.11"};
+  double wgan = 0;
+  for (const auto& [id, p] : points)
+    if (std::find(wgan_ids.begin(), wgan_ids.end(), id) != wgan_ids.end()) wgan += p;
+  CHECK(wgan == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
