@@ -78,7 +78,7 @@ Losses StyleGAN::loss(const Batch& batch) {
   Tensor real = real_at(batch.x, p.stage);
   Tensor fake = generator->forward(draw_z(batch.size(), real, nullptr), p.stage, p.alpha);
   Tensor r1;
-  Tensor d_loss = discriminator_loss(real, fake.detach(), p, &r1);
+  Tensor d_loss = discriminator_loss(real, fake, p, &r1);  // logged only: train_step detaches the fake
   Tensor g_loss = softplus(-discriminator->forward(fake, p.stage, p.alpha)).mean();
   const auto opts = TensorOptions(real.dtype()).device(real.device());
   return {{"discriminator_loss", d_loss},

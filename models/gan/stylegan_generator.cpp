@@ -10,13 +10,13 @@
 namespace dgm::models::gan {
 
 MicroStyleGANGeneratorBlock::MicroStyleGANGeneratorBlock(int64_t in_channels, int64_t out_channels, int64_t w_dim,
-                                                         int64_t kernel_size, bool use_upsample_)
+                                                         int64_t kernel_size, bool use_upsample_, double noise_init_std)
     : use_upsample(use_upsample_) {
   DGM_CHECK(kernel_size > 0 && kernel_size % 2 == 1, "MicroStyleGANGeneratorBlock: the kernel size must be odd, got ",
             kernel_size);
   conv =
       register_module("conv", std::make_shared<nn::Conv2d>(in_channels, out_channels, kernel_size, 1, kernel_size / 2));
-  inject_noise = register_module("inject_noise", std::make_shared<InjectNoise>(out_channels));
+  inject_noise = register_module("inject_noise", std::make_shared<InjectNoise>(out_channels, noise_init_std));
   adain = register_module("adain", std::make_shared<AdaIN>(out_channels, w_dim));
 }
 
@@ -38,10 +38,10 @@ MicroStyleGANGenerator::MicroStyleGANGenerator(MicroStyleGANGeneratorOptions opt
   to_rgb = register_module("to_rgb", std::make_shared<nn::ModuleList>());
   for (size_t s = 0; s < o.channels.size(); ++s) {
     const int64_t in = s == 0 ? o.channels[0] : o.channels[s - 1];
-    blocks->push_back(
-        std::make_shared<MicroStyleGANGeneratorBlock>(in, o.channels[s], o.w_dim, o.kernel_size, /*upsample=*/s > 0));
-    blocks->push_back(std::make_shared<MicroStyleGANGeneratorBlock>(o.channels[s], o.channels[s], o.w_dim,
-                                                                    o.kernel_size, /*upsample=*/false));
+    blocks->push_back(std::make_shared<MicroStyleGANGeneratorBlock>(in, o.channels[s], o.w_dim, o.kernel_size,
+                                                                    /*upsample=*/s > 0, o.noise_init_std));
+    blocks->push_back(std::make_shared<MicroStyleGANGeneratorBlock>(
+        o.channels[s], o.channels[s], o.w_dim, o.kernel_size, /*upsample=*/false, o.noise_init_std));
     to_rgb->push_back(std::make_shared<nn::Conv2d>(o.channels[s], o.image_channels, 1));
   }
 }

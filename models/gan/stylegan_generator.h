@@ -25,7 +25,7 @@ namespace dgm::models::gan {
 class MicroStyleGANGeneratorBlock : public nn::Module {
  public:
   MicroStyleGANGeneratorBlock(int64_t in_channels, int64_t out_channels, int64_t w_dim, int64_t kernel_size,
-                              bool use_upsample);
+                              bool use_upsample, double noise_init_std = 1.0);
   Tensor forward(const Tensor& x, const Tensor& w, Generator* gen);
   std::string name() const override { return "MicroStyleGANGeneratorBlock"; }
 
@@ -42,6 +42,7 @@ struct MicroStyleGANGeneratorOptions {
   std::vector<int64_t> channels = {256, 256, 256, 256};  // C_s per stage: resolutions 4, 8, 16, 32
   int64_t image_channels = 3;
   int64_t kernel_size = 3;
+  double noise_init_std = 1.0;  // InjectNoise's initial weights: N(0, std^2) (the seminar: 1)
 };
 
 class MicroStyleGANGenerator : public nn::Module {

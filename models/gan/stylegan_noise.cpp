@@ -6,9 +6,10 @@
 
 namespace dgm::models::gan {
 
-InjectNoise::InjectNoise(int64_t channels_) : channels(channels_) {
-  DGM_CHECK(channels > 0, "InjectNoise: channels must be positive, got ", channels);
-  weight = register_parameter("weight", randn({1, channels, 1, 1}));
+InjectNoise::InjectNoise(int64_t channels_, double init_std) : channels(channels_) {
+  DGM_CHECK(channels > 0 && init_std >= 0, "InjectNoise: expected channels > 0 and init_std >= 0, got ", channels,
+            " and ", init_std);
+  weight = register_parameter("weight", randn({1, channels, 1, 1}) * init_std);
 }
 
 Tensor InjectNoise::forward(const Tensor& x, Generator* gen) {

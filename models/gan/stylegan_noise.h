@@ -1,7 +1,8 @@
 // Seminar 7's InjectNoise: StyleGAN's per-pixel noise, one N(0, 1) map per example shared by all channels and
 // scaled by a learned weight per channel:
-//   out = x + weight * noise,   x (B, C, H, W), weight (1, C, 1, 1) (starts N(0, 1) as the seminar's
-//   torch.randn), noise (B, 1, H, W) ~ N(0, I) drawn anew at every call.
+//   out = x + weight * noise,   x (B, C, H, W), weight (1, C, 1, 1), noise (B, 1, H, W) ~ N(0, I) drawn anew at
+//   every call. The weight starts N(0, init_std^2): init_std 1 is the seminar's torch.randn, 0 the StyleGAN paper's
+//   zeros (Karras et al. 2019: the noise strengths start at zero).
 #pragma once
 #include "nn/module.h"
 #include "tensor/random.h"
@@ -10,7 +11,7 @@ namespace dgm::models::gan {
 
 class InjectNoise : public nn::Module {
  public:
-  explicit InjectNoise(int64_t channels);
+  explicit InjectNoise(int64_t channels, double init_std = 1.0);
   // The noise map from `gen` (null: the default generator).
   Tensor forward(const Tensor& x, Generator* gen);
   Tensor forward(const Tensor& x) override { return forward(x, nullptr); }

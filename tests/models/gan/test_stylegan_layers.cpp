@@ -96,6 +96,8 @@ TEST_CASE("InjectNoise adds one N(0,1) map per example, scaled per channel", "[g
   set_values(noise.weight, {0, 0, 0});
   test::check_values(noise.forward(x, &gen), x.to_vector<double>(), 0, 0);
   CHECK_THROWS_WITH(noise.forward(zeros({2, 4, 4, 4})), Catch::Contains("InjectNoise: expected (B, 3, H, W)"));
+  // init_std 0: the StyleGAN paper's zero noise strengths at the start
+  test::check_values(InjectNoise(3, 0.0).weight, {0, 0, 0}, 0, 0);
 }
 
 TEST_CASE("AdaIN is the style scale times the instance-normalized x plus the style shift", "[gan][stylegan]") {
