@@ -7,6 +7,7 @@
 
 #include "models/registry.h"
 #include "models/train/checkpoint.h"
+#include "models/train/optimizers.h"
 #include "models/train/presets.h"
 #include "models/train/trainer.h"
 #include "models/vae/conv_vae.h"
@@ -139,13 +140,42 @@ TEST_CASE("every model `dgm train` knows gives a finite loss and gradients on it
     // like the IDX pixels of its default data set (CIFAR-10's are 3x32x32)
     const Shape shape = spec.datasets.front() == "cifar10" ? Shape{2, 3, 32, 32} : Shape{2, 1, 28, 28};
     Tensor images = (test::uniform_values(shape, 0, 256, 21).floor()).to(kFloat32);
-    Tensor loss = model->loss(spec.prepare(images)).at(spec.preset("quick").loss_key);
-    REQUIRE(loss.dim() == 0);
-    CHECK(std::isfinite(loss.item()));
-    loss.backward();
-    for (const auto& [name, p] : model->named_parameters()) {
-      INFO("parameter " << name);
-      CHECK(p.grad().defined());
+    const models::TrainSettings& quick = spec.preset("quick");
+    const auto groups = model->optimizer_groups();
+    if (groups.size() <= 1) {
+      // one optimizer minimizing the loss key: every parameter gets a gradient from it
+      Tensor loss = model->loss(spec.prepare(images)).at(quick.loss_key);
+      REQUIRE(loss.dim() == 0);
+      CHECK(std::isfinite(loss.item()));
+      loss.backward();
+      for (const auto& [name, p] : model->named_parameters()) {
+        INFO("parameter " << name);
+        CHECK(p.grad().defined());
+      }
+      continue;
+    }
+    // Several optimizers (a GAN): the model's own train_step, 5 calls (every quick preset's n_critic is at most 5),
+    // gives finite losses and moves some parameter of every group. Not every parameter: a progressive GAN's later
+    // stages are not used at its first resolution.
+    std::map<std::string, std::vector<Tensor>> before;
+    for (const auto& [group, params] : groups)
+      for (const Tensor& p : params) before[group].push_back(p.detach().clone());
+    models::train::Optimizers optimizers(groups, quick.optimizers, quick.loss_key, 10, 1);
+    models::Batch batch = spec.prepare(images);
+    for (int call = 0; call < 5; ++call) {
+      models::Losses losses = model->train_step(batch, optimizers);
+      optimizers.end_step();
+      for (const auto& [key, value] : losses) {
+        INFO("call " << call << " loss " << key);
+        CHECK(std::isfinite(value.item()));
+      }
+    }
+    for (const auto& [group, params] : groups) {
+      bool moved = false;
+      for (size_t i = 0; i < params.size(); ++i)
+        moved |= params[i].to_vector<double>() != before[group][i].to_vector<double>();
+      INFO("optimizer group " << group);
+      CHECK(moved);
     }
   }
 }
