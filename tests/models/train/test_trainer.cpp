@@ -139,7 +139,9 @@ TEST_CASE("every model `dgm train` knows gives a finite loss and gradients on it
     // like the IDX pixels of its default data set (CIFAR-10's are 3x32x32)
     const Shape shape = spec.datasets.front() == "cifar10" ? Shape{2, 3, 32, 32} : Shape{2, 1, 28, 28};
     Tensor images = (test::uniform_values(shape, 0, 256, 21).floor()).to(kFloat32);
-    Tensor loss = model->loss(spec.prepare(images)).at(spec.preset("quick").loss_key);
+    // conditional specs train on labelled batches (a classifier needs them; the others ignore them)
+    const models::Batch batch(spec.prepare(images), spec.conditional ? tensor(std::vector<int64_t>{3, 7}) : Tensor());
+    Tensor loss = model->loss(batch).at(spec.preset("quick").loss_key);
     REQUIRE(loss.dim() == 0);
     CHECK(std::isfinite(loss.item()));
     loss.backward();
