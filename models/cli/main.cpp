@@ -138,22 +138,22 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
               static_cast<long long>(n), spec.name.c_str(), restored.ema ? " (EMA weights)" : "",
               static_cast<long long>(data.test.size()), dataset.c_str(), net.name.c_str(), net.run.c_str());
   const eval::EvalReport r = eval::evaluate_images(*restored.model, net, data.test, data.train.x, options);
-  const std::string fid_name = "FID (" + r.features + ")", is_name = "IS (" + r.features + ")";
-  std::printf("%-34s %8s %-24s %-16s %9s %7s\n", "images", "n", fid_name.c_str(), is_name.c_str(), "precision",
+  const std::string fid_name = "FID (" + r.features + ")", is_name = "IS (" + net.logits_name + ")";
+  std::printf("%-24s %6s  %-28s %-30s %9s %7s\n", "images", "n", fid_name.c_str(), is_name.c_str(), "precision",
               "recall");
   for (const eval::SetMetrics& m : r.rows)
-    std::printf("%-34s %8lld %-24.3f %7.3f +- %-5.3f %9.4f %7.4f\n", m.name.c_str(), static_cast<long long>(m.n), m.fid,
-                m.is.mean, m.is.std, m.pr.precision, m.pr.recall);
-  std::printf("%-34s %8lld %-24s %7.3f +- %-5.3f\n", "test images (reference)",
-              static_cast<long long>(data.test.size()), "0", r.test_is.mean, r.test_is.std);
+    std::printf("%-24s %6lld  %-28.3f %7.3f +- %-19.3f %9.4f %7.4f\n", m.name.c_str(), static_cast<long long>(m.n),
+                m.fid, m.is.mean, m.is.std, m.pr.precision, m.pr.recall);
+  std::printf("%-24s %6lld  %-28s %7.3f +- %-19.3f\n", "test images (reference)",
+              static_cast<long long>(data.test.size()), "0 (itself)", r.test_is.mean, r.test_is.std);
   std::printf(
       "blurred: Gaussian sigma %.1f px; noise: N(0, %.2f^2) per pixel; precision/recall k = %lld; IS %lld "
       "splits; the classifier's test accuracy %.4f\n",
       options.blur_sigma, options.noise_sigma, static_cast<long long>(options.k),
       static_cast<long long>(options.splits), r.test_accuracy);
   std::printf("FIDs here use dgm's own classifier features, not Inception-v3: compare them with each other only\n");
-  nn::io::MetricRecord record{
-      {"split", "eval"}, {"features", r.features}, {"features_run", net.run}, {"samples", n}, {"seed", seed}};
+  nn::io::MetricRecord record{{"split", "eval"},         {"features", r.features}, {"is_logits", net.logits_name},
+                              {"features_run", net.run}, {"samples", n},           {"seed", seed}};
   const char* keys[] = {"model", "floor", "blurred", "noised"};
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const std::string prefix = i == 0 ? "" : std::string(keys[i]) + "_";
@@ -164,6 +164,7 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
     record.set(prefix + "recall", r.rows[i].pr.recall);
   }
   record.set("test_is", r.test_is.mean);
+  record.set("classifier_test_accuracy", r.test_accuracy);
   if (r.sampled_accuracy >= 0) {
     record.set("sampled_class_accuracy", r.sampled_accuracy);
     std::printf("class accuracy of conditional samples (the classifier's argmax = the asked label): %.4f\n",

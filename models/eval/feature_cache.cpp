@@ -17,11 +17,16 @@ std::string feature_name(const std::string& dataset) {
   return dataset == "mnist" ? "dgm MNIST features" : "dgm Fashion-MNIST features";
 }
 
+std::string classifier_name(const std::string& dataset) {
+  return dataset == "mnist" ? "dgm MNIST classifier" : "dgm Fashion-MNIST classifier";
+}
+
 FeatureNetwork load_feature_network(const std::string& dataset, const std::string& dir, Device device) {
   FeatureNetwork net;
   net.model = classifier_for(dataset);
   net.dataset = dataset;
   net.name = feature_name(dataset);
+  net.logits_name = classifier_name(dataset);
   net.run = dir.empty() ? "runs/" + net.model : dir;
   DGM_CHECK(std::filesystem::exists(net.run + "/checkpoint.safetensors"), "evaluation: no trained ", net.model, " in ",
             net.run, " (its features define dgm's FID); train it once with `dgm train ", net.model, " --out ", net.run,

@@ -33,7 +33,12 @@ void register_models(Registry& r) {
   r.add_family({"classifier", "feature networks of the evaluation suite (FID, IS, precision and recall)", "lecture 7"});
   {
     ModelSpec s = classifier_spec("mnist-classifier", "mnist", "test accuracy >= 99.3%");
-    TrainSettings quick = train::settings(5, 128, 1e-3);
+    // a constant lr 1e-3 for 5 epochs stopped at 99.04%; a cosine decay to 0 over the 6 epochs' 2814 steps
+    // (469 batches of 128 an epoch) settles it. A fixed T_max, not "the run", so a run may be resumed longer.
+    TrainSettings quick = train::settings(6, 128, 1e-3);
+    quick.optimizers["model"].schedule.kind = "cosine";
+    quick.optimizers["model"].schedule.unit = "step";
+    quick.optimizers["model"].schedule.t_max = 6 * 469;
     quick.expected_time = "not measured yet";
     TrainSettings course = train::settings(15, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
