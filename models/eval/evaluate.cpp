@@ -77,7 +77,8 @@ Tensor gaussian_blur(const Tensor& images, double sigma) {
 Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generator* gen, Tensor* labels) {
   NoGradGuard no_grad;
   const int64_t classes = model.num_classes();
-  const Device device = model.parameters().front().device();
+  const std::vector<Tensor> params = model.parameters();
+  const Device device = params.empty() ? Device(kCPU) : params.front().device();
   std::vector<Tensor> parts, label_parts;
   for (int64_t start = 0; start < n; start += chunk) {
     const int64_t rows = std::min(chunk, n - start);

@@ -57,6 +57,25 @@ train::RunConfig small_run(const std::string& model, const std::string& out, con
   return c;
 }
 
+// A conditional "model" whose sample of class c is the first test image of class c: the per-class accuracy of
+// its samples is then the classifier's own correctness on those ten images.
+class ExemplarModel : public GenerativeModel {
+ public:
+  explicit ExemplarModel(std::vector<Tensor> exemplars) : exemplars_(std::move(exemplars)) {}
+  Losses loss(const Batch&) override { return {}; }
+  Tensor sample(int64_t n, const SampleOptions& options) override {
+    const std::vector<int64_t> labels = options.labels.to_vector<int64_t>();
+    REQUIRE(static_cast<int64_t>(labels.size()) == n);
+    std::vector<Tensor> out;
+    for (int64_t c : labels) out.push_back(exemplars_[static_cast<size_t>(c)].unsqueeze(0));
+    return cat(out, 0);
+  }
+  int64_t num_classes() const override { return 10; }
+
+ private:
+  std::vector<Tensor> exemplars_;
+};
+
 struct OneThread {
   int saved = get_num_threads();
   OneThread() { set_num_threads(1); }
@@ -144,6 +163,25 @@ TEST_CASE("mnist-classifier trains, draws its pictures, resumes bit-identically 
   CHECK(f32.shape() == Shape{3, 128});
   CHECK_THROWS_WITH(eval::features_and_logits(*net.classifier, zeros({3, 3, 28, 28}), 2),
                     Catch::Contains("(N,1,28,28)"));
+
+  // per-class accuracy of a conditional model: labels cycle 0..9, each class scored on its own samples
+  std::vector<Tensor> exemplars(10);
+  const std::vector<int64_t> test_labels = data.test.y.to_vector<int64_t>();
+  for (size_t i = 0; i < test_labels.size(); ++i)
+    if (!exemplars[static_cast<size_t>(test_labels[i])].defined())
+      exemplars[static_cast<size_t>(test_labels[i])] = data.test.x.select(0, static_cast<int64_t>(i));
+  ExemplarModel exemplar(exemplars);
+  o.n = 30;
+  eval::EvalReport cond = eval::evaluate_images(exemplar, net, data.test, data.train.x, o);
+  REQUIRE(cond.class_accuracy.size() == 10);
+  double mean = 0;
+  for (int64_t c = 0; c < 10; ++c) {
+    NoGradGuard no_grad;
+    const bool right = net.classifier->logits(exemplars[static_cast<size_t>(c)].unsqueeze(0)).argmax(1).item() == c;
+    CHECK(cond.class_accuracy[static_cast<size_t>(c)] == (right ? 1.0 : 0.0));
+    mean += (right ? 1.0 : 0.0) / 10;
+  }
+  CHECK(cond.sampled_accuracy == Approx(mean));
   fs::remove_all(resumed);
 }
 
