@@ -27,19 +27,27 @@ ModelSpec classifier_spec(const std::string& name, const std::string& dataset, c
   return s;
 }
 
+// Adam lr 1e-3, batch 128, `epochs` epochs with a cosine decay to 0 over their steps (469 batches of 128 an
+// epoch of 60000 images); a fixed T_max, not "the run", so that a run may be resumed for longer.
+TrainSettings cosine_settings(int64_t epochs) {
+  TrainSettings t = train::settings(epochs, 128, 1e-3);
+  t.optimizers["model"].schedule.kind = "cosine";
+  t.optimizers["model"].schedule.unit = "step";
+  t.optimizers["model"].schedule.t_max = epochs * 469;
+  return t;
+}
+
 }  // namespace
 
 void register_models(Registry& r) {
   r.add_family({"classifier", "feature networks of the evaluation suite (FID, IS, precision and recall)", "lecture 7"});
   {
     ModelSpec s = classifier_spec("mnist-classifier", "mnist", "test accuracy >= 99.3%");
-    // a constant lr 1e-3 for 5 epochs stopped at 99.04%; a cosine decay to 0 over the 6 epochs' 2814 steps
-    // (469 batches of 128 an epoch) settles it. A fixed T_max, not "the run", so a run may be resumed longer.
-    TrainSettings quick = train::settings(6, 128, 1e-3);
-    quick.optimizers["model"].schedule.kind = "cosine";
-    quick.optimizers["model"].schedule.unit = "step";
-    quick.optimizers["model"].schedule.t_max = 6 * 469;
-    quick.expected_time = "not measured yet";
+    // measured before: 5 epochs at a constant lr 1e-3 gave 99.04%, 6 epochs with the cosine decay 99.12%
+    TrainSettings quick = cosine_settings(10);
+    quick.expected_time =
+        "test accuracy 99.37% (loss 0.0203); 12.5 min wall beside other runs (--threads 1), 436 s CPU "
+        "(measured 2026-12-03)";
     TrainSettings course = train::settings(15, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
@@ -47,8 +55,11 @@ void register_models(Registry& r) {
   }
   {
     ModelSpec s = classifier_spec("fashion-classifier", "fashion-mnist", "test accuracy >= 91%");
-    TrainSettings quick = train::settings(5, 128, 1e-3);
-    quick.expected_time = "not measured yet";
+    // measured before: 5 epochs at a constant lr 1e-3 gave 90.17%
+    TrainSettings quick = cosine_settings(10);
+    quick.expected_time =
+        "test accuracy 91.25% (loss 0.237); 13.0 min wall beside other runs (--threads 1), 468 s CPU "
+        "(measured 2026-12-03)";
     TrainSettings course = train::settings(15, 128, 1e-3);
     course.expected_time = "not measured (no GPU run yet)";
     s.presets = {{"quick", quick}, {"course", course}};
