@@ -5,6 +5,7 @@
 //                    --gamma --step-size --warmup (each [NAME=]VALUE) --ema --loss-key]
 //   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N]
 //   dgm eval RUN [--data-dir DIR] [--iwae 1,5,50]
+//   dgm eval RUN --fid [--n 10000] [--features DIR] [--data-dir DIR] [--seed S]
 //   dgm list
 #include <CLI/CLI.hpp>
 
@@ -24,6 +25,7 @@
 #include "cuda/cuda.h"
 #include "models/cli/options.h"
 #include "models/datasets.h"
+#include "models/eval/evaluate.h"
 #include "models/registry.h"
 #include "models/train/out_path.h"
 #include "models/train/run.h"
@@ -112,6 +114,66 @@ int64_t saved_test_limit(const train::RestoredRun& restored, const std::string& 
   return s.is_object() && s.contains("test_limit") && s["test_limit"].is_number_integer()
              ? s["test_limit"].get<int64_t>()
              : 0;
+}
+
+// `dgm eval RUN --fid`: FID, IS, precision and recall of n generated images with dgm's feature network
+// (models/eval/evaluate.h), printed as a table beside its baselines and appended to RUN/metrics.jsonl.
+int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device,
+                 int64_t n, const std::string& features) {
+  train::RestoredRun restored = train::restore_run(run, parse_device(device));
+  const ModelSpec& spec = *restored.spec;
+  DGM_CHECK(spec.family != "classifier", "--fid: ", run, " is a classifier run (a feature network), not a model ",
+            "that generates images");
+  DGM_CHECK(spec.prepare, "--fid: ", run, " is a run of \"", spec.name,
+            "\", which does not model images; --fid measures image samples");
+  const std::string dataset =
+      restored.metadata.count("dataset") ? restored.metadata.at("dataset") : spec.datasets.front();
+  const Device dev = restored.model->parameters().front().device();
+  eval::FeatureNetwork net = eval::load_feature_network(dataset, features, dev);
+  DataSplits data = load_data(find_model(net.model), dataset, data_dir);  // x / 255 and labels
+  eval::EvalOptions options;
+  options.n = n;
+  options.seed = seed;
+  std::printf("%s: %lld samples of %s%s against the %lld test images of %s (features: %s, %s)\n", run.c_str(),
+              static_cast<long long>(n), spec.name.c_str(), restored.ema ? " (EMA weights)" : "",
+              static_cast<long long>(data.test.size()), dataset.c_str(), net.name.c_str(), net.run.c_str());
+  const eval::EvalReport r = eval::evaluate_images(*restored.model, net, data.test, data.train.x, options);
+  const std::string fid_name = "FID (" + r.features + ")", is_name = "IS (" + net.logits_name + ")";
+  std::printf("%-24s %6s  %-28s %-30s %9s %7s\n", "images", "n", fid_name.c_str(), is_name.c_str(), "precision",
+              "recall");
+  for (const eval::SetMetrics& m : r.rows)
+    std::printf("%-24s %6lld  %-28.3f %7.3f +- %-19.3f %9.4f %7.4f\n", m.name.c_str(), static_cast<long long>(m.n),
+                m.fid, m.is.mean, m.is.std, m.pr.precision, m.pr.recall);
+  std::printf("%-24s %6lld  %-28s %7.3f +- %-19.3f\n", "test images (reference)",
+              static_cast<long long>(data.test.size()), "0 (itself)", r.test_is.mean, r.test_is.std);
+  std::printf(
+      "blurred: Gaussian sigma %.1f px; noise: N(0, %.2f^2) per pixel; precision/recall k = %lld; IS %lld "
+      "splits; the classifier's test accuracy %.4f\n",
+      options.blur_sigma, options.noise_sigma, static_cast<long long>(options.k),
+      static_cast<long long>(options.splits), r.test_accuracy);
+  std::printf("FIDs here use dgm's own classifier features, not Inception-v3: compare them with each other only\n");
+  nn::io::MetricRecord record{{"split", "eval"},         {"features", r.features}, {"is_logits", net.logits_name},
+                              {"features_run", net.run}, {"samples", n},           {"seed", seed}};
+  const char* keys[] = {"model", "floor", "blurred", "noised"};
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    const std::string prefix = i == 0 ? "" : std::string(keys[i]) + "_";
+    record.set(prefix + "fid", r.rows[i].fid);
+    record.set(prefix + "is", r.rows[i].is.mean);
+    record.set(prefix + "is_std", r.rows[i].is.std);
+    record.set(prefix + "precision", r.rows[i].pr.precision);
+    record.set(prefix + "recall", r.rows[i].pr.recall);
+  }
+  record.set("test_is", r.test_is.mean);
+  record.set("classifier_test_accuracy", r.test_accuracy);
+  if (r.sampled_accuracy >= 0) {
+    record.set("sampled_class_accuracy", r.sampled_accuracy);
+    std::printf("class accuracy of conditional samples (the classifier's argmax = the asked label): %.4f\n",
+                r.sampled_accuracy);
+    for (size_t c = 0; c < r.class_accuracy.size(); ++c) std::printf("  class %zu: %.4f\n", c, r.class_accuracy[c]);
+  }
+  nn::io::MetricsWriter(run + "/metrics.jsonl").write(record);
+  std::printf("appended to %s/metrics.jsonl\n", run.c_str());
+  return 0;
 }
 
 int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device,
@@ -284,6 +346,14 @@ int main(int argc, char** argv) {
   cli::add_checked(eval_cmd, "--seed", seed, {}, "seed for the model's random draws");
   eval_cmd->add_option("--device", device, "cpu or cuda")->capture_default_str();
   eval_cmd->add_option("--iwae", iwae, "IWAE bounds -L_K for K in a list (1,5,50), nats per example (VAEs)");
+  bool fid = false;
+  int64_t eval_n = 10000;
+  std::string features;
+  eval_cmd->add_flag("--fid", fid, "FID, IS, precision and recall of image samples with dgm's classifier features");
+  cli::add_checked(eval_cmd, "--n", eval_n, train::closed(10, 100000), "samples for --fid, 10..100000");
+  eval_cmd->add_option("--features", features,
+                       "the classifier run of --fid (default runs/mnist-classifier or "
+                       "runs/fashion-classifier)");
 
   app.add_subcommand("list", "models by family, their presets and data sets");
 
@@ -300,7 +370,12 @@ int main(int argc, char** argv) {
     }
     if (*train_cmd) return run_train(t, train_device, threads, flags);
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
-    if (*eval_cmd) return run_eval(run, data_dir, seed, device, iwae);
+    if (*eval_cmd) {
+      DGM_CHECK(!fid || iwae.empty(), "--fid and --iwae: give them in separate calls");
+      DGM_CHECK(fid || (features.empty() && eval_n == 10000), "--n and --features are options of --fid");
+      if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features);
+      return run_eval(run, data_dir, seed, device, iwae);
+    }
     return run_list();
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "%s: out of memory (std::bad_alloc); try a smaller --batch-size, --n or --samples\n",
