@@ -93,7 +93,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
     std::vector<int64_t> list = train::parse_labels(labels, classes);
     std::vector<int64_t> per_sample(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) per_sample[static_cast<size_t>(i)] = list[static_cast<size_t>(i) % list.size()];
-    options.labels = tensor(per_sample).to(restored.model->parameters().front().device());
+    options.labels = tensor(per_sample).to(parse_device(device));
     image_options.nrow = static_cast<int64_t>(list.size());  // one column per label
   }
   if (out.empty()) out = (fs::path(run) / ("samples-" + std::to_string(n) + ".png")).string();
@@ -128,7 +128,7 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
             "\", which does not model images; --fid measures image samples");
   const std::string dataset =
       restored.metadata.count("dataset") ? restored.metadata.at("dataset") : spec.datasets.front();
-  const Device dev = restored.model->parameters().front().device();
+  const Device dev = parse_device(device);
   eval::FeatureNetwork net = eval::load_feature_network(dataset, features, dev);
   DataSplits data = load_data(find_model(net.model), dataset, data_dir);  // x / 255 and labels
   eval::EvalOptions options;
@@ -199,7 +199,7 @@ int run_eval(const std::string& run, const std::string& data_dir, uint64_t seed,
   manual_seed(seed);
   train::TrainOptions options;
   options.out_dir = run;
-  options.device = restored.model->parameters().front().device();
+  options.device = parse_device(device);
   train::Trainer trainer(restored.model, nullptr, options);  // evaluation only
   nlohmann::json result = {{"run", run},      {"model", spec.name},           {"dataset", dataset},
                            {"split", "test"}, {"examples", data.test.size()}, {"ema", restored.ema}};
@@ -372,7 +372,7 @@ int main(int argc, char** argv) {
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
     if (*eval_cmd) {
       DGM_CHECK(!fid || iwae.empty(), "--fid and --iwae: give them in separate calls");
-      DGM_CHECK(fid || (features.empty() && eval_n == 10000), "--n and --features are options of --fid");
+      DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0), "--n and --features are options of --fid");
       if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features);
       return run_eval(run, data_dir, seed, device, iwae);
     }

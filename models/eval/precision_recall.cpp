@@ -54,9 +54,14 @@ double share_inside(const Tensor& points_in, const Tensor& centers_in, const Ten
   DGM_CHECK(points.size(1) == centers.size(1) && radii_in.dim() == 1 && radii_in.size(0) == centers.size(0),
             "share_inside: expected points (M,D), centers (N,D) and radii (N), got ", shape_str(points.shape()), ", ",
             shape_str(centers.shape()), " and ", shape_str(radii_in.shape()));
+  DGM_CHECK(chunk >= 1, "share_inside: chunk must be at least 1, got ", chunk);
   const std::vector<double> radii = radii_in.cpu().to(kFloat64).to_vector<double>();
   std::vector<double> radii_sq(radii.size());
-  for (size_t i = 0; i < radii.size(); ++i) radii_sq[i] = radii[i] * radii[i];
+  for (size_t i = 0; i < radii.size(); ++i) {
+    DGM_CHECK(std::isfinite(radii[i]) && radii[i] >= 0, "share_inside: radius ", i, " is ", radii[i],
+              "; radii must be finite and >= 0");
+    radii_sq[i] = radii[i] * radii[i];
+  }
   Tensor p_sq = points.square().sum({1}), c_sq = centers.square().sum({1});
   const int64_t m = points.size(0), n = centers.size(0);
   int64_t inside = 0;

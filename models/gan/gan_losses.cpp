@@ -14,6 +14,11 @@ void check_pair(const char* op, const Tensor& real, const Tensor& fake) {
             shape_str(fake.shape()));
 }
 
+void check_fake(const char* op, const Tensor& fake) {
+  DGM_CHECK(fake.dim() >= 1 && fake.numel() > 0, op, ": expected non-empty critic outputs (B) or (B,1), got ",
+            shape_str(fake.shape()));
+}
+
 }  // namespace
 
 // -log sigmoid(l) = softplus(-l); -log(1 - sigmoid(l)) = softplus(l)
@@ -23,23 +28,36 @@ Tensor discriminator_loss(const Tensor& real, const Tensor& fake) {
 }
 
 // log(1 - sigmoid(l)) = -softplus(l)
-Tensor saturating_generator_loss(const Tensor& fake) { return -softplus(fake).mean(); }
+Tensor saturating_generator_loss(const Tensor& fake) {
+  check_fake("saturating_generator_loss", fake);
+  return -softplus(fake).mean();
+}
 
-Tensor nonsaturating_generator_loss(const Tensor& fake) { return softplus(-fake).mean(); }
+// -log sigmoid(l) = softplus(-l): the non-saturating generator loss
+Tensor nonsaturating_generator_loss(const Tensor& fake) {
+  check_fake("nonsaturating_generator_loss", fake);
+  return softplus(-fake).mean();
+}
 
 Tensor wasserstein_critic_loss(const Tensor& real, const Tensor& fake) {
   check_pair("wasserstein_critic_loss", real, fake);
   return fake.mean() - real.mean();
 }
 
-Tensor wasserstein_generator_loss(const Tensor& fake) { return -fake.mean(); }
+Tensor wasserstein_generator_loss(const Tensor& fake) {
+  check_fake("wasserstein_generator_loss", fake);
+  return -fake.mean();
+}
 
 Tensor hinge_critic_loss(const Tensor& real, const Tensor& fake) {
   check_pair("hinge_critic_loss", real, fake);
   return relu(1.0 - real).mean() + relu(1.0 + fake).mean();
 }
 
-Tensor hinge_generator_loss(const Tensor& fake) { return -fake.mean(); }
+Tensor hinge_generator_loss(const Tensor& fake) {
+  check_fake("hinge_generator_loss", fake);
+  return -fake.mean();
+}
 
 void check_f_divergence(const std::string& d) {
   DGM_CHECK(d == "kl" || d == "pearson" || d == "gan", "f-GAN: divergence must be kl, pearson or gan, got \"", d, "\"");
@@ -66,6 +84,9 @@ Tensor fgan_critic_loss(const std::string& d, const Tensor& real, const Tensor& 
   return conj.mean() - f_output_activation(d, real).mean();
 }
 
-Tensor fgan_generator_loss(const std::string& d, const Tensor& fake) { return -f_output_activation(d, fake).mean(); }
+Tensor fgan_generator_loss(const std::string& d, const Tensor& fake) {
+  check_fake("fgan_generator_loss", fake);
+  return -f_output_activation(d, fake).mean();
+}
 
 }  // namespace dgm::models::gan

@@ -70,8 +70,10 @@ std::map<std::string, std::vector<Tensor>> MLPGAN::optimizer_groups() {
 }
 
 Tensor MLPGAN::sample(int64_t n, const SampleOptions& options) {
-  Tensor z = config.noise == "uniform" ? rand({n, config.noise_dim}, TensorOptions(), options.gen) - 0.5
-                                       : randn({n, config.noise_dim}, TensorOptions(), options.gen);
+  // z on the generator's device (a --device cuda run keeps its weights there)
+  const TensorOptions on = TensorOptions().device(generator->parameters().front().device());
+  Tensor z = config.noise == "uniform" ? rand({n, config.noise_dim}, on, options.gen) - 0.5
+                                       : randn({n, config.noise_dim}, on, options.gen);
   return generator->forward(z);
 }
 

@@ -56,7 +56,9 @@ std::map<std::string, std::vector<Tensor>> SNDCGAN::optimizer_groups() {
 }
 
 Tensor SNDCGAN::sample(int64_t n, const SampleOptions& options) {
-  return generator->forward(randn({n, z_dim}, TensorOptions(), options.gen));
+  // z on the generator's device (a --device cuda run keeps its weights there)
+  return generator->forward(
+      randn({n, z_dim}, TensorOptions().device(generator->parameters().front().device()), options.gen));
 }
 
 Tensor SNDCGAN::generate(int64_t n, const SampleOptions& options) {

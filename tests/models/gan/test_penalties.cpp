@@ -78,3 +78,28 @@ TEST_CASE("gradient penalties refuse mismatched batches", "[gan][penalty]") {
                     Catch::Contains("gradient_penalty: real (4,2) and fake (3,2)"));
   CHECK_THROWS_WITH(models::gan::r1_penalty(f, zeros({4}, kFloat64)), Catch::Contains("r1_penalty"));
 }
+
+TEST_CASE("the gradient penalty is taken at t x_real + (1 - t) x_fake, one t per example", "[gan][penalty]") {
+  // f(x) = |x|^2 / 2 per row has grad_x f = x, so the penalty is mean_i (|x_t,i| - 1)^2 at the interpolates
+  // themselves: a linear critic (constant gradient) cannot tell where they are. t comes from a copy of the generator
+  // (the penalty draws one t per example, shape (B, 1), before anything else).
+  Critic half_square = [](const Tensor& x) { return (x * x).sum({1}) * 0.5; };
+  Tensor real = test::uniform_values({5, 3}, -2, 2, 21), fake = test::uniform_values({5, 3}, -2, 2, 22);
+  Generator gen(9), copy(9);
+  std::vector<double> t = rand({5, 1}, kFloat64, &copy).to_vector<double>();
+  std::vector<double> r = real.to_vector<double>(), f = fake.to_vector<double>();
+  double expected = 0;
+  for (int i = 0; i < 5; ++i) {
+    double sq = 0;
+    for (int j = 0; j < 3; ++j) {
+      const double x = t[i] * r[i * 3 + j] + (1 - t[i]) * f[i * 3 + j];
+      sq += x * x;
+    }
+    expected += (std::sqrt(sq) - 1) * (std::sqrt(sq) - 1) / 5;
+  }
+  test::check_values(models::gan::gradient_penalty(half_square, real, fake, &gen), {expected}, 1e-12, 1e-12);
+  // R1 of the same critic: mean_i |x_real,i|^2
+  double r1 = 0;
+  for (double v : r) r1 += v * v / 5;
+  test::check_values(models::gan::r1_penalty(half_square, real), {r1}, 1e-12, 1e-12);
+}
