@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "dgm.h"
 #include "models/datasets.h"
@@ -14,7 +13,7 @@
 #include "models/eval/feature_cache.h"
 #include "models/registry.h"
 #include "models/train/run.h"
-#include "nn/io/safetensors.h"
+#include "tests/models/train/run_checks.h"
 #include "tests/models/train/training_models.h"
 
 using namespace dgm;
@@ -23,17 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// An IDX file of unsigned bytes.
-void write_idx(const std::string& path, const std::vector<uint32_t>& dims, const std::vector<uint8_t>& values) {
-  std::vector<uint8_t> b{0, 0, 0x08, static_cast<uint8_t>(dims.size())};
-  for (uint32_t d : dims)
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(d >> s));
-  b.insert(b.end(), values.begin(), values.end());
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<long>(b.size()));
-}
-
-// A fake MNIST of n images, label i % 10: a bright bar at row 2 + 2 * label on a faint texture.
-void write_fake_mnist(const std::string& dir, const std::string& split, uint32_t n) {
+// A fake MNIST of n images whose label i % 10 can be learnt: a bright bar at row 2 + 2 * label on a faint texture.
+void write_fake_bars(const std::string& dir, const std::string& split, uint32_t n) {
   std::vector<uint8_t> pixels, labels;
   for (uint32_t i = 0; i < n; ++i) {
     const int label = static_cast<int>(i % 10);
@@ -43,18 +33,8 @@ void write_fake_mnist(const std::string& dir, const std::string& split, uint32_t
         pixels.push_back(y / 2 == 1 + label ? static_cast<uint8_t>(200 + i % 50)
                                             : static_cast<uint8_t>((x * 7 + y + static_cast<int>(i)) % 40));
   }
-  write_idx(dir + "/" + split + "-images-idx3-ubyte", {n, 28, 28}, pixels);
-  write_idx(dir + "/" + split + "-labels-idx1-ubyte", {n}, labels);
-}
-
-train::RunConfig small_run(const std::string& model, const std::string& out, const std::string& data_dir) {
-  train::RunConfig c = test::quiet_run_config(model, out);
-  c.data_dir = data_dir;
-  c.limit = 60;
-  c.test_limit = 30;
-  c.batch_size = 16;
-  c.samples = 4;
-  return c;
+  test::write_idx(dir + "/" + split + "-images-idx3-ubyte", {n, 28, 28}, pixels);
+  test::write_idx(dir + "/" + split + "-labels-idx1-ubyte", {n}, labels);
 }
 
 // A conditional "model" whose sample of class c is the first test image of class c: the per-class accuracy of
@@ -76,51 +56,24 @@ class ExemplarModel : public GenerativeModel {
   std::vector<Tensor> exemplars_;
 };
 
-struct OneThread {
-  int saved = get_num_threads();
-  OneThread() { set_num_threads(1); }
-  ~OneThread() { set_num_threads(saved); }
-};
-
 }  // namespace
 
 TEST_CASE("mnist-classifier trains, draws its pictures, resumes bit-identically and serves dgm eval --fid",
           "[eval][train]") {
-  OneThread one;  // bit-identical sums need one summation order
+  test::OneThread one;  // bit-identical sums need one summation order
   const std::string data_dir = test::fresh_temp_dir("classifier_runs", "data");
   fs::create_directories(data_dir + "/mnist");
-  write_fake_mnist(data_dir + "/mnist", "train", 60);
-  write_fake_mnist(data_dir + "/mnist", "t10k", 30);
+  write_fake_bars(data_dir + "/mnist", "train", 60);
+  write_fake_bars(data_dir + "/mnist", "t10k", 30);
   REQUIRE(registry().specs_of("classifier").size() == 2);
 
-  const std::string straight = test::fresh_temp_dir("classifier_runs", "straight");
-  const std::string resumed = test::fresh_temp_dir("classifier_runs", "resumed");
-  train::RunConfig a = small_run("mnist-classifier", straight, data_dir);
-  a.epochs = 2;
-  train::RunResult r = train::train_run(a);
-  REQUIRE(r.test.count("loss") == 1);
-  REQUIRE(r.test.count("accuracy") == 1);
-  CHECK(std::isfinite(r.test.at("loss")));
-  CHECK(r.test.at("accuracy") >= 0.0);
-  CHECK(r.test.at("accuracy") <= 1.0);
-  for (const char* p : {"confusion.png", "predictions.png", "losses.png"}) {
-    INFO("picture " << p);
-    CHECK(fs::exists(straight + "/" + p));
-  }
-  train::RunConfig b = small_run("mnist-classifier", resumed, data_dir);
-  b.epochs = 1;
-  train::train_run(b);
-  b.epochs = 2;
-  b.resume = true;
-  train::train_run(b);
-  nn::StateDict x = nn::io::load_safetensors(straight + "/checkpoint.safetensors"),
-                y = nn::io::load_safetensors(resumed + "/checkpoint.safetensors");
-  REQUIRE(x.size() == y.size());
-  for (const auto& [key, t] : x) {
-    INFO("checkpoint entry " << key);
-    REQUIRE(y.count(key));
-    CHECK(t.to_vector<double>() == y.at(key).to_vector<double>());
-  }
+  const test::SmallRun small{.data_dir = data_dir, .limit = 60, .test_limit = 30};
+  const test::TrainedRun run = test::train_and_resume("classifier_runs", "mnist-classifier", small,
+                                                      {"confusion.png", "predictions.png", "losses.png"});
+  test::require_test_keys(run, {"loss", "accuracy"});
+  CHECK(run.result.test.at("accuracy") >= 0.0);
+  CHECK(run.result.test.at("accuracy") <= 1.0);
+  const std::string& straight = run.dir;
 
   // a classifier does not sample; the message says what it is for
   train::RestoredRun restored = train::restore_run(straight, Device(kCPU));
@@ -133,7 +86,7 @@ TEST_CASE("mnist-classifier trains, draws its pictures, resumes bit-identically 
 
   // the evaluation of a small generative run with this classifier as its features
   const std::string vae = test::fresh_temp_dir("classifier_runs", "vae");
-  train::RunConfig v = small_run("vae-mnist-2d", vae, data_dir);
+  train::RunConfig v = test::small_run("vae-mnist-2d", vae, small);
   v.epochs = 1;
   train::train_run(v);
   train::RestoredRun model = train::restore_run(vae, Device(kCPU));
@@ -182,7 +135,9 @@ TEST_CASE("mnist-classifier trains, draws its pictures, resumes bit-identically 
     mean += (right ? 1.0 : 0.0) / 10;
   }
   CHECK(cond.sampled_accuracy == Approx(mean));
-  fs::remove_all(resumed);
+  fs::remove_all(straight);
+  fs::remove_all(vae);
+  fs::remove_all(data_dir);
 }
 
 TEST_CASE("gaussian_blur keeps the mean of an image away from the border and spreads a point as a Gaussian", "[eval]") {

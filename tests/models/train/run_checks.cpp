@@ -115,6 +115,7 @@ TrainedRun train_and_resume(const std::string& suite, const std::string& model, 
     CHECK(fs::exists(run.dir + "/" + p));
   }
   models::train::RunConfig b = small_run(model, resumed, small);
+  if (!small.resumed_samples) b.samples = 0;
   b.epochs = 1;
   models::train::train_run(b);
   b.epochs = 2;
@@ -130,6 +131,13 @@ TrainedRun train_and_resume(const std::string& suite, const std::string& model, 
   }
   fs::remove_all(resumed);
   return run;
+}
+
+void require_test_keys(const TrainedRun& run, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    INFO("test " << key);
+    REQUIRE(run.result.test.count(key) == 1);
+  }
 }
 
 }  // namespace dgm::test

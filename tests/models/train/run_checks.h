@@ -44,6 +44,7 @@ struct SmallRun {
   std::string data_dir;  // where the (fake) image files are; empty for toy sets
   std::string from;      // the parent run of a second stage
   int64_t limit = 48, test_limit = 24, batch_size = 16, samples = 4;
+  bool resumed_samples = true;  // train_and_resume: false for a resumed run that draws no pictures (to be fast)
 };
 
 // A quiet run of `model` into `out` sized by `small` (a full-batch model keeps its spec's batch: --batch-size is
@@ -60,5 +61,8 @@ struct TrainedRun {
 // key among them, each of `pictures` in the straight run's folder, the two checkpoints identical entry by entry.
 TrainedRun train_and_resume(const std::string& suite, const std::string& model, const SmallRun& small,
                             const std::vector<std::string>& pictures = {"samples.png"});
+
+// Requires each of `keys` among the test losses of `run` (train_and_resume has checked them all finite).
+void require_test_keys(const TrainedRun& run, const std::vector<std::string>& keys);
 
 }  // namespace dgm::test
