@@ -101,7 +101,7 @@ TEST_CASE("evaluate_images: a model repeating half the test split has precision 
   CHECK(m.pr.recall == roles.recall);
   CHECK(roles.recall != swapped.recall);
   // FID of the samples against the test split, not against the training images
-  CHECK(m.fid == Approx(eval::frechet_distance(eval::gaussian_stats(real_f), eval::gaussian_stats(fake_f)))
-                     .epsilon(1e-9));
+  CHECK(m.fid ==
+        Approx(eval::frechet_distance(eval::gaussian_stats(real_f), eval::gaussian_stats(fake_f))).epsilon(1e-9));
   CHECK(m.is.mean == Approx(eval::inception_score(fake_l, o.splits).mean).epsilon(1e-9));
 }
