@@ -165,9 +165,8 @@ name = torch.cuda.get_device_name() if device == "cuda" else f"cpu, {torch.get_n
 print(f"torch {torch.__version__} model_step on {name}, cudnn.benchmark={torch.backends.cudnn.benchmark}")
 
 
-def train_step(model, loss_fn):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
+def optimizer_step(opt, loss_fn):
+    """One training step of `opt` on loss_fn(), as a callable for time_steps."""
     def step():
         loss = loss_fn()
         opt.zero_grad()
@@ -176,6 +175,10 @@ def train_step(model, loss_fn):
         return loss.item()
 
     return step
+
+
+def train_step(model, loss_fn):
+    return optimizer_step(torch.optim.Adam(model.parameters(), lr=1e-3), loss_fn)
 
 
 if "vae" in wanted:
@@ -235,16 +238,6 @@ if "wgan_gp_critic" in wanted or "wgan_gp_generator" in wanted:
     critic_opt = torch.optim.Adam(gan.critic.parameters(), lr=1e-3, betas=(0.0, 0.9))
     generator_opt = torch.optim.Adam(gan.generator.parameters(), lr=1e-3, betas=(0.0, 0.9))
 
-    def gan_step(opt, loss_fn):
-        def step():
-            loss = loss_fn()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return loss.item()
-
-        return step
-
     def critic_loss():
         with torch.no_grad():
             fake = gan.generator(torch.randn(64, 128, device=device))
@@ -252,7 +245,7 @@ if "wgan_gp_critic" in wanted or "wgan_gp_generator" in wanted:
         return gan.critic(fake).mean() - gan.critic(xg).mean() + gan.gp_weight * gan.gradient_penalty(xg, fake, t)
 
     if "wgan_gp_critic" in wanted:
-        print(f"wgan_gp_critic  {time_steps(gan_step(critic_opt, critic_loss)):8.3f} ms/step")
+        print(f"wgan_gp_critic  {time_steps(optimizer_step(critic_opt, critic_loss)):8.3f} ms/step")
     if "wgan_gp_generator" in wanted:
-        generator_step = gan_step(generator_opt, lambda: gan.generator_loss(torch.randn(64, 128, device=device)))
+        generator_step = optimizer_step(generator_opt, lambda: gan.generator_loss(torch.randn(64, 128, device=device)))
         print(f"wgan_gp_generator {time_steps(generator_step):6.3f} ms/step")
