@@ -1,10 +1,12 @@
 #include "models/registry.h"
 
 #include "models/ar/specs.h"
+#include "models/diffusion/specs.h"
 #include "models/eval/specs.h"
 #include "models/flows/specs.h"
 #include "models/gan/specs.h"
 #include "models/lvm/specs.h"
+#include "models/score/specs.h"
 #include "models/vae/specs.h"
 #include "models/vqvae/specs.h"
 
@@ -67,6 +69,8 @@ Registry& registry() {
     lvm::register_models(*r);
     vqvae::register_models(*r);
     gan::register_models(*r);
+    score::register_models(*r);
+    diffusion::register_models(*r);
     eval::register_models(*r);
     return r;
   }();

@@ -1,0 +1,7 @@
+#include "models/score/specs.h"
+
+namespace dgm::models::score {
+
+void register_image_models(Registry& /*r*/) {}
+
+}  // namespace dgm::models::score
