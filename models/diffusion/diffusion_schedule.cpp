@@ -12,8 +12,8 @@ namespace dgm::models::diffusion {
 // f(t) = cos(((t/T + s)/(1 + s)) pi/2)^2; beta_t = min(1 - f(t)/f(t-1), max_beta)
 Tensor cosine_beta_schedule(int64_t num_timesteps, double s, double max_beta) {
   DGM_CHECK(num_timesteps > 0, "cosine_beta_schedule: num_timesteps must be positive, got ", num_timesteps);
-  DGM_CHECK(s > 0 && max_beta > 0 && max_beta < 1, "cosine_beta_schedule: expected s > 0 and max_beta in (0, 1), got s ",
-            s, ", max_beta ", max_beta);
+  DGM_CHECK(s > 0 && max_beta > 0 && max_beta < 1,
+            "cosine_beta_schedule: expected s > 0 and max_beta in (0, 1), got s ", s, ", max_beta ", max_beta);
   const double T = static_cast<double>(num_timesteps);
   auto f = [&](double t) {
     const double c = std::cos(((t / T + s) / (1 + s)) * M_PI / 2);
@@ -26,8 +26,10 @@ Tensor cosine_beta_schedule(int64_t num_timesteps, double s, double max_beta) {
 }
 
 Tensor extract_into_tensor(const Tensor& arr, const Tensor& t, const Shape& broadcast_shape, const Tensor& like) {
-  DGM_CHECK(arr.dim() == 1 && t.dim() == 1 && t.dtype() == kInt64, "extract_into_tensor: expected a 1-D schedule and "
-            "timesteps (B) int64, got ", shape_str(arr.shape()), " and ", shape_str(t.shape()), " ", dtype_name(t.dtype()));
+  DGM_CHECK(arr.dim() == 1 && t.dim() == 1 && t.dtype() == kInt64,
+            "extract_into_tensor: expected a 1-D schedule and "
+            "timesteps (B) int64, got ",
+            shape_str(arr.shape()), " and ", shape_str(t.shape()), " ", dtype_name(t.dtype()));
   DGM_CHECK(!broadcast_shape.empty() && broadcast_shape[0] == t.size(0), "extract_into_tensor: timesteps ",
             shape_str(t.shape()), " do not match the batch of ", shape_str(broadcast_shape));
   Tensor res = arr.index_select(0, t.to(arr.device())).to(like.dtype()).to(like.device());
@@ -43,8 +45,7 @@ BaseDiffusion::BaseDiffusion(int64_t num_timesteps_) : num_timesteps(num_timeste
 }
 
 void BaseDiffusion::check_timesteps(const Tensor& x, const Tensor& t, const char* who) const {
-  DGM_CHECK(x.defined() && x.dim() >= 1 && t.defined() && t.dim() == 1 && t.dtype() == kInt64 &&
-                t.size(0) == x.size(0),
+  DGM_CHECK(x.defined() && x.dim() >= 1 && t.defined() && t.dim() == 1 && t.dtype() == kInt64 && t.size(0) == x.size(0),
             who, ": expected x (B, ...) and timesteps t (B) int64, got x ", x.defined() ? shape_str(x.shape()) : "none",
             " and t ", t.defined() ? shape_str(t.shape()) + " " + dtype_name(t.dtype()) : "none");
   if (t.numel() == 0) return;
@@ -77,8 +78,10 @@ Tensor ForwardDiffusion::get_samples(const Tensor& x0, const Tensor& t, const Te
 
 ReverseDiffusion::ReverseDiffusion(int64_t num_timesteps_, std::optional<std::pair<double, double>> clip_range_)
     : BaseDiffusion(num_timesteps_), clip_range(clip_range_) {
-  DGM_CHECK(!clip_range || clip_range->first < clip_range->second, "ReverseDiffusion: clip_range must be (lo, hi) with "
-            "lo < hi, got (", clip_range ? clip_range->first : 0, ", ", clip_range ? clip_range->second : 0, ")");
+  DGM_CHECK(!clip_range || clip_range->first < clip_range->second,
+            "ReverseDiffusion: clip_range must be (lo, hi) with "
+            "lo < hi, got (",
+            clip_range ? clip_range->first : 0, ", ", clip_range ? clip_range->second : 0, ")");
   // abar_{t-1}, with abar_{-1} = 1 (given)
   alphas_cumprod_prev = cat({ones({1}, kFloat64), alphas_cumprod.narrow(0, 0, num_timesteps - 1)}, 0);
   // BEGIN SOLUTION hw5.2/init
@@ -107,8 +110,8 @@ std::pair<Tensor, Tensor> ReverseDiffusion::get_mean_variance(const Tensor& xt, 
                                                               const Tensor& t) const {
   // BEGIN SOLUTION hw5.2/mean_variance
   const Tensor x0 = get_x0(xt, eps, t);
-  const Tensor mean = extract_into_tensor(x0_coef, t, xt.shape(), xt) * x0 +
-                      extract_into_tensor(xt_coef, t, xt.shape(), xt) * xt;
+  const Tensor mean =
+      extract_into_tensor(x0_coef, t, xt.shape(), xt) * x0 + extract_into_tensor(xt_coef, t, xt.shape(), xt) * xt;
   return {mean, extract_into_tensor(variance, t, xt.shape(), xt)};
   // END SOLUTION
 }

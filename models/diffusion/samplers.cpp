@@ -55,10 +55,11 @@ Tensor ddim_sample_loop(const BaseDiffusion& schedule, const EpsFn& eps, Tensor 
   DGM_CHECK(eta >= 0 && eta <= 1, "ddim_sample_loop: eta must be in [0, 1], got ", eta);
   DGM_CHECK(!timesteps.empty(), "ddim_sample_loop: no timesteps");
   for (size_t i = 0; i < timesteps.size(); ++i) {
-    DGM_CHECK(timesteps[i] >= 0 && timesteps[i] < schedule.num_timesteps, "ddim_sample_loop: timestep ",
-              timesteps[i], " is outside [0, ", schedule.num_timesteps, ")");
-    DGM_CHECK(i == 0 || timesteps[i] < timesteps[i - 1], "ddim_sample_loop: timesteps must be strictly descending, got ",
-              timesteps[i - 1], " then ", timesteps[i]);
+    DGM_CHECK(timesteps[i] >= 0 && timesteps[i] < schedule.num_timesteps, "ddim_sample_loop: timestep ", timesteps[i],
+              " is outside [0, ", schedule.num_timesteps, ")");
+    DGM_CHECK(i == 0 || timesteps[i] < timesteps[i - 1],
+              "ddim_sample_loop: timesteps must be strictly descending, got ", timesteps[i - 1], " then ",
+              timesteps[i]);
   }
   NoGradGuard no_grad;
   const Tensor abar_cpu = schedule.alphas_cumprod.to(kCPU);

@@ -89,7 +89,8 @@ TEST_CASE("hw5.2: the posterior's coefficients, clipping, t = 0 and the samples'
     const double beta = 1 - abar[t] / abar[t - 1];
     CHECK(rev.variance.to_vector<double>()[t] == Approx((1 - abar[t - 1]) / (1 - abar[t]) * beta).epsilon(1e-10));
     CHECK(rev.x0_coef.to_vector<double>()[t] == Approx(std::sqrt(abar[t - 1]) * beta / (1 - abar[t])).epsilon(1e-10));
-    CHECK(rev.xt_coef.to_vector<double>()[t] == Approx(std::sqrt(1 - beta) * (1 - abar[t - 1]) / (1 - abar[t])).epsilon(1e-10));
+    CHECK(rev.xt_coef.to_vector<double>()[t] ==
+          Approx(std::sqrt(1 - beta) * (1 - abar[t - 1]) / (1 - abar[t])).epsilon(1e-10));
   }
   // t = 0: abar_{-1} = 1, no variance, the mean is x0 itself
   CHECK(rev.variance.to_vector<double>()[0] == 0.0);
