@@ -190,8 +190,11 @@ TwinCase wgan_gp_case(bool critic) {
 }  // namespace
 
 std::vector<TwinCase> twin_cases() {
-  return {maf_points_case(), maf_images_case(),  realnvp_case(),     resnet_vae_case(),
-          vqvae_case(),      wgan_gp_case(true), wgan_gp_case(false)};
+  std::vector<TwinCase> cases = {maf_points_case(), maf_images_case(),  realnvp_case(),     resnet_vae_case(),
+                                 vqvae_case(),      wgan_gp_case(true), wgan_gp_case(false)};
+  for (auto group : {ddpm2d_twin_cases, unet_twin_cases})
+    for (TwinCase& c : group()) cases.push_back(std::move(c));
+  return cases;
 }
 
 }  // namespace dgm::twins

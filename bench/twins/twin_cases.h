@@ -54,5 +54,9 @@ struct TwinCase {
 };
 
 std::vector<TwinCase> twin_cases();
+// The diffusion models' cases, each group in its own file: ddpm2d_cases.cpp (homework 5 task 2's ConditionalMLP
+// DDPM), unet_cases.cpp (task 3's UNet with classifier-free guidance).
+std::vector<TwinCase> ddpm2d_twin_cases();
+std::vector<TwinCase> unet_twin_cases();
 
 }  // namespace dgm::twins

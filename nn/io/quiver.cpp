@@ -65,9 +65,11 @@ PixelImage render_quiver_panels(const std::vector<QuiverPanel>& panels, double x
     const std::vector<double> vec = v.to_vector<double>(), at = where.to_vector<double>();
     double longest = 0;
     for (size_t i = 0; i + 1 < vec.size(); i += 2)
-      if (std::isfinite(vec[i]) && std::isfinite(vec[i + 1])) longest = std::max(longest, std::hypot(vec[i], vec[i + 1]));
+      if (std::isfinite(vec[i]) && std::isfinite(vec[i + 1]))
+        longest = std::max(longest, std::hypot(vec[i], vec[i + 1]));
     const int cx = static_cast<int>(k) * cell_w;
-    const Axes axes{{cx + left, panel_title_h, cx + left + panel_size - 1, panel_title_h + panel_size - 1}, x0, x1, y0, y1};
+    const Axes axes{
+        {cx + left, panel_title_h, cx + left + panel_size - 1, panel_title_h + panel_size - 1}, x0, x1, y0, y1};
     draw_ticks(img, axes, false);
     if (p.points.defined()) {
       DGM_CHECK(p.points.dim() == 2 && p.points.size(1) == 2, "save_quiver_panels: points of panel '", p.title,
@@ -75,7 +77,8 @@ PixelImage render_quiver_panels(const std::vector<QuiverPanel>& panels, double x
       const std::vector<double> pts = p.points.to_vector<double>();
       for (size_t i = 0; i + 1 < pts.size(); i += 2) {
         if (!std::isfinite(pts[i]) || !std::isfinite(pts[i + 1])) continue;
-        const int px = static_cast<int>(std::lround(axes.px(pts[i]))), py = static_cast<int>(std::lround(axes.py(pts[i + 1])));
+        const int px = static_cast<int>(std::lround(axes.px(pts[i]))),
+                  py = static_cast<int>(std::lround(axes.py(pts[i + 1])));
         fill_rect(img, {px - 1, py - 1, px + 1, py + 1}, kPointRgb, axes.area);
       }
     }
