@@ -17,8 +17,8 @@ std::shared_ptr<nn::Conv2d> conv5(int64_t in, int64_t out) { return std::make_sh
 }  // namespace
 
 BasicUNet::BasicUNet(int64_t in, int64_t out, int64_t c1, int64_t c2) : in_channels(in) {
-  DGM_CHECK(in > 0 && out > 0 && c1 > 0 && c2 > 0, "BasicUNet: expected positive channel counts, got in ", in,
-            ", out ", out, ", widths ", c1, ", ", c2);
+  DGM_CHECK(in > 0 && out > 0 && c1 > 0 && c2 > 0, "BasicUNet: expected positive channel counts, got in ", in, ", out ",
+            out, ", widths ", c1, ", ", c2);
   down_layers = register_module("down_layers", std::make_shared<nn::ModuleList>());
   down_layers->push_back(conv5(in, c1));
   down_layers->push_back(conv5(c1, c2));

@@ -88,13 +88,12 @@ void DenoisingScoreMatcher::save_pictures(const std::string& dir, const Batch& t
   GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
   if (input_shape != Shape{2}) return;
   const Tensor data = test_batch.x;
-  nn::io::save_quiver_panels(
-      dir + "/score.png",
-      {{"learned score s_theta(x), sigma " + std::to_string(sigma).substr(0, 5),
-        [this](const Tensor& x) { return score(x); }, data},
-       {"score of the test points smoothed by sigma",
-        [this, data](const Tensor& x) { return smoothed_data_score(x, data, sigma); }, data}},
-      -1.5, 2.5, -1.0, 1.5);
+  nn::io::save_quiver_panels(dir + "/score.png",
+                             {{"learned score s_theta(x), sigma " + std::to_string(sigma).substr(0, 5),
+                               [this](const Tensor& x) { return score(x); }, data},
+                              {"score of the test points smoothed by sigma",
+                               [this, data](const Tensor& x) { return smoothed_data_score(x, data, sigma); }, data}},
+                             -1.5, 2.5, -1.0, 1.5);
 }
 
 }  // namespace dgm::models::score

@@ -73,15 +73,13 @@ void LangevinGMM::save_pictures(const std::string& dir, const Batch& test_batch,
       }
   });
   const double w = positive_mode_weight(samples);
-  nn::io::save_scatter_panels(dir + "/samples.png",
-                              {{"data (test)", test_batch.x},
-                               {"samples: +(5,5) weight " + std::to_string(w).substr(0, 4) + " (0.9)",
-                                samples}},
-                              name());
-  nn::io::save_quiver_panels(dir + "/score.png",
-                             {{"true score grad log p(x)", [this](const Tensor& x) { return mixture.score(x); },
-                               test_batch.x}},
-                             -9, 9, -9, 9);
+  nn::io::save_scatter_panels(
+      dir + "/samples.png",
+      {{"data (test)", test_batch.x}, {"samples: +(5,5) weight " + std::to_string(w).substr(0, 4) + " (0.9)", samples}},
+      name());
+  nn::io::save_quiver_panels(
+      dir + "/score.png",
+      {{"true score grad log p(x)", [this](const Tensor& x) { return mixture.score(x); }, test_batch.x}}, -9, 9, -9, 9);
   nn::io::save_trajectory(dir + "/trajectory.png", frames, captions);
 }
 

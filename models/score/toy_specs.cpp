@@ -28,10 +28,12 @@ void add_langevin_gmm(Registry& r) {
   s.name = "langevin-gmm";
   s.family = "score";
   s.course = "seminar 8 (ncsn.ipynb), lecture 7";
-  s.description = "Langevin dynamics (eta 0.01, 1000 steps from U[-8,8]^2) on the exact score of the mixture "
-                  "0.1 N(-(5,5), I) + 0.9 N((5,5), I), by autograd w.r.t. x; nothing is trained (no optimizer)";
-  s.loss_unit = "nll: the exact -log p(x) of the data, nats per point; mode_weight: share of 1000 Langevin chains "
-                "at the +(5,5) mode (true_mode_weight 0.9)";
+  s.description =
+      "Langevin dynamics (eta 0.01, 1000 steps from U[-8,8]^2) on the exact score of the mixture "
+      "0.1 N(-(5,5), I) + 0.9 N((5,5), I), by autograd w.r.t. x; nothing is trained (no optimizer)";
+  s.loss_unit =
+      "nll: the exact -log p(x) of the data, nats per point; mode_weight: share of 1000 Langevin chains "
+      "at the +(5,5) mode (true_mode_weight 0.9)";
   s.datasets = {"gmm2d"};
   TrainSettings t;
   t.epochs = 1;
@@ -66,10 +68,12 @@ void add_dsm_moons(Registry& r) {
   s.name = "dsm-moons";
   s.family = "score";
   s.course = "homework 4 task 2, lecture 7";
-  s.description = "denoising score matching, sigma 0.1: Softplus MLP score 2 -> 128 -> 128 -> 2; Langevin sampling "
-                  "from U[-1,1]^2, eta 0.01, 200 steps; score.png: learned score beside the sigma-smoothed data's";
-  s.loss_unit = "total_loss: sum over the 2 dimensions of the mean squared error to -eps/sigma (its floor is "
-                "not 0: the smoothed data's score leaves a residual)";
+  s.description =
+      "denoising score matching, sigma 0.1: Softplus MLP score 2 -> 128 -> 128 -> 2; Langevin sampling "
+      "from U[-1,1]^2, eta 0.01, 200 steps; score.png: learned score beside the sigma-smoothed data's";
+  s.loss_unit =
+      "total_loss: sum over the 2 dimensions of the mean squared error to -eps/sigma (its floor is "
+      "not 0: the smoothed data's score leaves a residual)";
   s.datasets = {"moons"};
   s.presets = {{"quick", dsm_settings(60, "QUICK_DSM")}, {"course", dsm_settings(100, kNotMeasured)}};
   s.make = [](const MakeContext&) {
@@ -85,8 +89,9 @@ void add_denoiser_mnist(Registry& r) {
   s.name = "denoiser-mnist";
   s.family = "score";
   s.course = "seminar 8 (denoising_model.ipynb)";
-  s.description = "heuristic denoiser: BasicUNet (conv 5x5, widths 32/64, MaxPool, nearest upsampling, additive "
-                  "skips, SiLU) undoing (1 - a) x + a U[0,1]; 10-step iterative sampling from N(0, I)";
+  s.description =
+      "heuristic denoiser: BasicUNet (conv 5x5, widths 32/64, MaxPool, nearest upsampling, additive "
+      "skips, SiLU) undoing (1 - a) x + a U[0,1]; 10-step iterative sampling from N(0, I)";
   s.loss_unit = "loss: MSE between the prediction and the clean image, per pixel in [0, 1]";
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "x / 255 in [0, 1]";

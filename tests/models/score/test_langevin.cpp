@@ -49,7 +49,9 @@ namespace {
 
 // log p(x) of 0.1 N(-(5,5), I) + 0.9 N((5,5), I), written out in double
 double log_p(double a, double b) {
-  auto n = [](double a, double b, double m) { return std::exp(-((a - m) * (a - m) + (b - m) * (b - m)) / 2) / (2 * M_PI); };
+  auto n = [](double a, double b, double m) {
+    return std::exp(-((a - m) * (a - m) + (b - m) * (b - m)) / 2) / (2 * M_PI);
+  };
   return std::log(0.1 * n(a, b, -5) + 0.9 * n(a, b, 5));
 }
 

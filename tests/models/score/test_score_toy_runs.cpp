@@ -41,10 +41,10 @@ TEST_CASE("denoiser-mnist trains on [0, 1] images, draws samples and a trajector
   const std::string data_dir = test::fake_image_data("denoiser_runs", 32, 16);
   const ModelSpec& spec = find_model("denoiser-mnist");
   CHECK(spec.prepare(full({1, 1, 28, 28}, 255.0)).min().item() == Approx(1.0));
-  const test::TrainedRun run = test::train_and_resume(
-      "denoiser_runs", "denoiser-mnist",
-      {.data_dir = data_dir, .limit = 32, .test_limit = 16, .batch_size = 16, .samples = 4},
-      {"samples.png", "trajectory.png"});
+  const test::TrainedRun run =
+      test::train_and_resume("denoiser_runs", "denoiser-mnist",
+                             {.data_dir = data_dir, .limit = 32, .test_limit = 16, .batch_size = 16, .samples = 4},
+                             {"samples.png", "trajectory.png"});
   test::require_test_keys(run, {"loss"});
   fs::remove_all(run.dir);
 }
