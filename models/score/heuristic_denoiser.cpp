@@ -39,7 +39,8 @@ Tensor HeuristicDenoiser::sample_with_trajectory(int64_t n, int64_t steps, Gener
   DGM_CHECK(n >= 1 && steps >= 1, "HeuristicDenoiser::sample: expected n >= 1 and steps >= 1, got ", n, ", ", steps);
   NoGradGuard no_grad;
   const TensorOptions on = TensorOptions().device(net->parameters().front().device());
-  Tensor x = randn({n, 1, 28, 28}, on, gen);
+  // x_0 ~ U[0, 1]: the corruption at a = 1, the input the network was trained on at the start
+  Tensor x = rand({n, 1, 28, 28}, on, gen);
   if (on_step) on_step(0, x);
   for (int64_t i = 0; i < steps; ++i) {
     // x <- (1 - m) x + m net(x), m = 1 / (steps - i)
@@ -60,7 +61,7 @@ void HeuristicDenoiser::save_pictures(const std::string& dir, const Batch& test_
   std::vector<std::string> captions;
   Tensor samples = sample_with_trajectory(n_samples, num_steps, gen, [&](int64_t i, const Tensor& x) {
     frames.push_back(x.narrow(0, 0, std::min<int64_t>(8, x.size(0))));
-    captions.push_back(i == 0 ? "noise" : "step " + std::to_string(i));
+    captions.push_back(std::to_string(i));
   });
   nn::io::save_image_grid(dir + "/samples.png", samples);
   nn::io::save_trajectory(dir + "/trajectory.png", frames, captions, std::make_pair(0.0, 1.0));

@@ -3,9 +3,11 @@
 //
 //   corruption:  x_a = (1 - a) x + a u,   u ~ U[0, 1] per pixel, a ~ U[0, 1] per image
 //   loss:        MSE(net(x_a), x)                                      (mean over pixels and images)
-//   sampling:    x_0 ~ N(0, I); for i = 0..n-1: x0_hat = net(x), m = 1 / (n - i), x <- (1 - m) x + m x0_hat
+//   sampling:    x_0 ~ U[0, 1]; for i = 0..n-1: x0_hat = net(x), m = 1 / (n - i), x <- (1 - m) x + m x0_hat
 //
-// (n = 10 steps; the last step, m = 1, returns the prediction itself). The model predicts the clean image, not a
+// (n = 10 steps; the last step, m = 1, returns the prediction itself; images 1x28x28). The start is the corruption
+// at a = 1, pure uniform noise, the network's input at the end of its training range; COURSE.md's summary says
+// randn, but N(0, 1) pixels (half of them negative) lie outside what the network saw and its samples come out black. The model predicts the clean image, not a
 // score: there is no noise level and no theory behind the mixing rule, which is why the seminar calls it heuristic
 // and goes on to DDPM. sample() returns images clamped to [0, 1].
 #pragma once
@@ -28,7 +30,7 @@ class HeuristicDenoiser : public GenerativeModel {
   static Tensor corrupt(const Tensor& x, const Tensor& amount, Generator* gen = nullptr);
   // {"loss": MSE(net(corrupt(x, a)), x)}, a ~ U[0, 1] per image.
   Losses loss(const Batch& batch) override;
-  // The iterative sampler from N(0, I) with options.steps (0: num_steps) steps, clamped to [0, 1].
+  // The iterative sampler from U[0, 1] with options.steps (0: num_steps) steps, clamped to [0, 1].
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;
   std::vector<std::string> sample_options() const override { return {"steps"}; }
   // The same, calling on_step(i, x) on the start (i = 0) and after each step i = 1..steps.

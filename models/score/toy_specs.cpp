@@ -91,7 +91,7 @@ void add_denoiser_mnist(Registry& r) {
   s.course = "seminar 8 (denoising_model.ipynb)";
   s.description =
       "heuristic denoiser: BasicUNet (conv 5x5, widths 32/64, MaxPool, nearest upsampling, additive "
-      "skips, SiLU) undoing (1 - a) x + a U[0,1]; 10-step iterative sampling from N(0, I)";
+      "skips, SiLU) undoing (1 - a) x + a U[0,1]; 10-step iterative sampling from U[0,1]";
   s.loss_unit = "loss: MSE between the prediction and the clean image, per pixel in [0, 1]";
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "x / 255 in [0, 1]";

@@ -106,10 +106,9 @@ TEST_CASE("hw4.2: Langevin on the exact score of a Gaussian reaches the chain's 
           "[hw4][hw4.2]") {
   const double s2 = 0.5, eta = 0.1, mu0 = 1.0, mu1 = -0.5;
   // s(y) = -(y - mu) / s2 = -y / s2 + mu / s2
-  score::DenoisingScoreMatcher model(
-      linear({static_cast<float>(-1 / s2), 0.f, 0.f, static_cast<float>(-1 / s2)},
-             {static_cast<float>(mu0 / s2), static_cast<float>(mu1 / s2)}),
-      Shape{2}, 0.1);
+  score::DenoisingScoreMatcher model(linear({static_cast<float>(-1 / s2), 0.f, 0.f, static_cast<float>(-1 / s2)},
+                                            {static_cast<float>(mu0 / s2), static_cast<float>(mu1 / s2)}),
+                                     Shape{2}, 0.1);
   const int64_t n = 50000;
   Generator gen(3);
   // a = 1 - eta / (2 s2) = 0.9: 200 steps forget the U[-1, 1] start up to 0.9^200
