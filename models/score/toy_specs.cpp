@@ -2,7 +2,7 @@
 //
 //   langevin-gmm    Langevin dynamics on the analytic score of seminar 8's 2-D mixture (langevin_gmm.h): nothing is
 //                   trained; the run logs the exact NLL of the data and the weight the chains give the 0.9 mode
-//   dsm-moons       denoising score matching on moons (denoising_score_matcher.h, homework 4 task 2): a Softplus
+//   dsm-moons       denoising score matching on moons (denoising_score_matcher.h, homework 4 task 2): a SiLU
 //                   MLP 2 -> 128 -> 128 -> 2, sigma 0.1, Adam lr 3e-3 + StepLR(step_size 1, gamma 0.95) per epoch,
 //                   batch 32 (batch 128 gave a score field too weak to pull the samples onto the moons)
 //   denoiser-mnist  seminar 8's BasicUNet trained to undo a uniform corruption of MNIST in [0, 1], sampled by its
@@ -72,7 +72,7 @@ void add_dsm_moons(Registry& r) {
   s.family = "score";
   s.course = "homework 4 task 2, lecture 7";
   s.description =
-      "denoising score matching, sigma 0.1: Softplus MLP score 2 -> 128 -> 128 -> 2; Langevin sampling "
+      "denoising score matching, sigma 0.1: SiLU MLP score 2 -> 128 -> 128 -> 2; Langevin sampling "
       "from U[-1,1]^2, eta 0.01, 200 steps; score.png: learned score beside the sigma-smoothed data's";
   s.loss_unit =
       "total_loss: sum over the 2 dimensions of the mean squared error to -eps/sigma (its floor is "
