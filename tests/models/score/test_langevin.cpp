@@ -1,7 +1,7 @@
 // Langevin dynamics (models/score/langevin.h) and seminar 8's analytic mixture score (models/score/gmm_score.h):
 //   * on N(mu, s2) with its exact score -(x - mu)/s2 the chain is the linear recursion
 //     x' = a x + (1 - a) mu + sqrt(eta) z, a = 1 - eta/(2 s2), whose stationary law is N(mu, eta / (1 - a^2)) =
-//     N(mu, s2 / (1 - eta/(4 s2))) (derived by hand; 5 % above s2 at the eta used here, so the test sees O(eta));
+//     N(mu, s2 / (1 - eta/(4 s2))) (derived by hand; 11 % above s2 at the eta used here, so the test sees O(eta));
 //   * the autograd score of the mixture against central finite differences of its log-density written out here;
 //   * the seminar's point: chains from U[-8,8]^2 stay in their starting half-plane (mode weight near 1/2, not 0.9).
 #include <catch2/catch.hpp>
@@ -17,22 +17,23 @@ using namespace dgm;
 using namespace dgm::models::score;
 
 TEST_CASE("Langevin dynamics on a Gaussian reaches the discretized chain's exact stationary law", "[score][langevin]") {
-  const double mu = 1.5, s2 = 0.5, eta = 0.1;
-  const int64_t n = 100000;
+  const double mu = 1.5, s2 = 0.5, eta = 0.2;
+  const int64_t n = 20000;
   Generator gen(11);
   const Tensor x0 = zeros({n, 1}, kFloat64);
   int64_t calls = 0;
-  // a = 0.9: after 200 steps the start is forgotten up to 0.9^200 ~ 1e-9
-  const Tensor x = langevin_dynamics([&](const Tensor& y) { return (y - mu) * (-1.0 / s2); }, x0, 200, eta, &gen,
+  // a = 0.8: after 60 steps the start is forgotten up to 0.8^60 ~ 1e-6
+  const Tensor x = langevin_dynamics([&](const Tensor& y) { return (y - mu) * (-1.0 / s2); }, x0, 60, eta, &gen,
                                      [&](int64_t, const Tensor&) { ++calls; });
-  CHECK(calls == 201);  // x0 and every step
+  CHECK(calls == 61);  // x0 and every step
   REQUIRE(x.shape() == Shape{n, 1});
-  const double v = s2 / (1 - eta / (4 * s2));  // 0.5263
+  const double v = s2 / (1 - eta / (4 * s2));  // 0.5556
   const double mean = x.mean().item(), var = x.var().item();
-  // 5 standard errors: sqrt(v / n) = 0.0023 for the mean, v sqrt(2 / n) = 0.0024 for the variance
+  // 5 standard errors: sqrt(v / n) = 0.0053 for the mean, v sqrt(2 / n) = 0.0056 for the variance (5 of them,
+  // 0.028, are below the O(eta) gap v - s2 = 0.056)
   CHECK(std::abs(mean - mu) < 5 * std::sqrt(v / n));
   CHECK(std::abs(var - v) < 5 * v * std::sqrt(2.0 / n));
-  CHECK(std::abs(var - s2) > 0.01);  // the O(eta) bias is resolved: the chain is not N(mu, s2)
+  CHECK(std::abs(var - s2) > 0.03);  // the O(eta) bias is resolved: the chain is not N(mu, s2)
 }
 
 TEST_CASE("langevin_dynamics rejects a bad step size, step count or score shape", "[score][langevin]") {
