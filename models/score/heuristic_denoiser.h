@@ -7,9 +7,10 @@
 //
 // (n = 10 steps; the last step, m = 1, returns the prediction itself; images 1x28x28). The start is the corruption
 // at a = 1, pure uniform noise, the network's input at the end of its training range; COURSE.md's summary says
-// randn, but N(0, 1) pixels (half of them negative) lie outside what the network saw and its samples come out black. The model predicts the clean image, not a
-// score: there is no noise level and no theory behind the mixing rule, which is why the seminar calls it heuristic
-// and goes on to DDPM. sample() returns images clamped to [0, 1].
+// randn, but N(0, 1) pixels (half of them negative) lie outside what the network saw, and its samples came out
+// black (measured). The model predicts the clean image, not a score: there is no noise level and no theory behind
+// the mixing rule, which is why the seminar calls it heuristic and goes on to DDPM. sample() returns images clamped
+// to [0, 1].
 #pragma once
 #include <cstdint>
 #include <functional>
