@@ -9,7 +9,8 @@ namespace dgm::models::score {
 
 Tensor annealed_langevin_dynamics(const LevelScoreFn& score, const Tensor& x0, const std::vector<double>& sigmas,
                                   int64_t num_steps, double eps, Generator* gen, const LevelCallback& on_level) {
-  DGM_CHECK(x0.defined() && x0.dim() >= 1 && x0.size(0) > 0, "annealed_langevin_dynamics: expected points (n, ...), got ",
+  DGM_CHECK(x0.defined() && x0.dim() >= 1 && x0.size(0) > 0,
+            "annealed_langevin_dynamics: expected points (n, ...), got ",
             x0.defined() ? shape_str(x0.shape()) : std::string("an undefined tensor"));
   DGM_CHECK(!sigmas.empty(), "annealed_langevin_dynamics: expected at least one noise level");
   for (size_t i = 0; i < sigmas.size(); ++i)

@@ -14,9 +14,9 @@ ConditionalScoreModel::ConditionalScoreModel(const Tensor& sigmas_, int64_t dim_
   DGM_CHECK(dim > 0 && hidden > 0 && embed_dim > 0, "ConditionalScoreModel: sizes must be positive, got dim ", dim,
             ", hidden ", hidden, ", embed_dim ", embed_dim);
   sigmas = register_buffer("sigmas", sigmas_.to(kFloat32).clone());
-  embed = register_module("embed", std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(1, embed_dim),
-                                                                    std::make_shared<nn::Softplus>(),
-                                                                    std::make_shared<nn::Linear>(embed_dim, embed_dim)));
+  embed = register_module("embed", std::make_shared<nn::Sequential>(
+                                       std::make_shared<nn::Linear>(1, embed_dim), std::make_shared<nn::Softplus>(),
+                                       std::make_shared<nn::Linear>(embed_dim, embed_dim)));
   net = register_module("net", std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(dim + embed_dim, hidden),
                                                                 std::make_shared<nn::Softplus>(),
                                                                 std::make_shared<nn::Linear>(hidden, dim)));

@@ -10,8 +10,8 @@ namespace {
 void check_input(const Tensor& x, const Tensor& y, int64_t channels, int64_t num_embeddings, const char* who) {
   DGM_CHECK(x.dim() == 4 && x.size(1) == channels, who, ": expected x (B, ", channels, ", H, W), got ",
             shape_str(x.shape()));
-  DGM_CHECK(y.dim() == 1 && y.size(0) == x.size(0) && y.dtype() == kInt64, who, ": expected levels y (",
-            x.size(0), ") int64, got ", shape_str(y.shape()), " ", dtype_name(y.dtype()));
+  DGM_CHECK(y.dim() == 1 && y.size(0) == x.size(0) && y.dtype() == kInt64, who, ": expected levels y (", x.size(0),
+            ") int64, got ", shape_str(y.shape()), " ", dtype_name(y.dtype()));
   (void)num_embeddings;
 }
 
@@ -19,8 +19,8 @@ void check_input(const Tensor& x, const Tensor& y, int64_t channels, int64_t num
 
 ConditionedResnetBlock::ConditionedResnetBlock(int64_t dim_, int64_t num_embeddings_)
     : dim(dim_), num_embeddings(num_embeddings_) {
-  DGM_CHECK(dim > 0 && num_embeddings > 0, "ConditionedResnetBlock: dim and num_embeddings must be positive, got ",
-            dim, " and ", num_embeddings);
+  DGM_CHECK(dim > 0 && num_embeddings > 0, "ConditionedResnetBlock: dim and num_embeddings must be positive, got ", dim,
+            " and ", num_embeddings);
   block = register_module("block", std::make_shared<nn::Sequential>(
                                        std::make_shared<nn::Conv2d>(dim, dim, 1), std::make_shared<nn::ReLU>(),
                                        std::make_shared<nn::Conv2d>(dim, dim, 3, 1, 1), std::make_shared<nn::ReLU>(),

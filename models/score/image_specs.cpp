@@ -76,10 +76,10 @@ void add_ncsn_2d(Registry& r) {
       "total_loss: sum over the 2 coordinates of sigma_t^2 / sigma_min^2 (s + eps / sigma_t)^2; test "
       "mode_weight (annealed) and mode_weight_plain: the sampled weight of the mode +(5,5), 0.9 in the data";
   s.datasets = {"gmm2d"};
-  // 80000 train points, 20000 test: long epochs (625 steps of 128) between the costly evaluations (the mode
-  // weights sample with 2 x 1000 Langevin steps)
-  s.toy_size = 100000;
-  TrainSettings quick = ncsn_settings(12, 128, 1e-3, "not measured yet");
+  // 320000 train points, 80000 test: long epochs (2500 steps of 128) between the costly evaluations (the mode
+  // weights sample with 2 x 1000 Langevin steps); the score needs some 10^4 steps to reach the modes' pull
+  s.toy_size = 400000;
+  TrainSettings quick = ncsn_settings(6, 128, 1e-3, "not measured yet");
   quick.test_limit = 500;
   quick.samples = 1000;
   TrainSettings course = ncsn_settings(40, 128, 1e-3, kNotMeasured);

@@ -16,9 +16,8 @@ std::vector<double> geometric_sigmas(double sigma_max, double sigma_min, int64_t
   std::vector<double> s(static_cast<size_t>(L));
   // sigma_i = exp(log max + i / (L - 1) (log min - log max))
   for (int64_t i = 0; i < L; ++i)
-    s[static_cast<size_t>(i)] =
-        std::exp(std::log(sigma_max) + static_cast<double>(i) / static_cast<double>(L - 1) *
-                                           (std::log(sigma_min) - std::log(sigma_max)));
+    s[static_cast<size_t>(i)] = std::exp(std::log(sigma_max) + static_cast<double>(i) / static_cast<double>(L - 1) *
+                                                                   (std::log(sigma_min) - std::log(sigma_max)));
   return s;
 }
 
@@ -90,7 +89,9 @@ Losses NoiseConditionedScoreNetwork::loss(const Batch& batch) {
   Losses out{{"total_loss", l.mean({0}).sum()}, {"normalized_loss", l.detach().mean() * (sigma_T * sigma_T)}};
   if (config.mode_metrics && !is_training()) {
     NoGradGuard no_grad;
-    const auto plus_mode_share = [](const Tensor& p) { return (p.select(1, 0) + p.select(1, 1)).gt(0.0).to(kFloat64).mean(); };
+    const auto plus_mode_share = [](const Tensor& p) {
+      return (p.select(1, 0) + p.select(1, 1)).gt(0.0).to(kFloat64).mean();
+    };
     out["mode_weight"] = plus_mode_share(sample(batch.size()));
     out["mode_weight_plain"] = plus_mode_share(plain_langevin(batch.size(), nullptr));
   }

@@ -35,11 +35,11 @@ namespace dgm::models::score {
 std::vector<double> geometric_sigmas(double sigma_max, double sigma_min, int64_t L);
 
 struct NCSNConfig {
-  int64_t num_steps = 100;       // Langevin steps per level (the course's sample default)
-  double eps = 0.1;              // the smallest level's step (the course's default)
-  double init_range = 1;         // x_0 ~ U[-init_range, init_range]
-  bool mode_metrics = false;     // 2-D only: log mode_weight and mode_weight_plain when evaluating
-  int64_t trajectory_rows = 8;   // samples in trajectory.png
+  int64_t num_steps = 100;      // Langevin steps per level (the course's sample default)
+  double eps = 0.1;             // the smallest level's step (the course's default)
+  double init_range = 1;        // x_0 ~ U[-init_range, init_range]
+  bool mode_metrics = false;    // 2-D only: log mode_weight and mode_weight_plain when evaluating
+  int64_t trajectory_rows = 8;  // samples in trajectory.png
 };
 
 class NoiseConditionedScoreNetwork : public GenerativeModel {
@@ -72,7 +72,7 @@ class NoiseConditionedScoreNetwork : public GenerativeModel {
   Shape input_shape;
   std::vector<double> sigmas;  // descending
   NCSNConfig config;
-  Tensor sigmas_tensor;        // (T) float32 buffer "sigmas", on the parameters' device
+  Tensor sigmas_tensor;  // (T) float32 buffer "sigmas", on the parameters' device
 
  private:
   bool images() const { return input_shape.size() == 3; }

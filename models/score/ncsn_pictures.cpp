@@ -53,14 +53,15 @@ void NoiseConditionedScoreNetwork::save_pictures(const std::string& dir, const B
   std::vector<nn::io::QuiverPanel> panels;
   for (size_t i = 0; i < sigmas.size(); ++i) {
     const int64_t level = static_cast<int64_t>(i);
-    panels.push_back({sigma_caption(sigmas[i]),
-                      [this, level](const Tensor& p) {
-                        const Tensor on = p.to(device());
-                        return score_model
-                            ->forward(on, full({p.size(0)}, static_cast<double>(level), TensorOptions(kInt64).device(device())))
-                            .to(p.device());
-                      },
-                      test_batch.x});
+    panels.push_back(
+        {sigma_caption(sigmas[i]),
+         [this, level](const Tensor& p) {
+           const Tensor on = p.to(device());
+           return score_model
+               ->forward(on, full({p.size(0)}, static_cast<double>(level), TensorOptions(kInt64).device(device())))
+               .to(p.device());
+         },
+         test_batch.x});
   }
   nn::io::save_quiver_panels(dir + "/scores.png", panels, lo.select(0, 0).item() - pad, hi.select(0, 0).item() + pad,
                              lo.select(0, 1).item() - pad, hi.select(0, 1).item() + pad, 15, 240);

@@ -89,7 +89,7 @@ TEST_CASE("ConditionalScoreModel: seminar 8's layers, the score depends on sigma
 
 TEST_CASE("geometric_sigmas: NumPy's exp(linspace(log max, log min, L))", "[score][ncsn]") {
   // np.exp(np.linspace(np.log(8), np.log(0.1), 10)), printed with %.17g
-  const std::vector<double> expected{7.9999999999999991,  4.9162679375551726,  3.0212113042291247, 1.8566355334451112,
+  const std::vector<double> expected{7.9999999999999991,  4.9162679375551726,  3.0212113042291247,  1.8566355334451112,
                                      1.1409647181002307,  0.70116103268473007, 0.43088693800637673, 0.2647944547540092,
                                      0.16272506099369244, 0.10000000000000002};
   const std::vector<double> got = geometric_sigmas(8, 0.1, 10);
