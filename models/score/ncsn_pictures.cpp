@@ -31,7 +31,7 @@ void NoiseConditionedScoreNetwork::save_pictures(const std::string& dir, const B
   const Tensor x0 = initial_points(n_samples, gen);
   // images: the first rows samples at every level; points: every sample at every level
   std::vector<Tensor> frames{to_output(images() ? x0.narrow(0, 0, rows) : x0)};
-  std::vector<std::string> captions{"x_0 ~ U"};
+  std::vector<std::string> captions{"start"};
   const Tensor x = annealed_langevin_dynamics(x0, config.num_steps, config.eps, gen, [&](int64_t i, const Tensor& xi) {
     frames.push_back(to_output(images() ? xi.narrow(0, 0, rows) : xi));
     captions.push_back(sigma_caption(sigmas[static_cast<size_t>(i)]));
