@@ -79,7 +79,11 @@ void add_ncsn_2d(Registry& r) {
   // 320000 train points, 80000 test: long epochs (2500 steps of 128) between the costly evaluations (the mode
   // weights sample with 2 x 1000 Langevin steps); the score needs some 10^4 steps to reach the modes' pull
   s.toy_size = 400000;
-  TrainSettings quick = ncsn_settings(6, 128, 1e-3, "not measured yet");
+  TrainSettings quick = ncsn_settings(
+      6, 128, 1e-3,
+      "test normalized_loss 0.546, mode_weight 1.00 (data 0.9: in 15000 steps the network has not learned the 0.1 "
+      "mode's basin; the same sampler on the exact score gives 0.9, test_ncsn_modes.cpp), mode_weight_plain 0.78; "
+      "9.6 min wall, 60 s CPU (measured 2026-12-04, beside other runs)");
   quick.test_limit = 500;
   quick.samples = 1000;
   TrainSettings course = ncsn_settings(40, 128, 1e-3, kNotMeasured);

@@ -41,11 +41,11 @@ TEST_CASE("annealed Langevin with the exact score recovers the mode weight 0.9; 
     const double s = sigmas[level.to_vector<int64_t>()[0]];
     return mixture_score(x, 1 + s * s);
   };
-  const Tensor annealed = annealed_langevin_dynamics(annealed_score, uniform(-8, 8, {n, 2}, {}, &gen), sigmas, 100,
-                                                     0.01, &gen);
+  const Tensor annealed =
+      annealed_langevin_dynamics(annealed_score, uniform(-8, 8, {n, 2}, {}, &gen), sigmas, 100, 0.01, &gen);
   CHECK(std::fabs(plus_share(annealed) - 0.9) < 5 * std::sqrt(0.9 * 0.1 / n));
   const LevelScoreFn plain_score = [](const Tensor& x, const Tensor&) { return mixture_score(x, 1); };
-  const Tensor plain = annealed_langevin_dynamics(plain_score, uniform(-8, 8, {n, 2}, {}, &gen), {1.0}, 1000,
-                                                  0.01, &gen);
+  const Tensor plain =
+      annealed_langevin_dynamics(plain_score, uniform(-8, 8, {n, 2}, {}, &gen), {1.0}, 1000, 0.01, &gen);
   CHECK(std::fabs(plus_share(plain) - 0.5) < 5 * std::sqrt(0.25 / n));
 }
