@@ -78,16 +78,16 @@ Losses DDPM::loss(const Batch& batch) {
 }
 
 Tensor DDPM::sample(int64_t n, const SampleOptions& options) {
-  DGM_CHECK(options.steps >= 0 && options.steps <= num_timesteps, "DDPM::sample: steps must be in [0, ",
-            num_timesteps, "] (0: every timestep), got ", options.steps);
+  DGM_CHECK(options.steps >= 0 && options.steps <= num_timesteps, "DDPM::sample: steps must be in [0, ", num_timesteps,
+            "] (0: every timestep), got ", options.steps);
   DGM_CHECK(!options.labels.defined() && options.guidance == 0,
             "DDPM::sample: the 2-D DDPM is unconditional: no labels or guidance");
   NoGradGuard no_grad;
   Tensor x = draw_prior(n, options.gen);
   if (options.steps > 0 && options.steps < num_timesteps) {
     const EpsFn eps = [this](const Tensor& x_t, const Tensor& t) { return predict_eps(x_t, t); };
-    return ddim_sample_loop(reverse_, eps, x, strided_timesteps(num_timesteps, options.steps), 0.0,
-                            reverse_.clip_range, options.gen);
+    return ddim_sample_loop(reverse_, eps, x, strided_timesteps(num_timesteps, options.steps), 0.0, reverse_.clip_range,
+                            options.gen);
   }
   // BEGIN SOLUTION hw5.3/sample
   // x_{t-1} ~ q(x_{t-1} | x_t, x0(x_t, eps_theta(x_t, t))) for t = T-1, ..., 0
@@ -110,7 +110,8 @@ void DDPM::save_pictures(const std::string& dir, const Batch& test_batch, int64_
     const Tensor ts = full({x0.size(0)}, static_cast<double>(t), TensorOptions().dtype(kInt64).device(x0.device()));
     forward.emplace_back("t=" + std::to_string(t), forward_100.get_samples(x0, ts, {}, gen));
   }
-  nn::io::save_scatter_panels(dir + "/forward.png", forward, "forward process, T = " + std::to_string(kForwardPictureT));
+  nn::io::save_scatter_panels(dir + "/forward.png", forward,
+                              "forward process, T = " + std::to_string(kForwardPictureT));
   // the denoising trajectory: x_t is the input of step t, i.e. what step t + 1 returned (x_{T-1} is the prior)
   std::vector<Tensor> frames;
   std::vector<std::string> captions;

@@ -85,8 +85,8 @@ TEST_CASE("hw5.3: simple_loss(x0, t, eps) is the MSE between eps and eps_theta(x
   const std::vector<float> x0v = x0.to_vector<float>(), nv = noise.to_vector<float>();
   for (size_t i = 0; i < 6; ++i)
     for (size_t j = 0; j < 2; ++j)
-      xt[2 * i + j] = static_cast<float>(std::sqrt(abar[ts[i]]) * x0v[2 * i + j] +
-                                         std::sqrt(1 - abar[ts[i]]) * nv[2 * i + j]);
+      xt[2 * i + j] =
+          static_cast<float>(std::sqrt(abar[ts[i]]) * x0v[2 * i + j] + std::sqrt(1 - abar[ts[i]]) * nv[2 * i + j]);
   const Tensor t = tensor(ts);
   const std::vector<float> pred = ddpm->model->forward(tensor(xt, {6, 2}), t).to_vector<float>();
   double expected = 0;

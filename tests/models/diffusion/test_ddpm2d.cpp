@@ -37,8 +37,8 @@ TEST_CASE("DDPM 2-D: steps < T samples with DDIM (eta 0) on the strided timestep
   Generator gc(1);
   const Tensor x_T = randn({64, 2}, &gc);
   const diffusion::EpsFn eps = [&](const Tensor& x, const Tensor& t) { return ddpm->predict_eps(x, t); };
-  const Tensor ref = diffusion::ddim_sample_loop(ddpm->reverse_diffusion(), eps, x_T,
-                                                 diffusion::strided_timesteps(20, 5), 0.0);
+  const Tensor ref =
+      diffusion::ddim_sample_loop(ddpm->reverse_diffusion(), eps, x_T, diffusion::strided_timesteps(20, 5), 0.0);
   CHECK(xa.to_vector<float>() == ref.to_vector<float>());
   // deterministic given x_T: only the prior depends on the generator
   CHECK(xa.to_vector<float>() != ddpm->sample(64, b).to_vector<float>());
@@ -64,8 +64,9 @@ TEST_CASE("DDPM 2-D: chamfer_distance against hand-computed nearest neighbours",
   CHECK(diffusion::chamfer_distance(a, b).item<double>() == Approx(7.0 / 3).epsilon(1e-6));
   CHECK(diffusion::chamfer_distance(b, a).item<double>() == Approx(7.0 / 3).epsilon(1e-6));
   CHECK(diffusion::chamfer_distance(a, a).item<double>() == 0);
-  CHECK_THROWS_WITH(diffusion::chamfer_distance(a, zeros({3, 3})),
-                    Catch::Contains("chamfer_distance: expected non-empty point sets (n, D) and (m, D), got (2,2) and (3,3)"));
+  CHECK_THROWS_WITH(
+      diffusion::chamfer_distance(a, zeros({3, 3})),
+      Catch::Contains("chamfer_distance: expected non-empty point sets (n, D) and (m, D), got (2,2) and (3,3)"));
 }
 
 TEST_CASE("DDPM 2-D: bad input is refused with the operation's name", "[diffusion][ddpm2d]") {
@@ -78,8 +79,9 @@ TEST_CASE("DDPM 2-D: bad input is refused with the operation's name", "[diffusio
                     Catch::Contains("DDPM::simple_loss: noise (4,1) must have x0's shape (4,2)"));
   CHECK_THROWS_WITH(ddpm->simple_loss(zeros({4, 2}), full({4}, 10.0, kInt64), zeros({4, 2})),
                     Catch::Contains("timesteps must be in [0, 10), got [10, 10]"));
-  CHECK_THROWS_WITH(ddpm->model->forward(zeros({4, 2}), zeros({4})),
-                    Catch::Contains("ConditionalMLP: expected x (B, 2) and t (B) int64, got x (4,2) and t (4) float32"));
+  CHECK_THROWS_WITH(
+      ddpm->model->forward(zeros({4, 2}), zeros({4})),
+      Catch::Contains("ConditionalMLP: expected x (B, 2) and t (B) int64, got x (4,2) and t (4) float32"));
   models::SampleOptions too_many;
   too_many.steps = 11;
   CHECK_THROWS_WITH(ddpm->sample(4, too_many), Catch::Contains("DDPM::sample: steps must be in [0, 10]"));
@@ -93,9 +95,9 @@ TEST_CASE("DDPM 2-D: bad input is refused with the operation's name", "[diffusio
 TEST_CASE("ddpm-moons trains, draws its pictures, reports chamfer and resumes bit-identically",
           "[diffusion][ddpm2d][train]") {
   test::OneThread one;
-  const test::TrainedRun run = test::train_and_resume(
-      "ddpm2d_runs", "ddpm-moons", {.limit = 256, .test_limit = 64, .batch_size = 64, .samples = 64},
-      {"samples.png", "forward.png", "trajectory.png"});
+  const test::TrainedRun run = test::train_and_resume("ddpm2d_runs", "ddpm-moons",
+                                                      {.limit = 256, .test_limit = 64, .batch_size = 64, .samples = 64},
+                                                      {"samples.png", "forward.png", "trajectory.png"});
   test::require_test_keys(run, {"loss", "chamfer"});
   CHECK(run.result.test.at("chamfer") > 0);
   fs::remove_all(run.dir);

@@ -109,7 +109,7 @@ void check_law(const Tensor& x, int64_t j, double M, double V) {
 
 Tensor prior(int64_t n, int64_t d, Generator& gen) { return randn({n, d}, TensorOptions().dtype(kFloat64), &gen); }
 
-constexpr int64_t kN = 20000;  // samples of the short chains; se(var)/var = sqrt(2 / 20000) = 1 %
+constexpr int64_t kN = 20000;        // samples of the short chains; se(var)/var = sqrt(2 / 20000) = 1 %
 constexpr int64_t kLongRun = 10000;  // samples of the T = 1000 chains; se(var)/var = sqrt(2 / 10000) = 1.4 %
 
 }  // namespace
@@ -243,7 +243,8 @@ TEST_CASE("strided_timesteps: evenly spaced, rounded, T-1 and 0 included, descen
     CHECK(s[i] < s[i - 1]);
     CHECK(std::abs(static_cast<double>(s[i - 1] - s[i]) - 999.0 / 49) <= 1);
   }
-  CHECK_THROWS_WITH(diffusion::strided_timesteps(10, 0), Catch::Contains("strided_timesteps: steps must be in [1, 10]"));
+  CHECK_THROWS_WITH(diffusion::strided_timesteps(10, 0),
+                    Catch::Contains("strided_timesteps: steps must be in [1, 10]"));
   CHECK_THROWS_WITH(diffusion::strided_timesteps(10, 11), Catch::Contains("got 11"));
 }
 
@@ -277,7 +278,8 @@ TEST_CASE("the samplers refuse bad input with the operation's name", "[diffusion
   CHECK_THROWS_WITH(diffusion::ddpm_sample_loop(reverse, wrong, x),
                     Catch::Contains("ddpm_sample_loop: the noise predictor returned (4,3) for x_t (4,2)"));
   CHECK_THROWS_WITH(diffusion::ddpm_sample_loop(reverse, zero, Tensor()), Catch::Contains("ddpm_sample_loop"));
-  CHECK_THROWS_WITH(diffusion::ddim_sample_loop(reverse, zero, x, {9, 5}, 1.5), Catch::Contains("eta must be in [0, 1]"));
+  CHECK_THROWS_WITH(diffusion::ddim_sample_loop(reverse, zero, x, {9, 5}, 1.5),
+                    Catch::Contains("eta must be in [0, 1]"));
   CHECK_THROWS_WITH(diffusion::ddim_sample_loop(reverse, zero, x, {}, 0.0), Catch::Contains("no timesteps"));
   CHECK_THROWS_WITH(diffusion::ddim_sample_loop(reverse, zero, x, {10, 5}, 0.0),
                     Catch::Contains("timestep 10 is outside [0, 10)"));
