@@ -27,11 +27,12 @@ void check_points(const Tensor& x, int64_t dim, const char* who) {
 
 }  // namespace
 
-DDPM::DDPM(int64_t num_timesteps_, std::shared_ptr<ConditionalMLP> model_)
+DDPM::DDPM(int64_t num_timesteps_, std::shared_ptr<ConditionalMLP> model_,
+           std::optional<std::pair<double, double>> clip_range)
     : num_timesteps(num_timesteps_),
       model(std::move(model_)),
       forward_diffusion(num_timesteps_),
-      reverse_(num_timesteps_) {
+      reverse_(num_timesteps_, clip_range) {
   DGM_CHECK(model, "DDPM: no noise predictor");
   DGM_CHECK(model->num_embeds == num_timesteps, "DDPM: the noise predictor embeds ", model->num_embeds,
             " timesteps, but the diffusion has ", num_timesteps);

