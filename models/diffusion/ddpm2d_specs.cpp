@@ -48,12 +48,15 @@ void register_ddpm2d_models(Registry& r) {
   s.toy_size = 20000;
   // quick: lr 2e-3 for the fewer epochs; the test loss and chamfer on 1024 test points (4 batches, each sampled with
   // 100 steps: the evaluation costs more than the epoch's training)
-  TrainSettings quick = ddpm_settings(200, 256, 2e-3, "not measured yet");
+  TrainSettings quick = ddpm_settings(
+      200, 256, 2e-3,
+      "test loss 0.350, chamfer 0.125 (two draws of the data: 0.103); DDIM chamfer 0.149 at 20 steps, 0.164 at 10; "
+      "23.7 min wall, 337 s CPU (--threads 1, measured 2026-12-04, beside other runs); moons with a faint bridge");
   quick.test_limit = 1024;
   s.presets = {{"quick", quick}, {"course", ddpm_settings(500, 256, 1e-3, "not measured (no GPU run yet)")}};
   // x0^ clamped into [-3, 3] while sampling (ddpm.h: strided DDIM needs it; the moons lie within [-1.3, 2.3] x
-  // [-0.8, 1.3], so a good x0^ is never touched). Measured on the quick run: ancestral sampling's chamfer the same
-  // with and without it, DDIM at 20 steps 0.17 with it and 28 without.
+  // [-0.8, 1.3], so a good x0^ is never touched). Measured on the quick run: ancestral sampling's chamfer 0.124 with
+  // it, 0.127 without; DDIM's at 20 steps 0.149 with it, 6.2 without.
   s.make = [](const MakeContext&) {
     return std::make_shared<DDPM>(kTimesteps, std::make_shared<ConditionalMLP>(2, kTimesteps, 128),
                                   std::make_pair(-3.0, 3.0));
