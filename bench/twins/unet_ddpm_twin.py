@@ -37,7 +37,7 @@ def sinusoidal_table(T, d):
 class TimeEmbedding(nn.Module):
     def __init__(self, T, d_in, d_out):
         super().__init__()
-        self.table = sinusoidal_table(T, d_in)
+        self.register_buffer("table", sinusoidal_table(T, d_in), persistent=False)
         self.linear1 = nn.Linear(d_in, d_out)
         self.linear2 = nn.Linear(d_out, d_out)
 
@@ -109,7 +109,7 @@ class Upsample(nn.Module):
 
 
 class UNet(nn.Module):
-    def __init__(self, T, num_labels, ch, mult, num_blocks, dropout):
+    def __init__(self, T, num_labels, ch, mult, num_blocks, dropout, attn_from_level=0):
         super().__init__()
         tdim = 4 * ch
         self.time_embedding = TimeEmbedding(T, ch, tdim)
@@ -119,7 +119,7 @@ class UNet(nn.Module):
         chs, now = [ch], ch
         for i, m in enumerate(mult):
             for _ in range(num_blocks):
-                self.downblocks.append(ResBlock(now, ch * m, tdim, dropout, True))
+                self.downblocks.append(ResBlock(now, ch * m, tdim, dropout, i >= attn_from_level))
                 now = ch * m
                 chs.append(now)
             if i != len(mult) - 1:
@@ -162,10 +162,10 @@ class ConditionalDDPM(nn.Module):
         super().__init__()
         self.T = config["num_timesteps"]
         self.model = UNet(self.T, config["num_labels"], config["hidden_channels"], config["channel_multipliers"],
-                          config["num_blocks"], config["dropout"])
+                          config["num_blocks"], config["dropout"], config.get("attn_from_level", 0))
         abar = alphas_cumprod(self.T)
-        self.sqrt_abar = torch.from_numpy(np.sqrt(abar)).float()
-        self.sqrt_1m_abar = torch.from_numpy(np.sqrt(1 - abar)).float()
+        self.register_buffer("sqrt_abar", torch.from_numpy(np.sqrt(abar)).float(), persistent=False)
+        self.register_buffer("sqrt_1m_abar", torch.from_numpy(np.sqrt(1 - abar)).float(), persistent=False)
 
     def loss(self, x0, y, t, noise):
         x = 2 * x0 - 1

@@ -45,8 +45,8 @@ class ConditionalDDPM : public DiffusionModel {
 
   int64_t num_classes() const override { return conditional ? model->num_labels : 0; }
   std::vector<std::string> sample_options() const override;
-  // samples.png (guided, labels cycling over the classes), forward_noise.png (the course's timestamps
-  // 0, 50, ..., 999 of T = 1000, scaled to T), trajectory.png (x_t along sampling).
+  // samples.png (guided, labels cycling over the classes), trajectory.png (x_t of the first samples along
+  // sampling), forward_noise.png (the course's timestamps 0, 50, ..., 999 of T = 1000, scaled to T).
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
   std::string name() const override { return "ConditionalDDPM"; }
   std::string extra_repr() const override;

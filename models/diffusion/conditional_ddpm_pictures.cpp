@@ -6,6 +6,7 @@
 
 #include "autograd/grad_mode.h"
 #include "models/diffusion/conditional_ddpm.h"
+#include "nn/io/image_grid.h"
 #include "nn/io/trajectory.h"
 #include "tensor/factories.h"
 #include "tensor/random.h"
@@ -28,41 +29,44 @@ std::vector<int64_t> forward_timestamps(int64_t T) {
 
 void ConditionalDDPM::save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples,
                                     Generator* gen) {
-  GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
   NoGradGuard no_grad;
-  // forward_noise.png: x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps of 8 test images, one eps per image
-  const int64_t rows = std::min<int64_t>(8, test_batch.size());
-  const Tensor x0 = test_batch.x.narrow(0, 0, rows) * 2.0 - 1.0;
-  const Tensor noise = randn(x0.shape(), TensorOptions().device(x0.device()), gen);
+  const Device device = test_batch.x.device();
+  // samples.png: n_samples (guided, labels cycling over the classes, one class per column, when conditional);
+  // trajectory.png: the first 8 of them, x_t at every (steps / 6)-th step of the sampler, and the finished x_0
+  SampleOptions options(gen);
+  if (conditional) {
+    std::vector<int64_t> labels;
+    for (int64_t i = 0; i < n_samples; ++i) labels.push_back(i % num_classes());
+    options.labels = tensor(labels).to(device);
+  }
+  const int64_t rows = std::min<int64_t>({8, test_batch.size(), n_samples});
+  const int64_t steps = default_steps > 0 ? default_steps : num_timesteps;
+  const int64_t every = std::max<int64_t>(1, steps / 6);
   std::vector<Tensor> frames;
   std::vector<std::string> captions;
+  int64_t taken = 0;
+  const Tensor samples = sample_with_steps(n_samples, options, [&](int64_t t, const Tensor& x) {
+    if (taken++ % every == 0 || t == 0) {
+      frames.push_back(to_output(x.narrow(0, 0, rows)));
+      captions.push_back("t=" + std::to_string(t));
+    }
+  });
+  nn::io::ImageOptions grid;
+  if (conditional) grid.nrow = num_classes();
+  nn::io::save_image_grid(dir + "/samples.png", samples, grid);
+  nn::io::save_trajectory(dir + "/trajectory.png", frames, captions, std::make_pair(0.0, 1.0));
+
+  // forward_noise.png: x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps of 8 test images, one eps per image
+  const Tensor x0 = test_batch.x.narrow(0, 0, rows) * 2.0 - 1.0;
+  const Tensor noise = randn(x0.shape(), TensorOptions().device(device), gen);
+  frames.clear();
+  captions.clear();
   for (int64_t t : forward_timestamps(num_timesteps)) {
-    const Tensor ts = full({rows}, static_cast<double>(t), TensorOptions().dtype(kInt64).device(x0.device()));
+    const Tensor ts = full({rows}, static_cast<double>(t), TensorOptions().dtype(kInt64).device(device));
     frames.push_back(to_output(forward_diffusion.get_samples(x0, ts, noise)));
     captions.push_back("t=" + std::to_string(t));
   }
   nn::io::save_trajectory(dir + "/forward_noise.png", frames, captions, std::make_pair(0.0, 1.0));
-
-  // trajectory.png: 8 samples (labels 0..7 when conditional), x_t at every (steps / 6)-th step of the sampler, and
-  // the finished x_0
-  SampleOptions options(gen);
-  if (conditional) {
-    std::vector<int64_t> labels;
-    for (int64_t i = 0; i < rows; ++i) labels.push_back(i % num_classes());
-    options.labels = tensor(labels).to(x0.device());
-  }
-  const int64_t steps = default_steps > 0 ? default_steps : num_timesteps;
-  const int64_t every = std::max<int64_t>(1, steps / 6);
-  frames.clear();
-  captions.clear();
-  int64_t taken = 0;
-  sample_with_steps(rows, options, [&](int64_t t, const Tensor& x) {
-    if (taken++ % every == 0 || t == 0) {
-      frames.push_back(to_output(x));
-      captions.push_back("t=" + std::to_string(t));
-    }
-  });
-  nn::io::save_trajectory(dir + "/trajectory.png", frames, captions, std::make_pair(0.0, 1.0));
 }
 
 }  // namespace dgm::models::diffusion

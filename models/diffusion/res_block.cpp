@@ -51,9 +51,10 @@ Tensor ResBlock::forward(const Tensor& x, const Tensor& temb, const Tensor& cemb
             "ResBlock: expected temb and cemb ", shape_str(emb), ", got ",
             temb.defined() ? shape_str(temb.shape()) : std::string("nothing"), " and ",
             cemb.defined() ? shape_str(cemb.shape()) : std::string("nothing"));
+  Tensor h;  // block2(block1(x) + embeddings) + shortcut(x), then the given attention
   // BEGIN SOLUTION hw5.4/forward
   // h = block1(x) + temb_proj(temb) + cemb_proj(cemb), broadcast over H and W
-  Tensor h = block1->forward(x);
+  h = block1->forward(x);
   h = h + temb_proj->forward(temb).unsqueeze(2).unsqueeze(3) + cemb_proj->forward(cemb).unsqueeze(2).unsqueeze(3);
   // out = block2(h) + shortcut(x)
   h = block2->forward(h) + (shortcut ? shortcut->forward(x) : x);
