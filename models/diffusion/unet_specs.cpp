@@ -78,7 +78,9 @@ void register_ddpm_mnist(Registry& r) {
   quick.test_limit = 512;
   quick.samples = 64;
   quick.ema_decay = 0.995;
-  quick.expected_time = "not measured yet";
+  quick.expected_time =
+      "32 min wall beside other runs (load 11-16 on 2 cores), 411 s CPU (2026-12-04, measured, MNIST, 250 steps "
+      "of 32): test loss 0.0695 (train 0.075); samples (EMA, DDIM 50 steps): stroke fragments, not yet digits";
   TrainSettings course = ddpm_settings(20, 128, 2e-4);
   course.ema_decay = 0.9999;
   course.expected_time = "not measured (no GPU run yet)";
