@@ -65,8 +65,8 @@ void register_ddpm_mnist(Registry& r) {
   s.family = "diffusion";
   s.course = "homework 5 task 3 (a), lecture 8";
   s.description =
-      "unconditional DDPM on 32x32 MNIST: the course's UNet (attention on every down level), cosine schedule, "
-      "T = 1000; samples by DDIM (50 steps) in the quick preset";
+      "unconditional DDPM on 32x32 MNIST: the course's UNet (attention on every down level; quick: not at 32x32), "
+      "cosine schedule, T = 1000; samples by DDIM (50 steps) in the quick preset";
   s.loss_unit = "MSE of the predicted noise, per pixel";
   s.datasets = {"mnist", "fashion-mnist"};
   s.transform = "resize_bilinear to 32x32, then x / 255 in [0, 1] (the model maps it to [-1, 1])";
@@ -110,8 +110,9 @@ void register_ddpm_mnist_cfg(Registry& r) {
   quick.samples = 100;
   quick.ema_decay = 0.995;
   quick.expected_time =
-      "not measured (2026-12-04: the shared machine, load 14-16 on 2 cores, left no time after the first stage; "
-      "its step costs what a ddpm-mnist step costs: about 1.3 s CPU at batch 32, so 250 steps about 6 CPU minutes)";
+      "9.2 min wall beside other runs (load 4-6 on 2 cores), 488 s CPU (2026-12-04, measured, 250 steps of 32 from "
+      "the quick ddpm-mnist run): test loss 0.0484 (train 0.055); guided samples (g = 3, DDIM 50): stroke fragments, "
+      "class accuracy 0.12 of 100 (chance 0.10), FID 694 of 100 (dgm MNIST features)";
   TrainSettings course = ddpm_settings(10, 128, 1e-4);
   course.ema_decay = 0.9999;
   course.expected_time = "not measured (no GPU run yet)";
