@@ -6,6 +6,7 @@
 //   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N]
 //   dgm eval RUN [--data-dir DIR] [--iwae 1,5,50]
 //   dgm eval RUN --fid [--n 10000] [--features DIR] [--data-dir DIR] [--seed S]
+//   dgm eval RUN --ddim-steps 1000,250,100,50,20,10 [--n 500] [--eta 0] [--features DIR] [--seed S]
 //   dgm list
 #include <CLI/CLI.hpp>
 
@@ -25,6 +26,7 @@
 #include "cuda/cuda.h"
 #include "models/cli/options.h"
 #include "models/datasets.h"
+#include "models/diffusion/ddim_steps_eval.h"
 #include "models/eval/evaluate.h"
 #include "models/registry.h"
 #include "models/train/out_path.h"
@@ -355,6 +357,13 @@ int main(int argc, char** argv) {
                        "the classifier run of --fid (default runs/mnist-classifier or "
                        "runs/fashion-classifier)");
 
+  std::string ddim_steps;
+  double ddim_eta = 0;
+  eval_cmd->add_option("--ddim-steps", ddim_steps,
+                       "FID against DDIM steps (diffusion models): step counts, e.g. 1000,250,100,50,20,10 "
+                       "(--n default 500)");
+  cli::add_checked(eval_cmd, "--eta", ddim_eta, train::closed(0, 1), "DDIM's eta of --ddim-steps, in [0, 1]");
+
   app.add_subcommand("list", "models by family, their presets and data sets");
 
   // Every failure is one line "dgm <subcommand>: <message>" and a non-zero exit; --help prints the usage.
@@ -371,8 +380,20 @@ int main(int argc, char** argv) {
     if (*train_cmd) return run_train(t, train_device, threads, flags);
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
     if (*eval_cmd) {
+      if (!ddim_steps.empty()) {
+        DGM_CHECK(!fid && iwae.empty(), "--ddim-steps, --fid and --iwae: give them in separate calls");
+        diffusion::DdimStepsOptions o;
+        o.steps = diffusion::parse_steps_list("--ddim-steps", ddim_steps);
+        o.n = eval_cmd->count("--n") ? eval_n : 500;
+        o.eta = ddim_eta;
+        o.seed = seed;
+        diffusion::eval_ddim_steps(run, data_dir, features, parse_device(device), o);
+        return 0;
+      }
+      DGM_CHECK(eval_cmd->count("--eta") == 0, "--eta is an option of --ddim-steps");
       DGM_CHECK(!fid || iwae.empty(), "--fid and --iwae: give them in separate calls");
-      DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0), "--n and --features are options of --fid");
+      DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0),
+                "--n and --features are options of --fid and --ddim-steps");
       if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features);
       return run_eval(run, data_dir, seed, device, iwae);
     }

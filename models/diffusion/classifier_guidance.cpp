@@ -49,8 +49,8 @@ EpsFn classifier_guided(const BaseDiffusion& schedule, EpsFn eps, LogProbFn log_
   DGM_CHECK(gamma >= 0, "classifier_guided: the guidance scale gamma must be >= 0, got ", gamma);
   DGM_CHECK(y.defined() && y.dim() == 1 && y.dtype() == kInt64, "classifier_guided: expected labels (B) int64, got ",
             y.defined() ? shape_str(y.shape()) : std::string("none"));
-  return [&schedule, eps = std::move(eps), log_prob = std::move(log_prob), y = std::move(y), gamma](
-             const Tensor& x_t, const Tensor& t) {
+  return [&schedule, eps = std::move(eps), log_prob = std::move(log_prob), y = std::move(y), gamma](const Tensor& x_t,
+                                                                                                    const Tensor& t) {
     DGM_CHECK(x_t.size(0) == y.size(0), "classifier_guided: ", y.size(0), " labels for a batch x_t ",
               shape_str(x_t.shape()));
     const Tensor e = eps(x_t, t);

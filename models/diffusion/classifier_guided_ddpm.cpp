@@ -44,8 +44,7 @@ ClassifierGuidedDDPM::ClassifierGuidedDDPM(std::shared_ptr<DiffusionModel> paren
 }
 
 Tensor ClassifierGuidedDDPM::log_prob(const Tensor& x_t, const Tensor& t, const Tensor& y) {
-  return log_prob_from_logits([this](const Tensor& x, const Tensor& s) { return classifier->logits(x, s); })(x_t, t,
-                                                                                                            y);
+  return log_prob_from_logits([this](const Tensor& x, const Tensor& s) { return classifier->logits(x, s); })(x_t, t, y);
 }
 
 Losses ClassifierGuidedDDPM::loss(const Batch& batch) {
@@ -54,7 +53,8 @@ Losses ClassifierGuidedDDPM::loss(const Batch& batch) {
   DGM_CHECK(x0.dim() == 4 && batch.y.dim() == 1 && batch.y.size(0) == x0.size(0),
             "ClassifierGuidedDDPM: expected x (B, C, 32, 32) and y (B), got ", shape_str(x0.shape()), " and ",
             shape_str(batch.y.shape()));
-  const Tensor t = randint(forward_diffusion.num_timesteps, {x0.size(0)}, TensorOptions().dtype(kInt64).device(x0.device()));
+  const Tensor t =
+      randint(forward_diffusion.num_timesteps, {x0.size(0)}, TensorOptions().dtype(kInt64).device(x0.device()));
   // x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps
   const Tensor x_t = forward_diffusion.get_samples(x0, t);
   const Tensor logits = classifier->logits(x_t, t);
@@ -83,10 +83,10 @@ Tensor ClassifierGuidedDDPM::sample(int64_t n, const SampleOptions& options) {
   const EpsFn eps = [this](const Tensor& x_t, const Tensor& t) { return parent->predict_eps(x_t, t); };
   const LogProbFn lp = [this](const Tensor& x_t, const Tensor& t, const Tensor& y) { return log_prob(x_t, t, y); };
   const EpsFn guided = classifier_guided(reverse, eps, lp, options.labels.to(kInt64).to(device), options.guidance);
-  const Tensor x0 = options.steps == 0
-                        ? ddpm_sample_loop(reverse, guided, x_T, options.gen)
-                        : ddim_sample_loop(reverse, guided, x_T, strided_timesteps(reverse.num_timesteps, options.steps),
-                                           0.0, reverse.clip_range, options.gen);
+  const Tensor x0 = options.steps == 0 ? ddpm_sample_loop(reverse, guided, x_T, options.gen)
+                                       : ddim_sample_loop(reverse, guided, x_T,
+                                                          strided_timesteps(reverse.num_timesteps, options.steps), 0.0,
+                                                          reverse.clip_range, options.gen);
   return parent->to_output(x0);
 }
 

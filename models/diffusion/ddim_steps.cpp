@@ -109,9 +109,14 @@ void save_ddim_steps(const std::string& dir, const DdimStepsReport& r) {
   nlohmann::json rows = nlohmann::json::array();
   for (const DdimStepsRow& row : r.rows)
     rows.push_back({{"steps", row.steps}, {"fid", row.fid}, {"seconds_per_image", row.seconds_per_image}});
-  const nlohmann::json j = {{"features", r.features},   {"n", r.n},       {"eta", r.eta},
-                            {"seed", r.seed},           {"T", r.num_timesteps}, {"rows", rows},
-                            {"floor_fid", r.floor_fid}, {"samples_png_rows", "one row per step count, in order"}};
+  const nlohmann::json j = {{"features", r.features},
+                            {"n", r.n},
+                            {"eta", r.eta},
+                            {"seed", r.seed},
+                            {"T", r.num_timesteps},
+                            {"rows", rows},
+                            {"floor_fid", r.floor_fid},
+                            {"samples_png_rows", "one row per step count, in order"}};
   nn::io::write_file_atomic(dir + "/ddim_steps.json", j.dump(2) + "\n");
 }
 

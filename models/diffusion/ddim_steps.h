@@ -22,11 +22,11 @@ namespace dgm::models::diffusion {
 
 struct DdimStepsOptions {
   std::vector<int64_t> steps{1000, 250, 100, 50, 20, 10};  // capped at the model's T, repeats dropped
-  int64_t n = 500;                                          // samples per step count
-  double eta = 0;                                           // DDIM's eta in [0, 1]
-  uint64_t seed = 0;                                        // the x_T draws (the same for every step count)
-  int64_t chunk = 250;                                      // samples per sampler call
-  int64_t row = 10;                                         // samples per row of the picture
+  int64_t n = 500;                                         // samples per step count
+  double eta = 0;                                          // DDIM's eta in [0, 1]
+  uint64_t seed = 0;                                       // the x_T draws (the same for every step count)
+  int64_t chunk = 250;                                     // samples per sampler call
+  int64_t row = 10;                                        // samples per row of the picture
 };
 
 struct DdimStepsRow {
@@ -40,10 +40,10 @@ struct DdimStepsReport {
   int64_t n = 0;
   double eta = 0;
   uint64_t seed = 0;
-  int64_t num_timesteps = 0;        // the model's T
-  std::vector<DdimStepsRow> rows;   // in the order of the (capped) step counts
-  double floor_fid = 0;             // n training images against the test split
-  Tensor sample_rows;               // (rows * row, C, H, W) in [0, 1]: the first `row` samples of each step count
+  int64_t num_timesteps = 0;       // the model's T
+  std::vector<DdimStepsRow> rows;  // in the order of the (capped) step counts
+  double floor_fid = 0;            // n training images against the test split
+  Tensor sample_rows;              // (rows * row, C, H, W) in [0, 1]: the first `row` samples of each step count
 };
 
 // The step counts a model with T timesteps runs: each min(steps, T), repeats dropped, order kept; every entry >= 1.

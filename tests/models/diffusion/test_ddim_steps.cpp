@@ -185,5 +185,6 @@ TEST_CASE("ddim_steps_fid on a stand-in model: one FID per capped step count, th
   fs::remove_all(dir);
 
   o.eta = 2;
-  CHECK_THROWS_WITH(diffusion::ddim_steps_fid(model, net, test_x, train_x, o), Catch::Contains("eta must be in [0, 1]"));
+  CHECK_THROWS_WITH(diffusion::ddim_steps_fid(model, net, test_x, train_x, o),
+                    Catch::Contains("eta must be in [0, 1]"));
 }
