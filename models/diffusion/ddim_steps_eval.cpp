@@ -35,11 +35,12 @@ DdimStepsReport eval_ddim_steps(const std::string& run, const std::string& data_
       restored.metadata.count("dataset") ? restored.metadata.at("dataset") : restored.spec->datasets.front();
   const eval::FeatureNetwork net = eval::load_feature_network(dataset, features, device);
   const DataSplits data = load_data(find_model(net.model), dataset, data_dir);  // x / 255 and labels
-  std::printf("%s: DDIM (eta %g) samples of %s%s, n %lld per step count, T = %lld, against the %lld test images of %s "
-              "(features: %s)\n",
-              run.c_str(), options.eta, restored.spec->name.c_str(), restored.ema ? " (EMA weights)" : "",
-              static_cast<long long>(options.n), static_cast<long long>(model->reverse_diffusion().num_timesteps),
-              static_cast<long long>(data.test.size()), dataset.c_str(), net.name.c_str());
+  std::printf(
+      "%s: DDIM (eta %g) samples of %s%s, n %lld per step count, T = %lld, against the %lld test images of %s "
+      "(features: %s)\n",
+      run.c_str(), options.eta, restored.spec->name.c_str(), restored.ema ? " (EMA weights)" : "",
+      static_cast<long long>(options.n), static_cast<long long>(model->reverse_diffusion().num_timesteps),
+      static_cast<long long>(data.test.size()), dataset.c_str(), net.name.c_str());
   const DdimStepsReport r = ddim_steps_fid(*model, net, data.test.x, data.train.x, options);
   std::printf("%8s  %-28s %18s\n", "steps", ("FID (" + r.features + ")").c_str(), "seconds per image");
   for (const DdimStepsRow& row : r.rows)
