@@ -29,6 +29,9 @@
 //   (ConvGenerator and ConvCritic of width 16, 1x32x32, noise 128), batch 64 of random images in [-1, 1], Adam
 //   (1e-3, betas (0, 0.9)) on the critic's or the generator's parameters: one critic step (critic_loss with the
 //   gradient penalty, a double backward; fresh z and t) or one generator step (generator_loss; fresh z).
+// - unet_ddpm (only when named): homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it
+//   (hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
+//   [0, 1] with labels, fresh t and noise per step (the twin of bench/twins/unet_ddpm_twin.py), Adam 1e-3.
 // Every step reads the loss back (.item()), as the trainer does to log it.
 //   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
 #include <algorithm>
@@ -42,6 +45,7 @@
 #include "dgm.h"
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
+#include "models/diffusion/conditional_ddpm.h"
 #include "models/gan/wgan.h"
 #include "models/registry.h"
 #include "models/vae/conv_vae.h"
@@ -183,6 +187,15 @@ int main(int argc, char** argv) {
   }
   models::ImageGPT gpt(std::pair<int64_t, int64_t>{28, 28}, 64, 4, 2);
   gpt.to(device);
+  // homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it, batch 32 with labels
+  if (wanted("unet_ddpm")) {
+    auto unet = std::make_shared<models::diffusion::UNet>(1000, 10, 32, std::vector<int64_t>{1, 2}, 1, 0.1, 1);
+    auto model = std::make_shared<models::diffusion::ConditionalDDPM>(1000, unet);
+    model->to(device);
+    const models::Batch batch(rand({32, 1, 32, 32}).to(device), randint(0, 10, {32}).to(device));
+    std::printf("unet_ddpm       %8.3f ms/step\n",
+                time_training(*model, steps, [&] { return model->loss(batch).at("loss"); }));
+  }
   if (wanted("imagegpt")) {
     Tensor tokens = x.narrow(0, 0, 64).flatten(1);  // (64, 784)
     std::printf("imagegpt        %8.3f ms/step\n",

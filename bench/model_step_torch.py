@@ -249,3 +249,21 @@ if "wgan_gp_critic" in wanted or "wgan_gp_generator" in wanted:
     if "wgan_gp_generator" in wanted:
         generator_step = optimizer_step(generator_opt, lambda: gan.generator_loss(torch.randn(64, 128, device=device)))
         print(f"wgan_gp_generator {time_steps(generator_step):6.3f} ms/step")
+if "unet_ddpm" in wanted:
+    # homework 5's UNet DDPM, the twin of bench/twins, as `dgm train ddpm-mnist-cfg --preset quick` builds it:
+    # hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000, batch 32 with labels; fresh t
+    # and noise per step.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import unet_ddpm_twin  # noqa: E402
+
+    ddpm = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
+                                           "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.1,
+                                           "attn_from_level": 1}).to(device)
+    xu = torch.rand(32, 1, 32, 32).to(device)
+    yu = torch.randint(0, 10, (32,)).to(device)
+
+    def unet_loss():
+        t = torch.randint(0, 1000, (32,), device=device)
+        return ddpm.loss(xu, yu, t, torch.randn_like(xu))
+
+    print(f"unet_ddpm       {time_steps(train_step(ddpm, unet_loss)):8.3f} ms/step")

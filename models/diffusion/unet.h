@@ -1,0 +1,54 @@
+// The UNet noise predictor eps_theta(x_t, t, y) of homework 5 task 3 (given code in the course), on 1-channel
+// images (B, 1, H, W) with H and W divisible by 2^(levels - 1):
+//
+//   UNet(num_timesteps, num_labels, hidden_channels, channel_multipliers, num_blocks = 1, dropout = 0.1)
+//     temb = TimeEmbedding(T, hidden, 4 hidden)(t);  cemb = ConditionalEmbedding(num_labels, hidden, 4 hidden)(y),
+//            or 0 where there is no label (y undefined, or y = -1 for an example: "empty" in guidance).
+//            num_labels = 0 builds no class embedding (cemb = 0 always): the unconditional first stage, whose
+//            weights the conditional fine-tune loads, its new class embedding freshly initialized. (The course
+//            keeps an unused class embedding in the unconditional model; here every parameter trains.)
+//     h = head(x) (Conv3x3 1 -> hidden); skips = [h]
+//     down, level i (out = hidden * multipliers[i]): num_blocks x ResBlock(attn = i >= attn_from_level, the course:
+//           true), each pushing h to skips;
+//           then a DownsampleBlock (pushed too), except on the last level
+//     middle: ResBlock(attn = true), ResBlock(attn = false)
+//     up, levels reversed: num_blocks + 1 x ResBlock on cat([h, skips.pop()], channels) (attn = false);
+//           then an UpsampleBlock, except on level 0
+//     out = tail(h) = Conv3x3(hidden -> 1)(Swish(GroupNorm(32, hidden)(h)))
+//   Every channel count must be a multiple of 32 (GroupNorm(32, C)).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "models/diffusion/res_block.h"
+#include "models/diffusion/resample_blocks.h"
+#include "models/diffusion/unet_embeddings.h"
+
+namespace dgm::models::diffusion {
+
+class UNet : public nn::Module {
+ public:
+  UNet(int64_t num_timesteps, int64_t num_labels, int64_t hidden_channels, std::vector<int64_t> channel_multipliers,
+       int64_t num_blocks = 1, double dropout = 0.1, int64_t attn_from_level = 0);
+  // x (B, 1, H, W), t (B) int64, y (B) int64 in [-1, num_labels) or undefined -> eps (B, 1, H, W).
+  Tensor forward(const Tensor& x, const Tensor& t, const Tensor& y = {});
+  Tensor forward(const Tensor& x) override;  // refused: the UNet needs t
+  std::string name() const override { return "UNet"; }
+  std::string extra_repr() const override;
+
+  int64_t num_timesteps, num_labels, hidden_channels;
+  std::vector<int64_t> channel_multipliers;
+  int64_t num_blocks;
+  double dropout;
+  // Down levels i >= attn_from_level have attention in their ResBlocks: 0 (every level) is the course's UNet; the
+  // quick presets skip the full-resolution level (1024 tokens at 32x32), which costs most on a CPU.
+  int64_t attn_from_level;
+  std::shared_ptr<TimeEmbedding> time_embedding;
+  std::shared_ptr<ConditionalEmbedding> cond_embedding;  // null when num_labels = 0
+  std::shared_ptr<nn::Conv2d> head;
+  // ResBlock and DownsampleBlock in order; ResBlock; ResBlock and UpsampleBlock in order.
+  std::shared_ptr<nn::ModuleList> downblocks, middleblocks, upblocks;
+  std::shared_ptr<nn::Sequential> tail;
+};
+
+}  // namespace dgm::models::diffusion
