@@ -1,5 +1,6 @@
 #include "models/diffusion/classifier_guided_ddpm.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "autograd/grad_mode.h"
@@ -108,16 +109,19 @@ void ClassifierGuidedDDPM::save_pictures(const std::string& dir, const Batch& /*
     o.guidance = picture_gamma;
     nn::io::save_image_grid(dir + "/samples.png", sample(n_samples, o).clamp(0.0, 1.0), grid);
   }
-  // guidance.png: the same x_T (a generator copy per row) for gamma 0, 1, 3, 5
+  // guidance.png: the same x_T (a generator copy per row) for gamma 0, 1, 3, 5; a column per class (at most
+  // n_samples of them when n_samples > 0)
+  const int64_t columns = n_samples > 0 ? std::min(classes, n_samples) : classes;
   std::vector<Tensor> rows;
-  o.labels = cycling(classes);
+  o.labels = cycling(columns);
   const Generator start = gen ? *gen : Generator(0);
   for (double gamma : {0.0, 1.0, 3.0, 5.0}) {
     Generator row_gen = start;
     o.gen = &row_gen;
     o.guidance = gamma;
-    rows.push_back(sample(classes, o).clamp(0.0, 1.0).cpu());
+    rows.push_back(sample(columns, o).clamp(0.0, 1.0).cpu());
   }
+  grid.nrow = columns;
   nn::io::save_image_grid(dir + "/guidance.png", cat(rows, 0), grid);
 }
 

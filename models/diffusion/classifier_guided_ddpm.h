@@ -11,7 +11,7 @@
 //             strided_timesteps(T, steps)
 //
 // Pictures: samples.png (gamma = picture_gamma, labels cycling over the classes) and guidance.png (one row per
-// gamma of 0, 1, 3, 5; one column per class, the same x_T in every row).
+// gamma of 0, 1, 3, 5; one column per class, at most n_samples of them, the same x_T in every row).
 #pragma once
 #include <memory>
 #include <vector>
