@@ -27,8 +27,8 @@ TEST_CASE("ddpm-mnist-classifier trains from a ddpm-mnist run, draws its picture
   test::SmallRun second = small;
   second.from = parent_dir;
   second.samples = 2;
-  const test::TrainedRun run =
-      test::train_and_resume("classifier_guidance_runs", "ddpm-mnist-classifier", second, {"samples.png", "guidance.png"});
+  const test::TrainedRun run = test::train_and_resume("classifier_guidance_runs", "ddpm-mnist-classifier", second,
+                                                      {"samples.png", "guidance.png"});
   test::require_test_keys(run, {"loss", "accuracy"});
   // the checkpoint holds the classifier only; the parent is restored from its own run
   int64_t weights = 0;
