@@ -5,7 +5,8 @@
 //                    --gamma --step-size --warmup (each [NAME=]VALUE) --ema --loss-key]
 //   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N]
 //   dgm eval RUN [--data-dir DIR] [--iwae 1,5,50]
-//   dgm eval RUN --fid [--n 10000] [--features DIR] [--data-dir DIR] [--seed S]
+//   dgm eval RUN --fid [--n 10000] [--features DIR] [--data-dir DIR] [--seed S] [--guidance W] [--steps N]
+//   dgm eval RUN --ddim-steps 1000,250,100,50,20,10 [--n 500] [--eta 0] [--features DIR] [--seed S]
 //   dgm list
 #include <CLI/CLI.hpp>
 
@@ -25,6 +26,7 @@
 #include "cuda/cuda.h"
 #include "models/cli/options.h"
 #include "models/datasets.h"
+#include "models/diffusion/ddim_steps_eval.h"
 #include "models/eval/evaluate.h"
 #include "models/registry.h"
 #include "models/train/out_path.h"
@@ -119,9 +121,14 @@ int64_t saved_test_limit(const train::RestoredRun& restored, const std::string& 
 // `dgm eval RUN --fid`: FID, IS, precision and recall of n generated images with dgm's feature network
 // (models/eval/evaluate.h), printed as a table beside its baselines and appended to RUN/metrics.jsonl.
 int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device,
-                 int64_t n, const std::string& features) {
+                 int64_t n, const std::string& features, double guidance, int64_t steps) {
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
   const ModelSpec& spec = *restored.spec;
+  const std::vector<std::string> reads = restored.model->sample_options();
+  DGM_CHECK(guidance == 0 || std::find(reads.begin(), reads.end(), "guidance") != reads.end(), "--guidance: model \"",
+            spec.name, "\" does not read guidance when it samples");
+  DGM_CHECK(steps == 0 || std::find(reads.begin(), reads.end(), "steps") != reads.end(), "--steps: model \"", spec.name,
+            "\" does not read steps when it samples");
   DGM_CHECK(spec.family != "classifier", "--fid: ", run, " is a classifier run (a feature network), not a model ",
             "that generates images");
   DGM_CHECK(spec.prepare, "--fid: ", run, " is a run of \"", spec.name,
@@ -134,6 +141,11 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
   eval::EvalOptions options;
   options.n = n;
   options.seed = seed;
+  options.guidance = guidance;
+  options.steps = steps;
+  if (guidance != 0 || steps != 0)
+    std::printf("samples drawn with guidance %g, steps %lld (0: the model's default)\n", guidance,
+                static_cast<long long>(steps));
   std::printf("%s: %lld samples of %s%s against the %lld test images of %s (features: %s, %s)\n", run.c_str(),
               static_cast<long long>(n), spec.name.c_str(), restored.ema ? " (EMA weights)" : "",
               static_cast<long long>(data.test.size()), dataset.c_str(), net.name.c_str(), net.run.c_str());
@@ -154,6 +166,8 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
   std::printf("FIDs here use dgm's own classifier features, not Inception-v3: compare them with each other only\n");
   nn::io::MetricRecord record{{"split", "eval"},         {"features", r.features}, {"is_logits", net.logits_name},
                               {"features_run", net.run}, {"samples", n},           {"seed", seed}};
+  if (guidance != 0) record.set("guidance", guidance);
+  if (steps != 0) record.set("steps", steps);
   const char* keys[] = {"model", "floor", "blurred", "noised"};
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const std::string prefix = i == 0 ? "" : std::string(keys[i]) + "_";
@@ -355,6 +369,20 @@ int main(int argc, char** argv) {
                        "the classifier run of --fid (default runs/mnist-classifier or "
                        "runs/fashion-classifier)");
 
+  double eval_guidance = 0;
+  int64_t eval_steps = 0;
+  cli::add_checked(eval_cmd, "--guidance", eval_guidance, train::at_least(0).with_note("0: none"),
+                   "guidance scale of the --fid samples (conditional models), >= 0");
+  cli::add_checked(eval_cmd, "--steps", eval_steps,
+                   train::closed(0, limits::kMaxSteps).with_note("0: the model's default"),
+                   "sampler steps of the --fid samples (0: the model's default)");
+  std::string ddim_steps;
+  double ddim_eta = 0;
+  eval_cmd->add_option("--ddim-steps", ddim_steps,
+                       "FID against DDIM steps (diffusion models): step counts, e.g. 1000,250,100,50,20,10 "
+                       "(--n default 500)");
+  cli::add_checked(eval_cmd, "--eta", ddim_eta, train::closed(0, 1), "DDIM's eta of --ddim-steps, in [0, 1]");
+
   app.add_subcommand("list", "models by family, their presets and data sets");
 
   // Every failure is one line "dgm <subcommand>: <message>" and a non-zero exit; --help prints the usage.
@@ -371,9 +399,23 @@ int main(int argc, char** argv) {
     if (*train_cmd) return run_train(t, train_device, threads, flags);
     if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
     if (*eval_cmd) {
+      if (!ddim_steps.empty()) {
+        DGM_CHECK(!fid && iwae.empty(), "--ddim-steps, --fid and --iwae: give them in separate calls");
+        diffusion::DdimStepsOptions o;
+        o.steps = diffusion::parse_steps_list("--ddim-steps", ddim_steps);
+        o.n = eval_cmd->count("--n") ? eval_n : 500;
+        o.eta = ddim_eta;
+        o.seed = seed;
+        diffusion::eval_ddim_steps(run, data_dir, features, parse_device(device), o);
+        return 0;
+      }
+      DGM_CHECK(eval_cmd->count("--eta") == 0, "--eta is an option of --ddim-steps");
       DGM_CHECK(!fid || iwae.empty(), "--fid and --iwae: give them in separate calls");
-      DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0), "--n and --features are options of --fid");
-      if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features);
+      DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0),
+                "--n and --features are options of --fid and --ddim-steps");
+      DGM_CHECK(fid || (eval_cmd->count("--guidance") == 0 && eval_cmd->count("--steps") == 0),
+                "--guidance and --steps are options of --fid");
+      if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features, eval_guidance, eval_steps);
       return run_eval(run, data_dir, seed, device, iwae);
     }
     return run_list();

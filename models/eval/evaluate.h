@@ -27,6 +27,8 @@ struct EvalOptions {
   int64_t splits = 5;     // Inception-style score splits
   double blur_sigma = 1;  // pixels
   double noise_sigma = 0.1;
+  double guidance = 0;  // the samples' SampleOptions::guidance (conditional models; 0: none)
+  int64_t steps = 0;    // the samples' SampleOptions::steps (0: the model's default)
 };
 
 // The metrics of one image set against the test split.
@@ -52,8 +54,10 @@ std::pair<Tensor, Tensor> features_and_logits(Classifier& net, const Tensor& ima
 // Gaussian blur of images (N,1,H,W): sigma in pixels, taps 2 * ceil(3 sigma) + 1, zero padding.
 Tensor gaussian_blur(const Tensor& images, double sigma);
 // n images from model.generate in chunks (labels cycling over the classes for a conditional model), as (n,C,H,W)
-// float32 on the CPU; labels written to *labels when the model is conditional.
-Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generator* gen, Tensor* labels);
+// float32 on the CPU; labels written to *labels when the model is conditional. guidance and steps go to
+// SampleOptions as they are.
+Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generator* gen, Tensor* labels,
+                       double guidance = 0, int64_t steps = 0);
 
 // test: the test split (x (N,1,28,28) in [0, 1], y labels); train_x: training images in [0, 1].
 EvalReport evaluate_images(GenerativeModel& model, const FeatureNetwork& net, const Batch& test, const Tensor& train_x,
