@@ -1,6 +1,7 @@
 // The score models (homework 4, lecture 7, seminar 8) as `dgm train` knows them, registered in groups:
-// Langevin dynamics, denoising score matching and the NCSN on 2-D data (toy_specs.cpp); the NCSN on MNIST of
-// homework 4 task 3 and seminar 8's heuristic denoiser (image_specs.cpp).
+// Langevin dynamics on seminar 8's mixture, denoising score matching on moons (homework 4 task 2) and seminar 8's
+// heuristic denoiser (toy_specs.cpp); the NCSN of homework 4 task 3 on MNIST and seminar 8's 2-D NCSN
+// (image_specs.cpp).
 #pragma once
 #include "models/registry.h"
 

@@ -30,7 +30,7 @@ TEST_CASE("grading: the points table covers homework 1 with the course's points"
   CHECK(imagegpt == Approx(5.0));  // the course's ImageGPT task
 }
 
-TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 3 are the course's", "[machinery]") {
+TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 5 are the course's", "[machinery]") {
   CHECK_THAT(tasks_file(), Catch::EndsWith("course/tasks.json"));
   std::vector<std::pair<std::string, double>> points;
   for (const GradedTask& t : graded_tasks()) points.emplace_back(t.id, t.points);
@@ -39,7 +39,9 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 3
                       {"hw2.1", 0.5}, {"hw2.2", 0.5}, {"hw2.3", 1.5},  {"hw2.4", 1.0},  {"hw2.5", 1.5},  {"hw2.6", 0.5},
                       {"hw2.7", 0.5}, {"hw2.8", 1.0}, {"hw2.9", 1.0},  {"hw2.10", 1.0}, {"hw2.11", 1.0}, {"hw3.1", 1.5},
                       {"hw3.2", 0.5}, {"hw3.3", 1.0}, {"hw3.4", 1.0},  {"hw3.5", 1.0},  {"hw3.6", 1.0},  {"hw3.7", 0.5},
-                      {"hw3.8", 1.0}, {"hw3.9", 0.5}, {"hw3.10", 1.0}, {"hw3.11", 1.0}});
+                      {"hw3.8", 1.0}, {"hw3.9", 0.5}, {"hw3.10", 1.0}, {"hw3.11", 1.0}, {"hw4.1", 2.0},  {"hw4.2", 2.0},
+                      {"hw4.3", 3.0}, {"hw4.4", 2.0}, {"hw5.1", 1.0},  {"hw5.2", 2.0},  {"hw5.3", 2.0},  {"hw5.4", 2.0},
+                      {"hw5.5", 1.0}, {"hw5.6", 2.0}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course, and so is its ResNet VAE task (task 3).
   const std::vector<std::string> realnvp_ids = {"hw2.1", "hw2.2", "hw2.3", "hw2.4", "hw2.5"};
   const std::vector<std::string> resnet_vae_ids = {"hw2.6", "hw2.7", "hw2.8", "hw2.9", "hw2.10", "hw2.11"};
@@ -62,6 +64,18 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 3
   for (const auto& [id, p] : points)
     if (std::find(wgan_ids.begin(), wgan_ids.end(), id) != wgan_ids.end()) wgan += p;
   CHECK(wgan == Approx(5.0));
+  // Homework 4: denoising score matching on moons (task 2) is 4 points, the NCSN (task 3) 5; homework 5: the DDPM on
+  // moons (task 2) and the UNet DDPM with guidance (task 3) are 5 points each (COURSE.md 1.4, 1.5).
+  auto sum = [&](const std::vector<std::string>& ids) {
+    double total = 0;
+    for (const auto& [id, p] : points)
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) total += p;
+    return total;
+  };
+  CHECK(sum({"hw4.1", "hw4.2"}) == Approx(4.0));
+  CHECK(sum({"hw4.3", "hw4.4"}) == Approx(5.0));
+  CHECK(sum({"hw5.1", "hw5.2", "hw5.3"}) == Approx(5.0));
+  CHECK(sum({"hw5.4", "hw5.5", "hw5.6"}) == Approx(5.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
