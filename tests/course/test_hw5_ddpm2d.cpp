@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../helpers.h"
+#include "../models/diffusion/cosine_schedule_reference.h"
 #include "models/diffusion/ddpm.h"
 #include "models/diffusion/samplers.h"
 
@@ -20,16 +21,7 @@ namespace diffusion = dgm::models::diffusion;
 
 namespace {
 
-std::vector<double> abar_reference(int T) {
-  auto f = [T](double t) { return std::pow(std::cos(((t / T + 0.008) / 1.008) * M_PI / 2), 2); };
-  std::vector<double> abar;
-  double prod = 1;
-  for (int t = 1; t <= T; ++t) {
-    prod *= 1 - std::min(1 - f(t) / f(t - 1), 0.999);
-    abar.push_back(prod);
-  }
-  return abar;
-}
+using dgm::test::abar_reference;
 
 std::shared_ptr<diffusion::DDPM> make_ddpm(int64_t T, int64_t hidden = 128) {
   manual_seed(5);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../helpers.h"
+#include "../models/diffusion/cosine_schedule_reference.h"
 #include "models/diffusion/diffusion_schedule.h"
 
 using namespace dgm;
@@ -13,17 +14,7 @@ namespace diffusion = dgm::models::diffusion;
 
 namespace {
 
-// abar_t of the cosine schedule, t = 0..T-1, written out again here in double from the notebook's formula.
-std::vector<double> abar_reference(int T) {
-  auto f = [T](double t) { return std::pow(std::cos(((t / T + 0.008) / 1.008) * M_PI / 2), 2); };
-  std::vector<double> abar;
-  double prod = 1;
-  for (int t = 1; t <= T; ++t) {
-    prod *= 1 - std::min(1 - f(t) / f(t - 1), 0.999);
-    abar.push_back(prod);
-  }
-  return abar;
-}
+using dgm::test::abar_reference;
 
 Tensor steps(int64_t b, int64_t t) { return full({b}, static_cast<double>(t), kInt64); }
 

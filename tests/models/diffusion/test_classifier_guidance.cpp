@@ -9,6 +9,7 @@
 
 #include "../../helpers.h"
 #include "autograd/ops/shape_ops.h"
+#include "cosine_schedule_reference.h"
 #include "models/diffusion/classifier_guidance.h"
 #include "models/diffusion/samplers.h"
 #include "nn/functional/softmax.h"
@@ -19,17 +20,7 @@ namespace diffusion = dgm::models::diffusion;
 
 namespace {
 
-// abar_t of the cosine schedule (s = 0.008, beta capped at 0.999), t = 0..T-1, in double from the course's formula.
-std::vector<double> abar_reference(int T) {
-  auto f = [T](double t) { return std::pow(std::cos(((t / T + 0.008) / 1.008) * M_PI / 2), 2); };
-  std::vector<double> abar;
-  double prod = 1;
-  for (int t = 1; t <= T; ++t) {
-    prod *= 1 - std::min(1 - f(t) / f(t - 1), 0.999);
-    abar.push_back(prod);
-  }
-  return abar;
-}
+using dgm::test::abar_reference;
 
 constexpr int64_t kD = 3, kC = 4;
 const std::vector<double> kW = {0.5, -1.0, 0.25, 2.0, 0.0, -0.5, -1.5, 0.75, 1.0, 0.3, 0.3, -0.2};  // (C, D)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../../helpers.h"
+#include "cosine_schedule_reference.h"
 #include "models/diffusion/ddim_steps.h"
 #include "models/diffusion/samplers.h"
 #include "models/eval/classifier.h"
@@ -26,16 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<double> abar_reference(int T) {
-  auto f = [T](double t) { return std::pow(std::cos(((t / T + 0.008) / 1.008) * M_PI / 2), 2); };
-  std::vector<double> abar;
-  double prod = 1;
-  for (int t = 1; t <= T; ++t) {
-    prod *= 1 - std::min(1 - f(t) / f(t - 1), 0.999);
-    abar.push_back(prod);
-  }
-  return abar;
-}
+using dgm::test::abar_reference;
 
 // eps(x_t) of N(mu, s^2) data: sqrt(1 - abar_t) (x - sqrt(abar_t) mu) / v_t
 Tensor gaussian_eps(const Tensor& x, const Tensor& t, const std::vector<double>& abar, double mu, double s) {
