@@ -3,10 +3,13 @@
 #include "models/ar/specs.h"
 #include "models/diffusion/specs.h"
 #include "models/eval/specs.h"
+#include "models/flow_matching/specs.h"
 #include "models/flows/specs.h"
 #include "models/gan/specs.h"
 #include "models/lvm/specs.h"
+#include "models/ode/specs.h"
 #include "models/score/specs.h"
+#include "models/sde/specs.h"
 #include "models/vae/specs.h"
 #include "models/vqvae/specs.h"
 
@@ -71,6 +74,9 @@ Registry& registry() {
     gan::register_models(*r);
     score::register_models(*r);
     diffusion::register_models(*r);
+    sde::register_models(*r);
+    flow_matching::register_models(*r);
+    ode::register_models(*r);
     eval::register_models(*r);
     return r;
   }();
