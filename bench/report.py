@@ -96,3 +96,12 @@ for label, dname, tname, target in rows:
     if dname in runs:
         t = torch.get(tname)
         print(f"| {label} | {ms(dname) * 1e3:.2f} | {t * 1e3:.2f} | {target} |")
+
+print("\n### exact assignment, B x B squared distances of 784-D points (ms; OT-CFM's pairing per step)\n")
+print("| B | dgm ms | SciPy ms | dgm / SciPy |")
+print("|---|---|---|---|")
+for b in (64, 128, 256):
+    name = f"BM_linear_sum_assignment/{b}/real_time"
+    s = torch.get(f"scipy_linear_sum_assignment_{b}")
+    if name in runs and s:
+        print(f"| {b} | {ms(name):.2f} | {s:.2f} | {ms(name) / s:.2f} |")

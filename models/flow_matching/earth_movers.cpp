@@ -1,5 +1,6 @@
 #include "models/flow_matching/earth_movers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,29 +25,31 @@ Assignment linear_sum_assignment(const Tensor& cost) {
   DGM_CHECK(cost.dtype() == kFloat32 || cost.dtype() == kFloat64,
             "linear_sum_assignment: cost must be float32 or float64, got ", dtype_name(cost.dtype()));
   const int64_t n = cost.size(0);
+  if (n == 0) return {};
   Tensor c = cost.detach().to(kFloat64).cpu().contiguous();
   const double* a = c.data_ptr<double>();
   for (int64_t k = 0; k < n * n; ++k)
-    DGM_CHECK(std::isfinite(a[k]), "linear_sum_assignment: cost has a non-finite entry at (", k / n, ", ", k % n,
-              ")");
-  auto M = [&](int64_t row, int64_t col) { return a[(row - 1) * n + (col - 1)]; };
-
+    DGM_CHECK(std::isfinite(a[k]), "linear_sum_assignment: cost has a non-finite entry at (", k / n, ", ", k % n, ")");
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> u(n + 1, 0.0), v(n + 1, 0.0);
   std::vector<int64_t> p(n + 1, 0), way(n + 1, 0);
+  std::vector<double> minv(n + 1);
+  std::vector<char> used(n + 1);
   for (int64_t i = 1; i <= n; ++i) {
     p[0] = i;
     int64_t j0 = 0;
-    std::vector<double> minv(n + 1, inf);  // cheapest reduced cost found to reach each column
-    std::vector<char> used(n + 1, 0);      // columns already in the search tree
+    std::fill(minv.begin(), minv.end(), inf);  // cheapest reduced cost found to reach each column
+    std::fill(used.begin(), used.end(), 0);    // columns already in the search tree
     do {
       used[j0] = 1;
       const int64_t i0 = p[j0];
+      const double* row = a + (i0 - 1) * n - 1;  // row[j] = M(i0, j), 1-based j
+      const double u_i0 = u[i0];
       double delta = inf;
       int64_t j1 = 0;
       for (int64_t j = 1; j <= n; ++j) {
         if (used[j]) continue;
-        const double reduced = M(i0, j) - u[i0] - v[j];
+        const double reduced = row[j] - u_i0 - v[j];
         if (reduced < minv[j]) {
           minv[j] = reduced;
           way[j] = j0;
