@@ -11,8 +11,8 @@ namespace {
 
 void check_inputs(const Tensor& y0, const std::vector<double>& times, const SdeOptions& options) {
   DGM_CHECK(y0.defined(), "sdeint_euler_maruyama: y0 is undefined");
-  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64,
-            "sdeint_euler_maruyama: y0 must be floating point (got ", dtype_name(y0.dtype()), ")");
+  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64, "sdeint_euler_maruyama: y0 must be floating point (got ",
+            dtype_name(y0.dtype()), ")");
   DGM_CHECK(times.size() >= 2, "sdeint_euler_maruyama: times needs at least 2 points (got ", times.size(), ")");
   const double direction = times[1] > times[0] ? 1.0 : -1.0;
   for (size_t k = 0; k + 1 < times.size(); ++k) {

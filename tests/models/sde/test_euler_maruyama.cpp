@@ -149,9 +149,9 @@ TEST_CASE("Euler-Maruyama: elementwise diffusion, the path, sub-steps and the ge
   sde::SdeStats fine_stats;
   const Tensor sub = sde::sdeint_euler_maruyama_end(ou.drift(), ou.diffusion(), small, times, &g3, fine, &fine_stats);
   CHECK(fine_stats.steps == 8);
-  test::check_values(sub, sde::sdeint_euler_maruyama_end(ou.drift(), ou.diffusion(), small, grid(0, 2, 8), &g4)
-                              .to_vector<double>(),
-                     1e-6, 1e-6);
+  test::check_values(
+      sub, sde::sdeint_euler_maruyama_end(ou.drift(), ou.diffusion(), small, grid(0, 2, 8), &g4).to_vector<double>(),
+      1e-6, 1e-6);
   // another seed, another path
   Generator g5(22);
   CHECK(sde::sdeint_euler_maruyama_end(ou.drift(), ou.diffusion(), small, times, &g5).to_vector<float>() !=
