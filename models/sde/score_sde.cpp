@@ -12,8 +12,8 @@ namespace {
 
 void check_t(const Tensor& t, const char* who) {
   DGM_CHECK(t.defined() && t.dim() == 1 && (t.dtype() == kFloat32 || t.dtype() == kFloat64), who,
-            ": expected times t (B) float, got ", t.defined() ? shape_str(t.shape()) + " " + dtype_name(t.dtype())
-                                                             : std::string("none"));
+            ": expected times t (B) float, got ",
+            t.defined() ? shape_str(t.shape()) + " " + dtype_name(t.dtype()) : std::string("none"));
 }
 
 // t (B) -> (B, 1, ..., 1) with x's number of dims, to scale examples of x.
@@ -34,8 +34,7 @@ Tensor ScoreSde::perturb(const Tensor& x0, const Tensor& t, const Tensor& z) con
   check_t(t, "ScoreSde::perturb");
   DGM_CHECK(x0.defined() && x0.dim() >= 1 && x0.size(0) == t.size(0) && z.defined() && z.shape() == x0.shape(),
             "ScoreSde::perturb: x0 ", x0.defined() ? shape_str(x0.shape()) : "none", ", t ", shape_str(t.shape()),
-            " and z ", z.defined() ? shape_str(z.shape()) : "none",
-            ": x0 needs one t per example and z x0's shape");
+            " and z ", z.defined() ? shape_str(z.shape()) : "none", ": x0 needs one t per example and z x0's shape");
   // x_t = mean_coeff(t) x0 + std(t) z
   return per_example(mean_coeff(t), x0) * x0 + per_example(marginal_std(t), x0) * z;
 }

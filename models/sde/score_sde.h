@@ -67,8 +67,8 @@ class VPSDE : public ScoreSde {
  public:
   VPSDE(double beta_min = 0.1, double beta_max = 20);
   std::string name() const override;
-  double beta(double t) const;              // beta_min + t (beta_max - beta_min)
-  double integrated_beta(double t) const;   // B(t) = int_0^t beta
+  double beta(double t) const;             // beta_min + t (beta_max - beta_min)
+  double integrated_beta(double t) const;  // B(t) = int_0^t beta
   Tensor drift(const Tensor& x, double t) const override;
   double diffusion(double t) const override;
   double mean_coeff(double t) const override;

@@ -1,9 +1,72 @@
+// The score SDE models of lectures 11-12 on 2-D moons (score_sde_model.h): a TimeScoreMLP 2 + 16 -> 128 -> 128 -> 128
+// -> 2 (8 Fourier frequencies of t), trained by continuous-time DSM with lambda(t) = std(t)^2, t ~ U[1e-3, 1],
+// sampled by the reverse SDE (Euler-Maruyama, 500 steps) and the probability-flow ODE (odeint):
+//
+//   sde-vp-moons   VPSDE(beta_min 0.1, beta_max 20)            (Song et al.'s VP parameters)
+//   sde-ve-moons   VESDE(sigma_min 0.01, sigma_max 4)          (sigma_max of the order of the largest distance
+//                                                               between two moons points, about 3.4: Song's rule)
+//
+// moons 200000 points (160000 train / 40000 test: epochs of 625 steps, the per-epoch evaluation being the costly part), Adam with a cosine decay over the run; the test split's first 1024
+// points, in batches of 256, give the chamfer keys (eval mode of ScoreSdeModel::loss) every epoch.
 #include "models/sde/specs.h"
+
+#include <string>
+
+#include "models/sde/score_sde_model.h"
+#include "models/train/presets.h"
 
 namespace dgm::models::sde {
 
+namespace {
+
+constexpr double kTEps = 1e-3;
+constexpr int64_t kDefaultSteps = 500;
+
+TrainSettings sde_settings(int64_t epochs, double lr, const std::string& expected_time) {
+  TrainSettings t = train::settings(epochs, 256, lr);
+  train::ScheduleSpec& schedule = t.optimizers.at("model").schedule;
+  schedule.kind = "cosine";
+  schedule.eta_min = lr / 20;
+  t.samples = 1024;
+  t.test_limit = 1024;
+  t.expected_time = expected_time;
+  return t;
+}
+
+void add_moons(Registry& r, const std::string& kind) {
+  ModelSpec s;
+  s.name = "sde-" + kind + "-moons";
+  s.family = "sde";
+  s.course = "lectures 11-12 (score SDEs), COURSE.md section 3";
+  const std::string sde_text = kind == "vp" ? "VPSDE(beta_min 0.1, beta_max 20)" : "VESDE(sigma_min 0.01, sigma_max 4)";
+  s.description = "score SDE on 2-D moons: " + sde_text +
+                  ", TimeScoreMLP(2, 128x3, 8 frequencies) trained by continuous-time DSM (lambda = std^2, t ~ "
+                  "U[1e-3, 1]); samples by the reverse SDE (Euler-Maruyama, 500 steps) and the probability-flow ODE";
+  s.loss_unit =
+      "DSM: mean over coordinates of |std(t) s_theta(x_t, t) + z|^2 (1 for s = 0); test 'chamfer_<sampler>_<steps>': "
+      "symmetric mean nearest-neighbour distance between B samples and the test batch";
+  s.datasets = {"moons"};
+  s.toy_size = 200000;
+  s.presets = {{"quick", sde_settings(16, 2e-3, "not measured yet")},
+               {"course", sde_settings(60, 1e-3, "not measured (no GPU run yet)")}};
+  s.make = [kind](const MakeContext&) {
+    std::shared_ptr<ScoreSde> sde;
+    if (kind == "vp")
+      sde = std::make_shared<VPSDE>(0.1, 20);
+    else
+      sde = std::make_shared<VESDE>(0.01, 4);
+    return std::make_shared<ScoreSdeModel>(
+        sde, std::make_shared<TimeScoreMLP>(2, std::vector<int64_t>{128, 128, 128}, 8), kTEps, kDefaultSteps);
+  };
+  r.add(std::move(s));
+}
+
+}  // namespace
+
 void register_models(Registry& r) {
   r.add_family({"sde", "score SDEs: VE and VP, reverse-SDE and probability-flow ODE samplers", "lectures 11-12"});
+  add_moons(r, "vp");
+  add_moons(r, "ve");
 }
 
 }  // namespace dgm::models::sde

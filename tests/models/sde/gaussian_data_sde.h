@@ -15,9 +15,9 @@
 namespace dgm::test {
 
 struct GaussianDataSde {
-  std::string kind;      // "ve" or "vp"
-  double p0, p1;         // (sigma_min, sigma_max) or (beta_min, beta_max)
-  double m, s;           // the data N(m, s^2)
+  std::string kind;  // "ve" or "vp"
+  double p0, p1;     // (sigma_min, sigma_max) or (beta_min, beta_max)
+  double m, s;       // the data N(m, s^2)
 
   double c(double t) const { return kind == "ve" ? 1.0 : std::exp(-0.5 * (p0 * t + 0.5 * t * t * (p1 - p0))); }
   double std2(double t) const {

@@ -101,7 +101,8 @@ TEST_CASE("probability-flow ODE with the exact Gaussian score is the exact flow 
     ode::OdeOptions euler;
     std::vector<double> err;
     for (int64_t n : {200, 400}) {
-      const auto got_e = sde::probability_flow_sample(*k.sde, exact_score(k.ref), x1, n, euler, kTEnd).to_vector<double>();
+      const auto got_e =
+          sde::probability_flow_sample(*k.sde, exact_score(k.ref), x1, n, euler, kTEnd).to_vector<double>();
       double worst = 0;
       for (size_t i = 0; i < got_e.size(); ++i) worst = std::max(worst, std::abs(got_e[i] - expected[i]));
       err.push_back(worst);
