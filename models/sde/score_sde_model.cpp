@@ -114,8 +114,8 @@ Losses ScoreSdeModel::loss(const Batch& batch) {
     ode::OdeOptions euler, rk4;
     rk4.method = ode::OdeMethod::rk4;
     for (int64_t steps : eval_steps.ode_euler)
-      out["chamfer_ode_euler_" + std::to_string(steps)] = diffusion::chamfer_distance(sample_ode(n, steps, euler),
-                                                                                      batch.x);
+      out["chamfer_ode_euler_" + std::to_string(steps)] =
+          diffusion::chamfer_distance(sample_ode(n, steps, euler), batch.x);
     for (int64_t steps : eval_steps.ode_rk4)
       out["chamfer_ode_rk4_" + std::to_string(steps)] = diffusion::chamfer_distance(sample_ode(n, steps, rk4), batch.x);
   }
@@ -134,8 +134,7 @@ void ScoreSdeModel::save_pictures(const std::string& dir, const Batch& test_batc
   const Tensor prior = draw_prior(n_samples, gen);
   SdeOptions em;
   em.step_size = (1 - t_eps) / static_cast<double>(default_steps);
-  const Tensor sde_path =
-      sdeint_euler_maruyama(reverse_sde_drift(*sde, s), sde_diffusion(*sde), prior, times, gen, em);
+  const Tensor sde_path = sdeint_euler_maruyama(reverse_sde_drift(*sde, s), sde_diffusion(*sde), prior, times, gen, em);
   // the probability-flow ODE from the same prior draw, rk4
   ode::OdeOptions rk4;
   rk4.method = ode::OdeMethod::rk4;
