@@ -20,9 +20,9 @@ namespace {
 
 std::shared_ptr<sde::ScoreSdeModel> small_model(const std::string& kind) {
   manual_seed(4);
-  return std::make_shared<sde::ScoreSdeModel>(sde::make_score_sde(kind, kind == "vp" ? 0.1 : 0.01,
-                                                                   kind == "vp" ? 20 : 4),
-                                              std::make_shared<sde::TimeScoreMLP>(2, std::vector<int64_t>{16}, 3));
+  return std::make_shared<sde::ScoreSdeModel>(
+      sde::make_score_sde(kind, kind == "vp" ? 0.1 : 0.01, kind == "vp" ? 20 : 4),
+      std::make_shared<sde::TimeScoreMLP>(2, std::vector<int64_t>{16}, 3));
 }
 
 }  // namespace
@@ -154,13 +154,12 @@ TEST_CASE("sde-vp-moons and sde-ve-moons train, draw their pictures, report cham
           "[sde][score_sde_model][train]") {
   test::OneThread one;
   for (const std::string name : {"sde-vp-moons", "sde-ve-moons"}) {
-    const test::TrainedRun run = test::train_and_resume("sde_runs_" + name, name,
-                                                        {.limit = 256, .test_limit = 32, .batch_size = 32, .samples = 32},
-                                                        {"samples.png", "samplers.png", "trajectory_sde.png",
-                                                         "trajectory_ode.png"});
-    test::require_test_keys(run, {"loss", "chamfer_sde_20", "chamfer_sde_100", "chamfer_sde_500",
-                                  "chamfer_ode_euler_10", "chamfer_ode_euler_100", "chamfer_ode_rk4_5",
-                                  "chamfer_ode_rk4_25"});
+    const test::TrainedRun run = test::train_and_resume(
+        "sde_runs_" + name, name, {.limit = 256, .test_limit = 32, .batch_size = 32, .samples = 32},
+        {"samples.png", "samplers.png", "trajectory_sde.png", "trajectory_ode.png"});
+    test::require_test_keys(run,
+                            {"loss", "chamfer_sde_20", "chamfer_sde_100", "chamfer_sde_500", "chamfer_ode_euler_10",
+                             "chamfer_ode_euler_100", "chamfer_ode_rk4_5", "chamfer_ode_rk4_25"});
     CHECK(run.result.test.at("chamfer_sde_500") > 0);
     fs::remove_all(run.dir);
   }
