@@ -66,14 +66,16 @@ double DdpmVpSde::marginal_std(double t) const { return std::sqrt(-std::expm1(lo
 
 Tensor DdpmVpSde::mean_coeff(const Tensor& t) const {
   std::vector<double> v;
-  DGM_CHECK(t.defined() && t.dim() == 1, "DdpmVpSde::mean_coeff: expected times t (B), got ", t.defined() ? shape_str(t.shape()) : "none");
+  DGM_CHECK(t.defined() && t.dim() == 1, "DdpmVpSde::mean_coeff: expected times t (B), got ",
+            t.defined() ? shape_str(t.shape()) : "none");
   for (double u : t.to_vector<double>()) v.push_back(mean_coeff(u));
   return tensor(v, t.shape()).to(t.dtype()).to(t.device());
 }
 
 Tensor DdpmVpSde::marginal_std(const Tensor& t) const {
   std::vector<double> v;
-  DGM_CHECK(t.defined() && t.dim() == 1, "DdpmVpSde::marginal_std: expected times t (B), got ", t.defined() ? shape_str(t.shape()) : "none");
+  DGM_CHECK(t.defined() && t.dim() == 1, "DdpmVpSde::marginal_std: expected times t (B), got ",
+            t.defined() ? shape_str(t.shape()) : "none");
   for (double u : t.to_vector<double>()) v.push_back(marginal_std(u));
   return tensor(v, t.shape()).to(t.dtype()).to(t.device());
 }

@@ -13,8 +13,10 @@
 
 #include <string>
 
+#include "models/sde/ddpm_sde_samplers.h"
 #include "models/sde/score_sde_model.h"
 #include "models/train/presets.h"
+#include "tensor/error.h"
 
 namespace dgm::models::sde {
 
@@ -63,12 +65,49 @@ void add_moons(Registry& r, const std::string& kind) {
   r.add(std::move(s));
 }
 
+// The samplers on a trained ddpm-moons (second stage, --from runs/ddpm-moons): nothing trained, one epoch of logging
+// and the chamfer table of ddpm_sde_samplers.h on the test split's first 1024 points (the DDPM's moons: 20000 points,
+// the same split as its run).
+void add_ddpm_moons(Registry& r) {
+  ModelSpec s;
+  s.name = "sde-ddpm-moons";
+  s.family = "sde";
+  s.course = "lecture 12 (DDPM as the VP SDE), homework 5 task 2's model";
+  s.description =
+      "a trained ddpm-moons (--from runs/ddpm-moons) as a VP SDE: the reverse SDE and the probability-flow ODE on "
+      "its noise predictor (score = -eps / sqrt(1 - abar)) beside its ancestral and DDIM samplers; nothing trained";
+  s.loss_unit =
+      "the DDPM's L_simple (logged, not optimized); test 'chamfer_<sampler>_<steps>': symmetric mean "
+      "nearest-neighbour distance between B samples and the test batch";
+  s.datasets = {"moons"};
+  s.toy_size = 20000;
+  s.from = "ddpm-moons";
+  TrainSettings t;
+  t.epochs = 1;
+  t.batch_size = 256;
+  t.optimizers = {};
+  t.samples = 512;
+  t.test_limit = 1024;
+  TrainSettings quick = t, course = t;
+  quick.expected_time = "not measured yet";
+  course.expected_time = "not measured (no GPU run yet)";
+  s.presets = {{"quick", quick}, {"course", course}};
+  s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
+    auto parent = std::dynamic_pointer_cast<diffusion::DDPM>(c.parent);
+    DGM_CHECK(parent, "sde-ddpm-moons: needs a trained ddpm-moons as its parent (--from runs/ddpm-moons)");
+    return std::make_shared<DdpmSdeSamplers>(parent);
+  };
+  s.stage_data = [](GenerativeModel& /*parent*/, const Batch& split) { return split; };
+  r.add(std::move(s));
+}
+
 }  // namespace
 
 void register_models(Registry& r) {
   r.add_family({"sde", "score SDEs: VE and VP, reverse-SDE and probability-flow ODE samplers", "lectures 11-12"});
   add_moons(r, "vp");
   add_moons(r, "ve");
+  add_ddpm_moons(r);
 }
 
 }  // namespace dgm::models::sde
