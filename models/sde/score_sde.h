@@ -12,7 +12,8 @@
 //   VPSDE(beta_min, beta_max)     variance preserving (DDPM in continuous time; 0 < beta_min <= beta_max)
 //     beta(t)      = beta_min + t (beta_max - beta_min)
 //     f(x, t)      = -1/2 beta(t) x,   g(t) = sqrt(beta(t))
-//     p_t(x | x0)  = N(x0 e^{-1/2 B(t)}, 1 - e^{-B(t)}),   B(t) = int_0^t beta = beta_min t + 1/2 t^2 (beta_max - beta_min)
+//     p_t(x | x0)  = N(x0 e^{-1/2 B(t)}, 1 - e^{-B(t)})
+//                    B(t) = int_0^t beta = beta_min t + 1/2 t^2 (beta_max - beta_min)
 //     prior        N(0, I)  (e^{-B(1)/2} = 0.0066 for Song's beta_min 0.1, beta_max 20)
 //
 // DDPM with T steps and beta_i is the VPSDE's Euler discretisation with beta(i / T) = T beta_i: its noise predictor

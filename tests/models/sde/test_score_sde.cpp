@@ -41,7 +41,8 @@ TEST_CASE("VESDE and VPSDE: kernel mean and std against the formulas and hand va
 }
 
 TEST_CASE("VESDE and VPSDE: the kernel solves the SDE's moment equations (finite differences)", "[sde][score_sde]") {
-  // For dx = a(t) x dt + g(t) dw the kernel's mean coefficient and variance obey c' = a c and (std^2)' = 2 a std^2 + g^2;
+  // For dx = a(t) x dt + g(t) dw the kernel's mean coefficient and variance obey c' = a c and
+  // (std^2)' = 2 a std^2 + g^2;
   // a is read off the drift: f(x, t) = a(t) x at x = 1.
   const sde::VESDE ve(0.05, 8);
   const sde::VPSDE vp(0.5, 12);

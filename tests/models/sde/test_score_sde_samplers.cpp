@@ -64,8 +64,8 @@ TEST_CASE("reverse SDE with the exact Gaussian score reproduces N(m, s^2) (VE an
       // carried exactly, what remains is the EM noise and the start's higher moments, within the same 5 SE)
       CHECK(std::abs(got.mean - em_mean) < 5 * test::mean_standard_error(em_var, N));
       CHECK(std::abs(got.var - em_var) < 5 * test::var_standard_error(em_var, N));
-      // the scheme against the target: the discretization error at 250 steps (the recursion in Python: VP mean +0.23%, var +0.6%;
-      // VE < 0.1%)
+      // the scheme against the target: the discretization error at 250 steps (the recursion in Python: VP mean
+      // +0.23%, var +0.6%; VE < 0.1%)
       CHECK(std::abs(em_mean - target_mean) < 0.005 * target_mean);
       CHECK(std::abs(em_var - target_var) < 0.01 * target_var);
       // so the samples reproduce N(m, s^2) within sampling tolerance + discretization
