@@ -25,6 +25,7 @@ namespace dgm::models::sde {
 using ScoreFunction = std::function<Tensor(const Tensor& x, double t)>;
 
 // The reverse SDE's coefficients: drift f - g^2 s (to be integrated with dt < 0) and diffusion g (one element).
+// These functions keep a reference to `sde` (and a copy of `score`): the SDE must outlive them.
 SdeFunction reverse_sde_drift(const ScoreSde& sde, const ScoreFunction& score);
 SdeFunction sde_diffusion(const ScoreSde& sde);
 // The probability-flow ODE's right-hand side f - 1/2 g^2 s.
