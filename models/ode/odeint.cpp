@@ -18,10 +18,14 @@ OdeMethod parse_ode_method(const std::string& name) {
 
 std::string ode_method_name(OdeMethod method) {
   switch (method) {
-    case OdeMethod::euler: return "euler";
-    case OdeMethod::midpoint: return "midpoint";
-    case OdeMethod::rk4: return "rk4";
-    case OdeMethod::dopri5: return "dopri5";
+    case OdeMethod::euler:
+      return "euler";
+    case OdeMethod::midpoint:
+      return "midpoint";
+    case OdeMethod::rk4:
+      return "rk4";
+    case OdeMethod::dopri5:
+      return "dopri5";
   }
   return "?";
 }
@@ -34,7 +38,15 @@ std::vector<double> linspace_times(double t0, double t1, int64_t num) {
   return times;
 }
 
-Tensor fixed_step(const OdeFunction& f, OdeMethod method, double t, double h, const Tensor& y, int64_t& nfe) {
+Tensor fixed_step(const OdeFunction& user_f, OdeMethod method, double t, double h, const Tensor& y, int64_t& nfe) {
+  // every evaluation counted and its shape checked (a wrong shape would otherwise broadcast or fail far away)
+  auto f = [&](double s, const Tensor& x) {
+    Tensor dx = user_f(s, x);
+    DGM_CHECK(dx.defined() && dx.shape() == x.shape(), "odeint(", ode_method_name(method), "): f returned shape ",
+              dx.defined() ? shape_str(dx.shape()) : std::string("(undefined)"), " for y of shape ",
+              shape_str(x.shape()));
+    return dx;
+  };
   switch (method) {
     // y' = y + h f(t, y)
     case OdeMethod::euler: {
@@ -56,7 +68,8 @@ Tensor fixed_step(const OdeFunction& f, OdeMethod method, double t, double h, co
       Tensor k4 = f(t + h, y + h * k3);
       return y + (h / 6) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
     }
-    case OdeMethod::dopri5: break;
+    case OdeMethod::dopri5:
+      break;
   }
   throw Error("odeint: fixed_step: " + ode_method_name(method) + " is not a fixed-step method");
 }
@@ -65,7 +78,8 @@ Tensor odeint(const OdeFunction& f, const Tensor& y0, const std::vector<double>&
               OdeStats* stats) {
   DGM_CHECK(y0.defined(), "odeint: y0 is undefined");
   DGM_CHECK(times.size() >= 2, "odeint: times needs at least 2 points (got ", times.size(), ")");
-  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64, "odeint: y0 must be floating point (got ", dtype_name(y0.dtype()), ")");
+  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64, "odeint: y0 must be floating point (got ",
+            dtype_name(y0.dtype()), ")");
   const double direction = times[1] > times[0] ? 1.0 : -1.0;
   for (size_t k = 0; k + 1 < times.size(); ++k) {
     DGM_CHECK(std::isfinite(times[k]) && std::isfinite(times[k + 1]), "odeint: times must be finite");
@@ -90,8 +104,6 @@ Tensor odeint(const OdeFunction& f, const Tensor& y0, const std::vector<double>&
       const double t = i + 1 == substeps ? times[k + 1] - h : times[k] + h * static_cast<double>(i);
       y = fixed_step(f, options.method, t, h, y, s.nfe);
       s.accepted_steps += 1;
-      DGM_CHECK(y.shape() == y0.shape(), "odeint: f returned shape ", shape_str(y.shape()), " for y of shape ",
-                shape_str(y0.shape()));
     }
     states.push_back(y);
   }
