@@ -85,7 +85,8 @@ TEST_CASE("odeint: rows are the states at every time, and fixed-step NFE is step
       const double t = h * static_cast<double>(k);
       for (int64_t i = 0; i < 3; ++i) {
         const double y0i = y0.select(0, i).item();
-        CHECK(std::abs(ys.index({k, i}).item() - y0i * std::exp(-t)) <= std::abs(y0i) * std::exp(-t) * t * h / 2 * (1 + h));
+        CHECK(std::abs(ys.index({k, i}).item() - y0i * std::exp(-t)) <=
+              std::abs(y0i) * std::exp(-t) * t * h / 2 * (1 + h));
       }
     }
   }
@@ -108,8 +109,8 @@ TEST_CASE("odeint: integrating backwards in time recovers the initial value", "[
     o.rtol = 1e-9;
     o.atol = 1e-12;
     // from y(1) = e^{sin 1} back to t = 0 on y' = cos(t) y: y(0.5) = e^{sin 0.5}, y(0) = 1
-    const Tensor ys = odeint(cos_growth(), tensor(std::vector<double>{std::exp(std::sin(1.0))}, {1}),
-                             linspace_times(1, 0, 101), o);
+    const Tensor ys =
+        odeint(cos_growth(), tensor(std::vector<double>{std::exp(std::sin(1.0))}, {1}), linspace_times(1, 0, 101), o);
     INFO(ode_method_name(method));
     // RK4 with h = 0.01: error ~ C h^4 ~ 1e-9; dopri5 at rtol 1e-9: a small multiple of 1e-9
     CHECK(std::abs(ys.select(0, 50).item() - std::exp(std::sin(0.5))) < 1e-7);
@@ -130,9 +131,8 @@ TEST_CASE("odeint(dopri5): global error within a small multiple of the tolerance
     INFO("rtol " << rtol);
     {  // y' = y on [0, 2], outputs at 0, 0.5, ..., 2 (landing exactly on each)
       OdeStats stats;
-      const Tensor ys =
-          odeint([](double, const Tensor& y) { return y; }, tensor(std::vector<double>{1.0}, {1}),
-                 linspace_times(0, 2, 5), o, &stats);
+      const Tensor ys = odeint([](double, const Tensor& y) { return y; }, tensor(std::vector<double>{1.0}, {1}),
+                               linspace_times(0, 2, 5), o, &stats);
       for (int64_t k = 0; k < 5; ++k) {
         const double exact = std::exp(0.5 * static_cast<double>(k));
         CHECK(std::abs(ys.select(0, k).item() - exact) <= 10 * (atol + rtol * exact));
@@ -144,8 +144,8 @@ TEST_CASE("odeint(dopri5): global error within a small multiple of the tolerance
     {  // harmonic oscillator over one period [0, 2 pi]
       OdeStats stats;
       const double two_pi = 2 * M_PI;
-      const Tensor ys = odeint(oscillator(), tensor(std::vector<double>{1.0, 0.0}, {2}), {0.0, two_pi / 3, two_pi},
-                               o, &stats);
+      const Tensor ys =
+          odeint(oscillator(), tensor(std::vector<double>{1.0, 0.0}, {2}), {0.0, two_pi / 3, two_pi}, o, &stats);
       for (int64_t k = 1; k < 3; ++k) {
         const double t = k == 1 ? two_pi / 3 : two_pi;
         CHECK(std::abs(ys.index({k, 0}).item() - std::cos(t)) <= 10 * (atol + rtol));
@@ -181,8 +181,8 @@ TEST_CASE("odeint(dopri5): float32 state, and a graph through the steps when f r
   o.atol = 1e-7;
   // y' = k y: y(1) = y0 e^k, so dy(1)/dk = y0 e^k
   Tensor k = tensor(std::vector<float>{-0.7f}, {1}).requires_grad_();
-  const Tensor ys = odeint([&](double, const Tensor& y) { return k * y; }, tensor(std::vector<float>{2.0f}, {1}),
-                           {0.0, 1.0}, o);
+  const Tensor ys =
+      odeint([&](double, const Tensor& y) { return k * y; }, tensor(std::vector<float>{2.0f}, {1}), {0.0, 1.0}, o);
   REQUIRE(ys.dtype() == kFloat32);
   CHECK(ys.select(0, 1).item() == Approx(2 * std::exp(-0.7)).epsilon(1e-4));
   ys.select(0, 1).sum().backward();
@@ -201,10 +201,18 @@ TEST_CASE("odeint rejects bad times, methods, shapes and budgets with clear erro
   CHECK(parse_ode_method("dopri5") == OdeMethod::dopri5);
   OdeOptions o;
   o.method = OdeMethod::rk4;
-  REQUIRE_THROWS_WITH(odeint([](double, const Tensor& y) { return cat({y, y}, 0); }, y0, {0.0, 1.0}, o),
+  REQUIRE_THROWS_WITH(odeint(
+                          [](double, const Tensor& y) {
+                            return cat({y, y}, 0);
+                          },
+                          y0, {0.0, 1.0}, o),
                       Contains("odeint(rk4): f returned shape (2) for y of shape (1)"));
   o.method = OdeMethod::dopri5;
-  REQUIRE_THROWS_WITH(odeint([](double, const Tensor& y) { return cat({y, y}, 0); }, y0, {0.0, 1.0}, o),
+  REQUIRE_THROWS_WITH(odeint(
+                          [](double, const Tensor& y) {
+                            return cat({y, y}, 0);
+                          },
+                          y0, {0.0, 1.0}, o),
                       Contains("odeint(dopri5): f returned shape (2)"));
   o.rtol = 1e-12;
   o.atol = 1e-14;
@@ -217,6 +225,5 @@ TEST_CASE("odeint rejects bad times, methods, shapes and budgets with clear erro
   // f = inf after t = 0.5: the error estimate is not finite
   REQUIRE_THROWS_WITH(odeint([](double t, const Tensor& y) { return t > 0.5 ? y * INFINITY : y; }, y0, {0.0, 1.0}, o),
                       Contains("non-finite"));
-  REQUIRE_THROWS_WITH(odeint(decay(), tensor(std::vector<int64_t>{1}, {1}), {0.0, 1.0}),
-                      Contains("floating point"));
+  REQUIRE_THROWS_WITH(odeint(decay(), tensor(std::vector<int64_t>{1}, {1}), {0.0, 1.0}), Contains("floating point"));
 }
