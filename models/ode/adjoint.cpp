@@ -36,8 +36,8 @@ struct AugmentedLayout {
 };
 
 // (y, a, g)' = (f, -a^T df/dy, -a^T df/dtheta), one f evaluation and one VJP, no graph kept
-Tensor augmented_field(const OdeFunction& f, const std::vector<Tensor>& params, const AugmentedLayout& layout,
-                       double t, const Tensor& state) {
+Tensor augmented_field(const OdeFunction& f, const std::vector<Tensor>& params, const AugmentedLayout& layout, double t,
+                       const Tensor& state) {
   const Tensor a = layout.a_of(state);
   Tensor y = layout.y_of(state).detach();
   y.requires_grad_(true);
@@ -92,8 +92,8 @@ Tensor odeint_adjoint(const OdeFunction& f, const Tensor& y0, const std::vector<
     layout.param_numels.push_back(p.numel());
   }
   // the backward keeps a detached copy of the states (no cycle through the output's own node)
-  auto backward = [f, params, layout, times, options, stats, saved = ys.detach()](
-                      const Tensor& grad_output, const autograd::NeedsGrad&) {
+  auto backward = [f, params, layout, times, options, stats, saved = ys.detach()](const Tensor& grad_output,
+                                                                                  const autograd::NeedsGrad&) {
     NoGradGuard no_grad;
     const int64_t last = static_cast<int64_t>(times.size()) - 1;
     const DType dtype = saved.dtype();

@@ -152,8 +152,7 @@ TEST_CASE("odeint_adjoint: memory does not grow with the number of steps, backpr
   };
   const int64_t adj10 = peak(true, 10), adj40 = peak(true, 40);
   const int64_t bp10 = peak(false, 10), bp40 = peak(false, 40);
-  INFO("peak bytes: adjoint " << adj10 << " (10 steps), " << adj40 << " (40 steps); backprop " << bp10 << ", "
-                              << bp40);
+  INFO("peak bytes: adjoint " << adj10 << " (10 steps), " << adj40 << " (40 steps); backprop " << bp10 << ", " << bp40);
   // one stage's activations are batch x hidden doubles = 128 KiB; backprop keeps a few per stage, 4 stages per
   // step, so its peak is c0 + c1 steps (measured: 11.4 MB at 10 steps, 43.8 MB at 40); the adjoint's was 0.88 MB
   // at both
