@@ -39,7 +39,8 @@ class Ffjord : public GenerativeModel {
 
   Losses loss(const Batch& batch) override;
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;
-  // samples.png (data beside samples) and density.png (the exact-trace density heat map beside the test data).
+  // samples.png (data beside samples) and density.png: the exact-trace density heat map, the variance of one
+  // Rademacher Hutchinson draw of the trace at t = 0 (log scale), and the test data.
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
 
   OdeNet& net() { return *net_; }

@@ -8,6 +8,7 @@
 //   * an untrained FFJORD's density integrates to 1 over the plane (the sign of the trace term is right).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <vector>
 
 #include "dgm.h"
@@ -206,6 +207,15 @@ TEST_CASE("FFJORD samples, losses and errors", "[ode][cnf][ffjord]") {
   models::Losses eval_losses = model.loss(x);
   CHECK(std::isfinite(eval_losses.at("loss").item()));
   CHECK(eval_losses.at("hutchinson_var").item() >= 0);
+  // the pictures: samples.png and density.png (density, Hutchinson variance, data)
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "dgm_test_ffjord_pictures";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  model.save_pictures(dir.string(), x, 16, &gen);
+  CHECK(fs::file_size(dir / "density.png") > 1000);
+  CHECK(fs::file_size(dir / "samples.png") > 1000);
+  fs::remove_all(dir);
   using Catch::Matchers::Contains;
   REQUIRE_THROWS_WITH(model.loss(randn({8, 3})), Contains("Ffjord.loss: expected points of shape (B,2)"));
   REQUIRE_THROWS_WITH(parse_trace_mode("hutch"), Contains("trace_mode: unknown 'hutch' (exact, hutchinson)"));
