@@ -33,8 +33,8 @@ CnfResult cnf_integrate(const PointField& f, const Tensor& x, double t0, double 
     DGM_CHECK(dx.defined() && dx.shape() == xt.shape(), "cnf_integrate: f returned shape ",
               dx.defined() ? shape_str(dx.shape()) : std::string("(undefined)"), " for points of shape ",
               shape_str(xt.shape()));
-    const Tensor trace = mode == TraceMode::exact ? exact_trace(dx, xt, keep_graph)
-                                                  : hutchinson_trace(dx, xt, e, keep_graph);
+    const Tensor trace =
+        mode == TraceMode::exact ? exact_trace(dx, xt, keep_graph) : hutchinson_trace(dx, xt, e, keep_graph);
     Tensor out = cat({dx, -trace.unsqueeze(1)}, 1);
     return keep_graph ? out : out.detach();
   };

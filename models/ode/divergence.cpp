@@ -86,7 +86,8 @@ Tensor trace_noise(const Tensor& like, TraceNoise noise, Generator* gen) {
 
 // Var(e^T J e) = Var(e^T S e): Rademacher sum_{i<j} (2 S_ij)^2, Gaussian 2 ||S||_F^2
 Tensor hutchinson_variance(const Tensor& J, TraceNoise noise) {
-  DGM_CHECK(J.defined() && J.dim() == 3 && J.size(1) == J.size(2), "hutchinson_variance: expected J of shape (B, D, D), got ",
+  DGM_CHECK(J.defined() && J.dim() == 3 && J.size(1) == J.size(2),
+            "hutchinson_variance: expected J of shape (B, D, D), got ",
             J.defined() ? shape_str(J.shape()) : std::string("undefined"));
   const Tensor S = 0.5 * (J + J.transpose(1, 2));
   const Tensor frobenius = S.square().sum({1, 2});

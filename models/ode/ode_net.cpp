@@ -25,8 +25,10 @@ OdeNet::OdeNet(int64_t dim, std::vector<int64_t> hidden, std::string activation)
 std::string OdeNet::extra_repr() const {
   std::string widths = std::to_string(dim_ + 1);
   for (int64_t h : hidden_) widths += " -> " + std::to_string(h);
-  return "dim=" + std::to_string(dim_) + ", " + widths + " -> " + std::to_string(dim_) + ", t concatenated to every "
-         "layer's input, " + activation_;
+  return "dim=" + std::to_string(dim_) + ", " + widths + " -> " + std::to_string(dim_) +
+         ", t concatenated to every "
+         "layer's input, " +
+         activation_;
 }
 
 // h_{k+1} = act(W_k [h_k, t] + b_k); the last layer has no activation

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/modules/linear.h"
 #include "nn/module.h"
+#include "nn/modules/linear.h"
 
 namespace dgm::models::ode {
 

@@ -49,7 +49,9 @@ void add_ffjord(Registry& r, const std::string& dataset, TraceMode quick_trace, 
   s.description =
       "FFJORD: continuous normalizing flow dx/dt = f(t, x), OdeNet (x, t) -> 64 -> 64 -> 64 -> 2 (tanh, t in every "
       "layer), log p(x) = log N(x(1)) + int_0^1 tr(df/dx) dt; adjoint gradients; quick: RK4 8 steps, " +
-      trace_mode_name(quick_trace) + " trace; course: dopri5 1e-5, Hutchinson (Rademacher); density.png: exact-trace density, Hutchinson variance at t = 0, test data";
+      trace_mode_name(quick_trace) +
+      " trace; course: dopri5 1e-5, Hutchinson (Rademacher); density.png: exact-trace density, Hutchinson variance at "
+      "t = 0, test data";
   s.loss_unit =
       "loss: NLL, nats per point (test: exact trace); nfe: field evaluations per forward solve; hutchinson_var "
       "(test): mean Var of one Rademacher Hutchinson draw of tr(df/dx) at t = 0";

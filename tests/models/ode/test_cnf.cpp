@@ -67,6 +67,10 @@ TEST_CASE("CNF of a linear field: x(1) = expm(A) x(0) and the log-density change
       const CnfResult r = cnf_integrate(linear_field(A), x0, 0.0, 1.0, {}, solver);
       CHECK((r.x - expected).abs().max().item() < 1e-8);
       CHECK((r.delta + trace).abs().max().item() < 1e-8);
+      // log p(x) = log N(expm(A) x; 0, I) + tr(A), written out: -|z|^2/2 - log(2 pi) + tr(A)
+      const Tensor log_p = standard_normal_log_prob(r.x) - r.delta;
+      const Tensor closed_form = -0.5 * expected.square().sum({1}) - std::log(2 * M_PI) + trace;
+      CHECK((log_p - closed_form).abs().max().item() < 1e-7);
     }
   }
   // Rademacher Hutchinson reads the diagonal exactly and the off-diagonal through e1 e2 (A12 + A21): exact for the
