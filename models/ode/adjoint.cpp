@@ -94,6 +94,9 @@ Tensor odeint_adjoint(const OdeFunction& f, const Tensor& y0, const std::vector<
   // the backward keeps a detached copy of the states (no cycle through the output's own node)
   auto backward = [f, params, layout, times, options, stats, saved = ys.detach()](const Tensor& grad_output,
                                                                                   const autograd::NeedsGrad&) {
+    // grad mode is on in a backward only under create_graph: this backward is not itself differentiable
+    DGM_CHECK(!GradMode::is_enabled(), "odeint_adjoint: second derivatives (create_graph) are not supported; use ",
+              "odeint (backpropagation through the solver's steps) for them");
     NoGradGuard no_grad;
     const int64_t last = static_cast<int64_t>(times.size()) - 1;
     const DType dtype = saved.dtype();

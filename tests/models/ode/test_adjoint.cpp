@@ -173,4 +173,9 @@ TEST_CASE("odeint_adjoint: bad inputs are clear errors", "[ode][adjoint]") {
   const Tensor ys = odeint_adjoint([k](double, const Tensor& y) { return k * y; }, y0, {0.0, 1.0}, {k});
   k.bump_version();
   REQUIRE_THROWS_AS(ys.sum().backward(), Error);
+  // second derivatives are refused, not silently wrong
+  Tensor k2 = tensor(std::vector<double>{0.5}, {1}).requires_grad_();
+  const Tensor ys2 = odeint_adjoint([k2](double, const Tensor& y) { return k2 * y; }, y0, {0.0, 1.0}, {k2});
+  REQUIRE_THROWS_WITH(autograd::grad({ys2.sum()}, {k2}, {}, false, /*create_graph=*/true),
+                      Contains("odeint_adjoint: second derivatives (create_graph) are not supported"));
 }
