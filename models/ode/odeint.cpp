@@ -38,7 +38,15 @@ std::vector<double> linspace_times(double t0, double t1, int64_t num) {
   return times;
 }
 
-Tensor fixed_step(const OdeFunction& f, OdeMethod method, double t, double h, const Tensor& y, int64_t& nfe) {
+Tensor fixed_step(const OdeFunction& user_f, OdeMethod method, double t, double h, const Tensor& y, int64_t& nfe) {
+  // every evaluation counted and its shape checked (a wrong shape would otherwise broadcast or fail far away)
+  auto f = [&](double s, const Tensor& x) {
+    Tensor dx = user_f(s, x);
+    DGM_CHECK(dx.defined() && dx.shape() == x.shape(), "odeint(", ode_method_name(method), "): f returned shape ",
+              dx.defined() ? shape_str(dx.shape()) : std::string("(undefined)"), " for y of shape ",
+              shape_str(x.shape()));
+    return dx;
+  };
   switch (method) {
     // y' = y + h f(t, y)
     case OdeMethod::euler: {
@@ -96,8 +104,6 @@ Tensor odeint(const OdeFunction& f, const Tensor& y0, const std::vector<double>&
       const double t = i + 1 == substeps ? times[k + 1] - h : times[k] + h * static_cast<double>(i);
       y = fixed_step(f, options.method, t, h, y, s.nfe);
       s.accepted_steps += 1;
-      DGM_CHECK(y.shape() == y0.shape(), "odeint: f returned shape ", shape_str(y.shape()), " for y of shape ",
-                shape_str(y0.shape()));
     }
     states.push_back(y);
   }

@@ -10,8 +10,9 @@
 //   rk4       k1 = f(t, y), k2 = f(t + h/2, y + h/2 k1), k3 = f(t + h/2, y + h/2 k2),
 //             k4 = f(t + h, y + h k3); y' = y + h/6 (k1 + 2 k2 + 2 k3 + k4)              order 4, 4 evals
 // (with options.step_size > 0 each interval is cut into ceil(|interval| / step_size) equal steps.)
-// The adaptive method chooses its own steps and interpolates at `times`:
-//   dopri5    Dormand-Prince 5(4) with step-size control from rtol and atol (dopri5.cpp)
+// The adaptive method chooses its own steps and shortens a step to land exactly on each of `times` (no
+// interpolation: every row is a solver state):
+//   dopri5    Dormand-Prince 5(4) with step-size control from rtol and atol (dopri5.cpp), 6 evaluations per step
 //
 // Gradients flow through the solver's arithmetic like any other autograd graph (backpropagation through the
 // steps: memory grows with the number of steps); models/ode/adjoint.h gives the constant-memory alternative.
