@@ -6,8 +6,9 @@
 //
 // quick (2 CPU cores, < 10 min): fixed-step RK4 with 8 steps on [0, 1], the exact trace (2 VJPs in 2-D) in training,
 // moons: 20 epochs of batch 256, Adam lr 3e-3; circles: 40 epochs of batch 128, lr 2e-3.
-// course: FFJORD's toy settings (train_toy.py defaults as published with the paper: dims 64-64-64, tanh, dopri5 with rtol = atol = 1e-5, Hutchinson with Rademacher e, batch 100, Adam lr 1e-3,
-// 10000 iterations = 125 epochs of 8000 points); evaluation always uses the exact trace.
+// course: settings modelled on FFJORD's 2-D experiments (from memory of its train_toy.py defaults, not checked
+// against the source): dims 64-64-64, tanh, dopri5 with rtol = atol = 1e-5, Hutchinson with Rademacher e,
+// batch 100, Adam lr 1e-3, 10000 iterations = 125 epochs of 8000 points; evaluation always uses the exact trace.
 #include "models/ode/specs.h"
 
 #include "models/ode/ffjord.h"
