@@ -116,6 +116,9 @@ TEST_CASE("silu's fused CPU kernels: float32 on many threads against float64 for
   Tensor leaf32 = x.clone().requires_grad_();
   silu(leaf32).backward(g64.to(kFloat32));
   check_values(leaf32.grad(), dx_ref, 1e-5, 1e-5);
+  // NaN stays NaN (no silent number), at both widths
+  REQUIRE(std::isnan(silu(tensor(std::vector<float>{NAN})).item<double>()));
+  REQUIRE(std::isnan(silu(tensor(std::vector<double>{NAN})).item<double>()));
   // the kernels' own checks name the kernel and the operands
   REQUIRE_THROWS_WITH(kernels::silu_backward(zeros({3}), zeros({4})),
                       Catch::Contains("silu_backward") && Catch::Contains("(3)") && Catch::Contains("(4)"));
