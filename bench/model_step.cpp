@@ -33,7 +33,9 @@
 //   (hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
 //   [0, 1] with labels, fresh t and noise per step (the twin of bench/twins/unet_ddpm_twin.py), Adam 1e-3.
 // Every step reads the loss back (.item()), as the trainer does to log it. Before each result a line gives the
-// median CPU time of a step (all threads) and the load average.
+// median CPU time of a step (all threads) and the load average. On a machine loaded by other processes, libgomp's
+// default spin-waiting makes dgm's 2-thread steps several times slower (2026-12-04, unet_ddpm, load ~4 on 2 cores:
+// 3.4-4.3 s per step, 0.7-1.2 s with OMP_WAIT_POLICY=passive); compare at 1 thread, or set the policy.
 //   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
 #include <algorithm>
 #include <chrono>
