@@ -32,12 +32,16 @@
 // - unet_ddpm (only when named): homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it
 //   (hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
 //   [0, 1] with labels, fresh t and noise per step (the twin of bench/twins/unet_ddpm_twin.py), Adam 1e-3.
-// Every step reads the loss back (.item()), as the trainer does to log it.
+// Every step reads the loss back (.item()), as the trainer does to log it. Before each result a line gives the
+// median CPU time of a step (all threads) and the load average. On a machine loaded by other processes, libgomp's
+// default spin-waiting makes dgm's 2-thread steps several times slower (2026-12-04, unet_ddpm, load ~4 on 2 cores:
+// 3.4-4.3 s per step, 0.7-1.2 s with OMP_WAIT_POLICY=passive); compare at 1 thread, or set the policy.
 //   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -59,15 +63,32 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// Median over `steps` timed steps (after 5 warm-up steps) of one training step, in ms.
+// The process's CPU time (every thread, user and system), in ms.
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Median over `steps` timed steps (after 5 warm-up steps) of one training step, in ms of wall time. Also printed
+// first, on a line of its own: the median CPU time of a step (all threads) and the load average, since on a shared
+// machine the wall time follows the other processes (compare CPU times at 1 thread, DGM_NUM_THREADS=1).
 double time_steps(int steps, const std::function<double()>& step) {
   for (int i = 0; i < 5; ++i) step();
-  std::vector<double> ms;
+  std::vector<double> ms, cpu_ms;
   for (int i = 0; i < steps; ++i) {
     auto t0 = std::chrono::steady_clock::now();
+    const double c0 = process_cpu_ms();
     step();  // ends with .item(): the GPU is done when it returns
+    cpu_ms.push_back(process_cpu_ms() - c0);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
+  double load = -1;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  std::printf("  (cpu time %.3f ms/step, load average %.2f)\n", median(cpu_ms), load);
   return median(ms);
 }
 

@@ -147,13 +147,16 @@ class ImageGPT(nn.Module):
 
 
 def time_steps(step):
+    """Median wall ms per step; prints first the median CPU ms per step (all threads) and the load average."""
     for _ in range(5):
         step()
-    ms = []
+    ms, cpu_ms = [], []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
+        cpu_ms.append((time.process_time() - c0) * 1e3)
         ms.append((time.perf_counter() - t0) * 1e3)
+    print(f"  (cpu time {sorted(cpu_ms)[len(cpu_ms) // 2]:.3f} ms/step, load average {os.getloadavg()[0]:.2f})")
     return sorted(ms)[len(ms) // 2]
 
 

@@ -1,11 +1,13 @@
 // Activation functions. Most are compositions of elementwise ops (their
-// gradients follow); relu and softplus are primitives with their own rule.
+// gradients follow); relu, elu, softplus and silu (on the CPU) are primitives with their own rule.
 #include <cmath>
 
+#include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/ops/elementwise.h"
 #include "tensor/factories.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/silu.h"
 
 namespace dgm {
 
@@ -35,8 +37,19 @@ Tensor selu(const Tensor& x) {
   return scale * elu(x, alpha);
 }
 
-// silu(x) = x sigmoid(x)
-Tensor silu(const Tensor& x) { return x * sigmoid(x); }
+// silu(x) = x s, s = sigmoid(x);  d/dx silu(x) = s (1 + x (1 - s)). On the CPU one fused kernel each way
+// (tensor/kernels/silu.h); the backward under create_graph, and the GPU, use the composite.
+Tensor silu(const Tensor& x) {
+  if (x.is_cuda() || !x.is_floating_point() || x.numel() == 0) return x * sigmoid(x);
+  const Tensor data = x.detach().contiguous();
+  return autograd::record("silu", kernels::silu_forward(data), {x}, [x, data](const Tensor& g) {
+    if (GradMode::is_enabled()) {  // differentiable ops, for second derivatives
+      Tensor s = sigmoid(x);
+      return std::vector{g * s * (1.0 + x * (1.0 - s))};
+    }
+    return std::vector{kernels::silu_backward(g.contiguous(), data)};
+  });
+}
 
 // gelu(x) = x Phi(x) = x/2 (1 + erf(x / sqrt 2));
 // "tanh": x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))

@@ -1,7 +1,8 @@
 // Normalization layers as functions, like torch.nn.functional: layer_norm,
 // group_norm, batch_norm. Composites of differentiable ops (mean, var,
 // rsqrt, ...), so gradients of every order follow (layer_norm on the CPU is
-// one fused kernel with the same gradients: nn/functional/layer_norm_fused.h). weight and bias are
+// one fused kernel with the same gradients: nn/functional/layer_norm_fused.h;
+// group_norm's standardization too, its affine step in ops). weight and bias are
 // optional: pass an undefined Tensor ({}) for none.
 #pragma once
 #include <cstdint>

@@ -29,6 +29,12 @@ void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd,
 // dx, and dweight / dbias (float64, (n)) where defined
 void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g, const Tensor& x,
                          kernels::RowLayout rows, const Tensor& mean, const Tensor& rstd, const Tensor& weight);
+
+// ---- CPU only (tensor/cpu/silu.cpp): the fused SiLU; on the GPU autograd/ops/ runs the composite. Contiguous ----
+// y = x sigmoid(x)
+void silu_forward(const Tensor& y, const Tensor& x);
+// dx = g s (1 + x (1 - s)), s = sigmoid(x)
+void silu_backward(const Tensor& dx, const Tensor& g, const Tensor& x);
 }  // namespace dgm::cpu
 
 namespace dgm::cuda {

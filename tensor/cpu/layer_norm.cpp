@@ -2,6 +2,8 @@
 // kBlock neighbouring rows i: the loops run over k (along the row) outside
 // and over the block inside, so that with inner > 1 (rows strided in memory,
 // as for the channels of NCHW) the inner loop still reads contiguous memory.
+// With inner = 1 (contiguous rows) a unit is one row, its sums made in several
+// accumulators (lane_sum) so that they vectorize.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -30,12 +32,52 @@ Unit unit_at(RowLayout r, int64_t u) {
   return {o, i0, std::min(kBlock, r.inner - i0)};
 }
 
+// sum_k f(k) over k < n, in kLanes independent double accumulators (the loop vectorizes; a single accumulator
+// would wait on each add), added up in a fixed order.
+constexpr int64_t kLanes = 8;
+template <typename F>
+double lane_sum(int64_t n, F&& f) {
+  std::array<double, kLanes> acc{};
+  int64_t k = 0;
+  for (; k + kLanes <= n; k += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) acc[j] += f(k + j);
+  for (; k < n; ++k) acc[0] += f(k);
+  double total = 0;
+  for (int64_t j = 0; j < kLanes; ++j) total += acc[j];
+  return total;
+}
+
+// One contiguous row (inner = 1: the layer norm over the last dim, the group norm's (sample, group) rows):
+// mean = sum_k x_k / n;  rstd = 1 / sqrt(sum_k (x_k - mean)^2 / n + eps);  y_k = (x_k - mean) rstd w_k + b_k
+template <typename T>
+void forward_row(const T* x, T* y, double* mean, double* rstd, const T* w, const T* b, int64_t n, double eps) {
+  const double m = lane_sum(n, [&](int64_t k) { return static_cast<double>(x[k]); }) / static_cast<double>(n);
+  const double v = lane_sum(n, [&](int64_t k) {
+    const double d = static_cast<double>(x[k]) - m;
+    return d * d;
+  });
+  const double rs = 1.0 / std::sqrt(v / static_cast<double>(n) + eps);
+  *mean = m;
+  *rstd = rs;
+  if (w || b) {
+    for (int64_t k = 0; k < n; ++k)
+      y[k] = static_cast<T>((static_cast<double>(x[k]) - m) * rs * (w ? static_cast<double>(w[k]) : 1.0) +
+                            (b ? static_cast<double>(b[k]) : 0.0));
+  } else {
+    for (int64_t k = 0; k < n; ++k) y[k] = static_cast<T>((static_cast<double>(x[k]) - m) * rs);
+  }
+}
+
 // mean = sum_k x_k / n;  var = sum_k (x_k - mean)^2 / n;  y_k = (x_k - mean) / sqrt(var + eps) * w_k + b_k
 template <typename T>
 void forward_rows(const T* x, T* y, double* mean, double* rstd, const T* w, const T* b, RowLayout r, double eps) {
   const int64_t units = unit_count(r);
 #pragma omp parallel for schedule(static) if (r.outer * r.n * r.inner >= kParallelGrain)
   for (int64_t u = 0; u < units; ++u) {
+    if (r.inner == 1) {  // one contiguous row per unit
+      forward_row(x + u * r.n, y + u * r.n, mean + u, rstd + u, w, b, r.n, eps);
+      continue;
+    }
     const Unit t = unit_at(r, u);
     const int64_t base = t.o * r.n * r.inner + t.i0;  // element (o, k=0, i0)
     std::array<double, kBlock> m{}, v{};
@@ -62,6 +104,21 @@ void forward_rows(const T* x, T* y, double* mean, double* rstd, const T* w, cons
   }
 }
 
+// One contiguous row (inner = 1), xhat_k = (x_k - mean) rstd, gw_k = g_k w_k:
+// dx_k = rstd (gw_k - mean(gw) - xhat_k mean(gw xhat));  pw_k += g_k xhat_k, pb_k += g_k (when wanted)
+template <typename T>
+void backward_row(const T* g, const T* x, double m, double rs, const T* w, T* dx, double* pw, double* pb, int64_t n) {
+  auto xhat = [&](int64_t k) { return (static_cast<double>(x[k]) - m) * rs; };
+  auto gw = [&](int64_t k) { return static_cast<double>(g[k]) * (w ? static_cast<double>(w[k]) : 1.0); };
+  const double inv_n = 1.0 / static_cast<double>(n);
+  const double a = lane_sum(n, gw) * inv_n, c = lane_sum(n, [&](int64_t k) { return gw(k) * xhat(k); }) * inv_n;
+  for (int64_t k = 0; k < n; ++k) dx[k] = static_cast<T>(rs * (gw(k) - a - xhat(k) * c));
+  if (pw)
+    for (int64_t k = 0; k < n; ++k) pw[k] += static_cast<double>(g[k]) * xhat(k);
+  if (pb)
+    for (int64_t k = 0; k < n; ++k) pb[k] += static_cast<double>(g[k]);
+}
+
 // dx_k = rstd * (gw_k - mean(gw) - xhat_k * mean(gw * xhat)), gw = g * w, xhat = (x - mean) * rstd;
 // dw_k += g_k * xhat_k and db_k += g_k, summed per group of units, then over the groups in order.
 template <typename T>
@@ -73,6 +130,11 @@ void backward_rows(const T* g, const T* x, const double* mean, const double* rst
 #pragma omp parallel for schedule(static) if (r.outer * r.n * r.inner >= kParallelGrain)
   for (int64_t grp = 0; grp < groups; ++grp) {
     for (int64_t u = grp * units / groups; u < (grp + 1) * units / groups; ++u) {
+      if (r.inner == 1) {  // one contiguous row per unit
+        backward_row(g + u * r.n, x + u * r.n, mean[u], rstd[u], w, dx + u * r.n, dw ? &part_w[grp * r.n] : nullptr,
+                     db ? &part_b[grp * r.n] : nullptr, r.n);
+        continue;
+      }
       const Unit t = unit_at(r, u);
       const int64_t base = t.o * r.n * r.inner + t.i0;
       const double* m = mean + t.o * r.inner + t.i0;

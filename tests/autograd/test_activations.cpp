@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor/kernels/silu.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -96,6 +97,35 @@ TEST_CASE("silu and gelu (none and tanh) match torch", "[activation]") {
   check_values(grad_of(tails, [](const Tensor& t) { return (silu(t) + gelu(t) + gelu(t, "tanh")).sum(); }), {0, 3},
                1e-6);
   REQUIRE_THROWS_WITH(gelu(x, "erf"), Catch::Contains("gelu") && Catch::Contains("erf"));
+}
+
+TEST_CASE("silu's fused CPU kernels: float32 on many threads against float64 formulas, errors", "[activation]") {
+  // 40000 values (over kParallelGrain, so the loops split across threads) in [-12, 12], float32; reference: the
+  // closed forms x s and s (1 + x (1 - s)), s = 1 / (1 + exp(-x)), in float64 element by element
+  Tensor x64 = uniform_values({8, 5000}, -12, 12, 21), x = x64.to(kFloat32);
+  Tensor g64 = uniform_values({8, 5000}, -1, 1, 22);
+  std::vector<double> y_ref, dx_ref;
+  const std::vector<double> xs = x.to_vector<double>(), gs = g64.to(kFloat32).to_vector<double>();
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const double s = 1.0 / (1.0 + std::exp(-xs[i]));
+    y_ref.push_back(xs[i] * s);
+    dx_ref.push_back(gs[i] * s * (1.0 + xs[i] * (1.0 - s)));
+  }
+  // float32: a few roundings of 6e-8 relative each (expf, the products) on values up to 12; 1e-5 leaves a margin
+  check_values(silu(x), y_ref, 1e-5, 1e-5);
+  Tensor leaf32 = x.clone().requires_grad_();
+  silu(leaf32).backward(g64.to(kFloat32));
+  check_values(leaf32.grad(), dx_ref, 1e-5, 1e-5);
+  // NaN stays NaN (no silent number), at both widths
+  REQUIRE(std::isnan(silu(tensor(std::vector<float>{NAN})).item<double>()));
+  REQUIRE(std::isnan(silu(tensor(std::vector<double>{NAN})).item<double>()));
+  // the kernels' own checks name the kernel and the operands
+  REQUIRE_THROWS_WITH(kernels::silu_backward(zeros({3}), zeros({4})),
+                      Catch::Contains("silu_backward") && Catch::Contains("(3)") && Catch::Contains("(4)"));
+  REQUIRE_THROWS_WITH(kernels::silu_forward(zeros({4, 3}).t()),
+                      Catch::Contains("silu_forward") && Catch::Contains("contiguous"));
+  REQUIRE_THROWS_WITH(kernels::silu_forward(zeros({3}, kInt64)),
+                      Catch::Contains("silu_forward") && Catch::Contains("floating point"));
 }
 
 TEST_CASE("softplus: beta, threshold, stable tails", "[activation]") {

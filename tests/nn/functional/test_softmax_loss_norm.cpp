@@ -95,6 +95,11 @@ TEST_CASE("normalization gradients", "[nn]") {
   REQUIRE_GRADGRADCHECK([](const V& in) { return layer_norm(in[0], {4}, in[1], in[2]); },
                         (V{leaf({2, 4}, -1, 1, 7), w, b}));
   REQUIRE_GRADCHECK([](const V& in) { return group_norm(in[0], 2, in[1], in[2]); }, (V{x4, cw, cb}));
+  // group_norm on the CPU runs the fused layer-norm kernel per (sample, group): second derivatives (its composite
+  // gradient under create_graph), a non-contiguous (N, C, H, W) input, no affine
+  REQUIRE_GRADGRADCHECK([](const V& in) { return group_norm(in[0], 2, in[1], in[2]); },
+                        (V{leaf({2, 4, 3}, -1, 1, 10), cw, cb}));
+  REQUIRE_GRADCHECK([](const V& in) { return group_norm(in[0].transpose(2, 3), 3); }, V{leaf({2, 6, 3, 2}, -1, 1, 11)});
   REQUIRE_GRADCHECK([](const V& in) { return batch_norm(in[0], {}, {}, in[1], in[2], true); }, (V{x4, cw, cb}));
   REQUIRE_GRADCHECK([](const V& in) { return batch_norm(in[0].transpose(1, 2), {}, {}, {}, {}, true); },
                     V{leaf({2, 3, 4}, -1, 1, 8)});
