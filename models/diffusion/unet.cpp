@@ -29,8 +29,7 @@ UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_
   DGM_CHECK(num_timesteps >= 0, "UNet: expected num_timesteps >= 0 (0: a continuous time in [0, 1]), got ",
             num_timesteps);
   if (continuous_time())
-    continuous_time_embedding =
-        register_module("time_embedding", std::make_shared<ContinuousTimeEmbedding>(tdim));
+    continuous_time_embedding = register_module("time_embedding", std::make_shared<ContinuousTimeEmbedding>(tdim));
   else
     time_embedding =
         register_module("time_embedding", std::make_shared<TimeEmbedding>(num_timesteps, hidden_channels, tdim));
@@ -75,7 +74,8 @@ UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_
 
 std::string UNet::extra_repr() const {
   std::ostringstream os;
-  os << "T=" << (continuous_time() ? std::string("continuous") : std::to_string(num_timesteps)) << ", num_labels=" << num_labels << ", hidden=" << hidden_channels << ", multipliers=[";
+  os << "T=" << (continuous_time() ? std::string("continuous") : std::to_string(num_timesteps))
+     << ", num_labels=" << num_labels << ", hidden=" << hidden_channels << ", multipliers=[";
   for (size_t i = 0; i < channel_multipliers.size(); ++i) os << (i ? ", " : "") << channel_multipliers[i];
   os << "], num_blocks=" << num_blocks << ", dropout=" << dropout << ", attn_from_level=" << attn_from_level;
   return os.str();

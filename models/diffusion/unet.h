@@ -48,9 +48,9 @@ class UNet : public nn::Module {
   // quick presets skip the full-resolution level (1024 tokens at 32x32), which costs most on a CPU.
   int64_t attn_from_level;
   bool continuous_time() const { return num_timesteps == 0; }
-  std::shared_ptr<TimeEmbedding> time_embedding;                        // null when continuous
+  std::shared_ptr<TimeEmbedding> time_embedding;                       // null when continuous
   std::shared_ptr<ContinuousTimeEmbedding> continuous_time_embedding;  // null when discrete
-  std::shared_ptr<ConditionalEmbedding> cond_embedding;  // null when num_labels = 0
+  std::shared_ptr<ConditionalEmbedding> cond_embedding;                // null when num_labels = 0
   std::shared_ptr<nn::Conv2d> head;
   // ResBlock and DownsampleBlock in order; ResBlock; ResBlock and UpsampleBlock in order.
   std::shared_ptr<nn::ModuleList> downblocks, middleblocks, upblocks;

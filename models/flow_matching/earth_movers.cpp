@@ -27,8 +27,7 @@ Assignment linear_sum_assignment(const Tensor& cost) {
   Tensor c = cost.detach().to(kFloat64).cpu().contiguous();
   const double* a = c.data_ptr<double>();
   for (int64_t k = 0; k < n * n; ++k)
-    DGM_CHECK(std::isfinite(a[k]), "linear_sum_assignment: cost has a non-finite entry at (", k / n, ", ", k % n,
-              ")");
+    DGM_CHECK(std::isfinite(a[k]), "linear_sum_assignment: cost has a non-finite entry at (", k / n, ", ", k % n, ")");
   auto M = [&](int64_t row, int64_t col) { return a[(row - 1) * n + (col - 1)]; };
 
   const double inf = std::numeric_limits<double>::infinity();

@@ -30,13 +30,13 @@ FlowMatching::FlowMatching(std::shared_ptr<diffusion::UNet> model_, Coupling cou
                            double sigma_min_)
     : model(std::move(model_)), coupling(coupling_), path(path_), sigma_min(sigma_min_) {
   DGM_CHECK(model, "FlowMatching: expected a UNet");
-  DGM_CHECK(model->continuous_time(), "FlowMatching: the UNet must take a continuous time (num_timesteps 0), got T = ",
-            model->num_timesteps);
+  DGM_CHECK(model->continuous_time(),
+            "FlowMatching: the UNet must take a continuous time (num_timesteps 0), got T = ", model->num_timesteps);
   DGM_CHECK(model->num_labels == 0, "FlowMatching: the velocity UNet has no class embedding, got num_labels ",
             model->num_labels);
   DGM_CHECK(sigma_min >= 0 && sigma_min < 1, "FlowMatching: sigma_min must be in [0, 1), got ", sigma_min);
-  DGM_CHECK(path == ProbabilityPath::conical || sigma_min == 0,
-            "FlowMatching: sigma_min ", sigma_min, " is an option of the conical path, not of the linear one");
+  DGM_CHECK(path == ProbabilityPath::conical || sigma_min == 0, "FlowMatching: sigma_min ", sigma_min,
+            " is an option of the conical path, not of the linear one");
   DGM_CHECK(path == ProbabilityPath::linear || coupling == Coupling::independent,
             "FlowMatching: the conical path conditions on x1 alone, with independent noise; the ot coupling needs "
             "the linear path");
@@ -74,8 +74,8 @@ Losses FlowMatching::loss(const Batch& batch) {
 }
 
 Tensor FlowMatching::loss(const Tensor& x1, const Tensor& x0, const Tensor& t) {
-  DGM_CHECK(x1.defined() && x1.dim() == 4 && x0.defined() && x0.shape() == x1.shape() && t.defined() &&
-                t.dim() == 1 && t.size(0) == x1.size(0),
+  DGM_CHECK(x1.defined() && x1.dim() == 4 && x0.defined() && x0.shape() == x1.shape() && t.defined() && t.dim() == 1 &&
+                t.size(0) == x1.size(0),
             "FlowMatching: loss expects x1 (B, 1, H, W), x0 of its shape and t (B), got ",
             x1.defined() ? shape_str(x1.shape()) : std::string("nothing"), ", ",
             x0.defined() ? shape_str(x0.shape()) : std::string("nothing"), " and ",
@@ -123,8 +123,8 @@ Tensor FlowMatching::sample(int64_t n, const SampleOptions& options) {
 
 std::pair<Tensor, Tensor> FlowMatching::prepare_dataset(int64_t size, int64_t num_steps, int64_t batch_size,
                                                         Generator* gen) {
-  DGM_CHECK(size > 0 && batch_size > 0, "FlowMatching: prepare_dataset expects size > 0 and batch_size > 0, got ",
-            size, " and ", batch_size);
+  DGM_CHECK(size > 0 && batch_size > 0, "FlowMatching: prepare_dataset expects size > 0 and batch_size > 0, got ", size,
+            " and ", batch_size);
   NoGradGuard no_grad;
   const Device device = model->head->weight.device();
   std::vector<Tensor> xs, noises;

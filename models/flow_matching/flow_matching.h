@@ -47,8 +47,8 @@ class FlowMatching : public GenerativeModel {
   Losses loss(const Batch& batch) override;
   // The loss of given x1, x0 (x1's shape) and t (B) float32: nothing drawn, no re-pairing.
   Tensor loss(const Tensor& x1, const Tensor& x0, const Tensor& t);
-  // v_theta(x, t): x (B, 1, H, W), t (B) float32.
-  Tensor velocity(const Tensor& x, const Tensor& t);
+  // v_theta(x, t): x (B, 1, H, W), t (B) float32 (virtual: tests put an exact field in its place).
+  virtual Tensor velocity(const Tensor& x, const Tensor& t);
   // n samples in [0, 1]; options.steps = the number of time points of linspace(0, 1, steps) (0: default_steps;
   // at least 2).
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;

@@ -73,8 +73,8 @@ TrainSettings course_settings(int64_t epochs, double lr) {
 std::shared_ptr<FlowMatching> make_fm(const std::string& preset, Coupling coupling, ProbabilityPath path,
                                       double sigma_min) {
   const UNetSize u = unet_size(preset);
-  auto unet = std::make_shared<diffusion::UNet>(0, 0, u.hidden, u.multipliers, u.num_blocks, u.dropout,
-                                                u.attn_from_level);
+  auto unet =
+      std::make_shared<diffusion::UNet>(0, 0, u.hidden, u.multipliers, u.num_blocks, u.dropout, u.attn_from_level);
   auto fm = std::make_shared<FlowMatching>(unet, coupling, path, sigma_min);
   fm->default_steps = default_steps(preset);
   return fm;

@@ -1,8 +1,8 @@
 #include "models/flow_matching/ot_coupling.h"
 
+#include <vector>
 #include "autograd/ops/index_ops.h"
 #include "models/flow_matching/earth_movers.h"
-#include <vector>
 
 #include "tensor/error.h"
 #include "tensor/factories.h"

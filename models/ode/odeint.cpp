@@ -18,10 +18,14 @@ OdeMethod parse_ode_method(const std::string& name) {
 
 std::string ode_method_name(OdeMethod method) {
   switch (method) {
-    case OdeMethod::euler: return "euler";
-    case OdeMethod::midpoint: return "midpoint";
-    case OdeMethod::rk4: return "rk4";
-    case OdeMethod::dopri5: return "dopri5";
+    case OdeMethod::euler:
+      return "euler";
+    case OdeMethod::midpoint:
+      return "midpoint";
+    case OdeMethod::rk4:
+      return "rk4";
+    case OdeMethod::dopri5:
+      return "dopri5";
   }
   return "?";
 }
@@ -56,7 +60,8 @@ Tensor fixed_step(const OdeFunction& f, OdeMethod method, double t, double h, co
       Tensor k4 = f(t + h, y + h * k3);
       return y + (h / 6) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
     }
-    case OdeMethod::dopri5: break;
+    case OdeMethod::dopri5:
+      break;
   }
   throw Error("odeint: fixed_step: " + ode_method_name(method) + " is not a fixed-step method");
 }
@@ -65,7 +70,8 @@ Tensor odeint(const OdeFunction& f, const Tensor& y0, const std::vector<double>&
               OdeStats* stats) {
   DGM_CHECK(y0.defined(), "odeint: y0 is undefined");
   DGM_CHECK(times.size() >= 2, "odeint: times needs at least 2 points (got ", times.size(), ")");
-  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64, "odeint: y0 must be floating point (got ", dtype_name(y0.dtype()), ")");
+  DGM_CHECK(y0.dtype() == kFloat32 || y0.dtype() == kFloat64, "odeint: y0 must be floating point (got ",
+            dtype_name(y0.dtype()), ")");
   const double direction = times[1] > times[0] ? 1.0 : -1.0;
   for (size_t k = 0; k + 1 < times.size(); ++k) {
     DGM_CHECK(std::isfinite(times[k]) && std::isfinite(times[k + 1]), "odeint: times must be finite");

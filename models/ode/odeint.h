@@ -39,7 +39,7 @@ struct OdeOptions {
   double step_size = 0;  // fixed-step methods: 0 = one step per interval of `times`
   double rtol = 1e-7;    // dopri5: the error tolerance per element is atol + rtol * max(|y|, |y'|)
   double atol = 1e-9;
-  double first_step = 0;        // dopri5: 0 = chosen from f at t_0
+  double first_step = 0;           // dopri5: 0 = chosen from f at t_0
   int64_t max_num_steps = 100000;  // dopri5: a dgm::Error past it (a stiff or exploding problem)
 };
 
@@ -61,7 +61,7 @@ std::vector<double> linspace_times(double t0, double t1, int64_t num);
 Tensor fixed_step(const OdeFunction& f, OdeMethod method, double t, double h, const Tensor& y, int64_t& nfe);
 
 // The adaptive Dormand-Prince 5(4) solver (dopri5.cpp), with the checks of odeint done.
-Tensor dopri5_solve(const OdeFunction& f, const Tensor& y0, const std::vector<double>& times,
-                    const OdeOptions& options, OdeStats& stats);
+Tensor dopri5_solve(const OdeFunction& f, const Tensor& y0, const std::vector<double>& times, const OdeOptions& options,
+                    OdeStats& stats);
 
 }  // namespace dgm::models::ode
