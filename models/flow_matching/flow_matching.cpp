@@ -128,7 +128,7 @@ std::pair<Tensor, Tensor> FlowMatching::prepare_dataset(int64_t size, int64_t nu
   NoGradGuard no_grad;
   const Device device = model->head->weight.device();
   std::vector<Tensor> xs, noises;
-  // BEGIN SOLUTION hw6.2/prepare_dataset
+  // BEGIN SOLUTION hw6.2
   // per chunk: x0 ~ N(0, I), x* = clip(ODE(x0), 0, 1) with num_steps time points
   for (int64_t start = 0; start < size; start += batch_size) {
     const int64_t b = std::min(batch_size, size - start);

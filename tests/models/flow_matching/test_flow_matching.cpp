@@ -168,8 +168,7 @@ TEST_CASE("OT coupling: the plan is a permutation / B, pair draws follow the nor
   const Tensor plan = tensor(std::vector<double>{0.1, 0.2, 0.3, 0.4}, {2, 2});
   auto [i, j] = fm::sample_map(plan, 20000, &gen);
   std::map<std::pair<int64_t, int64_t>, int64_t> counts;
-  for (int64_t k = 0; k < 20000; ++k)
-    ++counts[{i.select(0, k).item<int64_t>(), j.select(0, k).item<int64_t>()}];
+  for (int64_t k = 0; k < 20000; ++k) ++counts[{i.select(0, k).item<int64_t>(), j.select(0, k).item<int64_t>()}];
   CHECK(counts[{0, 0}] / 20000.0 == Approx(0.1).margin(0.018));
   CHECK(counts[{0, 1}] / 20000.0 == Approx(0.2).margin(0.018));
   CHECK(counts[{1, 0}] / 20000.0 == Approx(0.3).margin(0.018));

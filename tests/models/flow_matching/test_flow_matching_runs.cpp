@@ -21,9 +21,8 @@ TEST_CASE("cfm-mnist, otcfm-mnist, cfm-conical-mnist and reflow-mnist train, dra
   const std::string data_dir = test::fake_image_data("flow_matching_runs", 16, 4);
   const test::SmallRun small{
       .data_dir = data_dir, .limit = 16, .test_limit = 4, .batch_size = 8, .samples = 2, .resumed_samples = false};
-  const std::string first = test::train_and_resume("flow_matching_runs", "cfm-mnist", small,
-                                                   {"samples.png", "steps.png"})
-                                .dir;
+  const std::string first =
+      test::train_and_resume("flow_matching_runs", "cfm-mnist", small, {"samples.png", "steps.png"}).dir;
   for (const std::string model : {"otcfm-mnist", "cfm-conical-mnist"}) {
     INFO(model);
     fs::remove_all(test::train_and_resume("flow_matching_runs", model, small, {"samples.png"}).dir);
