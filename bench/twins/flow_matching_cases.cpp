@@ -21,8 +21,7 @@ TwinCase flow_matching_case() {
       "model\\.(downblocks\\.[01]|upblocks\\.[456])\\.(block1\\.2\\.bias|temb_proj\\.1\\..*|cemb_proj\\.1\\..*)",
       "model\\.upblocks\\.6\\.(block2\\.3|shortcut)\\.bias", "model\\..*\\.attn\\.proj_k\\.bias"]})json";
   return {"flow_matching_cfm", "flow_matching", config, [](Generator& gen) {
-            auto unet =
-                std::make_shared<models::diffusion::UNet>(0, 0, 32, std::vector<int64_t>{1, 2}, 2, 0.0, 0);
+            auto unet = std::make_shared<models::diffusion::UNet>(0, 0, 32, std::vector<int64_t>{1, 2}, 2, 0.0, 0);
             auto fm = std::make_shared<models::flow_matching::FlowMatching>(unet);
             const Tensor x1 = rand({4, 1, 16, 16}, &gen);
             const Tensor x0 = randn({4, 1, 16, 16}, &gen);

@@ -34,14 +34,25 @@ FlowMatching::FlowMatching(std::shared_ptr<diffusion::UNet> model_, Coupling cou
             "FlowMatching: the UNet must take a continuous time (num_timesteps 0), got T = ", model->num_timesteps);
   DGM_CHECK(model->num_labels == 0, "FlowMatching: the velocity UNet has no class embedding, got num_labels ",
             model->num_labels);
+  check_options();
+  register_module("model", model);
+}
+
+FlowMatching::FlowMatching(Coupling coupling_, ProbabilityPath path_, double sigma_min_)
+    : coupling(coupling_), path(path_), sigma_min(sigma_min_) {
+  check_options();
+}
+
+void FlowMatching::check_options() const {
   DGM_CHECK(sigma_min >= 0 && sigma_min < 1, "FlowMatching: sigma_min must be in [0, 1), got ", sigma_min);
   DGM_CHECK(path == ProbabilityPath::conical || sigma_min == 0, "FlowMatching: sigma_min ", sigma_min,
             " is an option of the conical path, not of the linear one");
   DGM_CHECK(path == ProbabilityPath::linear || coupling == Coupling::independent,
             "FlowMatching: the conical path conditions on x1 alone, with independent noise; the ot coupling needs "
             "the linear path");
-  register_module("model", model);
 }
+
+Device FlowMatching::device() const { return model ? model->head->weight.device() : Device(kCPU); }
 
 std::string FlowMatching::extra_repr() const {
   std::ostringstream os;
@@ -51,7 +62,10 @@ std::string FlowMatching::extra_repr() const {
   return os.str();
 }
 
-Tensor FlowMatching::velocity(const Tensor& x, const Tensor& t) { return model->forward(x, t); }
+Tensor FlowMatching::velocity(const Tensor& x, const Tensor& t) {
+  DGM_CHECK(model, "FlowMatching: no velocity network (a subclass without one must override velocity)");
+  return model->forward(x, t);
+}
 
 Losses FlowMatching::loss(const Batch& batch) {
   Tensor x1 = batch.x;
@@ -116,8 +130,7 @@ Tensor FlowMatching::sample(int64_t n, const SampleOptions& options) {
   const int64_t steps = options.steps > 0 ? options.steps : default_steps;
   DGM_CHECK(steps >= 2, "FlowMatching: steps (time points of linspace(0, 1, steps)) must be >= 2, got ", steps);
   NoGradGuard no_grad;
-  const Tensor x0 =
-      randn({n, 1, image_size, image_size}, TensorOptions().device(model->head->weight.device()), options.gen);
+  const Tensor x0 = randn({n, 1, image_size, image_size}, TensorOptions().device(device()), options.gen);
   return integrate(x0, steps).clamp(0.0, 1.0);
 }
 
@@ -126,13 +139,12 @@ std::pair<Tensor, Tensor> FlowMatching::prepare_dataset(int64_t size, int64_t nu
   DGM_CHECK(size > 0 && batch_size > 0, "FlowMatching: prepare_dataset expects size > 0 and batch_size > 0, got ", size,
             " and ", batch_size);
   NoGradGuard no_grad;
-  const Device device = model->head->weight.device();
   std::vector<Tensor> xs, noises;
   // BEGIN SOLUTION hw6.2
   // per chunk: x0 ~ N(0, I), x* = clip(ODE(x0), 0, 1) with num_steps time points
   for (int64_t start = 0; start < size; start += batch_size) {
     const int64_t b = std::min(batch_size, size - start);
-    const Tensor x0 = randn({b, 1, image_size, image_size}, TensorOptions().device(device), gen);
+    const Tensor x0 = randn({b, 1, image_size, image_size}, TensorOptions().device(device()), gen);
     xs.push_back(integrate(x0, num_steps).clamp(0.0, 1.0));
     noises.push_back(x0);
   }

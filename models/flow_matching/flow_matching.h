@@ -63,13 +63,22 @@ class FlowMatching : public GenerativeModel {
   std::string name() const override { return "FlowMatching"; }
   std::string extra_repr() const override;
 
-  std::shared_ptr<diffusion::UNet> model;
+  std::shared_ptr<diffusion::UNet> model;  // null in a subclass with a velocity field of its own
   Coupling coupling;
   ProbabilityPath path;
   double sigma_min;
   int64_t default_steps = 100;  // the course's sample(num_steps = 100)
   ode::OdeMethod method = ode::OdeMethod::euler;
   int64_t image_size = 32;
+
+ protected:
+  // No network: for subclasses that define velocity() themselves (a closed-form field, a stand-in in tests); the
+  // samples are drawn on the CPU.
+  FlowMatching(Coupling coupling, ProbabilityPath path, double sigma_min);
+
+ private:
+  void check_options() const;
+  Device device() const;
 };
 
 }  // namespace dgm::models::flow_matching

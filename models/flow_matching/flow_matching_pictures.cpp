@@ -21,7 +21,7 @@ void FlowMatching::save_pictures(const std::string& dir, const Batch& /*test_bat
   NoGradGuard no_grad;
   nn::io::save_image_grid(dir + "/samples.png", sample(n_samples, SampleOptions(gen)));
   const int64_t rows = std::min<int64_t>(8, n_samples);
-  const Tensor x0 = randn({rows, 1, image_size, image_size}, TensorOptions().device(model->head->weight.device()), gen);
+  const Tensor x0 = randn({rows, 1, image_size, image_size}, TensorOptions().device(device()), gen);
   std::vector<Tensor> frames;
   std::vector<std::string> captions;
   for (int64_t steps : kPictureSteps) {

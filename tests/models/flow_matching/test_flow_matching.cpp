@@ -29,7 +29,7 @@ double cov(double t) { return t * kS * kS - (1 - t); }
 
 class GaussianFlow : public fm::FlowMatching {
  public:
-  GaussianFlow() : fm::FlowMatching(small_unet()) {}
+  GaussianFlow() : fm::FlowMatching(fm::Coupling::independent, fm::ProbabilityPath::linear, 0) {}
   Tensor velocity(const Tensor& x, const Tensor& t) override {
     const Tensor tt = t.to(kFloat64).reshape({-1, 1, 1, 1});
     const Tensor c = tt * (kS * kS) - (1.0 - tt);
