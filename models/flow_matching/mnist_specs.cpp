@@ -97,7 +97,12 @@ void register_cfm(Registry& r) {
   ModelSpec s = base_spec("cfm-mnist", "homework 6 task 2, lecture 12",
                           "conditional flow matching on 32x32 MNIST: x_t = t x1 + (1 - t) x0, target x1 - x0, the "
                           "UNet with a continuous time embedding; samples by Euler on linspace(0, 1, steps)");
-  s.presets = {{"quick", quick_settings(2e-3, "not measured yet")}, {"course", course_settings(20, 2e-4)}};
+  s.presets = {{"quick", quick_settings(2e-3,
+                                        "15.6 min wall beside other runs (load 9-10 on 2 cores), 447 s CPU "
+                                        "(2026-12-04, measured, MNIST, 250 steps of 32): test total_loss "
+                                        "0.0971 (train 0.132); samples (EMA, 10 Euler steps): stroke "
+                                        "fragments, not yet digits")},
+               {"course", course_settings(20, 2e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
     return make_fm(c.preset, Coupling::independent, ProbabilityPath::linear, 0);
   };
@@ -144,10 +149,10 @@ void register_reflow(Registry& r) {
                           "rectified flow: the cfm-mnist model (--from runs/cfm-mnist) fine-tuned on its own pairs "
                           "(x* = ODE(x0) with 10 Euler steps, x0), one pair per example of each split");
   s.from = "cfm-mnist";
-  // quick: the pairs cost 10 UNet passes per example, so fewer of them (2048) than cfm-mnist trains on
+  // quick: the pairs cost 10 UNet passes per example, so fewer of them (1024) than cfm-mnist trains on
   TrainSettings quick = quick_settings(5e-4, "not measured yet");
-  quick.limit = 2048;
-  quick.test_limit = 256;
+  quick.limit = 1024;
+  quick.test_limit = 128;
   quick.epochs = 2;
   s.presets = {{"quick", quick}, {"course", course_settings(10, 1e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
