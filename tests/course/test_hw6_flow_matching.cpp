@@ -6,8 +6,8 @@
 // force) and the OT loss's re-pairing.
 //
 // The hw6 UNet is hw5's (task hw5.4 ResBlock, hw5.5 resampling blocks; the course asks them again in hw6, here a
-// task is defined once): its test is graded as hw5.4 and hw5.5, and the hw6.x tests use stand-in velocities, so
-// that they grade hw6 alone.
+// task is defined once): its test is graded as hw5.4 and hw5.5 (tagged [hw5] and [hw6]), and the hw6.x tests use
+// stand-in velocities, so that they grade hw6 alone.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -42,7 +42,7 @@ double at(const Tensor& x, int64_t i) { return x.reshape({-1}).select(0, i).item
 }  // namespace
 
 TEST_CASE("hw5.4/hw5.5 in hw6: the notebook's flow matching UNet (hidden 128, [1, 2, 4]) depends on t",
-          "[hw6][hw5.4][hw5.5]") {
+          "[hw5][hw6][hw5.4][hw5.5]") {
   manual_seed(0);
   diffusion::UNet unet(0, 0, 128, {1, 2, 4}, 2, 0.1);
   unet.eval();
