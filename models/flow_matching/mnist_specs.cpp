@@ -113,7 +113,12 @@ void register_otcfm(Registry& r) {
   ModelSpec s = base_spec("otcfm-mnist", "homework 6 task 3', lecture 13",
                           "flow matching with mini-batch OT couplings: each batch's noise and images re-paired by "
                           "the exact OT plan (squared Euclidean costs), then the CFM loss");
-  s.presets = {{"quick", quick_settings(2e-3, "not measured yet")}, {"course", course_settings(20, 2e-4)}};
+  s.presets = {{"quick", quick_settings(2e-3,
+                                        "33.3 min wall beside other runs (load 8-11 on 2 cores), 503 s CPU "
+                                        "(2026-12-04, measured, MNIST, 250 steps of 32): test total_loss "
+                                        "0.0849 (train 0.114; the OT pairs' targets vary less than CFM's); "
+                                        "samples (EMA, 10 Euler steps): stroke fragments, not yet digits")},
+               {"course", course_settings(20, 2e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
     return make_fm(c.preset, Coupling::ot, ProbabilityPath::linear, 0);
   };
