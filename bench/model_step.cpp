@@ -32,6 +32,9 @@
 // - unet_ddpm (only when named): homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it
 //   (hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
 //   [0, 1] with labels, fresh t and noise per step (the twin of bench/twins/unet_ddpm_twin.py), Adam 1e-3.
+// - cfm_mnist (only when named): homework 6's flow matching UNet as `dgm train cfm-mnist --preset quick` builds it
+//   (continuous time, hidden 32, multipliers [1, 2], 1 block, attention from level 1, dropout 0.1), batch 32 of
+//   1x32x32 images in [0, 1], fresh noise and t per step (the twin of bench/twins/flow_matching_twin.py), Adam 1e-3.
 // Every step reads the loss back (.item()), as the trainer does to log it. Before each result a line gives the
 // median CPU time of a step (all threads) and the load average. On a machine loaded by other processes, libgomp's
 // default spin-waiting makes dgm's 2-thread steps several times slower (2026-12-04, unet_ddpm, load ~4 on 2 cores:
@@ -50,6 +53,7 @@
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
 #include "models/diffusion/conditional_ddpm.h"
+#include "models/flow_matching/flow_matching.h"
 #include "models/gan/wgan.h"
 #include "models/registry.h"
 #include "models/vae/conv_vae.h"
@@ -216,6 +220,14 @@ int main(int argc, char** argv) {
     const models::Batch batch(rand({32, 1, 32, 32}).to(device), randint(0, 10, {32}).to(device));
     std::printf("unet_ddpm       %8.3f ms/step\n",
                 time_training(*model, steps, [&] { return model->loss(batch).at("loss"); }));
+  }
+  // homework 6's flow matching UNet as `dgm train cfm-mnist --preset quick` builds it, batch 32
+  if (wanted("cfm_mnist")) {
+    std::shared_ptr<models::GenerativeModel> model = models::find_model("cfm-mnist").make({});
+    model->to(device);
+    const models::Batch batch(rand({32, 1, 32, 32}).to(device));
+    std::printf("cfm_mnist       %8.3f ms/step\n",
+                time_training(*model, steps, [&] { return model->loss(batch).at("total_loss"); }));
   }
   if (wanted("imagegpt")) {
     Tensor tokens = x.narrow(0, 0, 64).flatten(1);  // (64, 784)

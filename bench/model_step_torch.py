@@ -270,3 +270,18 @@ if "unet_ddpm" in wanted:
         return ddpm.loss(xu, yu, t, torch.randn_like(xu))
 
     print(f"unet_ddpm       {time_steps(train_step(ddpm, unet_loss)):8.3f} ms/step")
+if "cfm_mnist" in wanted:
+    # homework 6's flow matching UNet, the twin of bench/twins, as `dgm train cfm-mnist --preset quick` builds it:
+    # continuous time, hidden 32, multipliers [1, 2], 1 block, attention from level 1, dropout 0.1, batch 32; fresh
+    # noise and t per step.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
+    import flow_matching_twin  # noqa: E402
+
+    cfm = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2], "num_blocks": 1,
+                                           "dropout": 0.1, "attn_from_level": 1}).to(device)
+    xc = torch.rand(32, 1, 32, 32).to(device)
+
+    def cfm_loss():
+        return cfm.loss(xc, torch.randn_like(xc), torch.rand(32, device=device))
+
+    print(f"cfm_mnist       {time_steps(train_step(cfm, cfm_loss)):8.3f} ms/step")

@@ -34,7 +34,7 @@ import safetensors_reader  # noqa: E402
 # The twins by name: bench/twins/<name>_twin.py. A homework's twin is withheld from its student trees (it is a
 # solution in PyTorch; course/tasks.json "withheld"); there, and only there (course/released.json exists), its
 # cases are skipped, saying so.
-TWINS = ("maf", "realnvp", "resnet_vae", "vqvae", "wgan_gp", "ddpm2d", "unet_ddpm")
+TWINS = ("maf", "realnvp", "resnet_vae", "vqvae", "wgan_gp", "ddpm2d", "unet_ddpm", "flow_matching")
 STUDENT_TREE = os.path.exists(os.path.join(HERE, "..", "..", "course", "released.json"))
 RTOL = 1e-4
 

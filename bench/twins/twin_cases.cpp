@@ -192,7 +192,7 @@ TwinCase wgan_gp_case(bool critic) {
 std::vector<TwinCase> twin_cases() {
   std::vector<TwinCase> cases = {maf_points_case(), maf_images_case(),  realnvp_case(),     resnet_vae_case(),
                                  vqvae_case(),      wgan_gp_case(true), wgan_gp_case(false)};
-  for (auto group : {ddpm2d_twin_cases, unet_twin_cases})
+  for (auto group : {ddpm2d_twin_cases, unet_twin_cases, flow_matching_twin_cases})
     for (TwinCase& c : group()) cases.push_back(std::move(c));
   return cases;
 }

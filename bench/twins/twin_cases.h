@@ -58,5 +58,7 @@ std::vector<TwinCase> twin_cases();
 // DDPM), unet_cases.cpp (task 3's UNet with classifier-free guidance).
 std::vector<TwinCase> ddpm2d_twin_cases();
 std::vector<TwinCase> unet_twin_cases();
+// Homework 6 task 2's flow matching UNet and loss (flow_matching_cases.cpp).
+std::vector<TwinCase> flow_matching_twin_cases();
 
 }  // namespace dgm::twins

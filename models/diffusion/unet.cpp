@@ -26,8 +26,13 @@ UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_
   DGM_CHECK(num_blocks >= 1, "UNet: expected num_blocks >= 1, got ", num_blocks);
   DGM_CHECK(attn_from_level >= 0, "UNet: expected attn_from_level >= 0, got ", attn_from_level);
   const int64_t tdim = 4 * hidden_channels;
-  time_embedding =
-      register_module("time_embedding", std::make_shared<TimeEmbedding>(num_timesteps, hidden_channels, tdim));
+  DGM_CHECK(num_timesteps >= 0, "UNet: expected num_timesteps >= 0 (0: a continuous time in [0, 1]), got ",
+            num_timesteps);
+  if (continuous_time())
+    continuous_time_embedding = register_module("time_embedding", std::make_shared<ContinuousTimeEmbedding>(tdim));
+  else
+    time_embedding =
+        register_module("time_embedding", std::make_shared<TimeEmbedding>(num_timesteps, hidden_channels, tdim));
   DGM_CHECK(num_labels >= 0, "UNet: expected num_labels >= 0 (0: unconditional), got ", num_labels);
   if (num_labels > 0)
     cond_embedding =
@@ -69,7 +74,8 @@ UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_
 
 std::string UNet::extra_repr() const {
   std::ostringstream os;
-  os << "T=" << num_timesteps << ", num_labels=" << num_labels << ", hidden=" << hidden_channels << ", multipliers=[";
+  os << "T=" << (continuous_time() ? std::string("continuous") : std::to_string(num_timesteps))
+     << ", num_labels=" << num_labels << ", hidden=" << hidden_channels << ", multipliers=[";
   for (size_t i = 0; i < channel_multipliers.size(); ++i) os << (i ? ", " : "") << channel_multipliers[i];
   os << "], num_blocks=" << num_blocks << ", dropout=" << dropout << ", attn_from_level=" << attn_from_level;
   return os.str();
@@ -84,12 +90,14 @@ Tensor UNet::forward(const Tensor& x, const Tensor& t, const Tensor& y) {
   const int64_t down = int64_t{1} << (channel_multipliers.size() - 1);
   DGM_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) % down == 0 && x.size(3) % down == 0,
             "UNet: expected x (B, 1, H, W) with H and W divisible by ", down, ", got ", shape_str(x.shape()));
-  DGM_CHECK(t.defined() && t.dim() == 1 && t.size(0) == x.size(0), "UNet: expected t (", x.size(0), ") int64, got ",
+  DGM_CHECK(t.defined() && t.dim() == 1 && t.size(0) == x.size(0), "UNet: expected t (", x.size(0), ") ",
+            continuous_time() ? "float in [0, 1]" : "int64", ", got ",
             t.defined() ? shape_str(t.shape()) : std::string("nothing"));
   DGM_CHECK(!y.defined() || cond_embedding, "UNet: labels given to a UNet without a class embedding (num_labels 0)");
   DGM_CHECK(!y.defined() || (y.dim() == 1 && y.size(0) == x.size(0)), "UNet: expected y (", x.size(0), ") int64, got ",
             y.defined() ? shape_str(y.shape()) : std::string("nothing"));
-  const Tensor temb = time_embedding->forward(t);
+  const Tensor temb =
+      continuous_time() ? continuous_time_embedding->forward(t).to(x.dtype()) : time_embedding->forward(t);
   Tensor cemb;
   if (!y.defined()) {
     cemb = zeros_like(temb);  // no label: cemb = 0, as the course's forward

@@ -16,6 +16,9 @@
 //           then an UpsampleBlock, except on level 0
 //     out = tail(h) = Conv3x3(hidden -> 1)(Swish(GroupNorm(32, hidden)(h)))
 //   Every channel count must be a multiple of 32 (GroupNorm(32, C)).
+//   num_timesteps = 0: the homework 6 (flow matching) UNet, with a real time t in [0, 1]: temb =
+//   ContinuousTimeEmbedding(4 hidden)(t) (sin and cos of k pi t, no MLP, no parameters) instead of the table and MLP.
+//   The rest is the same (the course's hw6 UNet is hw5's without the class embedding: use num_labels = 0).
 #pragma once
 #include <memory>
 #include <vector>
@@ -30,7 +33,8 @@ class UNet : public nn::Module {
  public:
   UNet(int64_t num_timesteps, int64_t num_labels, int64_t hidden_channels, std::vector<int64_t> channel_multipliers,
        int64_t num_blocks = 1, double dropout = 0.1, int64_t attn_from_level = 0);
-  // x (B, 1, H, W), t (B) int64, y (B) int64 in [-1, num_labels) or undefined -> eps (B, 1, H, W).
+  // x (B, 1, H, W), t (B) int64 (or float32/float64 in [0, 1] when continuous), y (B) int64 in [-1, num_labels) or
+  // undefined -> eps (B, 1, H, W) (the velocity of a flow matching model).
   Tensor forward(const Tensor& x, const Tensor& t, const Tensor& y = {});
   Tensor forward(const Tensor& x) override;  // refused: the UNet needs t
   std::string name() const override { return "UNet"; }
@@ -43,8 +47,10 @@ class UNet : public nn::Module {
   // Down levels i >= attn_from_level have attention in their ResBlocks: 0 (every level) is the course's UNet; the
   // quick presets skip the full-resolution level (1024 tokens at 32x32), which costs most on a CPU.
   int64_t attn_from_level;
-  std::shared_ptr<TimeEmbedding> time_embedding;
-  std::shared_ptr<ConditionalEmbedding> cond_embedding;  // null when num_labels = 0
+  bool continuous_time() const { return num_timesteps == 0; }
+  std::shared_ptr<TimeEmbedding> time_embedding;                       // null when continuous
+  std::shared_ptr<ContinuousTimeEmbedding> continuous_time_embedding;  // null when discrete
+  std::shared_ptr<ConditionalEmbedding> cond_embedding;                // null when num_labels = 0
   std::shared_ptr<nn::Conv2d> head;
   // ResBlock and DownsampleBlock in order; ResBlock; ResBlock and UpsampleBlock in order.
   std::shared_ptr<nn::ModuleList> downblocks, middleblocks, upblocks;

@@ -5,6 +5,7 @@
 
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/index_ops.h"
+#include "autograd/ops/shape_ops.h"
 #include "nn/init.h"
 #include "tensor/error.h"
 #include "tensor/factories.h"
@@ -78,6 +79,21 @@ Tensor ConditionalEmbedding::forward(const Tensor& y) {
   check_labels(y, -1, num_labels, "ConditionalEmbedding", "labels y");
   // row y + 1; row 0 is the empty class
   return linear2->forward(silu(linear1->forward(embedding->forward(y + ones_like(y)))));
+}
+
+ContinuousTimeEmbedding::ContinuousTimeEmbedding(int64_t dim_) : dim(dim_) {
+  DGM_CHECK(dim > 0 && dim % 2 == 0, "ContinuousTimeEmbedding: expected a positive even dim, got ", dim);
+}
+
+Tensor ContinuousTimeEmbedding::forward(const Tensor& t) {
+  DGM_CHECK(t.defined() && t.dim() == 1 && (t.dtype() == kFloat32 || t.dtype() == kFloat64),
+            "ContinuousTimeEmbedding: expected times t (B) float32 or float64, got ",
+            t.defined() ? shape_str(t.shape()) + " " + dtype_name(t.dtype()) : std::string("nothing"));
+  // freqs_k = k pi, k = 1..dim/2; emb = cat(sin(freqs t), cos(freqs t))
+  const Tensor freqs =
+      arange(1.0, static_cast<double>(dim / 2 + 1), 1.0, TensorOptions().dtype(t.dtype()).device(t.device())) * M_PI;
+  const Tensor args = t.unsqueeze(1) * freqs.unsqueeze(0);
+  return cat({sin(args), cos(args)}, 1);
 }
 
 }  // namespace dgm::models::diffusion

@@ -15,6 +15,10 @@
 //     Row 0 of E is the course's "empty" class (padding, always zero). Labels y in [0, num_labels) are looked up
 //     shifted by one, so that digit 0 gets a trained row of its own; y = -1 looks up the empty row. (The UNet
 //     itself uses cemb = 0 for "no label", as the course's forward does.)
+//   ContinuousTimeEmbedding(dim)                       homework 6 (flow matching), t in [0, 1] real   (dim even)
+//     freqs_k = k pi, k = 1..dim/2;  emb(t) = cat(sin(freqs t), cos(freqs t))   (B) float -> (B, dim)
+//     No MLP and no parameters (the course's hw6 TimeEmbedding); sin first, then cos (concatenated, not
+//     interleaved).
 #pragma once
 #include <memory>
 
@@ -55,6 +59,17 @@ class ConditionalEmbedding : public nn::Module {
   int64_t num_labels, dim_in, dim_out;
   std::shared_ptr<nn::Embedding> embedding;  // num_labels + 1 rows, padding_idx 0
   std::shared_ptr<nn::Linear> linear1, linear2;
+};
+
+class ContinuousTimeEmbedding : public nn::Module {
+ public:
+  explicit ContinuousTimeEmbedding(int64_t dim);
+  // t (B) float32 or float64, real (the flow's time, [0, 1] in use) -> (B, dim) in t's dtype.
+  Tensor forward(const Tensor& t) override;
+  std::string name() const override { return "ContinuousTimeEmbedding"; }
+  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
+
+  int64_t dim;
 };
 
 }  // namespace dgm::models::diffusion

@@ -5,5 +5,7 @@
 namespace dgm::models::flow_matching {
 
 void register_models(Registry& registry);
+// cfm-mnist, otcfm-mnist, reflow-mnist, cfm-conical-mnist (mnist_specs.cpp).
+void register_mnist_models(Registry& registry);
 
 }  // namespace dgm::models::flow_matching

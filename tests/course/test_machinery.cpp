@@ -41,7 +41,7 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 5
                       {"hw3.2", 0.5}, {"hw3.3", 1.0}, {"hw3.4", 1.0},  {"hw3.5", 1.0},  {"hw3.6", 1.0},  {"hw3.7", 0.5},
                       {"hw3.8", 1.0}, {"hw3.9", 0.5}, {"hw3.10", 1.0}, {"hw3.11", 1.0}, {"hw4.1", 2.0},  {"hw4.2", 2.0},
                       {"hw4.3", 3.0}, {"hw4.4", 2.0}, {"hw5.1", 1.0},  {"hw5.2", 2.0},  {"hw5.3", 2.0},  {"hw5.4", 2.0},
-                      {"hw5.5", 1.0}, {"hw5.6", 2.0}});
+                      {"hw5.5", 1.0}, {"hw5.6", 2.0}, {"hw6.1", 4.0},  {"hw6.2", 2.0},  {"hw6.3", 4.0}});
   // Homework 2's RealNVP task (task 2) is 5 points in the course, and so is its ResNet VAE task (task 3).
   const std::vector<std::string> realnvp_ids = {"hw2.1", "hw2.2", "hw2.3", "hw2.4", "hw2.5"};
   const std::vector<std::string> resnet_vae_ids = {"hw2.6", "hw2.7", "hw2.8", "hw2.9", "hw2.10", "hw2.11"};
@@ -76,6 +76,10 @@ TEST_CASE("grading: the task list is course/tasks.json, and its homeworks 1 to 5
   CHECK(sum({"hw4.3", "hw4.4"}) == Approx(5.0));
   CHECK(sum({"hw5.1", "hw5.2", "hw5.3"}) == Approx(5.0));
   CHECK(sum({"hw5.4", "hw5.5", "hw5.6"}) == Approx(5.0));
+  // Homework 6: flow matching (task 2) is 4 points, rectified flow (task 3) 2, OT-CFM (task 3') 4 (COURSE.md 1.6).
+  CHECK(sum({"hw6.1"}) == Approx(4.0));
+  CHECK(sum({"hw6.2"}) == Approx(2.0));
+  CHECK(sum({"hw6.3"}) == Approx(4.0));
 }
 
 TEST_CASE("grading: a wrong tasks.json is a dgm::Error naming the file and the task", "[machinery]") {
