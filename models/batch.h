@@ -13,6 +13,7 @@
 // SampleOptions, so `model.sample(n, &gen)` works.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tensor/random.h"
@@ -42,10 +43,12 @@ struct Batch {
 };
 
 struct SampleOptions {
-  Generator* gen = nullptr;  // null: the default generator
-  Tensor labels;             // (n) int64 class of each sample, for conditional models
-  double guidance = 0;       // classifier-free guidance scale w (0: none)
-  int64_t steps = 0;         // sampler steps (0: the model's default)
+  Generator* gen = nullptr;                 // null: the default generator
+  Tensor labels;                            // (n) int64 class of each sample, for conditional models
+  double guidance = 0;                      // classifier-free guidance scale w (0: none)
+  int64_t steps = 0;                        // sampler steps (0: the model's default)
+  std::string ode_method;                   // ODE samplers: euler, midpoint, rk4 or dopri5 ("": the model's default)
+  int64_t* function_evaluations = nullptr;  // ODE samplers add their NFE here when it is set
 
   SampleOptions() = default;
   SampleOptions(Generator* gen_) : gen(gen_) {}  // NOLINT: implicit, sample(n, &gen)

@@ -3,9 +3,10 @@
 //                   --resume --data-dir --limit --test-limit --samples --from RUN]
 //                   [--optimizer --lr --betas --weight-decay --momentum --clip-grad --schedule --schedule-unit
 //                    --gamma --step-size --warmup (each [NAME=]VALUE) --ema --loss-key]
-//   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N]
+//   dgm sample RUN [--n 64] [--seed S] [--out FILE] [--labels 0..9] [--guidance W] [--steps N] [--ode-method M]
 //   dgm eval RUN [--data-dir DIR] [--iwae 1,5,50]
 //   dgm eval RUN --fid [--n 10000] [--features DIR] [--data-dir DIR] [--seed S] [--guidance W] [--steps N]
+//                      [--ode-method M]
 //   dgm eval RUN --ddim-steps 1000,250,100,50,20,10 [--n 500] [--eta 0] [--features DIR] [--seed S]
 //   dgm list
 #include <CLI/CLI.hpp>
@@ -72,7 +73,7 @@ int run_train(train::RunConfig config, const std::string& device, std::optional<
 }
 
 int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out, const std::string& device,
-               const std::string& labels, double guidance, int64_t steps) {
+               const std::string& labels, double guidance, int64_t steps, const std::string& ode_method) {
   // n, guidance and steps were checked against their ranges when parsed.
   if (!out.empty()) train::check_out_path("--out", out, /*is_folder=*/false);
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
@@ -83,11 +84,15 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   };
   refuse_unread(guidance != 0, "guidance", "--guidance");
   refuse_unread(steps != 0, "steps", "--steps");
+  refuse_unread(!ode_method.empty(), "ode_method", "--ode-method");
   NoGradGuard no_grad;
   Generator gen(seed);
   SampleOptions options(&gen);
   options.guidance = guidance;
   options.steps = steps;
+  options.ode_method = ode_method;
+  int64_t nfe = 0;
+  options.function_evaluations = &nfe;
   nn::io::ImageOptions image_options;
   if (!labels.empty()) {
     const int64_t classes = restored.model->num_classes();
@@ -105,6 +110,7 @@ int run_sample(const std::string& run, int64_t n, uint64_t seed, std::string out
   nn::io::save_image_grid(out, samples.clamp(0.0, 1.0), image_options);
   std::printf("%lld samples from %s%s: %s\n", static_cast<long long>(n), restored.spec->name.c_str(),
               restored.ema ? " (EMA weights)" : "", out.c_str());
+  if (nfe > 0) std::printf("ODE function evaluations (NFE): %lld\n", static_cast<long long>(nfe));
   return 0;
 }
 
@@ -121,7 +127,8 @@ int64_t saved_test_limit(const train::RestoredRun& restored, const std::string& 
 // `dgm eval RUN --fid`: FID, IS, precision and recall of n generated images with dgm's feature network
 // (models/eval/evaluate.h), printed as a table beside its baselines and appended to RUN/metrics.jsonl.
 int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t seed, const std::string& device,
-                 int64_t n, const std::string& features, double guidance, int64_t steps) {
+                 int64_t n, const std::string& features, double guidance, int64_t steps,
+                 const std::string& ode_method) {
   train::RestoredRun restored = train::restore_run(run, parse_device(device));
   const ModelSpec& spec = *restored.spec;
   const std::vector<std::string> reads = restored.model->sample_options();
@@ -129,6 +136,8 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
             spec.name, "\" does not read guidance when it samples");
   DGM_CHECK(steps == 0 || std::find(reads.begin(), reads.end(), "steps") != reads.end(), "--steps: model \"", spec.name,
             "\" does not read steps when it samples");
+  DGM_CHECK(ode_method.empty() || std::find(reads.begin(), reads.end(), "ode_method") != reads.end(),
+            "--ode-method: model \"", spec.name, "\" does not sample by an ODE solver");
   DGM_CHECK(spec.family != "classifier", "--fid: ", run, " is a classifier run (a feature network), not a model ",
             "that generates images");
   DGM_CHECK(spec.prepare, "--fid: ", run, " is a run of \"", spec.name,
@@ -143,6 +152,8 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
   options.seed = seed;
   options.guidance = guidance;
   options.steps = steps;
+  options.ode_method = ode_method;
+  if (!ode_method.empty()) std::printf("samples drawn with the ODE solver %s\n", ode_method.c_str());
   if (guidance != 0 || steps != 0)
     std::printf("samples drawn with guidance %g, steps %lld (0: the model's default)\n", guidance,
                 static_cast<long long>(steps));
@@ -168,6 +179,12 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
                               {"features_run", net.run}, {"samples", n},           {"seed", seed}};
   if (guidance != 0) record.set("guidance", guidance);
   if (steps != 0) record.set("steps", steps);
+  if (!ode_method.empty()) record.set("ode_method", ode_method);
+  if (r.function_evaluations > 0) {
+    record.set("nfe", r.function_evaluations);
+    std::printf("ODE function evaluations (NFE) per batch of %lld samples: %lld\n",
+                static_cast<long long>(options.chunk), static_cast<long long>(r.function_evaluations));
+  }
   const char* keys[] = {"model", "floor", "blurred", "noised"};
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const std::string prefix = i == 0 ? "" : std::string(keys[i]) + "_";
@@ -353,6 +370,9 @@ int main(int argc, char** argv) {
   cli::add_checked(sample_cmd, "--steps", steps,
                    train::closed(0, limits::kMaxSteps).with_note("0: the model's default"),
                    "sampler steps (0: the model's default)");
+  std::string ode_method;
+  sample_cmd->add_option("--ode-method", ode_method, "ODE samplers (flow matching): euler, midpoint, rk4 or dopri5")
+      ->check(CLI::IsMember({"euler", "midpoint", "rk4", "dopri5"}));
 
   CLI::App* eval_cmd = app.add_subcommand("eval", "test losses of a trained run, as JSON");
   eval_cmd->add_option("run", run, "run folder")->required();
@@ -376,6 +396,9 @@ int main(int argc, char** argv) {
   cli::add_checked(eval_cmd, "--steps", eval_steps,
                    train::closed(0, limits::kMaxSteps).with_note("0: the model's default"),
                    "sampler steps of the --fid samples (0: the model's default)");
+  std::string eval_ode_method;
+  eval_cmd->add_option("--ode-method", eval_ode_method, "ODE solver of the --fid samples: euler, midpoint, rk4, dopri5")
+      ->check(CLI::IsMember({"euler", "midpoint", "rk4", "dopri5"}));
   std::string ddim_steps;
   double ddim_eta = 0;
   eval_cmd->add_option("--ddim-steps", ddim_steps,
@@ -397,10 +420,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (*train_cmd) return run_train(t, train_device, threads, flags);
-    if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps);
+    if (*sample_cmd) return run_sample(run, n, seed, out, device, labels, guidance, steps, ode_method);
     if (*eval_cmd) {
       if (!ddim_steps.empty()) {
         DGM_CHECK(!fid && iwae.empty(), "--ddim-steps, --fid and --iwae: give them in separate calls");
+        DGM_CHECK(eval_cmd->count("--ode-method") == 0, "--ode-method is an option of --fid, not of --ddim-steps");
         diffusion::DdimStepsOptions o;
         o.steps = diffusion::parse_steps_list("--ddim-steps", ddim_steps);
         o.n = eval_cmd->count("--n") ? eval_n : 500;
@@ -413,9 +437,11 @@ int main(int argc, char** argv) {
       DGM_CHECK(!fid || iwae.empty(), "--fid and --iwae: give them in separate calls");
       DGM_CHECK(fid || (features.empty() && eval_cmd->count("--n") == 0),
                 "--n and --features are options of --fid and --ddim-steps");
-      DGM_CHECK(fid || (eval_cmd->count("--guidance") == 0 && eval_cmd->count("--steps") == 0),
-                "--guidance and --steps are options of --fid");
-      if (fid) return run_eval_fid(run, data_dir, seed, device, eval_n, features, eval_guidance, eval_steps);
+      DGM_CHECK(fid || (eval_cmd->count("--guidance") == 0 && eval_cmd->count("--steps") == 0 &&
+                        eval_cmd->count("--ode-method") == 0),
+                "--guidance, --steps and --ode-method are options of --fid");
+      if (fid)
+        return run_eval_fid(run, data_dir, seed, device, eval_n, features, eval_guidance, eval_steps, eval_ode_method);
       return run_eval(run, data_dir, seed, device, iwae);
     }
     return run_list();

@@ -74,8 +74,7 @@ Tensor gaussian_blur(const Tensor& images, double sigma) {
   return nn::functional::conv2d(images.to(kFloat32), weight, {}, 1, r);
 }
 
-Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generator* gen, Tensor* labels,
-                       double guidance, int64_t steps) {
+Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, const SampleOptions& base, Tensor* labels) {
   NoGradGuard no_grad;
   const int64_t classes = model.num_classes();
   const std::vector<Tensor> params = model.parameters();
@@ -83,9 +82,8 @@ Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generat
   std::vector<Tensor> parts, label_parts;
   for (int64_t start = 0; start < n; start += chunk) {
     const int64_t rows = std::min(chunk, n - start);
-    SampleOptions options(gen);
-    options.guidance = guidance;
-    options.steps = steps;
+    SampleOptions options = base;
+    options.labels = Tensor();
     if (classes > 0) {
       std::vector<int64_t> v(static_cast<size_t>(rows));
       for (int64_t i = 0; i < rows; ++i) v[static_cast<size_t>(i)] = (start + i) % classes;
@@ -119,7 +117,14 @@ EvalReport evaluate_images(GenerativeModel& model, const FeatureNetwork& net, co
 
   Generator gen(o.seed);
   Tensor labels;
-  Tensor samples = generate_images(model, o.n, o.chunk, &gen, &labels, o.guidance, o.steps);
+  SampleOptions sampling(&gen);
+  sampling.guidance = o.guidance;
+  sampling.steps = o.steps;
+  sampling.ode_method = o.ode_method;
+  int64_t nfe = 0;
+  sampling.function_evaluations = &nfe;
+  Tensor samples = generate_images(model, o.n, o.chunk, sampling, &labels);
+  report.function_evaluations = nfe / ((o.n + o.chunk - 1) / o.chunk);
   auto [f, l] = features_and_logits(classifier, samples, o.chunk);
   report.rows.push_back(compare("model samples", ref_stats, ref_f, ref_radii, f, l, o));
   if (labels.defined()) {

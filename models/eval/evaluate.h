@@ -27,8 +27,9 @@ struct EvalOptions {
   int64_t splits = 5;     // Inception-style score splits
   double blur_sigma = 1;  // pixels
   double noise_sigma = 0.1;
-  double guidance = 0;  // the samples' SampleOptions::guidance (conditional models; 0: none)
-  int64_t steps = 0;    // the samples' SampleOptions::steps (0: the model's default)
+  double guidance = 0;     // the samples' SampleOptions::guidance (conditional models; 0: none)
+  int64_t steps = 0;       // the samples' SampleOptions::steps (0: the model's default)
+  std::string ode_method;  // the samples' SampleOptions::ode_method ("": the model's default)
 };
 
 // The metrics of one image set against the test split.
@@ -47,6 +48,7 @@ struct EvalReport {
   std::vector<SetMetrics> rows;        // model first, then floor, blurred, noised
   std::vector<double> class_accuracy;  // per class, conditional models only
   double sampled_accuracy = -1;        // mean of class_accuracy (-1: unconditional)
+  int64_t function_evaluations = 0;    // an ODE sampler's NFE per generate call (0: not an ODE sampler)
 };
 
 // Classifier features and logits of images (N,1,28,28) or (N,1,32,32) in [0, 1], in chunks.
@@ -55,9 +57,9 @@ std::pair<Tensor, Tensor> features_and_logits(Classifier& net, const Tensor& ima
 Tensor gaussian_blur(const Tensor& images, double sigma);
 // n images from model.generate in chunks (labels cycling over the classes for a conditional model), as (n,C,H,W)
 // float32 on the CPU; labels written to *labels when the model is conditional. guidance and steps go to
-// SampleOptions as they are.
-Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, Generator* gen, Tensor* labels,
-                       double guidance = 0, int64_t steps = 0);
+// SampleOptions as they are (`base`: gen, guidance, steps, ode_method; its labels are ignored); an ODE sampler's
+// function evaluations are added to *base.function_evaluations when it is set.
+Tensor generate_images(GenerativeModel& model, int64_t n, int64_t chunk, const SampleOptions& base, Tensor* labels);
 
 // test: the test split (x (N,1,28,28) in [0, 1], y labels); train_x: training images in [0, 1].
 EvalReport evaluate_images(GenerativeModel& model, const FeatureNetwork& net, const Batch& test, const Tensor& train_x,

@@ -58,7 +58,7 @@ std::string FlowMatching::extra_repr() const {
   std::ostringstream os;
   os << "path=" << (path == ProbabilityPath::linear ? "linear" : "conical") << ", sigma_min=" << sigma_min
      << ", coupling=" << (coupling == Coupling::ot ? "ot" : "independent") << ", steps=" << default_steps
-     << ", method=" << ode::ode_method_name(method);
+     << ", method=" << ode::ode_method_name(ode_options.method);
   return os.str();
 }
 
@@ -116,9 +116,7 @@ Tensor FlowMatching::integrate(const Tensor& x0, int64_t num_steps) {
   const ode::OdeFunction f = [this](double t, const Tensor& x) {
     return velocity(x, full({x.size(0)}, t, TensorOptions().device(x.device())));
   };
-  ode::OdeOptions options;
-  options.method = method;
-  const Tensor states = odeint(f, x0, ode::linspace_times(0.0, 1.0, num_steps), options);
+  const Tensor states = odeint(f, x0, ode::linspace_times(0.0, 1.0, num_steps), ode_options, &ode_stats);
   return states.select(0, states.size(0) - 1);
   // END SOLUTION
 }
@@ -131,7 +129,23 @@ Tensor FlowMatching::sample(int64_t n, const SampleOptions& options) {
   DGM_CHECK(steps >= 2, "FlowMatching: steps (time points of linspace(0, 1, steps)) must be >= 2, got ", steps);
   NoGradGuard no_grad;
   const Tensor x0 = randn({n, 1, image_size, image_size}, TensorOptions().device(device()), options.gen);
-  return integrate(x0, steps).clamp(0.0, 1.0);
+  // Another solver for this call only (dopri5 with sampling tolerances), restored on the way out.
+  const ode::OdeOptions saved = ode_options;
+  const int64_t nfe_before = ode_stats.nfe;
+  if (!options.ode_method.empty()) {
+    ode_options.method = ode::parse_ode_method(options.ode_method);
+    if (ode_options.method == ode::OdeMethod::dopri5) ode_options.rtol = ode_options.atol = 1e-5;
+  }
+  Tensor x1;
+  try {
+    x1 = integrate(x0, steps);
+  } catch (...) {
+    ode_options = saved;
+    throw;
+  }
+  ode_options = saved;
+  if (options.function_evaluations) *options.function_evaluations += ode_stats.nfe - nfe_before;
+  return x1.clamp(0.0, 1.0);
 }
 
 std::pair<Tensor, Tensor> FlowMatching::prepare_dataset(int64_t size, int64_t num_steps, int64_t batch_size,

@@ -15,7 +15,8 @@
 //     ot              x0 and x1 re-paired by the exact mini-batch OT plan (ot_coupling.h, OT-CFM, hw6.3)
 //     pair            the batch carries x0 in `pair` (reflow: pairs (x* = ODE(x0), x0) of a trained model, hw6.2)
 //   sample(n, steps)  x0 ~ N(0, I) (n, 1, 32, 32); dx/dt = v_theta(x, t) by odeint on linspace(0, 1, steps)
-//                     (Euler unless method says otherwise); out = x(1) clipped to [0, 1]              (hw6.1)
+//                     (ode_options: Euler, the course's; SampleOptions::ode_method picks another for one call,
+//                     dopri5 with rtol = atol = 1e-5); out = x(1) clipped to [0, 1]                    (hw6.1)
 //
 // Pictures of a run: samples.png (default steps) and steps.png (the same noise at 2, 10 and 100 Euler steps).
 #pragma once
@@ -52,14 +53,15 @@ class FlowMatching : public GenerativeModel {
   // n samples in [0, 1]; options.steps = the number of time points of linspace(0, 1, steps) (0: default_steps;
   // at least 2).
   Tensor sample(int64_t n, const SampleOptions& options = {}) override;
-  // x(1) from the noise x0 by odeint on linspace(0, 1, num_steps), not clipped.
+  // x(1) from the noise x0 by odeint on linspace(0, 1, num_steps) with ode_options, not clipped; the solver's
+  // counts are added to ode_stats.
   Tensor integrate(const Tensor& x0, int64_t num_steps);
   // (x*, x0): reflow pairs of `size` examples, x0 ~ N(0, I) from gen, x* = integrate(x0, num_steps) clipped to
   // [0, 1], in chunks of batch_size (hw6.2's prepare_dataset for one split).
   std::pair<Tensor, Tensor> prepare_dataset(int64_t size, int64_t num_steps, int64_t batch_size, Generator* gen);
 
   void save_pictures(const std::string& dir, const Batch& test_batch, int64_t n_samples, Generator* gen) override;
-  std::vector<std::string> sample_options() const override { return {"steps"}; }
+  std::vector<std::string> sample_options() const override { return {"steps", "ode_method"}; }
   std::string name() const override { return "FlowMatching"; }
   std::string extra_repr() const override;
 
@@ -68,7 +70,8 @@ class FlowMatching : public GenerativeModel {
   ProbabilityPath path;
   double sigma_min;
   int64_t default_steps = 100;  // the course's sample(num_steps = 100)
-  ode::OdeMethod method = ode::OdeMethod::euler;
+  ode::OdeOptions ode_options;  // the sampler's solver: Euler
+  ode::OdeStats ode_stats;      // accumulated by integrate: function evaluations (NFE) and steps
   int64_t image_size = 32;
 
  protected:
