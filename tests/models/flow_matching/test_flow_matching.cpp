@@ -201,3 +201,35 @@ TEST_CASE("FlowMatching: bad options and inputs are refused", "[flow_matching]")
   labelled.labels = tensor(std::vector<int64_t>{1});
   CHECK_THROWS_WITH(model.sample(1, labelled), Catch::Contains("unconditional"));
 }
+
+TEST_CASE("FlowMatching sampler with another ODE solver: NFE counted, the exact flow reached, the solver restored",
+          "[flow_matching]") {
+  // The exact flow maps z to mu + s z at t = 1 (clipping aside: mu + s z stays in [0, 1] for |z| < 2.5).
+  GaussianFlow model;
+  Generator gen(9);
+  auto draw = [&](const std::string& method, int64_t steps, int64_t& nfe) {
+    Generator g(9);
+    models::SampleOptions o(&g);
+    o.ode_method = method;
+    o.steps = steps;
+    o.function_evaluations = &nfe;
+    return model.sample(3, o);
+  };
+  Generator g0(9);
+  const Tensor exact = (randn({3, 1, 32, 32}, &g0) * kS + kMu).clamp(0.0, 1.0);
+  int64_t nfe_euler = 0, nfe_rk4 = 0, nfe_dopri5 = 0;
+  const double err_euler = draw("euler", 11, nfe_euler).sub(exact).abs().max().item();
+  const double err_rk4 = draw("rk4", 11, nfe_rk4).sub(exact).abs().max().item();
+  const double err_dopri5 = draw("dopri5", 2, nfe_dopri5).sub(exact).abs().max().item();
+  CHECK(nfe_euler == 10);  // one evaluation per interval
+  CHECK(nfe_rk4 == 40);    // four per interval
+  CHECK(nfe_dopri5 > 6);   // adaptive: at least one step of 6 stages beyond the first evaluation
+  CHECK(err_rk4 < err_euler / 100);
+  CHECK(err_dopri5 < 1e-3);  // rtol = atol = 1e-5 per step
+  // the model's own solver is untouched by the call
+  CHECK(model.ode_options.method == models::ode::OdeMethod::euler);
+  models::SampleOptions bad(&gen);
+  bad.ode_method = "heun";
+  CHECK_THROWS_WITH(model.sample(2, bad), Catch::Contains("unknown method 'heun'"));
+  CHECK(model.ode_options.method == models::ode::OdeMethod::euler);
+}
