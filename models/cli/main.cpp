@@ -182,8 +182,8 @@ int run_eval_fid(const std::string& run, const std::string& data_dir, uint64_t s
   if (!ode_method.empty()) record.set("ode_method", ode_method);
   if (r.function_evaluations > 0) {
     record.set("nfe", r.function_evaluations);
-    std::printf("ODE function evaluations (NFE) per batch of %lld samples: %lld\n",
-                static_cast<long long>(options.chunk), static_cast<long long>(r.function_evaluations));
+    std::printf("ODE function evaluations (NFE) per sampler call (of up to %lld samples): %lld\n",
+                static_cast<long long>(std::min(n, options.chunk)), static_cast<long long>(r.function_evaluations));
   }
   const char* keys[] = {"model", "floor", "blurred", "noised"};
   for (size_t i = 0; i < r.rows.size(); ++i) {
