@@ -43,13 +43,13 @@ Assignment linear_sum_assignment(const Tensor& cost) {
     do {
       used[j0] = 1;
       const int64_t i0 = p[j0];
-      const double* row = a + (i0 - 1) * n - 1;  // row[j] = M(i0, j), 1-based j
+      const double* row = a + (i0 - 1) * n;  // row[j - 1] = M(i0, j), 1-based j
       const double u_i0 = u[i0];
       double delta = inf;
       int64_t j1 = 0;
       for (int64_t j = 1; j <= n; ++j) {
         if (used[j]) continue;
-        const double reduced = row[j] - u_i0 - v[j];
+        const double reduced = row[j - 1] - u_i0 - v[j];
         if (reduced < minv[j]) {
           minv[j] = reduced;
           way[j] = j0;

@@ -1,6 +1,8 @@
 #include "models/flow_matching/ot_coupling.h"
 
+#include <cmath>
 #include <vector>
+
 #include "autograd/ops/index_ops.h"
 #include "models/flow_matching/earth_movers.h"
 
@@ -25,8 +27,8 @@ std::pair<Tensor, Tensor> sample_map(const Tensor& pi, int64_t batch_size, Gener
             pi.defined() ? shape_str(pi.shape()) : std::string("nothing"));
   DGM_CHECK(batch_size > 0, "sample_map: expected batch_size > 0, got ", batch_size);
   const Tensor p = pi.to(Device(kCPU)).to(kFloat64).reshape({-1});
-  DGM_CHECK(p.min().item<double>() >= 0 && p.sum().item<double>() > 0,
-            "sample_map: the plan must be non-negative with a positive sum");
+  DGM_CHECK(p.min().item<double>() >= 0 && p.sum().item<double>() > 0 && std::isfinite(p.sum().item<double>()),
+            "sample_map: the plan must be finite and non-negative with a positive sum");
   // k ~ pi_k / sum(pi), batch_size draws with replacement; (i, j) = divmod(k, B1)
   const Tensor k = multinomial(p / p.sum().item<double>(), batch_size, true, gen).contiguous();
   const int64_t cols = pi.size(1);
@@ -40,6 +42,9 @@ std::pair<Tensor, Tensor> sample_map(const Tensor& pi, int64_t batch_size, Gener
 }
 
 std::pair<Tensor, Tensor> sample_plan(const Tensor& x0, const Tensor& x1, const Tensor& pi, Generator* gen) {
+  DGM_CHECK(x0.defined() && x1.defined() && x0.dim() >= 1 && x1.dim() >= 1,
+            "sample_plan: x0 and x1 must be batches (B, ...), got ", x0.defined() ? shape_str(x0.shape()) : "nothing",
+            " and ", x1.defined() ? shape_str(x1.shape()) : "nothing");
   DGM_CHECK(pi.defined() && pi.dim() == 2 && pi.size(0) == x0.size(0) && pi.size(1) == x1.size(0),
             "sample_plan: the plan ", pi.defined() ? shape_str(pi.shape()) : std::string("nothing"),
             " does not match the batches ", shape_str(x0.shape()), " and ", shape_str(x1.shape()));

@@ -97,8 +97,13 @@ Tensor odeint(const OdeFunction& f, const Tensor& y0, const std::vector<double>&
   for (size_t k = 0; k + 1 < times.size(); ++k) {
     const double interval = times[k + 1] - times[k];
     int64_t substeps = 1;
-    if (options.step_size > 0)
-      substeps = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::abs(interval) / options.step_size - 1e-9)));
+    if (options.step_size > 0) {
+      const double count = std::ceil(std::abs(interval) / options.step_size - 1e-9);
+      DGM_CHECK(count <= static_cast<double>(options.max_num_steps), "odeint: step_size ", options.step_size,
+                " cuts the interval [", times[k], ", ", times[k + 1],
+                "] into more than max_num_steps = ", options.max_num_steps, " steps");
+      substeps = std::max<int64_t>(1, static_cast<int64_t>(count));
+    }
     const double h = interval / static_cast<double>(substeps);
     for (int64_t i = 0; i < substeps; ++i) {
       const double t = i + 1 == substeps ? times[k + 1] - h : times[k] + h * static_cast<double>(i);

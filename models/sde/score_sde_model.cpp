@@ -126,7 +126,9 @@ void ScoreSdeModel::save_pictures(const std::string& dir, const Batch& test_batc
   GenerativeModel::save_pictures(dir, test_batch, n_samples, gen);
   NoGradGuard no_grad;
   const ScoreFunction s = [this](const Tensor& x, double t) { return score(x, t); };
-  std::vector<double> times = kPictureTimes;
+  std::vector<double> times;  // decreasing, ending at t_eps
+  for (double t : kPictureTimes)
+    if (t > t_eps) times.push_back(t);
   times.push_back(t_eps);
   std::vector<std::string> captions;
   for (double t : times) captions.push_back(time_caption(t));

@@ -13,7 +13,8 @@ void check_sampler(const Tensor& x_1, int64_t num_steps, double t_end, const cha
   DGM_CHECK(x_1.defined() && x_1.dim() >= 1, who, ": x_1 must be a batch (B, ...), got ",
             x_1.defined() ? shape_str(x_1.shape()) : "none");
   DGM_CHECK(num_steps >= 1, who, ": num_steps must be >= 1, got ", num_steps);
-  DGM_CHECK(std::isfinite(t_end) && t_end >= 0 && t_end < 1, who, ": t_end must be in [0, 1), got ", t_end);
+  // t_end = 0 is refused: the marginal std is 0 there and every score s(x, t) = -z / std(t) is infinite.
+  DGM_CHECK(std::isfinite(t_end) && t_end > 0 && t_end < 1, who, ": t_end must be in (0, 1), got ", t_end);
 }
 
 Tensor checked_score(const ScoreFunction& score, const Tensor& x, double t) {

@@ -134,7 +134,9 @@ TEST_CASE("score SDE samplers: float32 batches of points, VE prior, and errors",
 
   const auto score = exact_score(k.ref);
   CHECK_THROWS_WITH(sde::reverse_sde_sample(*k.sde, score, prior, 0), Catch::Contains("num_steps must be >= 1, got 0"));
-  CHECK_THROWS_WITH(sde::reverse_sde_sample(*k.sde, score, prior, 10, 1.0), Catch::Contains("t_end must be in [0, 1)"));
+  CHECK_THROWS_WITH(sde::reverse_sde_sample(*k.sde, score, prior, 10, 1.0), Catch::Contains("t_end must be in (0, 1)"));
+  // t = 0: std(0) = 0, every score infinite
+  CHECK_THROWS_WITH(sde::reverse_sde_sample(*k.sde, score, prior, 10, 0.0), Catch::Contains("t_end must be in (0, 1)"));
   CHECK_THROWS_WITH(sde::probability_flow_sample(*k.sde, score, Tensor(), 10),
                     Catch::Contains("probability_flow_sample") && Catch::Contains("x_1"));
   const sde::ScoreFunction wrong = [](const Tensor& x, double) { return x.sum({1}); };
