@@ -1,15 +1,17 @@
 // layer_norm, group_norm, batch_norm as composites of differentiable ops:
 //   y = (x - mean) * rsqrt(var + eps) [* weight] [+ bias]
 // so d y / d x (through the mean and the variance too) and second
-// derivatives come from the ops' own gradients. On the CPU layer_norm runs
-// one fused kernel instead (nn/functional/layer_norm_fused.h); the composite
-// is its definition and what the GPU runs, and layer_norm_grad below is its
-// gradient, written out for the fused kernel's create_graph path.
+// derivatives come from the ops' own gradients. On the CPU layer_norm and
+// group_norm run one fused kernel each instead (nn/functional/
+// layer_norm_fused.h, group_norm_fused.h); the composite is their definition
+// and what the GPU runs, and layer_norm_grad and group_norm_grad below are
+// their gradients, written out for the fused kernels' create_graph path.
 #include "nn/functional/normalization.h"
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
+#include "nn/functional/group_norm_fused.h"
 #include "nn/functional/layer_norm_fused.h"
 
 namespace dgm::nn::functional {
@@ -101,12 +103,32 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, con
             " must divide the number of channels ", c, " (input shape ", shape_str(x.shape()), ")");
   check_param("group_norm", "weight", weight, {c}, x);
   check_param("group_norm", "bias", bias, {c}, x);
-  Tensor grouped = x.reshape({n, num_groups, -1});
-  // each (sample, group) row standardized is a layer norm without affine over the row: on the CPU the fused kernel
-  // (nn/functional/layer_norm_fused.h) computes it, with the same gradients as the composite below
-  Tensor y = fused_layer_norm(grouped, {grouped.size(2)}, Tensor(), Tensor(), eps);
-  if (!y.defined()) y = normalize(grouped, {2}, eps);
-  return affine(y.reshape(x.shape()), weight, bias, channel_shape(x));
+  // the CPU computes it with one fused kernel (nn/functional/group_norm_fused.h)
+  if (Tensor y = fused_group_norm(x, num_groups, weight, bias, eps); y.defined()) return y;
+  // each (sample, group) row standardized, then the per-channel affine
+  return affine(normalize(x.reshape({n, num_groups, -1}), {2}, eps).reshape(x.shape()), weight, bias, channel_shape(x));
+}
+
+// The group-norm gradient, the one statement of it (the fused CPU kernel's backward loop computes the same, and is
+// tested against this): per (sample, group) row, the layer-norm gradient of the row for the output gradient
+// gw = g * weight[c]; dweight[c] = sum over samples and positions of g * xhat; dbias[c] = the same sum of g
+std::vector<Tensor> group_norm_grad(const Tensor& g, const Tensor& x, int64_t num_groups, const Tensor& weight,
+                                    const Tensor& bias, double eps, const std::vector<bool>& needs) {
+  const int64_t n = x.size(0);
+  const Shape rows{n, num_groups, -1};
+  std::vector<int64_t> not_channels;  // the dims summed over for dweight and dbias
+  for (int64_t d = 0; d < x.dim(); ++d)
+    if (d != 1) not_channels.push_back(d);
+  Tensor dx;
+  if (needs[0]) {
+    Tensor gw = weight.defined() ? g * weight.reshape(channel_shape(x)) : g;
+    dx = layer_norm_grad(gw.reshape(rows), x.reshape(rows), Tensor(), Tensor(), {2}, eps, {true, false, false})[0]
+             .reshape(x.shape());
+  }
+  Tensor dweight;
+  if (needs[1] && weight.defined())
+    dweight = (g * normalize(x.reshape(rows), {2}, eps).reshape(x.shape())).sum(not_channels);
+  return {dx, dweight, needs[2] && bias.defined() ? g.sum(not_channels) : Tensor()};
 }
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,

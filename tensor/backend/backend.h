@@ -12,6 +12,7 @@
 
 #include "tensor/kernels/conv.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/group_norm.h"
 #include "tensor/kernels/layer_norm.h"
 #include "tensor/kernels/optim.h"
 #include "tensor/kernels/reduce.h"
@@ -29,6 +30,15 @@ void layer_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd,
 // dx, and dweight / dbias (float64, (n)) where defined
 void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g, const Tensor& x,
                          kernels::RowLayout rows, const Tensor& mean, const Tensor& rstd, const Tensor& weight);
+
+// ---- CPU only (tensor/cpu/group_norm.cpp): the fused group norm; on the GPU nn/functional/ runs the composite.
+// Contiguous operands, statistics in double ----
+// y = (x - mean) * rstd * weight[c] + bias[c] per (sample, group) row; mean, rstd (float64, (N * G)) written too
+void group_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x,
+                        kernels::GroupNormShape shape, const Tensor& weight, const Tensor& bias, double eps);
+// dx, and dweight / dbias (float64, (C)) where defined
+void group_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g, const Tensor& x,
+                         kernels::GroupNormShape shape, const Tensor& mean, const Tensor& rstd, const Tensor& weight);
 
 // ---- CPU only (tensor/cpu/silu.cpp): the fused SiLU; on the GPU autograd/ops/ runs the composite. Contiguous ----
 // y = x sigmoid(x)

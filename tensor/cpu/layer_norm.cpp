@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tensor/backend/backend.h"
+#include "tensor/cpu/lane_sum.h"
 #include "tensor/parallel.h"
 
 namespace dgm::cpu {
@@ -32,22 +33,7 @@ Unit unit_at(RowLayout r, int64_t u) {
   return {o, i0, std::min(kBlock, r.inner - i0)};
 }
 
-// sum_k f(k) over k < n, in kLanes independent double accumulators (the loop vectorizes; a single accumulator
-// would wait on each add), added up in a fixed order.
-constexpr int64_t kLanes = 8;
-template <typename F>
-double lane_sum(int64_t n, F&& f) {
-  std::array<double, kLanes> acc{};
-  int64_t k = 0;
-  for (; k + kLanes <= n; k += kLanes)
-    for (int64_t j = 0; j < kLanes; ++j) acc[j] += f(k + j);
-  for (; k < n; ++k) acc[0] += f(k);
-  double total = 0;
-  for (int64_t j = 0; j < kLanes; ++j) total += acc[j];
-  return total;
-}
-
-// One contiguous row (inner = 1: the layer norm over the last dim, the group norm's (sample, group) rows):
+// One contiguous row (inner = 1: the layer norm over the last dim):
 // mean = sum_k x_k / n;  rstd = 1 / sqrt(sum_k (x_k - mean)^2 / n + eps);  y_k = (x_k - mean) rstd w_k + b_k
 template <typename T>
 void forward_row(const T* x, T* y, double* mean, double* rstd, const T* w, const T* b, int64_t n, double eps) {
