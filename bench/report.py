@@ -86,6 +86,15 @@ for k in (7, 3):
         d, t = ms(name), torch.get(f"torch_conv2d_k{k}_{tname}")
         print(f"| {k}x{k} | {kind.replace('_', '+')} | {d:.1f} | {t:.1f} | {d / t:.2f} |")
 
+print(f"\n### conv2d on the homework 5 UNet's layers, batch 32, C->C, 3x3, forward+backward (ms; same run)\n")
+print("| layer | dgm ms | PyTorch ms | dgm / PyTorch |")
+print("|---|---|---|---|")
+for c, h in ((32, 32), (64, 16)):
+    name = f"BM_conv2d_unet_forward_backward/{c}/{h}/min_time:1.000/real_time"
+    t = torch.get(f"torch_conv2d_unet_c{c}_h{h}_forward_backward")
+    if name in runs and t:
+        print(f"| {c} channels, {h}x{h} | {ms(name):.1f} | {t:.1f} | {ms(name) / t:.2f} |")
+
 print("\n### per-op overhead (us)\n")
 print("| case | dgm us | PyTorch us | target |")
 print("|---|---|---|---|")

@@ -46,6 +46,18 @@ for k in (7, 3):
 
     report(f"torch_conv2d_k{k}_forward_backward", timeit(fwd_bwd))
 
+# UNet layers of ddpm-mnist-cfg's quick preset: batch 32, C -> C channels, kernel 3, at H x H.
+for c, h in ((32, 32), (64, 16)):
+    conv = torch.nn.Conv2d(c, c, 3, padding=1)
+    xg = torch.randn(32, c, h, h).requires_grad_()
+
+    def fwd_bwd():
+        conv.zero_grad(set_to_none=True)
+        xg.grad = None
+        conv(xg).sum().backward()
+
+    report(f"torch_conv2d_unet_c{c}_h{h}_forward_backward", timeit(fwd_bwd))
+
 # Per-op overhead.
 a, b = torch.ones(1, 16), torch.ones(1, 16)
 n = 200000
