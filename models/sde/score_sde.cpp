@@ -73,10 +73,10 @@ Tensor VESDE::mean_coeff(const Tensor& t) const {
   return ones_like(t);
 }
 
-// std(t) = sigma_min sqrt((sigma_max / sigma_min)^{2t} - 1)
+// std(t) = sigma_min sqrt((sigma_max / sigma_min)^{2t} - 1)  (by expm1: exact for small t)
 Tensor VESDE::marginal_std(const Tensor& t) const {
   check_t(t, "VESDE::marginal_std");
-  return sigma_min * ((2 * std::log(sigma_max / sigma_min)) * t).exp().sub(ones_like(t)).clamp_min(0).sqrt();
+  return sigma_min * ((2 * std::log(sigma_max / sigma_min)) * t).expm1().clamp_min(0).sqrt();
 }
 
 // ---- VPSDE ----
@@ -119,7 +119,7 @@ Tensor VPSDE::mean_coeff(const Tensor& t) const {
 Tensor VPSDE::marginal_std(const Tensor& t) const {
   check_t(t, "VPSDE::marginal_std");
   const Tensor B = beta_min * t + (0.5 * (beta_max - beta_min)) * t.square();
-  return (ones_like(t) - (-B).exp()).clamp_min(0).sqrt();
+  return (-(-B).expm1()).clamp_min(0).sqrt();  // 1 - e^{-B} by expm1: exact for small t
 }
 
 std::shared_ptr<ScoreSde> make_score_sde(const std::string& kind, double a, double b) {
