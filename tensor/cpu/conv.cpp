@@ -1,4 +1,7 @@
-// CPU convolution: im2col + GEMM.
+// CPU convolution: im2col + GEMM. (float32 convolutions with stride 1 and a
+// kernel larger than 1x1 run the direct kernel of tensor/cpu/conv_direct.h
+// instead, forward and for the input gradient; the weight gradient is always
+// the GEMM below.)
 //
 // For one sample and one group, im2col lays the receptive fields out as the
 // columns of a matrix col (K = C/groups*kH*kW rows, one column per output
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "tensor/backend/backend.h"
+#include "tensor/cpu/conv_direct.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/parallel.h"
 
@@ -226,6 +230,11 @@ void weight_grad_typed(const T* x, const T* gy, T* dw, const Geo& g) {
 
 // y = conv(x, w) + bias
 void conv2d(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& bias, const Geo& g) {
+  if (x.dtype() == kFloat32 && direct_conv2d_applies(g)) {
+    direct_conv2d(x.data_ptr<float>(), w.data_ptr<float>(), bias.defined() ? bias.data_ptr<float>() : nullptr,
+                  y.data_ptr<float>(), g);
+    return;
+  }
   dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() {
     forward_typed<T>(x.data_ptr<T>(), w.data_ptr<T>(), bias.defined() ? bias.data_ptr<T>() : nullptr, y.data_ptr<T>(),
                      g);
@@ -234,6 +243,10 @@ void conv2d(const Tensor& y, const Tensor& x, const Tensor& w, const Tensor& bia
 
 // dx = col2im(w^T @ gy) per sample
 void conv2d_input_grad(const Tensor& dx, const Tensor& gy, const Tensor& w, const Geo& g) {
+  if (gy.dtype() == kFloat32 && direct_conv2d_input_grad_applies(g)) {
+    direct_conv2d_input_grad(gy.data_ptr<float>(), w.data_ptr<float>(), dx.data_ptr<float>(), g);
+    return;
+  }
   dispatch_floating(gy.dtype(), "conv2d_input_grad",
                     [&]<typename T>() { input_grad_typed<T>(gy.data_ptr<T>(), w.data_ptr<T>(), dx.data_ptr<T>(), g); });
 }
