@@ -1,7 +1,6 @@
 // CPU convolution: im2col + GEMM. (float32 convolutions with stride 1 and a
-// kernel larger than 1x1 run the direct kernel of tensor/cpu/conv_direct.h
-// instead, forward and for the input gradient; the weight gradient is always
-// the GEMM below.)
+// kernel larger than 1x1 run the direct kernels of tensor/cpu/conv_direct.h
+// instead, forward and for both gradients.)
 //
 // For one sample and one group, im2col lays the receptive fields out as the
 // columns of a matrix col (K = C/groups*kH*kW rows, one column per output
@@ -253,6 +252,10 @@ void conv2d_input_grad(const Tensor& dx, const Tensor& gy, const Tensor& w, cons
 
 // dw = sum_n gy_n @ col(x_n)^T
 void conv2d_weight_grad(const Tensor& dw, const Tensor& x, const Tensor& gy, const Geo& g) {
+  if (x.dtype() == kFloat32 && direct_conv2d_weight_grad_applies(g)) {
+    direct_conv2d_weight_grad(x.data_ptr<float>(), gy.data_ptr<float>(), dw.data_ptr<float>(), g);
+    return;
+  }
   dispatch_floating(x.dtype(), "conv2d_weight_grad", [&]<typename T>() {
     weight_grad_typed<T>(x.data_ptr<T>(), gy.data_ptr<T>(), dw.data_ptr<T>(), g);
   });

@@ -133,15 +133,77 @@ void correlate(const float* in, int64_t N, int64_t H, int64_t W, int64_t pH, int
   }
 }
 
+// ---- the weight gradient ----
+// dw[o, c, i, j] = sum_{n,a,b} gy[n, o, a, b] xpad[n, c, a + i, b + j]: for OB output channels and J neighbouring taps
+// (i, j0 .. j0 + J - 1) of one input channel, OB x J vectors of partial sums over 16 pixels b, each step one load of
+// gy per channel and one of x per tap for OB x J fused multiply-adds; the 16 lanes are added up at the end of each
+// sample's sweep.
+constexpr int64_t kChannelChunk = 16;  // input channels per task of the weight gradient
+
+struct WeightGrad {
+  int64_t C, Hp, Wp;  // the padded input of one sample (C, Hp, Wp)
+  int64_t O, kH, kW;
+  int64_t Ho, Wo, Wop;  // the output gradient (O, Ho, Wop), zero beyond Wo
+};
+
+double lanes_sum(Vec v) {
+  double s = 0;
+  for (int64_t l = 0; l < kVec; ++l) s += v[l];
+  return s;
+}
+
+// sums[ob J + jj] += sum_{a,b} gy[ob, a, b] x[a + i, b + j0 + jj] lane by lane (lane = b mod 16);
+// gy: OB channels of (Ho, Wop), x: one padded channel
+template <int OB, int J>
+void weight_taps(const float* gy, const float* x, int64_t i, int64_t j0, const WeightGrad& k, Vec* sums) {
+  Vec acc[OB * J];  // acc[ob J + jj]
+  for (int e = 0; e < OB * J; ++e) acc[e] = Vec{};
+  for (int64_t a = 0; a < k.Ho; ++a)
+    for (int64_t b0 = 0; b0 < k.Wop; b0 += kVec) {
+      Vec xs[J];  // x[a + i, b0 + j0 + jj .. + 15]
+#pragma GCC unroll 3
+      for (int jj = 0; jj < J; ++jj) std::memcpy(&xs[jj], x + (a + i) * k.Wp + b0 + j0 + jj, sizeof(Vec));
+        // fully unrolled, so that the OB x J partial sums stay in registers
+#pragma GCC unroll 8
+      for (int ob = 0; ob < OB; ++ob) {
+        Vec g;
+        std::memcpy(&g, gy + (ob * k.Ho + a) * k.Wop + b0, sizeof(Vec));
+#pragma GCC unroll 3
+        for (int jj = 0; jj < J; ++jj) acc[ob * J + jj] += g * xs[jj];
+      }
+    }
+  for (int e = 0; e < OB * J; ++e) sums[e] += acc[e];  // the lanes are added up once, at the end
+}
+
+template <int OB>
+void weight_taps(int J, const float* gy, const float* x, int64_t i, int64_t j0, const WeightGrad& k, Vec* sums) {
+  if (J == 3)
+    weight_taps<OB, 3>(gy, x, i, j0, k, sums);
+  else if (J == 2)
+    weight_taps<OB, 2>(gy, x, i, j0, k, sums);
+  else
+    weight_taps<OB, 1>(gy, x, i, j0, k, sums);
+}
+
+// Where the direct kernels beat im2col + GEMM (measured 2026-12-04, 1 thread, CPU time, median of 3 interleaved
+// rounds, bench_conv): rows of whole 16-pixel chunks (UNet 32 channels at 32x32: 26 -> 19 ms forward+backward; 64 at
+// 16x16: level) or large kernels (PixelCNN 7x7, 64 channels at 28x28: 578 -> 529 ms); with 28-pixel rows and a 3x3
+// kernel the padding to 32 costs more than it saves (64 channels: 118 -> 132 ms), so those stay on the GEMM.
+bool worth_it(int64_t row, const Geo& g) { return row >= 12 && (row % kVec == 0 || g.kH * g.kW >= 25); }
+
 bool stride_one(const Geo& g) {
   return g.groups == 1 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.kH * g.kW > 1;
 }
 
 }  // namespace
 
-bool direct_conv2d_applies(const Geo& g) { return stride_one(g) && g.Wo >= 12; }
+bool direct_conv2d_applies(const Geo& g) { return stride_one(g) && worth_it(g.Wo, g); }
 
-bool direct_conv2d_input_grad_applies(const Geo& g) { return stride_one(g) && g.W >= 12 && g.pH < g.kH && g.pW < g.kW; }
+bool direct_conv2d_weight_grad_applies(const Geo& g) { return stride_one(g) && worth_it(g.Wo, g); }
+
+bool direct_conv2d_input_grad_applies(const Geo& g) {
+  return stride_one(g) && worth_it(g.W, g) && g.pH < g.kH && g.pW < g.kW;
+}
 
 // y[n, o, a, b] = bias[o] + sum_{c,i,j} w[o, c, i, j] x[n, c, a - pH + i, b - pW + j]
 void direct_conv2d(const float* x, const float* w, const float* bias, float* y, const Geo& g) {
@@ -161,6 +223,77 @@ void direct_conv2d_input_grad(const float* gy, const float* w, float* dx, const 
     return w[((o * g.C + c) * g.kH + (g.kH - 1 - i)) * g.kW + (g.kW - 1 - j)];
   });
   correlate(gy, g.N, g.Ho, g.Wo, qH, qW, k, blocks, packed, nullptr, dx);
+}
+
+// dw[o, c, i, j] = sum_{n,a,b} gy[n, o, a, b] xpad[n, c, a + i, b + j]. The whole batch is padded first; then each
+// (block of output channels, input channel) task sums over every sample on its own, so dw does not depend on the
+// number of threads.
+void direct_conv2d_weight_grad(const float* x, const float* gy, float* dw, const Geo& g) {
+  const int64_t Wop = round_up(g.Wo, kVec);
+  const WeightGrad k{g.C, g.H + 2 * g.pH, Wop + g.kW - 1, g.O, g.kH, g.kW, g.Ho, g.Wo, Wop};
+  Tensor xpad = zeros({g.N * k.C * k.Hp * k.Wp}, kFloat32);
+  Tensor gypad = Wop == g.Wo ? Tensor() : zeros({g.N * g.O * g.Ho * Wop}, kFloat32);
+  float* xp = xpad.data_ptr<float>();
+  float* gp = gypad.defined() ? gypad.data_ptr<float>() : nullptr;
+  for (int64_t nc = 0; nc < g.N * g.C; ++nc)
+    for (int64_t h = 0; h < g.H; ++h)
+      std::memcpy(xp + (nc * k.Hp + h + g.pH) * k.Wp + g.pW, x + (nc * g.H + h) * g.W, g.W * sizeof(float));
+  if (gp)
+    for (int64_t no = 0; no < g.N * g.O; ++no)
+      for (int64_t a = 0; a < g.Ho; ++a)
+        std::memcpy(gp + (no * g.Ho + a) * Wop, gy + (no * g.Ho + a) * g.Wo, g.Wo * sizeof(float));
+  const float* gy_rows = gp ? gp : gy;
+  std::vector<int64_t> widths;  // blocks of output channels: 8 while 8 remain, then 4, 2, 1
+  for (int64_t width = 8, left = g.O; left > 0; width /= 2)
+    for (; left >= width; left -= width) widths.push_back(width);
+  std::vector<int64_t> first{0};
+  for (int64_t w : widths) first.push_back(first.back() + w);
+  const int64_t chunks = (g.C + kChannelChunk - 1) / kChannelChunk,
+                tasks = static_cast<int64_t>(widths.size()) * chunks;
+  const int64_t taps = g.kH * g.kW;
+  const bool big = g.N * g.O * g.Ho * g.Wo * g.C * taps >= (int64_t{1} << 20);
+#pragma omp parallel for schedule(dynamic) if (big)
+  for (int64_t task = 0; task < tasks; ++task) {
+    const int64_t blk = task / chunks, c0 = (task % chunks) * kChannelChunk;
+    const int64_t c1 = std::min(g.C, c0 + kChannelChunk), o0 = first[blk], OB = widths[blk];
+    // per channel c and row i of taps: OB x J vectors for each group of J <= 3 taps j0 .. j0 + J - 1, at
+    // sums[((c - c0) taps + i kW + j0) OB + ob J + jj]
+    std::vector<Vec> sums((c1 - c0) * taps * OB, Vec{});
+    for (int64_t n = 0; n < g.N; ++n) {  // the samples outside: the OB channels of gy[n] stay in cache
+      const float* gyb = gy_rows + (n * g.O + o0) * g.Ho * Wop;
+      for (int64_t c = c0; c < c1; ++c) {
+        const float* xc = xp + (n * k.C + c) * k.Hp * k.Wp;
+        for (int64_t i = 0; i < g.kH; ++i)
+          for (int64_t j0 = 0; j0 < g.kW; j0 += 3) {
+            const int J = static_cast<int>(std::min<int64_t>(3, g.kW - j0));
+            Vec* s = sums.data() + ((c - c0) * taps + i * g.kW + j0) * OB;
+            switch (OB) {
+              case 8:
+                weight_taps<8>(J, gyb, xc, i, j0, k, s);
+                break;
+              case 4:
+                weight_taps<4>(J, gyb, xc, i, j0, k, s);
+                break;
+              case 2:
+                weight_taps<2>(J, gyb, xc, i, j0, k, s);
+                break;
+              default:
+                weight_taps<1>(J, gyb, xc, i, j0, k, s);
+                break;
+            }
+          }
+      }
+    }
+    for (int64_t c = c0; c < c1; ++c)
+      for (int64_t i = 0; i < g.kH; ++i)
+        for (int64_t j0 = 0; j0 < g.kW; j0 += 3) {
+          const int64_t J = std::min<int64_t>(3, g.kW - j0);
+          const Vec* s = sums.data() + ((c - c0) * taps + i * g.kW + j0) * OB;
+          for (int64_t ob = 0; ob < OB; ++ob)
+            for (int64_t jj = 0; jj < J; ++jj)
+              dw[(((o0 + ob) * g.C + c) * g.kH + i) * g.kW + j0 + jj] = static_cast<float>(lanes_sum(s[ob * J + jj]));
+        }
+  }
 }
 
 }  // namespace dgm::cpu

@@ -1,5 +1,6 @@
 // conv2d and conv_transpose2d: values against a direct loop written here (in
 // float64) and against PyTorch, gradients by gradcheck and gradgradcheck.
+#include "tensor/cpu/conv_direct.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -114,20 +115,21 @@ TEST_CASE("conv2d matches a direct loop", "[conv]") {
   }
 }
 
-// float32 with stride 1 and a kernel larger than 1x1 runs the direct kernel (tensor/cpu/conv_direct.h) forward and
-// for the input gradient; float64 runs im2col + GEMM: the loop above and the float64 path are the references.
-TEST_CASE("conv2d float32 direct kernel: every block of output channels, partial pixel chunks, input gradient",
-          "[conv]") {
+// float32 with stride 1 and a kernel larger than 1x1 runs the direct kernels (tensor/cpu/conv_direct.h) forward and
+// for both gradients; float64 runs im2col + GEMM: the loop above and the float64 path are the references.
+TEST_CASE("conv2d float32 direct kernels: every block of output channels, partial pixel chunks, gradients", "[conv]") {
   std::vector<ConvCase> cases = {
-      {{2, 3, 5, 12}, {16, 3, 3, 3}, 1, 1},                // one block of 16, a row of exactly 12 pixels
-      {{1, 5, 7, 17}, {31, 5, 3, 3}, 1, 1},                // blocks 16, 8, 4, 2, 1; 17 = 16 + a 1-pixel chunk
-      {{3, 33, 6, 33}, {7, 33, 3, 3}, 1, 1, 1, 1, false},  // blocks 4, 2, 1, no bias
-      {{2, 4, 9, 20}, {37, 4, 5, 5}, 1, 2},                // a 5x5 kernel, 37 = 2 x 16 + 4 + 1
+      {{2, 3, 5, 16}, {16, 3, 3, 3}, 1, 1},                // one block of 16 channels, one 16-pixel chunk
+      {{1, 5, 7, 17}, {31, 5, 5, 5}, 1, 2},                // blocks 16, 8, 4, 2, 1; 17 = 16 + a 1-pixel chunk
+      {{3, 33, 6, 32}, {7, 33, 3, 3}, 1, 1, 1, 1, false},  // blocks 4, 2, 1; 33 input channels; no bias
+      {{2, 4, 9, 20}, {37, 4, 5, 5}, 1, 2},                // 37 = 2 x 16 + 4 + 1; a partial chunk of 4
       {{2, 2, 8, 16}, {3, 2, 2, 3}, 1, Int2(0, 1)},        // an even kernel, unequal padding
-      {{2, 3, 10, 14}, {5, 3, 3, 1}, 1, Int2(1, 0)},       // a 3x1 kernel
+      {{2, 3, 10, 16}, {5, 3, 3, 1}, 1, Int2(1, 0)},       // a 3x1 kernel
       {{1, 6, 6, 18}, {1, 6, 3, 3}, 1, 0},                 // one output channel, no padding
-      {{2, 4, 6, 12}, {4, 4, 3, 3}, 1, Int2(2, 2)},        // padding >= kernel / 2: a wider output
+      {{2, 4, 6, 12}, {4, 4, 5, 5}, 1, 3},                 // padding > kernel / 2: a wider output
+      {{2, 3, 6, 13}, {9, 3, 7, 7}, 1, 3},                 // a 7x7 kernel: taps in groups of 3, 3, 1
   };
+  int direct_input_grads = 0;
   for (size_t ci = 0; ci < cases.size(); ++ci) {
     const ConvCase& k = cases[ci];
     INFO("case " << ci);
@@ -135,18 +137,26 @@ TEST_CASE("conv2d float32 direct kernel: every block of output channels, partial
     Tensor b = k.bias ? uniform_values({k.w[0]}, -1, 1, 60 + ci) : Tensor();
     Shape shape;
     const std::vector<double> expected = direct_conv2d(x, w, b, k, shape);
-    Tensor x32 = x.to(kFloat32).requires_grad_(), w32 = w.to(kFloat32);
+    kernels::Conv2dGeometry geo{k.x[0], k.x[1], k.x[2], k.x[3], k.w[0], k.w[2], k.w[3], shape[2], shape[3]};
+    geo.pH = k.padding.h, geo.pW = k.padding.w;
+    REQUIRE(cpu::direct_conv2d_applies(geo));  // the case reaches the direct kernels, not the GEMM
+    REQUIRE(cpu::direct_conv2d_weight_grad_applies(geo));
+    direct_input_grads += cpu::direct_conv2d_input_grad_applies(geo) ? 1 : 0;
+    Tensor x32 = x.to(kFloat32).requires_grad_(), w32 = w.to(kFloat32).requires_grad_();
     Tensor y32 = conv2d(x32, w32, k.bias ? b.to(kFloat32) : Tensor(), k.stride, k.padding);
     REQUIRE(y32.shape() == shape);
     // float32 sums of up to K = C kH kW = 297 terms of magnitude <= 1: the float32 tolerance of the test above
     check_values(y32, expected, 1e-4, 1e-4);
-    // the input gradient for a random output gradient r, against the float64 im2col path
+    // the input and weight gradients for a random output gradient r, against the float64 im2col path
     Tensor r = uniform_values(shape, -1, 1, 70 + ci);
-    Tensor x64 = x.clone().requires_grad_();
-    (conv2d(x64, w, b, k.stride, k.padding) * r).sum().backward();
+    Tensor x64 = x.clone().requires_grad_(), w64 = w.clone().requires_grad_();
+    (conv2d(x64, w64, b, k.stride, k.padding) * r).sum().backward();
     (y32 * r.to(kFloat32)).sum().backward();
     check_values(x32.grad(), x64.grad().to_vector<double>(), 1e-4, 1e-4);
+    // dw sums N Ho Wo <= 3 x 6 x 32 products of magnitude <= 1 per weight
+    check_values(w32.grad(), w64.grad().to_vector<double>(), 2e-4, 1e-4);
   }
+  CHECK(direct_input_grads == 8);  // every case but the one with 18-pixel input rows
 }
 
 TEST_CASE("conv2d handles many channels (im2col in chunks) and unbatched input", "[conv]") {
