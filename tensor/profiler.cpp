@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 
@@ -33,6 +34,13 @@ thread_local OpScope* current_op = nullptr;  // the innermost op running on this
 
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// CPU time of the whole process (all threads), in ms.
+double process_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
 }
 
 template <typename Row>
@@ -96,24 +104,24 @@ std::vector<NodeAverage> backward_averages() {
 std::string table() {
   const std::vector<OpAverage> ops = key_averages();
   const std::vector<NodeAverage> nodes = backward_averages();
-  double op_ms = 0, node_ms = 0;
+  double op_ms = 0, op_cpu_ms = 0, node_ms = 0;
   int64_t op_calls = 0, node_calls = 0, allocated = 0, accessed = 0;
   for (const OpAverage& o : ops) op_ms += o.total_ms, op_calls += o.calls, allocated += o.bytes_allocated;
-  for (const OpAverage& o : ops) accessed += o.bytes_accessed;
+  for (const OpAverage& o : ops) accessed += o.bytes_accessed, op_cpu_ms += o.cpu_ms;
   for (const NodeAverage& n : nodes) node_ms += n.total_ms, node_calls += n.calls;
 
-  const char* op_format = "%-24s %8s %11s %7s %11s %13s %13s";
-  const char* op_row = "%-24s %8lld %11.3f %6.1f%% %11.2f %13.2f %13.2f";
+  const char* op_format = "%-24s %8s %11s %7s %11s %11s %13s %13s";
+  const char* op_row = "%-24s %8lld %11.3f %6.1f%% %11.2f %11.3f %13.2f %13.2f";
   std::string out = "dgm profile: ops (self time; alloc = CPU allocator bytes; accessed = operands' bytes)\n";
-  out += format_row(op_format, "op", "calls", "total ms", "%", "mean us", "alloc MiB", "accessed MiB");
+  out += format_row(op_format, "op", "calls", "total ms", "%", "mean us", "cpu ms", "alloc MiB", "accessed MiB");
   for (const OpAverage& o : ops) {
     out += format_row(op_row, o.name.c_str(), static_cast<long long>(o.calls), o.total_ms,
                       op_ms > 0 ? 100 * o.total_ms / op_ms : 0.0, 1000 * o.total_ms / static_cast<double>(o.calls),
-                      static_cast<double>(o.bytes_allocated) / (1 << 20),
+                      o.cpu_ms, static_cast<double>(o.bytes_allocated) / (1 << 20),
                       static_cast<double>(o.bytes_accessed) / (1 << 20));
   }
   out += format_row(op_row, "total", static_cast<long long>(op_calls), op_ms, op_ms > 0 ? 100.0 : 0.0,
-                    op_calls > 0 ? 1000 * op_ms / static_cast<double>(op_calls) : 0.0,
+                    op_calls > 0 ? 1000 * op_ms / static_cast<double>(op_calls) : 0.0, op_cpu_ms,
                     static_cast<double>(allocated) / (1 << 20), static_cast<double>(accessed) / (1 << 20));
 
   const char* node_format = "%-24s %8s %11s %7s %11s";
@@ -138,14 +146,15 @@ void OpScope::begin(const char* name, Device device, std::initializer_list<const
   parent_ = current_op;
   current_op = this;
   if (cuda_) cuda::synchronize();  // work queued before this op is not its time
+  start_cpu_ms_ = process_cpu_ms();
   start_ = std::chrono::steady_clock::now();
 }
 
 void OpScope::end() {
   if (cuda_) cuda::synchronize();
-  const double ms = ms_since(start_);
+  const double ms = ms_since(start_), cpu_ms = process_cpu_ms() - start_cpu_ms_;
   current_op = parent_;
-  if (parent_) parent_->child_ms_ += ms;
+  if (parent_) parent_->child_ms_ += ms, parent_->child_cpu_ms_ += cpu_ms;
   Record& r = record();
   const int64_t allocated = cpu_memory_stats().bytes_allocated;
   std::lock_guard<std::mutex> lock(r.mutex);
@@ -153,6 +162,7 @@ void OpScope::end() {
   if (row.calls == 0) row.name = name_;
   row.calls++;
   row.total_ms += ms - child_ms_;
+  row.cpu_ms += cpu_ms - child_cpu_ms_;
   row.bytes_allocated += allocated - r.allocated_mark;
   row.bytes_accessed += bytes_accessed_;
   r.allocated_mark = allocated;

@@ -4,7 +4,8 @@
 // node name.
 //   DGM_PROFILE=1     on from the start; the table goes to stderr at exit
 //   enable() / disable() / reset() / key_averages() / table()   the same, by hand
-// Per op: calls, self time (nested ops' time taken out), bytes allocated
+// Per op: calls, self time (nested ops' time taken out), wall and CPU (the
+// process's, all threads: steadier than wall time on a loaded machine), bytes allocated
 // (what the CPU caching allocator handed out since the previous op ended: the
 // op's outputs, which its front door allocates just before the call, and its
 // workspace) and bytes accessed (the sum of its operands' logical sizes,
@@ -36,7 +37,8 @@ void reset();  // forget everything recorded so far
 struct OpAverage {
   std::string name;
   int64_t calls = 0;
-  double total_ms = 0;  // self time: ops run inside this one are not counted
+  double total_ms = 0;  // self wall time: ops run inside this one are not counted
+  double cpu_ms = 0;    // self CPU time of the process (every thread) while it ran
   int64_t bytes_allocated = 0;
   int64_t bytes_accessed = 0;
 };
@@ -77,9 +79,10 @@ class OpScope {
   const char* name_ = nullptr;
   bool cuda_ = false;
   int64_t bytes_accessed_ = 0;
-  double child_ms_ = 0;  // time of the ops run inside this one
+  double child_ms_ = 0, child_cpu_ms_ = 0;  // time of the ops run inside this one
   OpScope* parent_ = nullptr;
   std::chrono::steady_clock::time_point start_;
+  double start_cpu_ms_ = 0;
 };
 
 // Times one autograd node's backward while it lives (when the profiler is on).
