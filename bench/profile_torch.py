@@ -62,6 +62,7 @@ elif model == "imagegpt":
     sys.path.insert(0, here)
     import model_step_torch
 
+    torch.set_num_threads(threads)  # the import set its own thread count
     gpt = model_step_torch.ImageGPT()
     tokens = (torch.rand(64, 784) > 0.5).float()
     step = adam_step(gpt, lambda: gpt.loss(tokens))
