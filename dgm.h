@@ -58,5 +58,6 @@
 #include "tensor/error.h"
 #include "tensor/factories.h"
 #include "tensor/parallel.h"
+#include "tensor/profiler.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"

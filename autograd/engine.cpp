@@ -23,6 +23,7 @@
 #include "autograd/debug.h"
 #include "autograd/node.h"
 #include "tensor/factories.h"
+#include "tensor/profiler.h"
 
 namespace dgm::autograd {
 namespace {
@@ -206,7 +207,11 @@ std::vector<Tensor> call_backward(Node* node, const Tensor& g, const NeedsGrad& 
             "); its saved tensors were freed. Pass retain_graph=true to the first backward.");
   check_saved_versions(node);
   RunningBackward running(node);
-  std::vector<Tensor> input_grads = node->backward(g, needs);
+  std::vector<Tensor> input_grads;
+  {
+    profiler::NodeScope scope(node->name);  // the "autograd backward by node" table
+    input_grads = node->backward(g, needs);
+  }
   DGM_CHECK(input_grads.size() == node->inputs.size(), "backward of ", node->name, " returned ", input_grads.size(),
             " gradients for ", node->inputs.size(), " inputs");
   return input_grads;

@@ -48,6 +48,7 @@ void* cpu_allocator::allocate(size_t nbytes) {
       it->second.pop_back();
       c.stats.bytes_cached -= size;
       c.stats.bytes_in_use += size;
+      c.stats.bytes_allocated += size;
       c.stats.peak_bytes_in_use = std::max(c.stats.peak_bytes_in_use, c.stats.bytes_in_use);
       return p;
     }
@@ -65,6 +66,7 @@ void* cpu_allocator::allocate(size_t nbytes) {
     throw OutOfMemoryError(detail::concat("out of memory allocating ", nbytes, " bytes on cpu"), nbytes);
   }
   c.stats.bytes_in_use += size;
+  c.stats.bytes_allocated += size;
   c.stats.peak_bytes_in_use = std::max(c.stats.peak_bytes_in_use, c.stats.bytes_in_use);
   return p;
 }

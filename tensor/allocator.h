@@ -17,7 +17,8 @@ struct MemoryStats {
   int64_t system_allocations = 0;  // requests that had to ask the system (cache misses)
   int64_t bytes_in_use = 0;        // bytes handed out and not yet freed (rounded sizes)
   int64_t peak_bytes_in_use = 0;
-  int64_t bytes_cached = 0;  // bytes kept in free lists for reuse
+  int64_t bytes_cached = 0;     // bytes kept in free lists for reuse
+  int64_t bytes_allocated = 0;  // bytes handed out so far (rounded sizes; the profiler's per-op count)
 };
 
 // The system could not give the memory (never std::bad_alloc): "out of memory

@@ -15,6 +15,7 @@
 
 #include "tensor/parallel.h"
 #include "tensor/philox.h"
+#include "tensor/profiler.h"
 #include "tensor/random_math.h"
 
 #include "tensor/backend/backend.h"  // cuda::sample, cuda::sample_bernoulli
@@ -55,6 +56,7 @@ Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Genera
     if (o.device_.is_cuda()) {
       Tensor t = empty(shape, o.dtype_, o.device_);
       const uint64_t seed = g.seed();
+      profiler::OpScope scope(op, o.device_, {&t});
       cuda::sample(t, f, seed, g.reserve(static_cast<uint64_t>(t.numel())));
       return finish(t, o);
     }
@@ -62,6 +64,7 @@ Tensor sample(const char* op, const Shape& shape, const TensorOptions& o, Genera
   Tensor t = empty(shape, o.dtype_, Device());
   const uint64_t seed = g.seed();
   const uint64_t offset = g.reserve(static_cast<uint64_t>(t.numel()));
+  profiler::OpScope scope(op, Device(), {&t});
   dispatch_all(o.dtype_, op, [&]<typename T>() {
     T* p = t.data_ptr<T>();
     parallel_for(t.numel(),

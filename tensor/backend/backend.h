@@ -74,4 +74,7 @@ void sample_bernoulli(const Tensor& out, const Tensor& p, uint64_t seed, uint64_
 // Throws the CPU's "bernoulli: probabilities must be in [0, 1], got v ..." for
 // the first p[i] (row-major) outside [0, 1] or NaN. Waits for the GPU.
 void check_probabilities(const Tensor& p);
+
+// ---- device (cuda/device.cu): waits for all work queued on the GPU; the profiler times CUDA ops with it ----
+void synchronize();
 }  // namespace dgm::cuda

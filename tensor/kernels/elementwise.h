@@ -32,6 +32,8 @@ enum class Unary {
   LogicalNot,  // bool -> bool
 };
 Tensor unary(Unary op, const Tensor& x, double param0 = 0, double param1 = 0);
+// PyTorch's name of the op ("exp", "logical_not"), as the profiler shows it.
+const char* op_name(Unary op);
 
 enum class Binary {
   Add,
@@ -51,6 +53,8 @@ enum class Binary {
   LogicalOr,  // bool, bool -> bool
 };
 Tensor binary(Binary op, const Tensor& a, const Tensor& b);
+// PyTorch's name of the op ("add", "ge"), as the profiler shows it.
+const char* op_name(Binary op);
 
 // cond ? a : b, with cond bool.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);

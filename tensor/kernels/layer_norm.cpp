@@ -4,6 +4,7 @@
 #include "tensor/kernels/layer_norm.h"
 
 #include "tensor/backend/dispatch.h"
+#include "tensor/profiler.h"
 
 namespace dgm::kernels {
 namespace {
@@ -24,6 +25,7 @@ LayerNormForward layer_norm_forward(const Tensor& x, RowLayout rows, const Tenso
   LayerNormForward out{empty(x.shape(), x.dtype(), x.device()), empty({rows.outer * rows.inner}, kFloat64, x.device()),
                        empty({rows.outer * rows.inner}, kFloat64, x.device())};
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor(), b = bias.defined() ? bias.contiguous() : Tensor();
+  profiler::OpScope scope("layer_norm", x.device(), {&out.y, &out.mean, &out.rstd, &x, &w, &b});
   cpu::layer_norm_forward(out.y, out.mean, out.rstd, x, rows, w, b, eps);
   return out;
 }
@@ -41,7 +43,10 @@ LayerNormBackward layer_norm_backward(const Tensor& g, const Tensor& x, RowLayou
   Tensor db = want_dbias ? empty({rows.n}, kFloat64, x.device()) : Tensor();
   LayerNormBackward out{empty(x.shape(), x.dtype(), x.device()), Tensor(), Tensor()};
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
-  cpu::layer_norm_backward(out.dx, dw, db, g, x, rows, mean, rstd, w);
+  {
+    profiler::OpScope scope("layer_norm_backward", x.device(), {&out.dx, &dw, &db, &g, &x, &mean, &rstd, &w});
+    cpu::layer_norm_backward(out.dx, dw, db, g, x, rows, mean, rstd, w);
+  }
   if (with_dw) out.dweight = dw.to(x.dtype());
   if (want_dbias) out.dbias = db.to(x.dtype());
   return out;

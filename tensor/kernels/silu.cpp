@@ -4,6 +4,7 @@
 #include "tensor/kernels/silu.h"
 
 #include "tensor/backend/dispatch.h"
+#include "tensor/profiler.h"
 
 namespace dgm::kernels {
 namespace {
@@ -20,7 +21,10 @@ void check_operand(const char* op, const char* name, const Tensor& t) {
 Tensor silu_forward(const Tensor& x) {
   check_operand("silu_forward", "input", x);
   Tensor y = empty(x.shape(), x.dtype(), x.device());
-  cpu::silu_forward(y, x);
+  {
+    profiler::OpScope scope("silu", x.device(), {&y, &x});
+    cpu::silu_forward(y, x);
+  }
   return y;
 }
 
@@ -31,7 +35,10 @@ Tensor silu_backward(const Tensor& g, const Tensor& x) {
             shape_str(g.shape()), " ", dtype_name(g.dtype()), " must match the input ", shape_str(x.shape()), " ",
             dtype_name(x.dtype()));
   Tensor dx = empty(x.shape(), x.dtype(), x.device());
-  cpu::silu_backward(dx, g, x);
+  {
+    profiler::OpScope scope("silu_backward", x.device(), {&dx, &g, &x});
+    cpu::silu_backward(dx, g, x);
+  }
   return dx;
 }
 

@@ -177,6 +177,27 @@ TEST_CASE("sum over leading dims: fast path agrees and keeps float32 accurate", 
   check_values(full({1000000}, 0.1, kFloat32).sum(), {100000.0}, 0, 1e-6);
 }
 
+TEST_CASE("sum of contiguous runs: every length around the 16 lanes, and a bias gradient's dims", "[reduction]") {
+  // The CPU kernel sums a contiguous run in 16 lanes, then the tail: each length from 1 to 70, as the whole
+  // tensor and as rows of a (3, n) matrix, against a sum in double here.
+  for (int64_t n = 1; n <= 70; ++n) {
+    INFO("n = " << n);
+    Tensor x = uniform_values({3, n}, -1, 1, static_cast<uint64_t>(n));
+    std::vector<double> xv = x.to_vector<double>(), rows(3, 0.0);
+    double all = 0;
+    for (int64_t i = 0; i < 3 * n; ++i) rows[i / n] += xv[i], all += xv[i];
+    check_values(x.sum({1}), rows, 1e-12);
+    check_values(x.sum(), {all}, 1e-12);
+    check_values(x.to(kFloat32).sum({1}), rows, 1e-5);
+  }
+  // A conv bias gradient, g.sum({0, 2, 3}) of (N, C, H, W): runs of H * W = 35 within each (n, c) plane.
+  Tensor g = uniform_values({3, 4, 5, 7}, -1, 1, 11);
+  std::vector<double> gv = g.to_vector<double>(), per_channel(4, 0.0);
+  for (size_t i = 0; i < gv.size(); ++i) per_channel[(i / 35) % 4] += gv[i];
+  check_values(g.sum({0, 2, 3}), per_channel, 1e-12);
+  check_values(g.to(kFloat32).sum({0, 2, 3}), per_channel, 1e-5);
+}
+
 TEST_CASE("reduction gradients (gradcheck, awkward and non-contiguous shapes)", "[reduction]") {
   Tensor a = leaf({7, 13, 5}), b = leaf({5, 7}, -1, 1, 4), c = leaf({6, 4}, 0.5, 2, 5);
   REQUIRE_GRADCHECK([](const V& in) { return in[0].var({1}); }, V{a});

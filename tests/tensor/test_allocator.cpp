@@ -23,6 +23,16 @@ TEST_CASE("size classes round up as documented", "[allocator]") {
   }
 }
 
+TEST_CASE("bytes_allocated counts every request's size class, reused or new", "[allocator]") {
+  const MemoryStats before = cpu_memory_stats();
+  { Tensor a = empty({100}); }             // 400 bytes: the 448-byte class
+  { Tensor b = empty({100}); }             // the same class again, maybe the same buffer
+  { Tensor c = empty({5000}, kFloat64); }  // 40000 bytes: 32768 + 8192 = 40960
+  const MemoryStats after = cpu_memory_stats();
+  CHECK(after.bytes_allocated - before.bytes_allocated == 448 + 448 + 40960);
+  CHECK(after.allocations - before.allocations == 3);
+}
+
 TEST_CASE("freed buffers are reused", "[allocator]") {
   // An unusual size so that no other test's cached buffer is in its class.
   const Shape shape{12347};
