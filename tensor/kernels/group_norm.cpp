@@ -4,6 +4,7 @@
 #include "tensor/kernels/group_norm.h"
 
 #include "tensor/backend/dispatch.h"
+#include "tensor/profiler.h"
 
 namespace dgm::kernels {
 namespace {
@@ -34,6 +35,7 @@ GroupNormForward group_norm_forward(const Tensor& x, int64_t groups, const Tenso
   GroupNormForward out{empty(x.shape(), x.dtype(), x.device()), empty({s.n * s.groups}, kFloat64, x.device()),
                        empty({s.n * s.groups}, kFloat64, x.device())};
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor(), b = bias.defined() ? bias.contiguous() : Tensor();
+  profiler::OpScope scope("group_norm", x.device(), {&out.y, &out.mean, &out.rstd, &x, &w, &b});
   cpu::group_norm_forward(out.y, out.mean, out.rstd, x, s, w, b, eps);
   return out;
 }
@@ -54,7 +56,10 @@ GroupNormBackward group_norm_backward(const Tensor& g, const Tensor& x, int64_t 
   Tensor db = want_dbias ? empty({s.c}, kFloat64, x.device()) : Tensor();
   GroupNormBackward out{empty(x.shape(), x.dtype(), x.device()), Tensor(), Tensor()};
   const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
-  cpu::group_norm_backward(out.dx, dw, db, g, x, s, mean, rstd, w);
+  {
+    profiler::OpScope scope("group_norm_backward", x.device(), {&out.dx, &dw, &db, &g, &x, &mean, &rstd, &w});
+    cpu::group_norm_backward(out.dx, dw, db, g, x, s, mean, rstd, w);
+  }
   if (with_dw) out.dweight = dw.to(x.dtype());
   if (want_dbias) out.dbias = db.to(x.dtype());
   return out;
