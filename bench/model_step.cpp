@@ -8,7 +8,8 @@
 // first quick-preset batch of its default data set through load_data (real files from --data-dir; the whole
 // training split for a full-batch model), and times model->train_step plus reading every loss back, as the
 // trainer does: "batch", median "ms_wall" and "ms_cpu" (all threads) of --steps steps after --warmup, "peak_bytes"
-// (dgm's allocator, over the steps), "peak_rss_bytes" (the process's, getrusage), "threads", "load". A model whose
+// (dgm's allocator, over the steps), "peak_rss_bytes" (the process's peak RSS, VmHWM, from a reset after the batch is
+// loaded and the data set freed), "start_rss_bytes" (the RSS then, before the model), "rss_reset" (the reset worked), "threads", "load". A model whose
 // data files are missing, or that fails, prints "skipped" with the reason.
 //   build/bin/dgm_model_step --sample NAME [--n N] [--sample-steps S] [--kv-cache]
 // seconds per image of the model's own sampler (sample(), or generate() with --kv-cache), untrained weights.
@@ -63,8 +64,6 @@
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <sys/resource.h>
 
 #include "dgm.h"
 #include "models/ar/imagegpt.h"
@@ -169,11 +168,28 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-// The process's peak resident set size in bytes (getrusage: kilobytes on Linux).
-int64_t peak_rss_bytes() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+// A "Vm...:" line of /proc/self/status in bytes: "VmRSS" the resident set now, "VmHWM" its peak (-1: unreadable).
+int64_t status_bytes(const char* key) {
+  int64_t kb = -1;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    const std::string prefix = std::string(key) + ":";
+    while (std::fgets(line, sizeof line, f))
+      if (std::string(line).rfind(prefix, 0) == 0) {
+        kb = std::atoll(line + prefix.size());
+        break;
+      }
+    std::fclose(f);
+  }
+  return kb < 0 ? -1 : kb * 1024;
+}
+
+// Sets the peak RSS (VmHWM) back to the RSS now (Linux: 5 into /proc/self/clear_refs); false when refused.
+bool reset_peak_rss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
 }
 
 double load_average() {
@@ -228,11 +244,19 @@ void time_registered(const ModelSpec& spec, const RegistryOptions& o) {
   std::shared_ptr<models::GenerativeModel> parent;
   Batch batch;
   try {
-    batch = training_batch(spec, settings, o, parent);
+    // a copy of the batch, so the data set's files are freed (the split's tensors are views of them)
+    const Batch loaded = training_batch(spec, settings, o, parent);
+    std::vector<Tensor> copies;
+    for (const Tensor& t : loaded.tensors()) copies.push_back(t.clone());
+    batch = Batch::from_tensors(copies, loaded.has_labels(), loaded.has_pair());
   } catch (const Error& e) {
     print_json(spec, "\"skipped\": " + json_string(std::string("no data: ") + e.what()));
     return;
   }
+  // The peak RSS from here on: the data set's files given back to the system first.
+  cpu_empty_cache();
+  const bool rss_reset = reset_peak_rss();
+  const int64_t start_rss = status_bytes("VmRSS");
   manual_seed(0);  // parameter initialization, as train_run
   std::shared_ptr<models::GenerativeModel> model = spec.make(models::MakeContext{parent, "quick"});
   models::train::Optimizers optimizers(model->optimizer_groups(), settings.optimizers, settings.loss_key,
@@ -255,10 +279,11 @@ void time_registered(const ModelSpec& spec, const RegistryOptions& o) {
   std::snprintf(
       fields, sizeof fields,
       "\"batch\": %lld, \"steps\": %d, \"ms_wall\": %.3f, \"ms_cpu\": %.3f, \"peak_bytes\": %lld, "
-      "\"peak_rss_bytes\": %lld, \"threads\": %d, \"load\": %.2f, \"data\": %s",
+      "\"peak_rss_bytes\": %lld, \"start_rss_bytes\": %lld, \"rss_reset\": %s, \"threads\": %d, \"load\": %.2f, "
+      "\"data\": %s",
       static_cast<long long>(batch.size()), o.steps, median(ms), median(cpu_ms),
-      static_cast<long long>(cpu_memory_stats().peak_bytes_in_use), static_cast<long long>(peak_rss_bytes()),
-      get_num_threads(), load_average(),
+      static_cast<long long>(cpu_memory_stats().peak_bytes_in_use), static_cast<long long>(status_bytes("VmHWM")),
+      static_cast<long long>(start_rss), rss_reset ? "true" : "false", get_num_threads(), load_average(),
       json_string(spec.from.empty() ? spec.datasets.front() : spec.from + " (untrained) on its data").c_str());
   print_json(spec, fields);
 }
@@ -296,8 +321,8 @@ void time_sampling(const ModelSpec& spec, const RegistryOptions& o) {
                 "\"load\": %.2f",
                 json_string(o.kv_cache ? "generate" : "sample").c_str(), static_cast<long long>(n),
                 static_cast<long long>(o.sample_steps), s / n, cpu_s / n,
-                static_cast<long long>(cpu_memory_stats().peak_bytes_in_use), static_cast<long long>(peak_rss_bytes()),
-                get_num_threads(), load_average());
+                static_cast<long long>(cpu_memory_stats().peak_bytes_in_use),
+                static_cast<long long>(status_bytes("VmHWM")), get_num_threads(), load_average());
   print_json(spec, fields);
 }
 

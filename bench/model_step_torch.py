@@ -19,7 +19,6 @@ ImageGPT step from 1.4 s to 19 s (dgm keeps its own cache of freed blocks). mall
 keeps glibc's defaults."""
 import json
 import os
-import resource
 import sys
 import time
 
@@ -153,6 +152,7 @@ class ImageGPT(nn.Module):
 
 # ---- registry mode: one JSON line for a registered model's twin ----
 # /usr/bin/python3 bench/model_step_torch.py --model NAME --batch B [--steps 5] [--warmup 2] [--threads 2]
+# /usr/bin/python3 bench/model_step_torch.py --list-twins     the registry names that have a twin (JSON list)
 # The twin takes the training step of `dgm train NAME --preset quick` at batch B (the driver passes the preset's):
 # the same network, loss and optimizer (kind, lr, weight decay, gradient clipping, and a GAN's critic/generator
 # schedule), on random data of the shape and range of the model's input (dgm's side reads the real files; the step
@@ -281,7 +281,31 @@ def registry_twin(name, b):
     return None
 
 
+TWINNED = ("pixelcnn", "pixelcnn-gray", "imagegpt", "vae", "resnet-vae", "realnvp", "maf-moons", "maf-mnist", "vqvae",
+           "wgan-gp", "ddpm-moons", "ddpm-mnist-cfg", "cfm-mnist")  # the names registry_twin knows
+
+
+def status_bytes(key):
+    """A "Vm...:" line of /proc/self/status in bytes: VmRSS the resident set now, VmHWM its peak."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key + ":"))
+
+
+def reset_peak_rss():
+    """Sets the peak RSS (VmHWM) back to the RSS now, as dgm_model_step does before the model; False if refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def registry_main(argv):
+    if "--list-twins" in argv:
+        print(json.dumps(TWINNED))
+        return
+
     def arg(flag, default):
         return type(default)(argv[argv.index(flag) + 1]) if flag in argv else default
 
@@ -289,8 +313,8 @@ def registry_main(argv):
     steps, warmup = arg("--steps", 5), arg("--warmup", 2)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    out = {"name": name}
-    twin = registry_twin(name, b) if name else None
+    out = {"name": name, "rss_reset": reset_peak_rss(), "start_rss_bytes": status_bytes("VmRSS")}
+    twin = registry_twin(name, b) if name in TWINNED else None
     if twin is None:
         out["skipped"] = "no twin"
     else:
@@ -304,7 +328,7 @@ def registry_main(argv):
                 ms.append((time.perf_counter() - t0) * 1e3)
         out.update(batch=b, steps=steps, ms_wall=round(sorted(ms)[len(ms) // 2], 3),
                    ms_cpu=round(sorted(cpu_ms)[len(cpu_ms) // 2], 3))
-    out.update(peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    out.update(peak_rss_bytes=status_bytes("VmHWM"),
                threads=torch.get_num_threads(), load=round(os.getloadavg()[0], 2), torch=torch.__version__)
     print(json.dumps(out), flush=True)
 
