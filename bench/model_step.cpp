@@ -8,9 +8,9 @@
 // first quick-preset batch of its default data set through load_data (real files from --data-dir; the whole
 // training split for a full-batch model), and times model->train_step plus reading every loss back, as the
 // trainer does: "batch", median "ms_wall" and "ms_cpu" (all threads) of --steps steps after --warmup, "peak_bytes"
-// (dgm's allocator, over the steps), "peak_rss_bytes" (the process's peak RSS, VmHWM, from a reset after the batch is
-// loaded and the data set freed), "start_rss_bytes" (the RSS then, before the model), "rss_reset" (the reset worked), "threads", "load". A model whose
-// data files are missing, or that fails, prints "skipped" with the reason.
+// (dgm's allocator, over the steps), "peak_rss_bytes" (the process's peak RSS, VmHWM, from a reset after the batch
+// is loaded and the data set freed), "start_rss_bytes" (the RSS then, before the model), "rss_reset" (the reset
+// worked), "threads", "load". A model whose data files are missing, or that fails, prints "skipped" with the reason.
 //   build/bin/dgm_model_step --sample NAME [--n N] [--sample-steps S] [--kv-cache]
 // seconds per image of the model's own sampler (sample(), or generate() with --kv-cache), untrained weights.
 //   build/bin/dgm_model_step --list   registered models: name, family, quick batch, two_stage
@@ -98,10 +98,46 @@ double process_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
+// A "Vm...:" line of /proc/self/status in bytes: "VmRSS" the resident set now, "VmHWM" its peak (-1: unreadable).
+int64_t status_bytes(const char* key) {
+  int64_t kb = -1;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    const std::string prefix = std::string(key) + ":";
+    while (std::fgets(line, sizeof line, f))
+      if (std::string(line).rfind(prefix, 0) == 0) {
+        kb = std::atoll(line + prefix.size());
+        break;
+      }
+    std::fclose(f);
+  }
+  return kb < 0 ? -1 : kb * 1024;
+}
+
+// Sets the peak RSS (VmHWM) back to the RSS now (Linux: 5 into /proc/self/clear_refs); false when refused.
+bool reset_peak_rss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+double load_average() {
+  double load = -1;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  return load;
+}
+
 // Median over `steps` timed steps (after 5 warm-up steps) of one training step, in ms of wall time. Also printed
-// first, on a line of its own: the median CPU time of a step (all threads) and the load average, since on a shared
+// first, on a line of its own: the median CPU time of a step (all threads), the load average and the peak memory
+// over the steps (dgm's CPU allocator, and the process's RSS from before the first step), since on a shared
 // machine the wall time follows the other processes (compare CPU times at 1 thread, DGM_NUM_THREADS=1).
 double time_steps(int steps, const std::function<double()>& step) {
+  cpu_reset_peak_memory_stats();
+  reset_peak_rss();
   for (int i = 0; i < 5; ++i) step();
   std::vector<double> ms, cpu_ms;
   for (int i = 0; i < steps; ++i) {
@@ -111,12 +147,9 @@ double time_steps(int steps, const std::function<double()>& step) {
     cpu_ms.push_back(process_cpu_ms() - c0);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  double load = -1;
-  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
-    std::fclose(f);
-  }
-  std::printf("  (cpu time %.3f ms/step, load average %.2f)\n", median(cpu_ms), load);
+  std::printf("  (cpu time %.3f ms/step, load average %.2f, peak %.0f MB in dgm's CPU allocator, peak RSS %.0f MB)\n",
+              median(cpu_ms), load_average(), cpu_memory_stats().peak_bytes_in_use / 1048576.0,
+              status_bytes("VmHWM") / 1048576.0);
   return median(ms);
 }
 
@@ -166,39 +199,6 @@ std::string json_string(const std::string& s) {
     }
   }
   return out + "\"";
-}
-
-// A "Vm...:" line of /proc/self/status in bytes: "VmRSS" the resident set now, "VmHWM" its peak (-1: unreadable).
-int64_t status_bytes(const char* key) {
-  int64_t kb = -1;
-  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    const std::string prefix = std::string(key) + ":";
-    while (std::fgets(line, sizeof line, f))
-      if (std::string(line).rfind(prefix, 0) == 0) {
-        kb = std::atoll(line + prefix.size());
-        break;
-      }
-    std::fclose(f);
-  }
-  return kb < 0 ? -1 : kb * 1024;
-}
-
-// Sets the peak RSS (VmHWM) back to the RSS now (Linux: 5 into /proc/self/clear_refs); false when refused.
-bool reset_peak_rss() {
-  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
-  if (!f) return false;
-  const bool ok = std::fputs("5", f) >= 0;
-  return std::fclose(f) == 0 && ok;
-}
-
-double load_average() {
-  double load = -1;
-  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
-    std::fclose(f);
-  }
-  return load;
 }
 
 struct RegistryOptions {
