@@ -8,7 +8,8 @@ In regressed.json, against the baseline (CPU ratios dgm / twin):
   gmm-em    no twin; dgm 10 -> 20 CPU ms: flagged only with --absolute
   wgan-cifar10 skipped in both: listed, never flagged
 With --wall the wall ratios decide: vae 0.6 -> 0.9 (+50%) and pixelcnn 1.0 -> 1.1 (+10%): only vae.
-A table compared with itself flags nothing."""
+A table compared with itself flags nothing. partial.json holds vae (as in the baseline) and glow-mnist (not in the
+baseline): glow-mnist is new, the baseline's other four are missing, nothing is flagged."""
 import os
 import subprocess
 import sys
@@ -55,6 +56,12 @@ expect("flagged, threshold 20%", flagged(lines), ["pixelcnn"])
 code, lines = run(BASELINE, "--absolute")
 expect("exit code, the baseline against itself", code, 0)
 expect("flagged, the baseline against itself", flagged(lines), [])
+
+code, lines = run(os.path.join(HERE, "compare", "partial.json"))
+expect("exit code, partial", code, 0)
+expect("new, partial", [line.split()[1] for line in lines if line.startswith("new")], ["glow-mnist:"])
+expect("missing, partial", [line.split()[1] for line in lines if line.startswith("missing")],
+       ["gmm-em:", "imagegpt:", "pixelcnn:", "wgan-cifar10:"])
 
 print("\n".join(failures) if failures else "bench/compare: all checks passed")
 sys.exit(1 if failures else 0)
