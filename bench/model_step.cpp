@@ -380,7 +380,7 @@ int registry_main(int argc, char** argv) {
                 json_string(openblas_get_corename()).c_str(), get_num_threads(), load_average());
   } else if (mode == "--model") {
     time_or_skip(models::find_model(name), o);
-  } else if (mode == "--all") {  // one process: the peak RSS is of every model so far
+  } else if (mode == "--all") {  // one process; each model frees the cache and resets the peak RSS first
     for (const ModelSpec& spec : models::model_specs()) time_or_skip(spec, o);
   } else if (mode == "--sample") {
     time_sampling(models::find_model(name), o);
