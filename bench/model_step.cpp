@@ -1,6 +1,22 @@
-// dgm_model_step: milliseconds per training step of two course-sized models,
-// on the CPU or the GPU, for comparison with bench/model_step_torch.py (the
-// same models in PyTorch eager).
+// dgm_model_step: milliseconds per training step of the course's models, for comparison with
+// bench/model_step_torch.py (the same models in PyTorch eager). Two modes.
+//
+// Registry mode (what bench/models runs, one process per model), on the CPU, one JSON line per model:
+//   build/bin/dgm_model_step --model NAME | --all [--steps 5] [--warmup 2] [--data-dir data]
+// builds the model as `dgm train NAME --preset quick` does (spec.make, the preset's optimizers through
+// models/train/optimizers.h; a two-stage model gets a fresh untrained first stage and stage_data), takes the
+// first quick-preset batch of its default data set through load_data (real files from --data-dir; the whole
+// training split for a full-batch model), and times model->train_step plus reading every loss back, as the
+// trainer does: "batch", median "ms_wall" and "ms_cpu" (all threads) of --steps steps after --warmup, "peak_bytes"
+// (dgm's allocator, over the steps), "peak_rss_bytes" (the process's peak RSS, VmHWM, from a reset after the batch
+// is loaded and the data set freed), "start_rss_bytes" (the RSS then, before the model), "rss_reset" (the reset
+// worked), "threads", "load". A model whose data files are missing, or that fails, prints "skipped" with the reason.
+//   build/bin/dgm_model_step --sample NAME [--n N] [--sample-steps S] [--kv-cache]
+// seconds per image of the model's own sampler (sample(), or generate() with --kv-cache), untrained weights.
+//   build/bin/dgm_model_step --list   registered models: name, family, quick batch, two_stage
+//   build/bin/dgm_model_step --info   openblas_get_corename(), threads, load average
+//
+// Hand-picked cases (no JSON):
 //   build/bin/dgm_model_step [cpu|cuda] [steps] [models, default vae,pixelcnn_stack]
 // - vae: the conv VAE of `dgm train vae` (models/vae/conv_vae.h), batch 128 of
 //   random binary 28x28 images, Adam 1e-3.
@@ -52,13 +68,21 @@
 #include "dgm.h"
 #include "models/ar/imagegpt.h"
 #include "models/ar/imagegpt_kv_cache.h"
+#include "models/datasets.h"
 #include "models/diffusion/conditional_ddpm.h"
 #include "models/flow_matching/flow_matching.h"
 #include "models/gan/wgan.h"
 #include "models/registry.h"
+#include "models/train/optimizers.h"
+#include "models/train/trainer.h"
 #include "models/vae/conv_vae.h"
 
+extern "C" char* openblas_get_corename();
+
 using namespace dgm;
+using models::Batch;
+using models::ModelSpec;
+using models::TrainSettings;
 
 namespace {
 
@@ -74,10 +98,46 @@ double process_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
+// A "Vm...:" line of /proc/self/status in bytes: "VmRSS" the resident set now, "VmHWM" its peak (-1: unreadable).
+int64_t status_bytes(const char* key) {
+  int64_t kb = -1;
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    const std::string prefix = std::string(key) + ":";
+    while (std::fgets(line, sizeof line, f))
+      if (std::string(line).rfind(prefix, 0) == 0) {
+        kb = std::atoll(line + prefix.size());
+        break;
+      }
+    std::fclose(f);
+  }
+  return kb < 0 ? -1 : kb * 1024;
+}
+
+// Sets the peak RSS (VmHWM) back to the RSS now (Linux: 5 into /proc/self/clear_refs); false when refused.
+bool reset_peak_rss() {
+  std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+double load_average() {
+  double load = -1;
+  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  return load;
+}
+
 // Median over `steps` timed steps (after 5 warm-up steps) of one training step, in ms of wall time. Also printed
-// first, on a line of its own: the median CPU time of a step (all threads) and the load average, since on a shared
+// first, on a line of its own: the median CPU time of a step (all threads), the load average and the peak memory
+// over the steps (dgm's CPU allocator, and the process's RSS from before the first step), since on a shared
 // machine the wall time follows the other processes (compare CPU times at 1 thread, DGM_NUM_THREADS=1).
 double time_steps(int steps, const std::function<double()>& step) {
+  cpu_reset_peak_memory_stats();
+  reset_peak_rss();
   for (int i = 0; i < 5; ++i) step();
   std::vector<double> ms, cpu_ms;
   for (int i = 0; i < steps; ++i) {
@@ -87,12 +147,9 @@ double time_steps(int steps, const std::function<double()>& step) {
     cpu_ms.push_back(process_cpu_ms() - c0);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  double load = -1;
-  if (std::FILE* f = std::fopen("/proc/loadavg", "r")) {
-    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
-    std::fclose(f);
-  }
-  std::printf("  (cpu time %.3f ms/step, load average %.2f)\n", median(cpu_ms), load);
+  std::printf("  (cpu time %.3f ms/step, load average %.2f, peak %.0f MB in dgm's CPU allocator, peak RSS %.0f MB)\n",
+              median(cpu_ms), load_average(), cpu_memory_stats().peak_bytes_in_use / 1048576.0,
+              status_bytes("VmHWM") / 1048576.0);
   return median(ms);
 }
 
@@ -124,9 +181,219 @@ struct PixelCNNStack : nn::Module {
   }
 };
 
+// ---- registry mode: one JSON line per registered model ----
+
+// `s` as a JSON string literal.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+struct RegistryOptions {
+  int steps = 5;
+  int warmup = 2;
+  std::string data_dir = "data";
+  int64_t n = 0;             // sampling: images drawn (0: the preset's)
+  int64_t sample_steps = 0;  // sampling: sampler steps (0: the model's default)
+  bool kv_cache = false;     // sampling: generate() (ImageGPT's key-value cache) instead of sample()
+};
+
+// One training batch of `spec` as `dgm train NAME --preset quick` sees it: the quick preset's batch size from the
+// model's default data set through load_data (the first examples, no shuffle; a full-batch model gets the whole
+// training split). A two-stage model gets a fresh untrained first stage (returned in `parent`) and stage_data on
+// the batch.
+Batch training_batch(const ModelSpec& spec, const TrainSettings& settings, const RegistryOptions& o,
+                     std::shared_ptr<models::GenerativeModel>& parent) {
+  const int64_t limit = spec.full_batch ? 0 : settings.batch_size;
+  if (spec.from.empty()) return models::load_data(spec, spec.datasets.front(), o.data_dir, limit, 1).train;
+  const ModelSpec& first = models::find_model(spec.from);
+  ModelSpec data_spec = first;
+  data_spec.conditional = first.conditional || spec.conditional;  // as train_run: labels kept for either stage
+  const Batch split = models::load_data(data_spec, first.datasets.front(), o.data_dir, limit, 1).train;
+  manual_seed(0);
+  parent = first.make(models::MakeContext{nullptr, "quick"});
+  NoGradGuard no_grad;
+  parent->eval();
+  return spec.stage_data(*parent, split);
+}
+
+// {"name": ..., "family": ..., then `fields`}.
+void print_json(const ModelSpec& spec, const std::string& fields) {
+  std::printf("{\"name\": %s, \"family\": %s, %s}\n", json_string(spec.name).c_str(), json_string(spec.family).c_str(),
+              fields.c_str());
+  std::fflush(stdout);
+}
+
+// Times model->train_step on one quick-preset batch: median wall and CPU ms of `steps` steps after `warmup`, the
+// allocator's peak bytes over those steps (from a reset after the model, its optimizers and the batch exist) and
+// the process's peak RSS. A model that cannot be built here (its data set's files missing) prints "skipped".
+void time_registered(const ModelSpec& spec, const RegistryOptions& o) {
+  const TrainSettings& settings = spec.preset("quick");
+  std::shared_ptr<models::GenerativeModel> parent;
+  Batch batch;
+  try {
+    // a copy of the batch, so the data set's files are freed (the split's tensors are views of them)
+    const Batch loaded = training_batch(spec, settings, o, parent);
+    std::vector<Tensor> copies;
+    for (const Tensor& t : loaded.tensors()) copies.push_back(t.clone());
+    batch = Batch::from_tensors(copies, loaded.has_labels(), loaded.has_pair());
+  } catch (const Error& e) {
+    print_json(spec, "\"skipped\": " + json_string(std::string("no data: ") + e.what()));
+    return;
+  }
+  // The peak RSS from here on: the data set's files given back to the system first.
+  cpu_empty_cache();
+  const bool rss_reset = reset_peak_rss();
+  const int64_t start_rss = status_bytes("VmRSS");
+  manual_seed(0);  // parameter initialization, as train_run
+  std::shared_ptr<models::GenerativeModel> model = spec.make(models::MakeContext{parent, "quick"});
+  models::train::Optimizers optimizers(model->optimizer_groups(), settings.optimizers, settings.loss_key,
+                                       models::train::steps_per_epoch(batch.size(), settings.batch_size),
+                                       settings.epochs);
+  model->train();
+  cpu_reset_peak_memory_stats();
+  std::vector<double> ms, cpu_ms;
+  for (int i = 0; i < o.warmup + o.steps; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = process_cpu_ms();
+    const models::Losses losses = model->train_step(batch, optimizers);
+    for (const auto& [key, value] : losses) value.item<double>();  // the trainer logs every loss
+    optimizers.end_step();
+    if (i < o.warmup) continue;
+    cpu_ms.push_back(process_cpu_ms() - c0);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  char fields[512];
+  std::snprintf(
+      fields, sizeof fields,
+      "\"batch\": %lld, \"steps\": %d, \"ms_wall\": %.3f, \"ms_cpu\": %.3f, \"peak_bytes\": %lld, "
+      "\"peak_rss_bytes\": %lld, \"start_rss_bytes\": %lld, \"rss_reset\": %s, \"threads\": %d, \"load\": %.2f, "
+      "\"data\": %s",
+      static_cast<long long>(batch.size()), o.steps, median(ms), median(cpu_ms),
+      static_cast<long long>(cpu_memory_stats().peak_bytes_in_use), static_cast<long long>(status_bytes("VmHWM")),
+      static_cast<long long>(start_rss), rss_reset ? "true" : "false", get_num_threads(), load_average(),
+      json_string(spec.from.empty() ? spec.datasets.front() : spec.from + " (untrained) on its data").c_str());
+  print_json(spec, fields);
+}
+
+// Seconds per image of the model's own sampler, untrained weights (the time does not depend on them), eval mode,
+// no graph: one call drawing o.n images (with o.sample_steps sampler steps when set), after none.
+void time_sampling(const ModelSpec& spec, const RegistryOptions& o) {
+  const TrainSettings& settings = spec.preset("quick");
+  std::shared_ptr<models::GenerativeModel> parent;
+  if (!spec.from.empty()) parent = models::find_model(spec.from).make(models::MakeContext{nullptr, "quick"});
+  manual_seed(0);
+  std::shared_ptr<models::GenerativeModel> model = spec.make(models::MakeContext{parent, "quick"});
+  model->eval();
+  NoGradGuard no_grad;
+  const int64_t n = o.n > 0 ? o.n : settings.samples;
+  Generator gen(0);
+  models::SampleOptions options(&gen);
+  options.steps = o.sample_steps;
+  if (model->num_classes() > 0) {  // labels cycling over the classes, as the trainer's pictures
+    std::vector<int64_t> labels(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) labels[static_cast<size_t>(i)] = i % model->num_classes();
+    options.labels = tensor(labels);
+  }
+  cpu_reset_peak_memory_stats();
+  const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = process_cpu_ms();
+  Tensor x = o.kv_cache ? model->generate(n, options) : model->sample(n, options);
+  x.sum().item<double>();
+  const double cpu_s = (process_cpu_ms() - c0) * 1e-3;
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  char fields[512];
+  std::snprintf(fields, sizeof fields,
+                "\"sampler\": %s, \"n\": %lld, \"sample_steps\": %lld, \"s_per_image_wall\": %.4f, "
+                "\"s_per_image_cpu\": %.4f, \"peak_bytes\": %lld, \"peak_rss_bytes\": %lld, \"threads\": %d, "
+                "\"load\": %.2f",
+                json_string(o.kv_cache ? "generate" : "sample").c_str(), static_cast<long long>(n),
+                static_cast<long long>(o.sample_steps), s / n, cpu_s / n,
+                static_cast<long long>(cpu_memory_stats().peak_bytes_in_use),
+                static_cast<long long>(status_bytes("VmHWM")), get_num_threads(), load_average());
+  print_json(spec, fields);
+}
+
+// time_registered, or a "skipped" line naming the error when the model cannot be built or stepped here.
+void time_or_skip(const ModelSpec& spec, const RegistryOptions& o) {
+  try {
+    time_registered(spec, o);
+  } catch (const Error& e) {
+    print_json(spec, "\"skipped\": " + json_string(std::string("failed: ") + e.what()));
+  }
+}
+
+// dgm_model_step --list | --info | --model NAME | --all | --sample NAME, with [--steps N] [--warmup N]
+// [--data-dir DIR] [--n N] [--sample-steps N] [--kv-cache].
+int registry_main(int argc, char** argv) {
+  RegistryOptions o;
+  std::string mode, name;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      DGM_CHECK(i + 1 < argc, "dgm_model_step: ", a, " needs a value");
+      return argv[++i];
+    };
+    if (a == "--list" || a == "--info" || a == "--all") {
+      mode = a;
+    } else if (a == "--model" || a == "--sample") {
+      mode = a;
+      name = value();
+    } else if (a == "--steps") {
+      o.steps = std::stoi(value());
+    } else if (a == "--warmup") {
+      o.warmup = std::stoi(value());
+    } else if (a == "--data-dir") {
+      o.data_dir = value();
+    } else if (a == "--n") {
+      o.n = std::stoll(value());
+    } else if (a == "--sample-steps") {
+      o.sample_steps = std::stoll(value());
+    } else if (a == "--kv-cache") {
+      o.kv_cache = true;
+    } else {
+      DGM_FAIL("dgm_model_step: unknown option ", a,
+               " (--list, --info, --model NAME, --all, --sample NAME, --steps, --warmup, --data-dir, --n, "
+               "--sample-steps, --kv-cache)");
+    }
+  }
+  DGM_CHECK(o.steps > 0 && o.warmup >= 0, "dgm_model_step: --steps must be > 0 and --warmup >= 0, got ", o.steps,
+            " and ", o.warmup);
+  if (mode == "--list") {
+    for (const ModelSpec& spec : models::model_specs())
+      print_json(spec, "\"batch\": " + std::to_string(spec.preset("quick").batch_size) +
+                           ", \"two_stage\": " + (spec.from.empty() ? "false" : "true"));
+  } else if (mode == "--info") {
+    std::printf("{\"openblas_core\": %s, \"threads\": %d, \"load\": %.2f}\n",
+                json_string(openblas_get_corename()).c_str(), get_num_threads(), load_average());
+  } else if (mode == "--model") {
+    time_or_skip(models::find_model(name), o);
+  } else if (mode == "--all") {  // one process; each model frees the cache and resets the peak RSS first
+    for (const ModelSpec& spec : models::model_specs()) time_or_skip(spec, o);
+  } else if (mode == "--sample") {
+    time_sampling(models::find_model(name), o);
+  } else {
+    DGM_FAIL("dgm_model_step: give --list, --info, --model NAME, --all or --sample NAME");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]).rfind("--", 0) == 0) return registry_main(argc, argv);
   const std::string dev = argc > 1 ? argv[1] : "cuda";
   const int steps = argc > 2 ? std::atoi(argv[2]) : 50;
   const std::string which = "," + std::string(argc > 3 ? argv[3] : "vae,pixelcnn_stack") + ",";

@@ -17,16 +17,20 @@ On the CPU glibc's malloc is told to keep freed memory (no mmap, no trim): by de
 tensor over 32 MB is fresh pages from the kernel, and on these VMs the page faults took an
 ImageGPT step from 1.4 s to 19 s (dgm keeps its own cache of freed blocks). malloc=default
 keeps glibc's defaults."""
+import json
 import os
 import sys
 import time
 
-device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
-steps = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+registry_mode = len(sys.argv) > 1 and sys.argv[1].startswith("--")
+device = "cpu" if registry_mode else (sys.argv[1] if len(sys.argv) > 1 else "cuda")
+steps = int(sys.argv[2]) if len(sys.argv) > 2 and not registry_mode else 50
 options = [a for a in sys.argv[3:] if a in ("benchmark", "malloc=default") or a.startswith("threads=")]
 wanted = next((a for a in sys.argv[3:] if a not in options), "vae,pixelcnn_stack").split(",")
 threads = next((int(a[len("threads="):]) for a in options if a.startswith("threads=")), os.cpu_count())
-keep_freed = device == "cpu" and "malloc=default" not in options
+if registry_mode and "--threads" in sys.argv:
+    threads = int(sys.argv[sys.argv.index("--threads") + 1])
+keep_freed = device == "cpu" and "malloc=default" not in options and "--malloc-default" not in sys.argv
 if keep_freed and os.environ.get("MALLOC_MMAP_MAX_") != "0":
     # glibc and OpenBLAS read these when the process starts, so start again with them set.
     os.environ.update(MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_=str(1 << 40))
@@ -144,6 +148,194 @@ class ImageGPT(nn.Module):
             h = block(h, mask)
         logits = self.head(self.norm(h)).transpose(0, 1).reshape(-1)
         return F.binary_cross_entropy_with_logits(logits, x.reshape(-1))
+
+
+# ---- registry mode: one JSON line for a registered model's twin ----
+# /usr/bin/python3 bench/model_step_torch.py --model NAME --batch B [--steps 5] [--warmup 2] [--threads 2]
+# /usr/bin/python3 bench/model_step_torch.py --list-twins     the registry names that have a twin (JSON list)
+# The twin takes the training step of `dgm train NAME --preset quick` at batch B (the driver passes the preset's):
+# the same network, loss and optimizer (kind, lr, weight decay, gradient clipping, and a GAN's critic/generator
+# schedule), on random data of the shape and range of the model's input (dgm's side reads the real files; the step
+# time does not depend on the values). Registered models not listed in registry_twin print "no twin".
+
+TWINS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins")
+
+
+def training_step(params, loss_fn, kind="adam", lr=1e-3, weight_decay=0.0, clip=0.0, betas=(0.9, 0.999)):
+    """One step as dgm's Optimizers: zero_grad, backward, optional clip to norm `clip`, the optimizer step,
+    the loss read back."""
+    params = list(params)
+    opt = (torch.optim.AdamW if kind == "adamw" else torch.optim.Adam)(params, lr=lr, betas=betas,
+                                                                      weight_decay=weight_decay)
+
+    def step():
+        loss = loss_fn()
+        opt.zero_grad()
+        loss.backward()
+        if clip > 0:
+            torch.nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def binary_images(b, size=28):
+    return (torch.rand(b, 1, size, size) > 0.5).float()
+
+
+def registry_twin(name, b):
+    """(step, twin description) for registry model `name` at batch b; None when it has no twin."""
+    sys.path.insert(0, TWINS_DIR)
+    if name == "vae":
+        m, x = ConvVAE(), binary_images(b)
+        return training_step(m.parameters(), lambda: m.loss(x)), "ConvVAE (model_step_torch.py)"
+    if name in ("pixelcnn", "pixelcnn-gray"):
+        top = 1 if name == "pixelcnn" else 255
+        m = PixelCNN((64,) * 6, 7, 2) if name == "pixelcnn" else PixelCNN()
+        x = (torch.rand(b, 1, 28, 28) * (top + 1)).floor().clamp(0, top) / top
+        lr = 1e-3 if name == "pixelcnn" else 5e-3
+        return training_step(m.parameters(), lambda: m.loss(x), lr=lr), "PixelCNN (model_step_torch.py)"
+    if name == "imagegpt":
+        m, tokens = ImageGPT(), binary_images(b).flatten(1)
+        return training_step(m.parameters(), lambda: m.loss(tokens)), "ImageGPT, nn.MultiheadAttention"
+    if name == "realnvp":
+        import realnvp_twin
+        m, x = realnvp_twin.RealNVP((28, 28), 1, 16, 1, 2), binary_images(b)
+        step = training_step(m.parameters(), lambda: m.loss(x, torch.rand_like(x)), "adamw", 1e-3, 0.01)
+        return step, "bench/twins/realnvp_twin.py"
+    if name == "resnet-vae":
+        import resnet_vae_twin
+        m, x = resnet_vae_twin.ConvResNetVAE((1, 28, 28), 16, 1.0, (16, 32)), torch.rand(b, 1, 28, 28) * 2 - 1
+        return training_step(m.parameters(), lambda: m.loss(x, torch.randn(b, 16))), "bench/twins/resnet_vae_twin.py"
+    if name == "vqvae":
+        import vqvae_twin
+        m = vqvae_twin.VQVAE({"channels": 32, "latent_dim": 16, "num_embeddings": 128, "beta": 0.25,
+                              "ce_loss_scale": 1.0})
+        with torch.no_grad():
+            m.vq.embedding.weight.uniform_(-1 / 128, 1 / 128)
+        x = binary_images(b)
+        return training_step(m.parameters(), lambda: m.loss(x), lr=2e-3), "bench/twins/vqvae_twin.py"
+    if name == "wgan-gp":
+        import wgan_gp_twin
+        m = wgan_gp_twin.WGAN_GP({"input_size": 128, "n_channels": 16, "image_channels": 1, "gp_weight": 10.0})
+        x = torch.rand(b, 1, 32, 32) * 2 - 1
+
+        def critic_loss():
+            with torch.no_grad():
+                fake = m.generator(torch.randn(b, 128))
+            t = torch.rand(b, 1, 1, 1)
+            return m.critic(fake).mean() - m.critic(x).mean() + m.gp_weight * m.gradient_penalty(x, fake, t)
+
+        critic = training_step(m.critic.parameters(), critic_loss, lr=5e-4, betas=(0.0, 0.9))
+        generator = training_step(m.generator.parameters(), lambda: m.generator_loss(torch.randn(b, 128)), lr=5e-4,
+                                  betas=(0.0, 0.9))
+        calls = [0]
+
+        def step():  # dgm's WGAN train_step: the critic every call, the generator every 5th
+            calls[0] += 1
+            loss = critic()
+            return generator() if calls[0] % 5 == 0 else loss
+
+        return step, "bench/twins/wgan_gp_twin.py, 5 critic steps per generator step"
+    if name == "ddpm-mnist-cfg":
+        import unet_ddpm_twin
+        m = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
+                                            "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.1,
+                                            "attn_from_level": 1})
+        x, y = torch.rand(b, 1, 32, 32), torch.randint(0, 10, (b,))
+
+        def loss():
+            return m.loss(x, y, torch.randint(0, 1000, (b,)), torch.randn_like(x))
+
+        return training_step(m.parameters(), loss, "adamw", 1e-3, 1e-4, 1.0), "bench/twins/unet_ddpm_twin.py"
+    if name == "cfm-mnist":
+        import flow_matching_twin
+        m = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2], "num_blocks": 1,
+                                             "dropout": 0.1, "attn_from_level": 1})
+        x = torch.rand(b, 1, 32, 32)
+        step = training_step(m.parameters(), lambda: m.loss(x, torch.randn_like(x), torch.rand(b)), lr=2e-3, clip=1.0)
+        return step, "bench/twins/flow_matching_twin.py"
+    if name in ("maf-moons", "maf-mnist"):
+        import maf_twin
+        mnist = name == "maf-mnist"
+        m = maf_twin.MAF({"dim": 784 if mnist else 2, "layers": 5, "hidden": [1024] if mnist else [64, 64],
+                          "log_sigma_bound": 5.0, "logit_alpha": 0.05 if mnist else 0.0})
+        if mnist:
+            pixels = torch.randint(0, 256, (b, 1, 28, 28)).float()
+
+            def loss():
+                return -m.log_prob(((pixels + torch.rand_like(pixels)) / 256).reshape(b, -1)).mean()
+
+            return training_step(m.parameters(), loss, clip=100.0), "bench/twins/maf_twin.py"
+        x = torch.randn(b, 2)
+        return training_step(m.parameters(), lambda: -m.log_prob(x).mean()), "bench/twins/maf_twin.py"
+    if name == "ddpm-moons":
+        import ddpm2d_twin
+        m, x = ddpm2d_twin.DDPM({"input_dim": 2, "num_timesteps": 100, "hidden_dim": 128}), torch.randn(b, 2)
+
+        def loss():
+            return m.loss(x, torch.randint(0, 100, (b,)), torch.randn_like(x))
+
+        return training_step(m.parameters(), loss, "adamw", 2e-3, 1e-4), "bench/twins/ddpm2d_twin.py"
+    return None
+
+
+TWINNED = ("pixelcnn", "pixelcnn-gray", "imagegpt", "vae", "resnet-vae", "realnvp", "maf-moons", "maf-mnist", "vqvae",
+           "wgan-gp", "ddpm-moons", "ddpm-mnist-cfg", "cfm-mnist")  # the names registry_twin knows
+
+
+def status_bytes(key):
+    """A "Vm...:" line of /proc/self/status in bytes: VmRSS the resident set now, VmHWM its peak."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key + ":"))
+
+
+def reset_peak_rss():
+    """Sets the peak RSS (VmHWM) back to the RSS now, as dgm_model_step does before the model; False if refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def registry_main(argv):
+    if "--list-twins" in argv:
+        print(json.dumps(TWINNED))
+        return
+
+    def arg(flag, default):
+        return type(default)(argv[argv.index(flag) + 1]) if flag in argv else default
+
+    name, b = arg("--model", ""), arg("--batch", 0)
+    steps, warmup = arg("--steps", 5), arg("--warmup", 2)
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    out = {"name": name, "rss_reset": reset_peak_rss(), "start_rss_bytes": status_bytes("VmRSS")}
+    twin = registry_twin(name, b) if name in TWINNED else None
+    if twin is None:
+        out["skipped"] = "no twin"
+    else:
+        step, out["twin"] = twin
+        ms, cpu_ms = [], []
+        for i in range(warmup + steps):
+            t0, c0 = time.perf_counter(), time.process_time()
+            step()
+            if i >= warmup:
+                cpu_ms.append((time.process_time() - c0) * 1e3)
+                ms.append((time.perf_counter() - t0) * 1e3)
+        out.update(batch=b, steps=steps, ms_wall=round(sorted(ms)[len(ms) // 2], 3),
+                   ms_cpu=round(sorted(cpu_ms)[len(cpu_ms) // 2], 3))
+    out.update(peak_rss_bytes=status_bytes("VmHWM"),
+               threads=torch.get_num_threads(), load=round(os.getloadavg()[0], 2), torch=torch.__version__)
+    print(json.dumps(out), flush=True)
+
+
+if registry_mode:
+    registry_main(sys.argv)
+    sys.exit(0)
 
 
 def time_steps(step):
