@@ -12,12 +12,13 @@ Shape batch_of(const Tensor& t) { return Shape(t.shape().begin(), t.shape().end(
 bool fused_applies(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double dropout_p) {
   const DType dt = q.dtype();
   if (dropout_p > 0 || (dt != kFloat32 && dt != kFloat64) || k.dtype() != dt || v.dtype() != dt) return false;
-  if (!q.is_cpu() || !k.is_cpu() || !v.is_cpu()) return false;
+  if (k.device() != q.device() || v.device() != q.device()) return false;
   if (q.numel() == 0 || k.numel() == 0 || v.numel() == 0) return false;
   if (k.dim() != q.dim() || v.dim() != q.dim() || batch_of(k) != batch_of(q) || batch_of(v) != batch_of(q))
     return false;
+  if (!kernels::attention_fits(q, v)) return false;
   if (!mask.defined()) return true;
-  return mask.is_floating_point() && mask.is_cpu() && !mask.requires_grad() &&
+  return mask.is_floating_point() && mask.device() == q.device() && !mask.requires_grad() &&
          mask.shape() == Shape{q.size(-2), k.size(-2)};
 }
 

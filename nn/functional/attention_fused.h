@@ -1,4 +1,4 @@
-// scaled_dot_product_attention's fast path on the CPU: the fused kernel
+// scaled_dot_product_attention's fast path, CPU and CUDA: the fused kernel
 // (tensor/kernels/attention.h) forward and backward, never holding the (L, S)
 // scores whole. Without grad mode during backward the kernel computes the
 // gradients; with it on (create_graph) scaled_dot_product_attention_grad below
@@ -14,9 +14,9 @@
 namespace dgm::nn::functional {
 
 // softmax(q k^T scale + mask) v, or an undefined Tensor where the fused kernel
-// does not apply (a CUDA tensor, dropout, a bool mask or one not (L, S), a
-// mask that requires grad, operands of several dtypes or batch shapes, empty
-// operands); scaled_dot_product_attention then composes it from ops. The
+// does not apply (dropout, a bool mask or one not (L, S), a mask that
+// requires grad, operands of several devices or batch shapes, empty operands,
+// head dims beyond the CUDA kernel's tiles); scaled_dot_product_attention then composes it from ops. The
 // shapes have been checked by the caller.
 Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask,
                                           double dropout_p, bool is_causal, double scale);

@@ -10,7 +10,6 @@
 #include <optional>
 #include <vector>
 
-#include "tensor/kernels/attention.h"
 #include "tensor/kernels/conv.h"
 #include "tensor/kernels/elementwise.h"
 #include "tensor/kernels/layer_norm.h"
@@ -36,16 +35,6 @@ void layer_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& 
 void silu_forward(const Tensor& y, const Tensor& x);
 // dx = g s (1 + x (1 - s)), s = sigmoid(x)
 void silu_backward(const Tensor& dx, const Tensor& g, const Tensor& x);
-
-// ---- CPU only (tensor/cpu/attention.cpp): the fused attention; on the GPU nn/functional/ runs the composite.
-// Contiguous operands checked by tensor/kernels/attention.cpp, batch dims flattened ----
-// out = softmax(scale q k^T + mask) v, lse = the rows' log-sum-exp; mask (L, S) or undefined
-void attention_forward(const Tensor& out, const Tensor& lse, const Tensor& q, const Tensor& k, const Tensor& v,
-                       const Tensor& mask, bool causal, double scale);
-// dq, dk, dv for output gradient g, from the forward's out and lse
-void attention_backward(const Tensor& dq, const Tensor& dk, const Tensor& dv, const Tensor& g, const Tensor& q,
-                        const Tensor& k, const Tensor& v, const Tensor& out, const Tensor& lse, const Tensor& mask,
-                        bool causal, double scale);
 }  // namespace dgm::cpu
 
 namespace dgm::cuda {

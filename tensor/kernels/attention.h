@@ -1,6 +1,6 @@
-// The fused scaled-dot-product attention kernels (no autograd), CPU only for
-// now, FlashAttention-2 style: the (L, S) scores are never held whole, only a
-// block of them at a time.
+// The fused scaled-dot-product attention kernels (no autograd), CPU
+// (tensor/cpu/attention.cpp) and CUDA (cuda/attention.cu), FlashAttention-2
+// style: the (L, S) scores are never held whole, only a block of them at a time.
 //
 // For one batch-head, with q (L, E), k (S, E), v (S, Ev), an additive mask M
 // (L, S) (0 where absent; -inf for key j > query i when causal):
@@ -29,14 +29,24 @@
 
 namespace dgm::kernels {
 
+// The CUDA kernels stream tiles of kCudaTile rows of (E + Ev + 2) values
+// through 48 KB of shared memory, one block row per batch-head (at most 65535).
+constexpr int64_t kCudaTile = 32;
+constexpr int64_t kCudaSharedBytes = 48 * 1024;
+constexpr int64_t kCudaMaxHeads = 65535;
+
+// Whether the kernels take q (..., L, E) and v (..., S, Ev) on q's device:
+// always on the CPU; on CUDA within the limits above.
+bool attention_fits(const Tensor& q, const Tensor& v);
+
 struct AttentionForward {
   Tensor out;  // (..., L, Ev)
   Tensor lse;  // (..., L): log sum_j exp(s_ij), in q's dtype
 };
 
 // q (..., L, E), k (..., S, E), v (..., S, Ev): one dtype (float32/float64),
-// the same batch dims, contiguous, on the CPU. mask: undefined or (L, S) of q's
-// dtype, added to every batch-head's scores. causal masks key j > query i.
+// the same batch dims, contiguous, on one device. mask: undefined or (L, S) of
+// q's dtype, added to every batch-head's scores. causal masks key j > query i.
 AttentionForward attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, bool causal,
                                    double scale);
 
