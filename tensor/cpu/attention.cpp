@@ -133,11 +133,9 @@ void forward_block(const T* q, const T* k, const T* v, const T* mask, T* out, T*
         continue;
       }
       const T rescale = exp_of(m[r] - mx);  // c = exp(m - m'), 0 on the first unmasked block
+      for (int64_t c = 0; c < cols; ++c) row[c] = exp_of(row[c] - mx);  // p = exp(s - m')
       T sum = 0;
-      for (int64_t c = 0; c < cols; ++c) {
-        row[c] = exp_of(row[c] - mx);
-        sum += row[c];
-      }
+      for (int64_t c = 0; c < cols; ++c) sum += row[c];
       l[r] = l[r] * rescale + sum;
       m[r] = mx;
       if (rescale != T(1))
