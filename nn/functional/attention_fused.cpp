@@ -17,6 +17,9 @@ bool fused_applies(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
   if (k.dim() != q.dim() || v.dim() != q.dim() || batch_of(k) != batch_of(q) || batch_of(v) != batch_of(q))
     return false;
   if (!kernels::attention_fits(q, v)) return false;
+  // One query row against strided keys (a key-value cache's narrowed buffers): the composite reads k and v in
+  // place and holds only (..., 1, S) scores, where the kernel would first copy k and v whole.
+  if (q.size(-2) == 1 && !(k.is_contiguous() && v.is_contiguous())) return false;
   if (!mask.defined()) return true;
   return mask.is_floating_point() && mask.device() == q.device() && !mask.requires_grad() &&
          mask.shape() == Shape{q.size(-2), k.size(-2)};

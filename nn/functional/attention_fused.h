@@ -16,7 +16,8 @@ namespace dgm::nn::functional {
 // softmax(q k^T scale + mask) v, or an undefined Tensor where the fused kernel
 // does not apply (dropout, a bool mask or one not (L, S), a mask that
 // requires grad, operands of several devices or batch shapes, empty operands,
-// head dims beyond the CUDA kernel's tiles); scaled_dot_product_attention then composes it from ops. The
+// head dims beyond the CUDA kernel's tiles, one query row against
+// non-contiguous keys or values: a key-value cache); scaled_dot_product_attention then composes it from ops. The
 // shapes have been checked by the caller.
 Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask,
                                           double dropout_p, bool is_causal, double scale);

@@ -153,6 +153,10 @@ TEST_CASE("fused attention is skipped where it does not apply; bad operands name
   CHECK(!fused(scaled_dot_product_attention(q, k, v, Tensor(), 0.5)));
   CHECK(!fused(scaled_dot_product_attention(q, k.select(0, 0), v.select(0, 0))));
   CHECK(fused(scaled_dot_product_attention(q, k, v, zeros({4, 5}, kFloat32))));
+  // one query row against a key-value cache's narrowed buffers: the composite, which reads them in place
+  Tensor q1 = q.narrow(1, 0, 1), k_cache = leaf({2, 9, 3}).narrow(1, 0, 5), v_cache = leaf({2, 9, 2}).narrow(1, 0, 5);
+  CHECK(!fused(scaled_dot_product_attention(q1, k_cache, v_cache)));
+  CHECK(fused(scaled_dot_product_attention(q1, k_cache.contiguous(), v_cache.contiguous())));
   CHECK_THROWS_WITH(scaled_dot_product_attention(q, leaf({2, 5, 4}), v),
                     Catch::Contains("scaled_dot_product_attention: shapes query (2,4,3), key (2,5,4)"));
   CHECK_THROWS_WITH(scaled_dot_product_attention(q, k, v, zeros({4, 5}, kFloat64), 0.0, true),
