@@ -56,6 +56,8 @@
 // default spin-waiting makes dgm's 2-thread steps several times slower (2026-12-04, unet_ddpm, load ~4 on 2 cores:
 // 3.4-4.3 s per step, 0.7-1.2 s with OMP_WAIT_POLICY=passive); compare at 1 thread, or set the policy.
 //   build/bin/dgm_model_step cpu 10 imagegpt,imagegpt_sample
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -498,8 +500,13 @@ int main(int argc, char** argv) {
   }
   if (wanted("imagegpt")) {
     Tensor tokens = x.narrow(0, 0, 64).flatten(1);  // (64, 784)
+    cpu_reset_peak_memory_stats();
     std::printf("imagegpt        %8.3f ms/step\n",
                 time_training(gpt, steps, [&] { return gpt.loss(tokens).at("loss"); }));
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // ru_maxrss in KB, over the whole process
+    std::printf("  (imagegpt peak: dgm allocator %.0f MB, process peak RSS %.0f MB)\n",
+                static_cast<double>(cpu_memory_stats().peak_bytes_in_use) / 1e6, usage.ru_maxrss / 1e3);
   }
   if (wanted("imagegpt_sample")) {
     gpt.eval();

@@ -114,3 +114,22 @@ for b in (64, 128, 256):
     s = torch.get(f"scipy_linear_sum_assignment_{b}")
     if name in runs and s:
         print(f"| {b} | {ms(name):.2f} | {s:.2f} | {ms(name) / s:.2f} |")
+
+print(f"\n### attention, float32: composite (holds the scores) vs fused (ms; peak MB from dgm's allocator, inputs "
+      f"included; PyTorch 1.13's composite, {threads} threads, same run)\n")
+print("| size | pass | composite ms | fused ms | PyTorch ms | fused / PyTorch | composite MB | fused MB |")
+print("|---|---|---|---|---|---|---|---|")
+sizes = (("ImageGPT 256x784x784, d 16, causal", 0, "imagegpt"), ("ImageGPT, its (L, L) float mask", 1, "imagegpt"),
+         ("UNet 32x256x256, d 64", 2, "unet"))
+for label, arg, tname in sizes:
+    for kind in ("forward", "forward_backward"):
+        c, f = (runs.get(f"BM_attention_{path}_{kind}/size:{arg}/min_time:2.000/real_time")
+                for path in ("composite", "fused"))
+        if not c or not f:
+            continue
+        cm, fm = (ms(f"BM_attention_{path}_{kind}/size:{arg}/min_time:2.000/real_time")
+                  for path in ("composite", "fused"))
+        t = torch.get(f"torch_attention_{tname}_{kind}")
+        tcol = f"{t:.1f} | {fm / t:.2f}" if t else "- | -"
+        print(f"| {label} | {kind.replace('_', '+')} | {cm:.1f} | {fm:.1f} | {tcol} | {c['peak_MB']:.0f} | "
+              f"{f['peak_MB']:.0f} |")

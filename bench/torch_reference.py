@@ -83,6 +83,24 @@ for _ in range(n):
     lin_step()
 report("torch_linear16_forward_backward", (time.perf_counter() - t0) / n * 1e3)
 
+# Attention, float32: PyTorch 1.13 has no fused scaled_dot_product_attention, so its best is what its
+# MultiheadAttention runs: baddbmm(mask, q * scale, k^T) (bmm without a mask), softmax, bmm.
+# Sizes as bench/bench_attention.cpp: ImageGPT (256 heads, L = S = 784, d = 16, causal float mask), UNet.
+def attention(q, k, v, mask):
+    q = q * q.shape[-1] ** -0.5
+    s = torch.bmm(q, k.transpose(1, 2)) if mask is None else torch.baddbmm(mask, q, k.transpose(1, 2))
+    return torch.bmm(torch.softmax(s, -1), v)
+
+
+for name, (bh, L, d, causal) in (("imagegpt", (256, 784, 16, True)), ("unet", (32, 256, 64, False))):
+    q, k, v, g = (torch.randn(bh, L, d) for _ in range(4))
+    mask = torch.full((L, L), float("-inf")).triu(1) if causal else None
+    with torch.no_grad():
+        report(f"torch_attention_{name}_forward", timeit(lambda: attention(q, k, v, mask)))
+    qg, kg, vg = (t.clone().requires_grad_() for t in (q, k, v))
+    report(f"torch_attention_{name}_forward_backward",
+           timeit(lambda: torch.autograd.grad(attention(qg, kg, vg, mask), (qg, kg, vg), g)))
+
 # The exact assignment (OT-CFM's mini-batch pairing), SciPy's solver on squared distances of 784-D points.
 try:
     import numpy as np

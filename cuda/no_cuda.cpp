@@ -50,6 +50,14 @@ void reduce(kernels::Reduce, const Tensor&, const Tensor&, const std::vector<int
 void arg_reduce(kernels::ArgReduce, const Tensor&, const Tensor&, const Tensor&, int64_t) { not_built("arg_reduce"); }
 void scan(kernels::Scan, const Tensor&, const Tensor&, int64_t, bool) { not_built("scan"); }
 void softmax(const Tensor&, const Tensor&, int64_t, int64_t, int64_t, bool) { not_built("softmax"); }
+void attention_forward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool,
+                       double) {
+  not_built("attention_forward");
+}
+void attention_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                        const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool, double) {
+  not_built("attention_backward");
+}
 void adam_step_(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const kernels::AdamStep&) {
   not_built("adam_step_");
 }

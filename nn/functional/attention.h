@@ -7,6 +7,10 @@
 // floating point mask is added to the scores. is_causal masks key j > query i.
 // Dropout (probability dropout_p, always applied when > 0, as PyTorch) hits
 // the attention weights. A row with every key masked gives NaN, as PyTorch.
+// scaled_dot_product_attention runs the fused kernel (never holding the
+// (..., L, S) scores; nn/functional/attention_fused.h) where it applies: no
+// dropout, no bool mask, a float mask of shape (L, S) or none; otherwise, and
+// for _with_weights, it composes matmul, mask, softmax and matmul.
 #pragma once
 #include <optional>
 #include <tuple>

@@ -1,6 +1,7 @@
 #include "nn/modules/attention.h"
 
 #include <limits>
+#include <tuple>
 
 #include "nn/functional/attention.h"
 #include "nn/functional/linear.h"
@@ -66,7 +67,8 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
   Tensor kh = heads(functional::linear(k, in_proj_weight.slice(0, E, 2 * E), part(1)), S);
   Tensor vh = heads(functional::linear(v, in_proj_weight.slice(0, 2 * E, 3 * E), part(2)), S);
 
-  // One additive mask broadcasting to (B*H, L, S).
+  // One additive mask broadcasting to (B*H, L, S): an (L, S) one stays 2-D, so that without key_padding_mask
+  // and weights the fused attention applies.
   Tensor mask;
   if (attn_mask.defined()) {
     const bool ok = (attn_mask.dim() == 2 && attn_mask.shape() == Shape{L, S}) ||
@@ -74,7 +76,6 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
     DGM_CHECK(ok, op, ": attn_mask must have shape (", L, ", ", S, ") or (", B * H, ", ", L, ", ", S, "), got ",
               shape_str(attn_mask.shape()));
     mask = additive_mask(attn_mask, qh.dtype());
-    if (mask.dim() == 2) mask = mask.unsqueeze(0);
   }
   if (key_padding_mask.defined()) {
     const Shape expected = batched ? Shape{B, S} : Shape{S};
@@ -86,8 +87,12 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
   }
 
   const double p = is_training() ? dropout : 0.0;
-  auto [attn, weights] =
-      functional::scaled_dot_product_attention_with_weights(qh, kh, vh, mask, p, false, std::nullopt, generator);
+  Tensor attn, weights;
+  if (need_weights)
+    std::tie(attn, weights) =
+        functional::scaled_dot_product_attention_with_weights(qh, kh, vh, mask, p, false, std::nullopt, generator);
+  else
+    attn = functional::scaled_dot_product_attention(qh, kh, vh, mask, p, false, std::nullopt, generator);
   // (B*H, L, d) -> (L, B*H, d) -> (L, B, E), then the output projection.
   Tensor out = out_proj->forward(attn.transpose(0, 1).reshape({L, B, E}));
   if (!batched)

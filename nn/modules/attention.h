@@ -7,6 +7,8 @@
 // average_attn_weights=false; undefined when need_weights=false).
 // Masks: key_padding_mask (B, S), attn_mask (L, S) or (B*heads, L, S); a bool
 // mask's true means "not allowed" (-inf), a float mask is added to the scores.
+// With need_weights=false, no key_padding_mask, no dropout and an (L, S) or no attn_mask,
+// the heads go through the fused attention (the scores are never held whole).
 // Parameters: in_proj_weight (3E, E) = [W_q; W_k; W_v] (xavier_uniform_),
 // in_proj_bias (3E) (zeros), out_proj (Linear E -> E, bias zeros).
 // Not supported: kdim/vdim != embed_dim, add_bias_kv, add_zero_attn.

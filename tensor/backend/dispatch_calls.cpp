@@ -190,6 +190,19 @@ void Backend::upsample2d_backward(const Tensor& dx, const Tensor& g, const kerne
   DGM_ON_DEVICE(upsample2d_backward(dx, g, rows, cols));
 }
 
+void Backend::attention_forward(const Tensor& out, const Tensor& lse, const Tensor& q, const Tensor& k, const Tensor& v,
+                                const Tensor& mask, bool causal, double scale) {
+  profiler::OpScope scope("attention", device, {&out, &lse, &q, &k, &v, &mask});
+  DGM_ON_DEVICE(attention_forward(out, lse, q, k, v, mask, causal, scale));
+}
+
+void Backend::attention_backward(const Tensor& dq, const Tensor& dk, const Tensor& dv, const Tensor& g, const Tensor& q,
+                                 const Tensor& k, const Tensor& v, const Tensor& out, const Tensor& lse,
+                                 const Tensor& mask, bool causal, double scale) {
+  profiler::OpScope scope("attention_backward", device, {&dq, &dk, &dv, &g, &q, &k, &v, &out, &lse, &mask});
+  DGM_ON_DEVICE(attention_backward(dq, dk, dv, g, q, k, v, out, lse, mask, causal, scale));
+}
+
 #undef DGM_ON_DEVICE
 
 }  // namespace dgm::backend
