@@ -1,9 +1,6 @@
 #include "models/diffusion/attn_block.h"
 
-#include <cmath>
-
-#include "autograd/ops/linalg.h"
-#include "nn/functional/softmax.h"
+#include "nn/functional/attention.h"
 #include "tensor/error.h"
 
 namespace dgm::models::diffusion {
@@ -24,11 +21,11 @@ Tensor AttnBlock::forward(const Tensor& x) {
   const int64_t B = x.size(0), C = channels, H = x.size(2), W = x.size(3);
   const Tensor h = group_norm->forward(x);
   const Tensor q = proj_q->forward(h).reshape({B, C, H * W}).permute({0, 2, 1});  // (B, HW, C)
-  const Tensor k = proj_k->forward(h).reshape({B, C, H * W});                     // (B, C, HW)
+  const Tensor k = proj_k->forward(h).reshape({B, C, H * W}).permute({0, 2, 1});  // (B, HW, C)
   const Tensor v = proj_v->forward(h).reshape({B, C, H * W}).permute({0, 2, 1});  // (B, HW, C)
-  // w = softmax(q k^T C^-1/2) over the keys
-  const Tensor w = softmax(bmm(q, k) * (1.0 / std::sqrt(static_cast<double>(C))), -1);
-  const Tensor out = bmm(w, v).permute({0, 2, 1}).reshape({B, C, H, W});
+  // softmax(q k^T C^-1/2) v, the weights over the keys: scaled_dot_product_attention's default scale 1/sqrt(C), on
+  // the CPU the fused kernel (the (B, HW, HW) weights never held whole)
+  const Tensor out = nn::functional::scaled_dot_product_attention(q, k, v).permute({0, 2, 1}).reshape({B, C, H, W});
   return x + proj->forward(out);
 }
 

@@ -1,6 +1,6 @@
-// CPU convolution: im2col + GEMM. (float32 convolutions with stride 1 and a
-// kernel larger than 1x1 run the direct kernels of tensor/cpu/conv_direct.h
-// instead, forward and for both gradients.)
+// CPU convolution: im2col + GEMM. (float32 convolutions with stride 1, a
+// kernel larger than 1x1 and rows where it was measured faster run the direct
+// kernels of tensor/cpu/conv_direct.h instead, forward and for both gradients.)
 //
 // For one sample and one group, im2col lays the receptive fields out as the
 // columns of a matrix col (K = C/groups*kH*kW rows, one column per output

@@ -96,10 +96,11 @@ void correlate(const float* in, int64_t N, int64_t H, int64_t W, int64_t pH, int
   const float* weights = packed.data_ptr<float>();
 #pragma omp parallel num_threads(nt)
   {
-    const int t = omp_get_thread_num();
+    // split by the threads that actually run (OpenMP may start fewer than asked)
+    const int t = omp_get_thread_num(), nt_run = omp_get_num_threads();
     float* pad = buffers[t].data_ptr<float>();
     int64_t padded = -1;  // the sample in pad
-    for (int64_t task = t * tasks / nt; task < (t + 1) * tasks / nt; ++task) {
+    for (int64_t task = t * tasks / nt_run; task < (t + 1) * tasks / nt_run; ++task) {
       const int64_t n = task / static_cast<int64_t>(blocks.size()), blk = task % static_cast<int64_t>(blocks.size());
       if (n != padded) {
         std::fill(pad, pad + k.C * k.Hp * k.Wp, 0.0f);
@@ -191,8 +192,11 @@ void weight_taps(int J, const float* gy, const float* x, int64_t i, int64_t j0, 
 // kernel the padding to 32 costs more than it saves (64 channels: 118 -> 132 ms), so those stay on the GEMM.
 bool worth_it(int64_t row, const Geo& g) { return row >= 12 && (row % kVec == 0 || g.kH * g.kW >= 25); }
 
+// Stride 1, dilation 1, one group, more than one tap, and the output size that these imply (the buffers are sized
+// from it).
 bool stride_one(const Geo& g) {
-  return g.groups == 1 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.kH * g.kW > 1;
+  return g.groups == 1 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && g.kH * g.kW > 1 &&
+         g.Ho == g.H + 2 * g.pH - g.kH + 1 && g.Wo == g.W + 2 * g.pW - g.kW + 1;
 }
 
 }  // namespace
@@ -252,7 +256,7 @@ void direct_conv2d_weight_grad(const float* x, const float* gy, float* dw, const
                 tasks = static_cast<int64_t>(widths.size()) * chunks;
   const int64_t taps = g.kH * g.kW;
   const bool big = g.N * g.O * g.Ho * g.Wo * g.C * taps >= (int64_t{1} << 20);
-#pragma omp parallel for schedule(dynamic) if (big)
+#pragma omp parallel for schedule(dynamic) num_threads(get_num_threads()) if (big)
   for (int64_t task = 0; task < tasks; ++task) {
     const int64_t blk = task / chunks, c0 = (task % chunks) * kChannelChunk;
     const int64_t c1 = std::min(g.C, c0 + kChannelChunk), o0 = first[blk], OB = widths[blk];

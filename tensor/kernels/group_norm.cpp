@@ -46,11 +46,12 @@ GroupNormBackward group_norm_backward(const Tensor& g, const Tensor& x, int64_t 
                       {"grad_output", "input", "mean", "rstd", "weight"});
   const GroupNormShape s = check_input("group_norm_backward", x, groups, weight, Tensor());
   DGM_CHECK(g.shape() == x.shape() && g.is_contiguous() && g.dtype() == x.dtype(),
-            "group_norm_backward kernel: the gradient ", shape_str(g.shape()), " must be contiguous like x ",
-            shape_str(x.shape()));
+            "group_norm_backward kernel: the gradient of shape ", shape_str(g.shape()), " ", dtype_name(g.dtype()),
+            " must be contiguous, of x's shape ", shape_str(x.shape()), " and dtype ", dtype_name(x.dtype()));
   DGM_CHECK(mean.numel() == s.n * s.groups && rstd.numel() == s.n * s.groups && mean.dtype() == kFloat64 &&
                 rstd.dtype() == kFloat64,
-            "group_norm_backward kernel: mean and rstd must be float64 of ", s.n * s.groups, " values");
+            "group_norm_backward kernel: mean and rstd must be float64 of ", s.n * s.groups, " values, got ",
+            mean.numel(), " ", dtype_name(mean.dtype()), " and ", rstd.numel(), " ", dtype_name(rstd.dtype()));
   const bool with_dw = want_dweight && weight.defined();
   Tensor dw = with_dw ? empty({s.c}, kFloat64, x.device()) : Tensor();
   Tensor db = want_dbias ? empty({s.c}, kFloat64, x.device()) : Tensor();

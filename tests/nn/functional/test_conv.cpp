@@ -115,8 +115,9 @@ TEST_CASE("conv2d matches a direct loop", "[conv]") {
   }
 }
 
-// float32 with stride 1 and a kernel larger than 1x1 runs the direct kernels (tensor/cpu/conv_direct.h) forward and
-// for both gradients; float64 runs im2col + GEMM: the loop above and the float64 path are the references.
+// float32 with stride 1, a kernel larger than 1x1 and rows of a multiple of 16 pixels (or 25 taps and more) runs the
+// direct kernels (tensor/cpu/conv_direct.h) forward and for both gradients; float64 runs im2col + GEMM: the loop
+// above and the float64 path (itself gradchecked below) are the references.
 TEST_CASE("conv2d float32 direct kernels: every block of output channels, partial pixel chunks, gradients", "[conv]") {
   std::vector<ConvCase> cases = {
       {{2, 3, 5, 16}, {16, 3, 3, 3}, 1, 1},                // one block of 16 channels, one 16-pixel chunk
@@ -152,11 +153,27 @@ TEST_CASE("conv2d float32 direct kernels: every block of output channels, partia
     Tensor x64 = x.clone().requires_grad_(), w64 = w.clone().requires_grad_();
     (conv2d(x64, w64, b, k.stride, k.padding) * r).sum().backward();
     (y32 * r.to(kFloat32)).sum().backward();
+    // dx sums up to O kH kW = 37 x 25 = 925 products of magnitude <= 1: float32's K u = 925 x 6e-8 = 5.5e-5
     check_values(x32.grad(), x64.grad().to_vector<double>(), 1e-4, 1e-4);
     // dw sums N Ho Wo <= 3 x 6 x 32 products of magnitude <= 1 per weight
     check_values(w32.grad(), w64.grad().to_vector<double>(), 2e-4, 1e-4);
   }
   CHECK(direct_input_grads == 8);  // every case but the one with 18-pixel input rows
+}
+
+TEST_CASE("conv2d float32 direct weight gradient does not depend on the number of threads", "[conv]") {
+  const int threads = get_num_threads();
+  auto weight_grad = [](int n) {
+    set_num_threads(n);
+    Tensor x = uniform_values({4, 24, 16, 32}, -1, 1, 80).to(kFloat32);  // above the kernel's parallel size
+    Tensor w = uniform_values({40, 24, 3, 3}, -1, 1, 81).to(kFloat32).requires_grad_();
+    (conv2d(x, w, Tensor(), 1, 1) * uniform_values({4, 40, 16, 32}, -1, 1, 82).to(kFloat32)).sum().backward();
+    return w.grad().to_vector<double>();
+  };
+  const std::vector<double> one = weight_grad(1), two = weight_grad(2), three = weight_grad(3);
+  set_num_threads(threads);
+  CHECK(one == two);
+  CHECK(one == three);
 }
 
 TEST_CASE("conv2d handles many channels (im2col in chunks) and unbatched input", "[conv]") {

@@ -95,7 +95,7 @@ TEST_CASE("normalization gradients", "[nn]") {
   REQUIRE_GRADGRADCHECK([](const V& in) { return layer_norm(in[0], {4}, in[1], in[2]); },
                         (V{leaf({2, 4}, -1, 1, 7), w, b}));
   REQUIRE_GRADCHECK([](const V& in) { return group_norm(in[0], 2, in[1], in[2]); }, (V{x4, cw, cb}));
-  // group_norm on the CPU runs the fused layer-norm kernel per (sample, group): second derivatives (its composite
+  // group_norm on the CPU runs the fused group-norm kernel: second derivatives (its composite
   // gradient under create_graph), a non-contiguous (N, C, H, W) input, no affine
   REQUIRE_GRADGRADCHECK([](const V& in) { return group_norm(in[0], 2, in[1], in[2]); },
                         (V{leaf({2, 4, 3}, -1, 1, 10), cw, cb}));
