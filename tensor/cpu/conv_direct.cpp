@@ -189,8 +189,12 @@ void weight_taps(int J, const float* gy, const float* x, int64_t i, int64_t j0, 
 // Where the direct kernels beat im2col + GEMM (measured 2026-12-04, 1 thread, CPU time, median of 3 interleaved
 // rounds, bench_conv): rows of whole 16-pixel chunks (UNet 32 channels at 32x32: 26 -> 19 ms forward+backward; 64 at
 // 16x16: level) or large kernels (PixelCNN 7x7, 64 channels at 28x28: 578 -> 529 ms); with 28-pixel rows and a 3x3
-// kernel the padding to 32 costs more than it saves (64 channels: 118 -> 132 ms), so those stay on the GEMM.
-bool worth_it(int64_t row, const Geo& g) { return row >= 12 && (row % kVec == 0 || g.kH * g.kW >= 25); }
+// kernel the padding to 32 costs more than it saves at 64 channels (118 -> 132 ms), so those stay on the GEMM; with at
+// most 32 channels the GEMMs are too small to win (ResNet VAE's step 216-223 -> 198-200 ms, RealNVP's 846-850 ->
+// 811-829 ms with the direct kernels on its 28- and 14-pixel rows).
+bool worth_it(int64_t row, const Geo& g) {
+  return row >= 12 && (row % kVec == 0 || g.kH * g.kW >= 25 || std::max(g.C, g.O) <= 32);
+}
 
 // Stride 1, dilation 1, one group, more than one tap, and the output size that these imply (the buffers are sized
 // from it).

@@ -24,8 +24,9 @@
 namespace dgm::cpu {
 
 // Whether the direct kernels compute this float32 convolution's forward and weight gradient (stride 1, dilation 1, one
-// group, a kernel larger than 1x1, output rows of at least 12 pixels that are a multiple of 16 or with a kernel of 25
-// taps or more) and its input gradient (the same of the input rows, and the padding < kernel).
+// group, a kernel larger than 1x1, output rows of at least 12 pixels that are a multiple of 16, or with a kernel of 25
+// taps or more, or at most 32 channels in and out) and its input gradient (the same of the input rows, and the
+// padding < kernel).
 bool direct_conv2d_applies(const kernels::Conv2dGeometry& g);
 bool direct_conv2d_input_grad_applies(const kernels::Conv2dGeometry& g);
 bool direct_conv2d_weight_grad_applies(const kernels::Conv2dGeometry& g);
