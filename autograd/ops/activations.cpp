@@ -7,6 +7,7 @@
 #include "autograd/ops/elementwise.h"
 #include "tensor/factories.h"
 #include "tensor/kernels/elementwise.h"
+#include "tensor/kernels/elu.h"
 #include "tensor/kernels/silu.h"
 
 namespace dgm {
@@ -23,10 +24,13 @@ Tensor leaky_relu(const Tensor& x, double slope) { return where(x.gt(0.0), x, x 
 // elu(x) = x if x > 0 else alpha (exp(x) - 1), one kernel;
 // d/dx elu(x) = 1 if x > 0 else alpha exp(x)   (alpha at x = 0, as PyTorch). Computed from x, as PyTorch: the
 // unused branch sees min(x, 0) (exp of a large x would overflow, and 0 * inf in the double backward is NaN).
+// On the CPU the gradient is one fused kernel (tensor/kernels/elu.h); under create_graph, and on the GPU, the ops.
 Tensor elu(const Tensor& x, double alpha) {
   DGM_CHECK(x.is_floating_point(), "elu: expected a floating point tensor, got ", dtype_name(x.dtype()));
   return autograd::record("elu", kernels::unary(kernels::Unary::Elu, x, alpha), {x}, [x, alpha](const Tensor& g) {
-    return std::vector{where(x.gt(0.0), g, g * (alpha * exp(clamp(x, std::nullopt, 0.0))))};
+    if (x.is_cuda() || x.numel() == 0 || GradMode::is_enabled())
+      return std::vector{where(x.gt(0.0), g, g * (alpha * exp(clamp(x, std::nullopt, 0.0))))};
+    return std::vector{kernels::elu_backward(g.contiguous(), x.detach().contiguous(), alpha)};
   });
 }
 

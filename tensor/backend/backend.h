@@ -40,6 +40,10 @@ void group_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd,
 void group_norm_backward(const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g, const Tensor& x,
                          kernels::GroupNormShape shape, const Tensor& mean, const Tensor& rstd, const Tensor& weight);
 
+// ---- CPU only (tensor/cpu/elu.cpp): the fused ELU gradient; on the GPU autograd/ops/ runs the composite ----
+// dx = g if x > 0 else g alpha exp(x); contiguous
+void elu_backward(const Tensor& dx, const Tensor& g, const Tensor& x, double alpha);
+
 // ---- CPU only (tensor/cpu/silu.cpp): the fused SiLU; on the GPU autograd/ops/ runs the composite. Contiguous ----
 // y = x sigmoid(x)
 void silu_forward(const Tensor& y, const Tensor& x);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor/kernels/elu.h"
 #include "tensor/kernels/silu.h"
 #include "tests/helpers.h"
 
@@ -97,6 +98,37 @@ TEST_CASE("silu and gelu (none and tanh) match torch", "[activation]") {
   check_values(grad_of(tails, [](const Tensor& t) { return (silu(t) + gelu(t) + gelu(t, "tanh")).sum(); }), {0, 3},
                1e-6);
   REQUIRE_THROWS_WITH(gelu(x, "erf"), Catch::Contains("gelu") && Catch::Contains("erf"));
+}
+
+TEST_CASE("elu's fused CPU gradient: float32 on many threads against the float64 formula, NaN, errors",
+          "[activation]") {
+  // 40000 values (over kParallelGrain) in [-12, 12]; reference: g if x > 0 else g alpha exp(x), in float64
+  Tensor x64 = uniform_values({8, 5000}, -12, 12, 23), x = x64.to(kFloat32);
+  Tensor g = uniform_values({8, 5000}, -1, 1, 24).to(kFloat32);
+  const std::vector<double> xs = x.to_vector<double>(), gs = g.to_vector<double>();
+  std::vector<double> dx_ref;
+  for (size_t i = 0; i < xs.size(); ++i) dx_ref.push_back(xs[i] > 0 ? gs[i] : gs[i] * 0.7 * std::exp(xs[i]));
+  // float32: exp_f32 (2.3e-7 relative) and two products on values below 1 in size
+  Tensor leaf32 = x.clone().requires_grad_();
+  elu(leaf32, 0.7).backward(g);
+  check_values(leaf32.grad(), dx_ref, 1e-6, 1e-6);
+  // float64 and a transposed input: the fused gradient against the composite's (grad mode on: the formula in ops)
+  Tensor xt = uniform_values({30, 40}, -3, 3, 25).t().detach().requires_grad_(),
+         r = uniform_values({40, 30}, -1, 1, 26);
+  std::vector<Tensor> fused = autograd::grad({(elu(xt, 0.7) * r).sum()}, {xt});
+  std::vector<Tensor> composed = autograd::grad({(elu(xt, 0.7) * r).sum()}, {xt}, {}, false, /*create_graph=*/true);
+  check_values(fused[0], composed[0].to_vector<double>(), 1e-15, 1e-15);
+  // NaN in, NaN out (no silent number)
+  Tensor nan_leaf = tensor(std::vector<float>{NAN, -1, 2}).requires_grad_();
+  elu(nan_leaf).sum().backward();
+  const std::vector<double> dn = nan_leaf.grad().to_vector<double>();
+  CHECK(std::isnan(dn[0]));
+  CHECK(std::abs(dn[1] - std::exp(-1.0)) < 1e-6);
+  CHECK(dn[2] == 1.0);
+  REQUIRE_THROWS_WITH(kernels::elu_backward(zeros({3}), zeros({4}), 1.0),
+                      Catch::Contains("elu_backward") && Catch::Contains("(3)") && Catch::Contains("(4)"));
+  REQUIRE_THROWS_WITH(kernels::elu_backward(zeros({4, 3}).t(), zeros({3, 4}), 1.0),
+                      Catch::Contains("elu_backward") && Catch::Contains("contiguous"));
 }
 
 TEST_CASE("silu's fused CPU kernels: float32 on many threads against float64 formulas, errors", "[activation]") {
