@@ -46,10 +46,10 @@
 //   (1e-3, betas (0, 0.9)) on the critic's or the generator's parameters: one critic step (critic_loss with the
 //   gradient penalty, a double backward; fresh z and t) or one generator step (generator_loss; fresh z).
 // - unet_ddpm (only when named): homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it
-//   (hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
+//   (hidden 32, multipliers [1, 2, 2], attention from level 1, dropout 0.1, T = 1000), batch 32 of 1x32x32 images in
 //   [0, 1] with labels, fresh t and noise per step (the twin of bench/twins/unet_ddpm_twin.py), Adam 1e-3.
 // - cfm_mnist (only when named): homework 6's flow matching UNet as `dgm train cfm-mnist --preset quick` builds it
-//   (continuous time, hidden 32, multipliers [1, 2], 1 block, attention from level 1, dropout 0.1), batch 32 of
+//   (continuous time, hidden 32, multipliers [1, 2, 2], 1 block, attention from level 1, dropout 0.1), batch 32 of
 //   1x32x32 images in [0, 1], fresh noise and t per step (the twin of bench/twins/flow_matching_twin.py), Adam 1e-3.
 // Every step reads the loss back (.item()), as the trainer does to log it. Before each result a line gives the
 // median CPU time of a step (all threads) and the load average. On a machine loaded by other processes, libgomp's
@@ -483,7 +483,7 @@ int main(int argc, char** argv) {
   gpt.to(device);
   // homework 5's UNet DDPM as `dgm train ddpm-mnist-cfg --preset quick` builds it, batch 32 with labels
   if (wanted("unet_ddpm")) {
-    auto unet = std::make_shared<models::diffusion::UNet>(1000, 10, 32, std::vector<int64_t>{1, 2}, 1, 0.1, 1);
+    auto unet = std::make_shared<models::diffusion::UNet>(1000, 10, 32, std::vector<int64_t>{1, 2, 2}, 1, 0.1, 1);
     auto model = std::make_shared<models::diffusion::ConditionalDDPM>(1000, unet);
     model->to(device);
     const models::Batch batch(rand({32, 1, 32, 32}).to(device), randint(0, 10, {32}).to(device));

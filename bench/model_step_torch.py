@@ -241,7 +241,7 @@ def registry_twin(name, b):
     if name == "ddpm-mnist-cfg":
         import unet_ddpm_twin
         m = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
-                                            "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.1,
+                                            "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
                                             "attn_from_level": 1})
         x, y = torch.rand(b, 1, 32, 32), torch.randint(0, 10, (b,))
 
@@ -251,7 +251,7 @@ def registry_twin(name, b):
         return training_step(m.parameters(), loss, "adamw", 1e-3, 1e-4, 1.0), "bench/twins/unet_ddpm_twin.py"
     if name == "cfm-mnist":
         import flow_matching_twin
-        m = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2], "num_blocks": 1,
+        m = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1,
                                              "dropout": 0.1, "attn_from_level": 1})
         x = torch.rand(b, 1, 32, 32)
         step = training_step(m.parameters(), lambda: m.loss(x, torch.randn_like(x), torch.rand(b)), lr=2e-3, clip=1.0)
@@ -446,13 +446,13 @@ if "wgan_gp_critic" in wanted or "wgan_gp_generator" in wanted:
         print(f"wgan_gp_generator {time_steps(generator_step):6.3f} ms/step")
 if "unet_ddpm" in wanted:
     # homework 5's UNet DDPM, the twin of bench/twins, as `dgm train ddpm-mnist-cfg --preset quick` builds it:
-    # hidden 32, multipliers [1, 2], attention from level 1, dropout 0.1, T = 1000, batch 32 with labels; fresh t
+    # hidden 32, multipliers [1, 2, 2], attention from level 1, dropout 0.1, T = 1000, batch 32 with labels; fresh t
     # and noise per step.
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
     import unet_ddpm_twin  # noqa: E402
 
     ddpm = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
-                                           "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.1,
+                                           "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
                                            "attn_from_level": 1}).to(device)
     xu = torch.rand(32, 1, 32, 32).to(device)
     yu = torch.randint(0, 10, (32,)).to(device)
@@ -464,12 +464,12 @@ if "unet_ddpm" in wanted:
     print(f"unet_ddpm       {time_steps(train_step(ddpm, unet_loss)):8.3f} ms/step")
 if "cfm_mnist" in wanted:
     # homework 6's flow matching UNet, the twin of bench/twins, as `dgm train cfm-mnist --preset quick` builds it:
-    # continuous time, hidden 32, multipliers [1, 2], 1 block, attention from level 1, dropout 0.1, batch 32; fresh
+    # continuous time, hidden 32, multipliers [1, 2, 2], 1 block, attention from level 1, dropout 0.1, batch 32; fresh
     # noise and t per step.
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
     import flow_matching_twin  # noqa: E402
 
-    cfm = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2], "num_blocks": 1,
+    cfm = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1,
                                            "dropout": 0.1, "attn_from_level": 1}).to(device)
     xc = torch.rand(32, 1, 32, 32).to(device)
 

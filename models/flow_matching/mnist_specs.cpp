@@ -15,8 +15,8 @@ namespace {
 
 // The velocity UNet of a preset: the course leaves HIDDEN_CHANNELS, CHANNEL_MULTIPLIERS and NUM_BLOCKS to the
 // student (its UNet test: hidden 128, [1, 2, 4]; default num_blocks 2, dropout 0.1); `course` is ours for a GPU
-// (hidden 64, [1, 2, 2], 2 blocks), `quick` the smallest GroupNorm(32) allows on 2 CPU cores (hidden 32, [1, 2],
-// 1 block, no attention at 32x32).
+// (hidden 64, [1, 2, 2], 2 blocks), `quick` the narrowest GroupNorm(32) allows on 2 CPU cores (hidden 32,
+// [1, 2, 2], 1 block, no attention at 32x32).
 struct UNetSize {
   int64_t hidden;
   std::vector<int64_t> multipliers;
@@ -26,7 +26,7 @@ struct UNetSize {
 };
 
 UNetSize unet_size(const std::string& preset) {
-  if (preset == "quick") return {32, {1, 2}, 1, 0.1, 1};
+  if (preset == "quick") return {32, {1, 2, 2}, 1, 0.1, 1};
   return {64, {1, 2, 2}, 2, 0.1, 0};
 }
 
@@ -52,11 +52,12 @@ TrainSettings fm_settings(int64_t epochs, int64_t batch_size, double lr) {
   return t;
 }
 
-// quick: 250 steps of 32 images on 8000 training images, a clipped gradient for the large learning rate, an EMA.
+// quick: 1250 steps of 32 images on 40000 training images (about 8 minutes on 2 cores), a clipped gradient for the
+// large learning rate, an EMA.
 TrainSettings quick_settings(double lr, const std::string& measured) {
   TrainSettings q = fm_settings(1, 32, lr);
   q.optimizers.at("model").clip_grad_norm = 1.0;
-  q.limit = 8000;
+  q.limit = 40000;
   q.test_limit = 512;
   q.ema_decay = 0.99;
   q.expected_time = measured;
@@ -98,12 +99,11 @@ void register_cfm(Registry& r) {
                           "conditional flow matching on 32x32 MNIST: x_t = t x1 + (1 - t) x0, target x1 - x0, the "
                           "UNet with a continuous time embedding; samples by Euler on linspace(0, 1, steps)");
   s.presets = {{"quick", quick_settings(2e-3,
-                                        "15.6 min wall beside other runs (load 9-10 on 2 cores), 447 s CPU "
-                                        "(2026-12-04, measured, MNIST, 250 steps of 32): test total_loss "
-                                        "0.0971 (train 0.132); samples (EMA, 10 Euler steps): stroke "
-                                        "fragments, not yet digits; FID (dgm MNIST features of a 1-epoch classifier, "
-                                        "test accuracy 98.2%, n = 500) 793 at 2 "
-                                        "steps, 281 at 10 (floor: training images 11.1)")},
+                                        "859 s CPU (14.5 min wall at 1 thread beside another run; about 8 min "
+                                        "wall alone at 2 threads), 2026-12-05, measured, MNIST, 1250 steps of 32: "
+                                        "test total_loss 0.0737; samples (EMA, 10 Euler steps): digits, many "
+                                        "malformed; FID (dgm MNIST features, the 10-epoch classifier, n = 1000) "
+                                        "1444 at 2 steps, 316 at 10 (floor: training images 22.4)")},
                {"course", course_settings(20, 2e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
     return make_fm(c.preset, Coupling::independent, ProbabilityPath::linear, 0);
@@ -116,12 +116,11 @@ void register_otcfm(Registry& r) {
                           "flow matching with mini-batch OT couplings: each batch's noise and images re-paired by "
                           "the exact OT plan (squared Euclidean costs), then the CFM loss");
   s.presets = {{"quick", quick_settings(2e-3,
-                                        "33.3 min wall beside other runs (load 8-11 on 2 cores), 503 s CPU "
-                                        "(2026-12-04, measured, MNIST, 250 steps of 32): test total_loss "
-                                        "0.0849 (train 0.114; the OT pairs' targets vary less than CFM's); "
-                                        "samples (EMA, 10 Euler steps): stroke fragments, not yet digits; FID "
-                                        "(dgm MNIST features of a 1-epoch classifier, test accuracy 98.2%, n = 500) "
-                                        "602 at 2 steps, 273 at 10 (floor 11.1)")},
+                                        "829 s CPU (17.6 min wall at 1 thread beside another run), "
+                                        "2026-12-05, measured, MNIST, 1250 steps of 32: test total_loss 0.0583 "
+                                        "(the OT pairs' targets vary less than CFM's); samples (EMA, 10 Euler "
+                                        "steps): digits, many malformed; FID (dgm MNIST features, the 10-epoch "
+                                        "classifier, n = 1000) 1031 at 2 steps, 293 at 10 (floor 22.4)")},
                {"course", course_settings(20, 2e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
     return make_fm(c.preset, Coupling::ot, ProbabilityPath::linear, 0);
@@ -158,16 +157,15 @@ void register_reflow(Registry& r) {
                           "rectified flow: the cfm-mnist model (--from runs/cfm-mnist) fine-tuned on its own pairs "
                           "(x* = ODE(x0) with 10 Euler steps, x0), one pair per example of each split");
   s.from = "cfm-mnist";
-  // quick: the pairs cost 10 UNet passes per example, so fewer of them (1024) than cfm-mnist trains on
+  // quick: the pairs cost 10 UNet passes per example, so fewer of them (4096) than cfm-mnist trains on
   TrainSettings quick = quick_settings(
       5e-4,
-      "23.9 min wall beside other runs (load 8-11 on 2 cores), 361 s CPU with the pairs (2026-12-04, measured, "
-      "1024 + 128 pairs of the quick cfm-mnist run, 2 epochs of 32 steps): test total_loss 0.0178 (train 0.0234); "
-      "its 2-step samples sharper than cfm-mnist's (steps.png); FID (dgm MNIST features of a 1-epoch classifier, test "
-      "accuracy 98.2%, n = 500) 501 at 2 steps "
-      "(cfm-mnist: 793), 284 at 10 (floor 11.1)");
-  quick.limit = 1024;
-  quick.test_limit = 128;
+      "7.8 min wall at 2 threads, 511 s CPU with the pairs (2026-12-05, measured, 4096 + 256 pairs of the quick "
+      "cfm-mnist run, 2 epochs of 128 steps): test total_loss 0.0297; its 2-step samples far sharper than "
+      "cfm-mnist's (steps.png); FID (dgm MNIST features, the 10-epoch classifier, n = 1000) 541 at 2 steps "
+      "(cfm-mnist: 1444, otcfm-mnist: 1031), 352 at 10 (cfm-mnist: 316; floor 22.4)");
+  quick.limit = 4096;
+  quick.test_limit = 256;
   quick.epochs = 2;
   s.presets = {{"quick", quick}, {"course", course_settings(10, 1e-4)}};
   s.make = [](const MakeContext& c) -> std::shared_ptr<GenerativeModel> {
