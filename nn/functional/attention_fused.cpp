@@ -1,5 +1,9 @@
 #include "nn/functional/attention_fused.h"
 
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
 #include "autograd/grad_mode.h"
 #include "tensor/kernels/attention.h"
 
@@ -7,12 +11,21 @@ namespace dgm::nn::functional {
 
 namespace {
 
+std::atomic<bool>& cuda_fused_flag() {
+  static std::atomic<bool> flag([] {
+    const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
+    return env != nullptr && std::strcmp(env, "1") == 0;
+  }());
+  return flag;
+}
+
 Shape batch_of(const Tensor& t) { return Shape(t.shape().begin(), t.shape().end() - 2); }
 
 bool fused_applies(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask, double dropout_p) {
   const DType dt = q.dtype();
   if (dropout_p > 0 || (dt != kFloat32 && dt != kFloat64) || k.dtype() != dt || v.dtype() != dt) return false;
   if (k.device() != q.device() || v.device() != q.device()) return false;
+  if (q.device().is_cuda() && !cuda_fused_attention_enabled()) return false;
   if (q.numel() == 0 || k.numel() == 0 || v.numel() == 0) return false;
   if (k.dim() != q.dim() || v.dim() != q.dim() || batch_of(k) != batch_of(q) || batch_of(v) != batch_of(q))
     return false;
@@ -26,6 +39,10 @@ bool fused_applies(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
 }
 
 }  // namespace
+
+void enable_cuda_fused_attention(bool enabled) { cuda_fused_flag().store(enabled); }
+
+bool cuda_fused_attention_enabled() { return cuda_fused_flag().load(); }
 
 Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask,
                                           double dropout_p, bool is_causal, double scale) {

@@ -7,11 +7,13 @@
 // derivatives through create_graph; a row with every key masked; the
 // MultiheadAttention paths.
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
 #include <set>
 
+#include "nn/functional/attention_fused.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -164,6 +166,20 @@ TEST_CASE("fused attention is skipped where it does not apply; bad operands name
   CHECK_THROWS_WITH(scaled_dot_product_attention(q.to(kFloat32), k, v),
                     Catch::Contains("scaled_dot_product_attention: query, key and value must have one dtype, got "
                                     "float32, float64 and float64"));
+}
+
+TEST_CASE("the CUDA fused attention is off by default; the switch leaves the CPU kernel on", "[nn][attention]") {
+  // the default, read once from DGM_CUDA_FUSED_ATTENTION (unset or not "1" in the test runs: off)
+  const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
+  const bool from_env = env != nullptr && std::strcmp(env, "1") == 0;
+  CHECK(nn::functional::cuda_fused_attention_enabled() == from_env);
+  Tensor q = leaf({2, 4, 3}), k = leaf({2, 5, 3}), v = leaf({2, 5, 2});
+  for (bool on : {true, false}) {
+    nn::functional::enable_cuda_fused_attention(on);
+    CHECK(nn::functional::cuda_fused_attention_enabled() == on);
+    CHECK(fused(scaled_dot_product_attention(q, k, v)));
+  }
+  nn::functional::enable_cuda_fused_attention(from_env);
 }
 
 TEST_CASE("MultiheadAttention without weights takes the fused path, with the same result", "[nn][attention]") {
