@@ -11,10 +11,11 @@ namespace dgm::nn::functional {
 
 namespace {
 
+// DGM_CUDA_FUSED_ATTENTION set, not empty and not "0": on (as DGM_DETECT_NAN and DGM_PROFILE read)
 std::atomic<bool>& cuda_fused_flag() {
   static std::atomic<bool> flag([] {
     const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
-    return env != nullptr && std::strcmp(env, "1") == 0;
+    return env != nullptr && *env != '\0' && std::strcmp(env, "0") != 0;
   }());
   return flag;
 }
@@ -43,6 +44,9 @@ bool fused_applies(const Tensor& q, const Tensor& k, const Tensor& v, const Tens
 void enable_cuda_fused_attention(bool enabled) { cuda_fused_flag().store(enabled); }
 
 bool cuda_fused_attention_enabled() { return cuda_fused_flag().load(); }
+
+CudaFusedAttentionGuard::CudaFusedAttentionGuard(bool enabled) : previous_(cuda_fused_flag().exchange(enabled)) {}
+CudaFusedAttentionGuard::~CudaFusedAttentionGuard() { cuda_fused_flag().store(previous_); }
 
 Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask,
                                           double dropout_p, bool is_causal, double scale) {

@@ -29,6 +29,18 @@ Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, cons
 void enable_cuda_fused_attention(bool enabled);
 bool cuda_fused_attention_enabled();
 
+// Sets the switch for a scope and puts the previous value back (as autograd's DetectAnomalyGuard).
+class CudaFusedAttentionGuard {
+ public:
+  explicit CudaFusedAttentionGuard(bool enabled);
+  ~CudaFusedAttentionGuard();
+  CudaFusedAttentionGuard(const CudaFusedAttentionGuard&) = delete;
+  CudaFusedAttentionGuard& operator=(const CudaFusedAttentionGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // The gradients {dq, dk, dv} of softmax(q k^T scale + mask) v for output
 // gradient g (mask: undefined or floating, no gradient), each undefined where
 // needs[i] is false. Differentiable ops only. Defined in

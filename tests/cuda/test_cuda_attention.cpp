@@ -25,18 +25,11 @@ bool fused(const Tensor& y) {
   return y.grad_fn() && std::strcmp(y.grad_fn()->name, "scaled_dot_product_attention") == 0;
 }
 
-// The fused kernel is off on CUDA by default until it has run on a GPU (nn/functional/attention_fused.h): on
-// for these tests, and back as it was after.
-struct CudaFusedAttentionOn {
-  bool before = nn::functional::cuda_fused_attention_enabled();
-  CudaFusedAttentionOn() { nn::functional::enable_cuda_fused_attention(true); }
-  ~CudaFusedAttentionOn() { nn::functional::enable_cuda_fused_attention(before); }
-};
-
 }  // namespace
 
 TEST_CASE("fused attention on CUDA matches the composite on CUDA", "[cuda][attention]") {
-  const CudaFusedAttentionOn fused_on;
+  // the fused kernel is off on CUDA by default until it has run on a GPU (nn/functional/attention_fused.h)
+  const nn::functional::CudaFusedAttentionGuard fused_on(true);
   struct Case {
     int64_t L, S, E, Ev;
   };

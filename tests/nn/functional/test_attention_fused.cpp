@@ -169,9 +169,9 @@ TEST_CASE("fused attention is skipped where it does not apply; bad operands name
 }
 
 TEST_CASE("the CUDA fused attention is off by default; the switch leaves the CPU kernel on", "[nn][attention]") {
-  // the default, read once from DGM_CUDA_FUSED_ATTENTION (unset or not "1" in the test runs: off)
+  // the default, read once from DGM_CUDA_FUSED_ATTENTION (on when set, not empty and not "0")
   const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
-  const bool from_env = env != nullptr && std::strcmp(env, "1") == 0;
+  const bool from_env = env != nullptr && *env != '\0' && std::strcmp(env, "0") != 0;
   CHECK(nn::functional::cuda_fused_attention_enabled() == from_env);
   Tensor q = leaf({2, 4, 3}), k = leaf({2, 5, 3}), v = leaf({2, 5, 2});
   for (bool on : {true, false}) {
@@ -180,6 +180,11 @@ TEST_CASE("the CUDA fused attention is off by default; the switch leaves the CPU
     CHECK(fused(scaled_dot_product_attention(q, k, v)));
   }
   nn::functional::enable_cuda_fused_attention(from_env);
+  {
+    const nn::functional::CudaFusedAttentionGuard guard(!from_env);
+    CHECK(nn::functional::cuda_fused_attention_enabled() == !from_env);
+  }
+  CHECK(nn::functional::cuda_fused_attention_enabled() == from_env);
 }
 
 TEST_CASE("MultiheadAttention without weights takes the fused path, with the same result", "[nn][attention]") {
