@@ -2,22 +2,17 @@
 
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <unordered_set>
 
 #include "autograd/node.h"
+#include "tensor/environment.h"
 #include "tensor/kernels/elementwise.h"
 #include "tensor/kernels/reduce.h"
 
 namespace dgm::autograd {
 namespace {
-bool env_flag(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::string(v) != "0";
-}
-
 std::atomic<bool>& anomaly_mode() {
   static std::atomic<bool> on{env_flag("DGM_DETECT_NAN")};
   return on;

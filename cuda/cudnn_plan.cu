@@ -1,9 +1,9 @@
 // The cuDNN plans of cuda/cudnn.h: descriptors per geometry, cached for the
 // life of the process, the handle, and how many samples go to one call.
-#include <cstdlib>
 #include <map>
 
 #include "cuda/cudnn.h"
+#include "tensor/environment.h"
 
 namespace dgm::cuda {
 namespace {
@@ -123,10 +123,7 @@ bool cudnn_supports(const Geo& g, DType dtype, const std::string& where) {
 // default). Measuring costs a few milliseconds per new geometry and picks the
 // fastest algorithm for this GPU; course models use a handful of fixed shapes.
 bool cudnn_benchmark() {
-  static const bool on = [] {
-    const char* v = std::getenv("DGM_CUDNN_BENCHMARK");
-    return !(v && std::string(v) == "0");
-  }();
+  static const bool on = env_flag("DGM_CUDNN_BENCHMARK", true);
   return on;
 }
 

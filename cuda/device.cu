@@ -1,9 +1,9 @@
 // Is there a GPU, which one, and the launch check every kernel calls.
-#include <cstdlib>
 #include <mutex>
 
 #include "cuda/cuda.h"
 #include "cuda/runtime.h"
+#include "tensor/environment.h"
 
 namespace dgm::cuda {
 namespace {
@@ -31,10 +31,7 @@ bool sync_after_launch() {
 #ifndef NDEBUG
   return true;
 #else
-  static const bool on = [] {
-    const char* v = std::getenv("DGM_CUDA_SYNC");
-    return v && *v && std::string(v) != "0";
-  }();
+  static const bool on = env_flag("DGM_CUDA_SYNC");
   return on;
 #endif
 }

@@ -4,13 +4,13 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <map>
 #include <mutex>
 
 #include "tensor/allocator.h"
 #include "tensor/backend/backend.h"  // cuda::synchronize
+#include "tensor/environment.h"
 
 namespace dgm::profiler {
 
@@ -64,8 +64,7 @@ std::string format_row(const char* format, ...) {
 // DGM_PROFILE=1: on from the start, the table to stderr at exit.
 struct FromEnvironment {
   FromEnvironment() {
-    const char* v = std::getenv("DGM_PROFILE");
-    if (!v || std::strcmp(v, "") == 0 || std::strcmp(v, "0") == 0) return;
+    if (!env_flag("DGM_PROFILE")) return;
     enable();
     std::atexit([] { std::fputs(table().c_str(), stderr); });
   }

@@ -1,22 +1,18 @@
 #include "nn/functional/attention_fused.h"
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 
 #include "autograd/grad_mode.h"
+#include "tensor/environment.h"
 #include "tensor/kernels/attention.h"
 
 namespace dgm::nn::functional {
 
 namespace {
 
-// DGM_CUDA_FUSED_ATTENTION set, not empty and not "0": on (as DGM_DETECT_NAN and DGM_PROFILE read)
+// DGM_CUDA_FUSED_ATTENTION=1: on (read as every DGM_ switch, tensor/environment.h)
 std::atomic<bool>& cuda_fused_flag() {
-  static std::atomic<bool> flag([] {
-    const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
-    return env != nullptr && *env != '\0' && std::strcmp(env, "0") != 0;
-  }());
+  static std::atomic<bool> flag(env_flag("DGM_CUDA_FUSED_ATTENTION"));
   return flag;
 }
 
