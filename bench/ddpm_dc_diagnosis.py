@@ -7,7 +7,7 @@ mean of its starting noise x_T, because the UNet's output cannot follow the mean
 RUN is a ddpm-mnist or ddpm-mnist-cfg run folder. Its EMA weights go into the PyTorch twin (bench/twins/
 unet_ddpm_twin.py; sizes read from the checkpoint, `groups` the GroupNorm groups the run was built with) and n
 samples are drawn by DDIM (eta 0, x0 clipped to [-1, 1], as dgm's sampler) from x_T ~ N(0, I) of torch's generator.
-Printed: the correlation between mean(x_T) and the mean of the sample; the share of samples with a mean above 0.3 in
+Printed: how the mean of the UNet's eps follows a constant added to x_t; the correlation between mean(x_T) and the mean of the sample; the share of samples with a mean above 0.3 in
 [0, 1] (MNIST's images average 0.13 and 0.07% of them pass 0.3), in all and in each quarter of mean(x_T); the mean
 of x0^ along the trajectory for the lowest and the highest quarter.
 
@@ -96,6 +96,16 @@ def main():
             x = np.sqrt(a_s) * x0 + np.sqrt(1 - a_s) * e
             x0_means.append((t, x0.mean((1, 2, 3)).numpy()))
     image_mean = ((x + 1) / 2).clamp(0, 1).mean((1, 2, 3)).numpy()
+    # How the output's mean follows the input's: d mean(eps) / d c for x_t + c, by central differences on pure noise
+    # (the optimal eps at high t is x_t - sqrt(abar) E[x0] over sqrt(1 - abar): slope about 1)
+    probe, c = torch.randn(min(n, 64), 1, 32, 32), 0.05
+    slopes = []
+    with torch.no_grad():
+        for t in (999, 979, 900, 700):
+            tt, none = torch.full((probe.size(0),), t), torch.full((probe.size(0),), -1)
+            up, down = ddpm.model(probe + c, tt, none), ddpm.model(probe - c, tt, none)
+            slopes.append(f"t = {t}: {float((up - down).mean()) / (2 * c):.2f}")
+    print("d mean(eps) / d mean(x_t) (about 1 for the optimal eps): " + ", ".join(slopes))
     bright = image_mean > 0.3
     print(f"corr(mean x_T, mean sample) = {np.corrcoef(dc_T, image_mean)[0, 1]:.3f}; samples with a mean "
           f"above 0.3: {bright.mean():.2f}")
