@@ -7,13 +7,15 @@ mean of its starting noise x_T, because the UNet's output cannot follow the mean
 RUN is a ddpm-mnist or ddpm-mnist-cfg run folder. Its EMA weights go into the PyTorch twin (bench/twins/
 unet_ddpm_twin.py; sizes read from the checkpoint, `groups` the GroupNorm groups the run was built with) and n
 samples are drawn by DDIM (eta 0, x0 clipped to [-1, 1], as dgm's sampler) from x_T ~ N(0, I) of torch's generator.
-Printed: how the mean of the UNet's eps follows a constant added to x_t; the correlation between mean(x_T) and the mean of the sample; the share of samples with a mean above 0.3 in
-[0, 1] (MNIST's images average 0.13 and 0.07% of them pass 0.3), in all and in each quarter of mean(x_T); the mean
-of x0^ along the trajectory for the lowest and the highest quarter.
+Printed: how the mean of the UNet's eps follows a constant added to x_t; the correlation between mean(x_T) and
+the mean of the sample; the share of samples with a mean above 0.3 in [0, 1] (MNIST's images average 0.13 and 0.07%
+of them pass 0.3), in all and in each quarter of mean(x_T); the mean of x0^ along the trajectory for the lowest
+and the highest quarter.
 
 The mechanism: at high t the optimal eps has the mean of x_t minus sqrt(abar) E[mean x0], so its mean must follow
 the input's. The UNet ends in GroupNorm(32, hidden) -> Swish -> Conv; with hidden 32 every group is one channel and
-the norm removes each channel's mean, so the output's mean hardly depends on the input's. Then
+the norm removes each channel's mean, so the output's mean hardly depends on the input's (measured slope 0.01 at
+t = 979; with GroupNorm(8), 4 channels a group, 0.18 after the same 1250 steps). Then
   mean x0^ = (mean x_t - sqrt(1 - abar) mean eps) / sqrt(abar)
 follows mean(x_T) with slope 1 / sqrt(abar) (32 at t = 979), and DDIM keeps it to the end."""
 import os
