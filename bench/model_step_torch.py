@@ -240,9 +240,7 @@ def registry_twin(name, b):
         return step, "bench/twins/wgan_gp_twin.py, 5 critic steps per generator step"
     if name == "ddpm-mnist-cfg":
         import unet_ddpm_twin
-        m = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
-                                            "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
-                                            "attn_from_level": 1})
+        m = unet_ddpm_twin.ConditionalDDPM(unet_ddpm_twin.QUICK_CONFIG)
         x, y = torch.rand(b, 1, 32, 32), torch.randint(0, 10, (b,))
 
         def loss():
@@ -251,8 +249,7 @@ def registry_twin(name, b):
         return training_step(m.parameters(), loss, "adamw", 1e-3, 1e-4, 1.0), "bench/twins/unet_ddpm_twin.py"
     if name == "cfm-mnist":
         import flow_matching_twin
-        m = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1,
-                                             "dropout": 0.1, "attn_from_level": 1})
+        m = flow_matching_twin.FlowMatching(flow_matching_twin.QUICK_CONFIG)
         x = torch.rand(b, 1, 32, 32)
         step = training_step(m.parameters(), lambda: m.loss(x, torch.randn_like(x), torch.rand(b)), lr=2e-3, clip=1.0)
         return step, "bench/twins/flow_matching_twin.py"
@@ -451,9 +448,7 @@ if "unet_ddpm" in wanted:
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
     import unet_ddpm_twin  # noqa: E402
 
-    ddpm = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
-                                           "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
-                                           "attn_from_level": 1}).to(device)
+    ddpm = unet_ddpm_twin.ConditionalDDPM(unet_ddpm_twin.QUICK_CONFIG).to(device)
     xu = torch.rand(32, 1, 32, 32).to(device)
     yu = torch.randint(0, 10, (32,)).to(device)
 
@@ -469,8 +464,7 @@ if "cfm_mnist" in wanted:
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "twins"))
     import flow_matching_twin  # noqa: E402
 
-    cfm = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1,
-                                           "dropout": 0.1, "attn_from_level": 1}).to(device)
+    cfm = flow_matching_twin.FlowMatching(flow_matching_twin.QUICK_CONFIG).to(device)
     xc = torch.rand(32, 1, 32, 32).to(device)
 
     def cfm_loss():

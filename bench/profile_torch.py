@@ -44,16 +44,13 @@ def adam_step(model, loss_fn):
 if model == "unet_ddpm":
     import unet_ddpm_twin
 
-    ddpm = unet_ddpm_twin.ConditionalDDPM({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
-                                           "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
-                                           "attn_from_level": 1})
+    ddpm = unet_ddpm_twin.ConditionalDDPM(unet_ddpm_twin.QUICK_CONFIG)
     xu, yu = torch.rand(32, 1, 32, 32), torch.randint(0, 10, (32,))
     step = adam_step(ddpm, lambda: ddpm.loss(xu, yu, torch.randint(0, 1000, (32,)), torch.randn_like(xu)))
 elif model == "cfm_mnist":
     import flow_matching_twin
 
-    cfm = flow_matching_twin.FlowMatching({"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1,
-                                           "dropout": 0.1, "attn_from_level": 1})
+    cfm = flow_matching_twin.FlowMatching(flow_matching_twin.QUICK_CONFIG)
     xc = torch.rand(32, 1, 32, 32)
     step = adam_step(cfm, lambda: cfm.loss(xc, torch.randn_like(xc), torch.rand(32)))
 elif model == "imagegpt":

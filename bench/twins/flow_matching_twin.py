@@ -16,6 +16,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# The UNet of `dgm train cfm-mnist --preset quick` (models/flow_matching/): continuous time, hidden 32, multipliers
+# [1, 2, 2], 1 block, attention from level 1, dropout 0.1; the benchmarks' twin of its training step.
+QUICK_CONFIG = {"hidden_channels": 32, "channel_multipliers": [1, 2, 2], "num_blocks": 1, "dropout": 0.1,
+                "attn_from_level": 1}
+
 
 def swish(x):
     return x * torch.sigmoid(x)
