@@ -24,8 +24,9 @@ Tensor fused_scaled_dot_product_attention(const Tensor& q, const Tensor& k, cons
 
 // Whether CUDA tensors take the fused kernel (PyTorch's torch.backends.cuda.enable_flash_sdp): off by default
 // until cuda/attention.cu has run on a GPU (it compiles, and tests/cuda/test_cuda_attention.cpp, which turns it on,
-// compares it with the composite, but no GPU was lent yet); the environment variable DGM_CUDA_FUSED_ATTENTION=1 or
-// enable_cuda_fused_attention(true) turns it on. The CPU kernel is always used where it applies.
+// compares it with the composite, but no GPU was lent yet); DGM_CUDA_FUSED_ATTENTION=1 in the environment (read by
+// env_flag, tensor/environment.h) or enable_cuda_fused_attention(true) turns it on. The CPU kernel is always used
+// where it applies.
 void enable_cuda_fused_attention(bool enabled);
 bool cuda_fused_attention_enabled();
 

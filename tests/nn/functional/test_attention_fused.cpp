@@ -7,13 +7,13 @@
 // derivatives through create_graph; a row with every key masked; the
 // MultiheadAttention paths.
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 
 #include <set>
 
 #include "nn/functional/attention_fused.h"
+#include "tensor/environment.h"
 #include "tests/helpers.h"
 
 using namespace dgm;
@@ -169,9 +169,8 @@ TEST_CASE("fused attention is skipped where it does not apply; bad operands name
 }
 
 TEST_CASE("the CUDA fused attention is off by default; the switch leaves the CPU kernel on", "[nn][attention]") {
-  // the default, read once from DGM_CUDA_FUSED_ATTENTION (on when set, not empty and not "0")
-  const char* env = std::getenv("DGM_CUDA_FUSED_ATTENTION");
-  const bool from_env = env != nullptr && *env != '\0' && std::strcmp(env, "0") != 0;
+  // the default, read once from DGM_CUDA_FUSED_ATTENTION as every DGM_ switch (env_flag: tests/tensor/test_environment)
+  const bool from_env = env_flag("DGM_CUDA_FUSED_ATTENTION");
   CHECK(nn::functional::cuda_fused_attention_enabled() == from_env);
   Tensor q = leaf({2, 4, 3}), k = leaf({2, 5, 3}), v = leaf({2, 5, 2});
   for (bool on : {true, false}) {
