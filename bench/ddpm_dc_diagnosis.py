@@ -2,7 +2,7 @@
 """Why a short ddpm-mnist run draws gray and white fields: the image mean (DC) of a DDIM sample is decided by the
 mean of its starting noise x_T, because the UNet's output cannot follow the mean of its input.
 
-  /usr/bin/python3 bench/ddpm_dc_diagnosis.py RUN [n=256] [steps=50] [seed=0] [guidance=0]
+  /usr/bin/python3 bench/ddpm_dc_diagnosis.py RUN [n=256] [steps=50] [seed=0] [guidance=0] [tail_groups=G]
 
 RUN is a ddpm-mnist or ddpm-mnist-cfg run folder. Its EMA weights go into the PyTorch twin (bench/twins/
 unet_ddpm_twin.py; sizes read from the checkpoint) and n samples are drawn by DDIM (eta 0, x0 clipped to [-1, 1],
@@ -46,18 +46,24 @@ def dgm_parameter_order(module, prefix=""):
     return names
 
 
-def load_run(run):
+def load_run(run, tail_groups=None):
     """The run's UNet in the PyTorch twin, with its EMA weights (raw weights when it kept no EMA)."""
-    tensors, _ = safetensors_reader.load(os.path.join(run, "checkpoint.safetensors"))
+    tensors, metadata = safetensors_reader.load(os.path.join(run, "checkpoint.safetensors"))
     w = {k[len("model.model."):]: v for k, v in tensors.items() if k.startswith("model.model.")}
     hidden = w["head.weight"].shape[0]
     resblocks = sorted(int(k.split(".")[1]) for k in w if re.fullmatch(r"downblocks\.\d+\.block1\.2\.weight", k))
     mult = [w[f"downblocks.{i}.block1.2.weight"].shape[0] // hidden for i in resblocks]  # num_blocks = 1
     with_attn = [level for level, i in enumerate(resblocks) if f"downblocks.{i}.attn.proj.weight" in w]
     num_labels = w["cond_embedding.embedding.weight"].shape[0] - 1 if "cond_embedding.embedding.weight" in w else 0
+    # the tail's group count shows in no weight: the checkpoint's architecture record names it (a run from before
+    # the record existed used the course's 32)
+    if tail_groups is None:
+        found = re.search(r"tail_norm_groups=(\d+)", metadata.get("architecture", ""))
+        tail_groups = int(found.group(1)) if found else 32
     # the twin always builds a class embedding; an unconditional run leaves it unused (y = -1 everywhere)
     config = dict(num_timesteps=1000, num_labels=max(num_labels, 1), hidden_channels=hidden, channel_multipliers=mult,
-                  num_blocks=1, dropout=0.0, attn_from_level=with_attn[0] if with_attn else len(mult))
+                  num_blocks=1, dropout=0.0, attn_from_level=with_attn[0] if with_attn else len(mult),
+                  tail_norm_groups=tail_groups)
     ddpm = twin.ConditionalDDPM(config)
     params = dict(ddpm.model.named_parameters())
     names = [n for n in dgm_parameter_order(ddpm.model) if n in w]
@@ -67,7 +73,7 @@ def load_run(run):
         assert src.shape == tuple(params[n].shape), f"{n}: checkpoint {src.shape}, twin {tuple(params[n].shape)}"
         params[n].data.copy_(torch.from_numpy(src))
     print(f"{run}: hidden {hidden}, multipliers {mult}, attention from level {config['attn_from_level']}, "
-          f"{num_labels} labels, {'EMA' if ema else 'raw'} weights")
+          f"{num_labels} labels, tail GroupNorm({tail_groups}, {hidden}), {'EMA' if ema else 'raw'} weights")
     return ddpm.model.eval(), num_labels
 
 
@@ -107,7 +113,7 @@ def main():
     args = dict(a.split("=", 1) for a in sys.argv[2:])
     n, steps, guidance = int(args.get("n", 256)), int(args.get("steps", 50)), float(args.get("guidance", 0))
     torch.manual_seed(int(args.get("seed", 0)))
-    unet, num_labels = load_run(run)
+    unet, num_labels = load_run(run, int(args["tail_groups"]) if "tail_groups" in args else None)
     x_T = torch.randn(n, 1, 32, 32)
     labels = torch.arange(n) % 10 if num_labels and guidance > 0 else torch.full((n,), -1)
     x_0, x0_means = ddim_samples(unet, x_T, labels, guidance, steps)

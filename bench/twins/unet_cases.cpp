@@ -35,8 +35,32 @@ TwinCase unet_ddpm_case() {
           }};
 }
 
+// The quick presets' UNet: attention from level 1 only and GroupNorm(8, 32) in the tail, at T = 1000 with late
+// timesteps. The tail's 4 channels a group keep per-channel constants, so the last block's output biases have
+// gradients here; the constants before block2's GroupNorm(32, 32) and the key bias still have none.
+TwinCase unet_ddpm_quick_case() {
+  const char* config = R"json({"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32,
+      "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.0, "attn_from_level": 1, "tail_norm_groups": 8,
+      "zero_grads": [
+      "model\\.(downblocks\\.0|upblocks\\.[34])\\.(block1\\.2\\.bias|temb_proj\\.1\\..*|cemb_proj\\.1\\..*)",
+      "model\\..*\\.attn\\.proj_k\\.bias"]})json";
+  return {
+      "unet_ddpm_quick", "unet_ddpm", config, [](Generator& gen) {
+        auto unet = std::make_shared<models::diffusion::UNet>(1000, 10, 32, std::vector<int64_t>{1, 2}, 1, 0.0, 1, 8);
+        auto ddpm = std::make_shared<models::diffusion::ConditionalDDPM>(1000, unet);
+        const Tensor x0 = rand({4, 1, 16, 16}, &gen);
+        const Tensor y = tensor(std::vector<int64_t>{-1, 4, 1, -1});
+        const Tensor t = tensor(std::vector<int64_t>{3, 480, 979, 999});
+        const Tensor noise = randn({4, 1, 16, 16}, &gen);
+        return TwinExport{
+            ddpm,
+            {{"x0", x0}, {"y", y}, {"t", t}, {"noise", noise}, {"time_table", unet->time_embedding->table}},
+            [ddpm, x0, y, t, noise] { return ddpm->loss(x0, y, t, noise); }};
+      }};
+}
+
 }  // namespace
 
-std::vector<TwinCase> unet_twin_cases() { return {unet_ddpm_case()}; }
+std::vector<TwinCase> unet_twin_cases() { return {unet_ddpm_case(), unet_ddpm_quick_case()}; }
 
 }  // namespace dgm::twins

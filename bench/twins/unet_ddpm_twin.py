@@ -8,6 +8,7 @@ Parameter names follow dgm's state dict, so the exported weights load by name.
                     y = -1 (empty)
     ResBlock:       h = block1(x) + temb_proj(temb) + cemb_proj(cemb); out = attn(block2(h) + shortcut(x))
     UNet:           head, down (ResBlock with attention, Downsample but last), middle, up on cat([h, skip]), tail
+                    (GroupNorm(tail_norm_groups, C) -> Swish -> Conv3x3; the course: 32 groups)
     loss            x_t = sqrt(abar_t)(2 x0 - 1) + sqrt(1 - abar_t) eps; mean (eps - eps_theta(x_t, t, y))^2
 """
 import math
@@ -20,7 +21,7 @@ import torch.nn.functional as F
 # The UNet of `dgm train ddpm-mnist-cfg --preset quick` (models/diffusion/unet_specs.cpp): hidden 32, multipliers
 # [1, 2, 2], attention from level 1, dropout 0.1, T = 1000, 10 labels; the benchmarks' twin of its training step.
 QUICK_CONFIG = {"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32, "channel_multipliers": [1, 2, 2],
-                "num_blocks": 1, "dropout": 0.1, "attn_from_level": 1}
+                "num_blocks": 1, "dropout": 0.1, "attn_from_level": 1, "tail_norm_groups": 8}
 
 
 def swish(x):
@@ -114,7 +115,7 @@ class Upsample(nn.Module):
 
 
 class UNet(nn.Module):
-    def __init__(self, T, num_labels, ch, mult, num_blocks, dropout, attn_from_level=0):
+    def __init__(self, T, num_labels, ch, mult, num_blocks, dropout, attn_from_level=0, tail_norm_groups=32):
         super().__init__()
         tdim = 4 * ch
         self.time_embedding = TimeEmbedding(T, ch, tdim)
@@ -138,7 +139,7 @@ class UNet(nn.Module):
                 now = ch * m
             if i != 0:
                 self.upblocks.append(Upsample(now))
-        self.tail = nn.Sequential(nn.GroupNorm(32, now), Swish(), nn.Conv2d(now, 1, 3, 1, 1))
+        self.tail = nn.Sequential(nn.GroupNorm(tail_norm_groups, now), Swish(), nn.Conv2d(now, 1, 3, 1, 1))
 
     def forward(self, x, t, y):
         temb = self.time_embedding(t)
@@ -167,7 +168,8 @@ class ConditionalDDPM(nn.Module):
         super().__init__()
         self.T = config["num_timesteps"]
         self.model = UNet(self.T, config["num_labels"], config["hidden_channels"], config["channel_multipliers"],
-                          config["num_blocks"], config["dropout"], config.get("attn_from_level", 0))
+                          config["num_blocks"], config["dropout"], config.get("attn_from_level", 0),
+                          config.get("tail_norm_groups", 32))
         abar = alphas_cumprod(self.T)
         self.register_buffer("sqrt_abar", torch.from_numpy(np.sqrt(abar)).float(), persistent=False)
         self.register_buffer("sqrt_1m_abar", torch.from_numpy(np.sqrt(1 - abar)).float(), persistent=False)

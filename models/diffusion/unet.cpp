@@ -11,20 +11,25 @@
 namespace dgm::models::diffusion {
 
 UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_,
-           std::vector<int64_t> channel_multipliers_, int64_t num_blocks_, double dropout_, int64_t attn_from_level_)
+           std::vector<int64_t> channel_multipliers_, int64_t num_blocks_, double dropout_, int64_t attn_from_level_,
+           int64_t tail_norm_groups_)
     : num_timesteps(num_timesteps_),
       num_labels(num_labels_),
       hidden_channels(hidden_channels_),
       channel_multipliers(std::move(channel_multipliers_)),
       num_blocks(num_blocks_),
       dropout(dropout_),
-      attn_from_level(attn_from_level_) {
+      attn_from_level(attn_from_level_),
+      tail_norm_groups(tail_norm_groups_) {
   DGM_CHECK(hidden_channels > 0 && hidden_channels % 32 == 0,
             "UNet: hidden_channels must be a positive multiple of 32 (GroupNorm(32, C)), got ", hidden_channels);
   DGM_CHECK(!channel_multipliers.empty(), "UNet: expected at least one channel multiplier");
   for (int64_t m : channel_multipliers) DGM_CHECK(m > 0, "UNet: channel multipliers must be positive, got ", m);
   DGM_CHECK(num_blocks >= 1, "UNet: expected num_blocks >= 1, got ", num_blocks);
   DGM_CHECK(attn_from_level >= 0, "UNet: expected attn_from_level >= 0, got ", attn_from_level);
+  DGM_CHECK(tail_norm_groups > 0 && hidden_channels % tail_norm_groups == 0,
+            "UNet: tail_norm_groups must divide hidden_channels (GroupNorm(groups, hidden)), got ", tail_norm_groups,
+            " groups for ", hidden_channels, " channels");
   const int64_t tdim = 4 * hidden_channels;
   DGM_CHECK(num_timesteps >= 0, "UNet: expected num_timesteps >= 0 (0: a continuous time in [0, 1]), got ",
             num_timesteps);
@@ -67,9 +72,9 @@ UNet::UNet(int64_t num_timesteps_, int64_t num_labels_, int64_t hidden_channels_
     }
     if (i != 0) upblocks->push_back(std::make_shared<UpsampleBlock>(now));
   }
-  tail = register_module(
-      "tail", std::make_shared<nn::Sequential>(std::make_shared<nn::GroupNorm>(32, now), std::make_shared<Swish>(),
-                                               std::make_shared<nn::Conv2d>(now, 1, 3, 1, 1)));
+  tail = register_module("tail", std::make_shared<nn::Sequential>(
+                                     std::make_shared<nn::GroupNorm>(tail_norm_groups, now), std::make_shared<Swish>(),
+                                     std::make_shared<nn::Conv2d>(now, 1, 3, 1, 1)));
 }
 
 std::string UNet::extra_repr() const {
@@ -77,7 +82,8 @@ std::string UNet::extra_repr() const {
   os << "T=" << (continuous_time() ? std::string("continuous") : std::to_string(num_timesteps))
      << ", num_labels=" << num_labels << ", hidden=" << hidden_channels << ", multipliers=[";
   for (size_t i = 0; i < channel_multipliers.size(); ++i) os << (i ? ", " : "") << channel_multipliers[i];
-  os << "], num_blocks=" << num_blocks << ", dropout=" << dropout << ", attn_from_level=" << attn_from_level;
+  os << "], num_blocks=" << num_blocks << ", dropout=" << dropout << ", attn_from_level=" << attn_from_level
+     << ", tail_norm_groups=" << tail_norm_groups;
   return os.str();
 }
 

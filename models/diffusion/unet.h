@@ -14,8 +14,13 @@
 //     middle: ResBlock(attn = true), ResBlock(attn = false)
 //     up, levels reversed: num_blocks + 1 x ResBlock on cat([h, skips.pop()], channels) (attn = false);
 //           then an UpsampleBlock, except on level 0
-//     out = tail(h) = Conv3x3(hidden -> 1)(Swish(GroupNorm(32, hidden)(h)))
-//   Every channel count must be a multiple of 32 (GroupNorm(32, C)).
+//     out = tail(h) = Conv3x3(hidden -> 1)(Swish(GroupNorm(tail_norm_groups, hidden)(h)))   (the course: 32 groups)
+//   Every channel count must be a multiple of 32 (GroupNorm(32, C)); hidden, of tail_norm_groups.
+//   tail_norm_groups: a GroupNorm removes the mean of each group from every example. The blocks' norms sit inside
+//   residual branches, so the mean of the input x_t reaches the tail through the shortcuts; the tail's norm is the
+//   one place it can be lost. At hidden 32 the course's 32 groups hold one channel each and remove every channel's
+//   mean there, while eps at high t must follow mean(x_t) (README: the DDPM's mean). Fewer groups keep the
+//   differences between the channels of a group, through which the mean can pass.
 //   num_timesteps = 0: the homework 6 (flow matching) UNet, with a real time t in [0, 1]: temb =
 //   ContinuousTimeEmbedding(4 hidden)(t) (sin and cos of k pi t, no MLP, no parameters) instead of the table and MLP.
 //   The rest is the same (the course's hw6 UNet is hw5's without the class embedding: use num_labels = 0).
@@ -32,7 +37,7 @@ namespace dgm::models::diffusion {
 class UNet : public nn::Module {
  public:
   UNet(int64_t num_timesteps, int64_t num_labels, int64_t hidden_channels, std::vector<int64_t> channel_multipliers,
-       int64_t num_blocks = 1, double dropout = 0.1, int64_t attn_from_level = 0);
+       int64_t num_blocks = 1, double dropout = 0.1, int64_t attn_from_level = 0, int64_t tail_norm_groups = 32);
   // x (B, 1, H, W), t (B) int64 (or float32/float64 in [0, 1] when continuous), y (B) int64 in [-1, num_labels) or
   // undefined -> eps (B, 1, H, W) (the velocity of a flow matching model).
   Tensor forward(const Tensor& x, const Tensor& t, const Tensor& y = {});
@@ -47,6 +52,7 @@ class UNet : public nn::Module {
   // Down levels i >= attn_from_level have attention in their ResBlocks: 0 (every level) is the course's UNet; the
   // quick presets skip the full-resolution level (1024 tokens at 32x32), which costs most on a CPU.
   int64_t attn_from_level;
+  int64_t tail_norm_groups;  // groups of the tail's GroupNorm (the course: 32)
   bool continuous_time() const { return num_timesteps == 0; }
   std::shared_ptr<TimeEmbedding> time_embedding;                       // null when continuous
   std::shared_ptr<ContinuousTimeEmbedding> continuous_time_embedding;  // null when discrete

@@ -7,6 +7,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops/shape_ops.h"
 #include "models/datasets.h"
+#include "models/train/architecture.h"
 #include "models/train/checkpoint.h"
 #include "models/train/out_path.h"
 #include "models/train/settings_check.h"
@@ -223,6 +224,7 @@ RunResult train_run(const RunConfig& c) {
   manual_seed(c.seed);  // parameter initialization
   std::shared_ptr<GenerativeModel> model = spec.make(MakeContext{parent, c.preset});
   model->to(c.device);  // before the optimizers see the parameters
+  if (c.resume) check_architecture("--resume", ckpt, saved, *model);
   auto optimizers =
       std::make_shared<Optimizers>(model->optimizer_groups(), settings.optimizers, settings.loss_key,
                                    steps_per_epoch(data.train.size(), settings.batch_size), settings.epochs);
@@ -248,6 +250,7 @@ RunResult train_run(const RunConfig& c) {
                       {"preset", c.preset},
                       {"settings", settings_json(settings)},
                       {"config", config.dump()}};
+  options.metadata["architecture"] = architecture_of(*model);  // compared on restore and resume
   if (!from.empty()) options.metadata["from"] = from;
 
   std::fprintf(c.log, "dgm train %s (%s preset) on %s: %lld train / %lld test examples, %lld epochs, batch %lld\n",
@@ -281,6 +284,7 @@ RestoredRun restore_run(const std::string& run, Device device, bool use_ema) {
   if (out.metadata.count("from")) context.parent = restore_run(out.metadata.at("from"), device, true).model;
   if (out.metadata.count("preset")) context.preset = out.metadata.at("preset");
   out.model = out.spec->make(context);
+  check_architecture("restore " + run, ckpt, out.metadata, *out.model);
   out.model->to(device);
   load_checkpoint(ckpt, *out.model, nullptr, nullptr, /*restore_rng=*/false);
   if (use_ema) out.ema = load_ema_weights(ckpt, *out.model);

@@ -148,3 +148,21 @@ TEST_CASE("UNet: the course's layout, skip channels and what changes the output"
   CHECK(dynamic_cast<diffusion::ResBlock&>(*quick.downblocks->named_children()[0].second).attn == nullptr);
   CHECK(dynamic_cast<diffusion::ResBlock&>(*quick.downblocks->named_children()[2].second).attn != nullptr);
 }
+
+TEST_CASE("UNet: the tail's GroupNorm removes a per-channel mean with one channel a group, not with four", "[unet]") {
+  manual_seed(4);
+  diffusion::UNet course(100, 0, 32, {1, 2}, 1, 0.0);
+  diffusion::UNet fewer(100, 0, 32, {1, 2}, 1, 0.0, 0, 8);
+  CHECK(course.tail_norm_groups == 32);
+  CHECK_THAT(course.extra_repr(), Catch::Contains("tail_norm_groups=32"));
+  CHECK_THAT(fewer.extra_repr(), Catch::Contains("tail_norm_groups=8"));
+  // h: the activations before the tail; shift: a constant for each channel (a mean the shortcuts carried there)
+  const Tensor h = test::uniform_values({2, 32, 8, 8}, -2, 2, 5).to(kFloat32);
+  const Tensor shift = test::uniform_values({1, 32, 1, 1}, -1, 1, 6).to(kFloat32);
+  // GroupNorm(32, 32) subtracts each channel's own mean: the shift is gone (float32 rounding remains)
+  CHECK(course.tail->forward(h + shift).sub(course.tail->forward(h)).abs().max().item() < 1e-5);
+  // GroupNorm(8, 32) subtracts the mean of 4 channels: their differences pass
+  CHECK(fewer.tail->forward(h + shift).sub(fewer.tail->forward(h)).abs().max().item() > 1e-2);
+  CHECK_THROWS_WITH(diffusion::UNet(100, 0, 32, {1, 2}, 1, 0.0, 0, 5),
+                    Catch::Contains("tail_norm_groups must divide") && Catch::Contains("5 groups for 32 channels"));
+}
