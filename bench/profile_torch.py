@@ -24,21 +24,19 @@ from torch.profiler import ProfilerActivity, profile  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "twins"))
-torch.set_num_threads(threads)
+
+# model_step_torch.py's training_step (Adam, lr 1e-3, as dgm's Optimizers) and ImageGPT, imported with no model
+# selected (its import runs none).
+sys.argv = [os.path.join(here, "model_step_torch.py"), "cpu", "1", "none", f"threads={threads}"]
+sys.path.insert(0, here)
+import model_step_torch  # noqa: E402
+
+torch.set_num_threads(threads)  # the import set its own thread count
 torch.manual_seed(0)
 
 
 def adam_step(model, loss_fn):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-    def step():
-        loss = loss_fn()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return model_step_torch.training_step(model.parameters(), loss_fn)
 
 
 if model == "unet_ddpm":
@@ -54,12 +52,6 @@ elif model == "cfm_mnist":
     xc = torch.rand(32, 1, 32, 32)
     step = adam_step(cfm, lambda: cfm.loss(xc, torch.randn_like(xc), torch.rand(32)))
 elif model == "imagegpt":
-    # model_step_torch.py's ImageGPT, imported with no model selected (its import runs none).
-    sys.argv = [os.path.join(here, "model_step_torch.py"), "cpu", "1", "none"]
-    sys.path.insert(0, here)
-    import model_step_torch
-
-    torch.set_num_threads(threads)  # the import set its own thread count
     gpt = model_step_torch.ImageGPT()
     tokens = (torch.rand(64, 784) > 0.5).float()
     step = adam_step(gpt, lambda: gpt.loss(tokens))
