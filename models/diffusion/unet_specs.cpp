@@ -87,10 +87,10 @@ void register_ddpm_mnist(Registry& r) {
   quick.samples = 64;
   quick.ema_decay = 0.995;
   quick.expected_time =
-      "851 s CPU (14.3 min wall at 1 thread beside another run; about 8 min alone at 2 threads), "
-      "2026-12-05, measured, MNIST, 1250 steps of 32: test loss 0.0336; samples (EMA, DDIM 50 steps): about half "
-      "are digits, the rest gray or white fields or noise (the same seeds fail with a [1, 2] UNet); FID (dgm MNIST "
-      "features, 10-epoch classifier, n 500) 689 at 50 DDIM steps (floor 29.4)";
+      "934 s CPU (15.6 min wall at 1 thread beside another run; about 8 min alone at 2 threads), 2026-12-05, "
+      "measured, MNIST, 1250 steps of 32: test loss 0.0321; samples (EMA, DDIM 50 steps): about half are digits, the "
+      "rest gray or white fields or noise (52% too bright, n 128); FID (dgm MNIST features, 10-epoch classifier, "
+      "n 500) 620 at 50 DDIM steps (floor 29.4)";
   TrainSettings course = ddpm_settings(20, 128, 2e-4);
   course.ema_decay = 0.9999;
   course.expected_time = "not measured (no GPU run yet)";
@@ -120,10 +120,10 @@ void register_ddpm_mnist_cfg(Registry& r) {
   quick.samples = 100;
   quick.ema_decay = 0.995;
   quick.expected_time =
-      "898 s CPU (18.8 min wall at 1 thread beside other runs), 2026-12-05, measured, 1250 steps of 32 from the "
-      "quick ddpm-mnist run: test loss 0.0322; guided samples (DDIM 20, n 500, dgm MNIST features): class accuracy "
-      "0.45 / 0.66 / 0.71 and FID 567 / 351 / 291 at g = 1 / 3 / 5 (target 0.95 at g = 3 not met: the failed "
-      "samples are the parent's gray fields)";
+      "980 s CPU (16.3 min wall at 1 thread beside another run), 2026-12-05, measured, 1250 steps of 32 from the "
+      "quick ddpm-mnist run: test loss 0.0313; guided samples (DDIM 20, n 500, dgm MNIST features): class accuracy "
+      "0.51 / 0.74 / 0.82 and FID 464 / 223 / 156 at g = 1 / 3 / 5 (target 0.95 at g = 3 not met: the failed "
+      "samples are the parent's gray or noisy fields)";
   TrainSettings course = ddpm_settings(10, 128, 1e-4);
   course.ema_decay = 0.9999;
   course.expected_time = "not measured (no GPU run yet)";
