@@ -5,7 +5,8 @@
 // a group count of GroupNorm, a mask order) would load old weights into a different network without a word. So the
 // model's module tree, as operator<< prints it, is stored in the metadata ("architecture") and compared with the
 // rebuilt model's before the weights are loaded. Checkpoints written before this record existed carry none and
-// are loaded as they are.
+// are loaded as they are. So every module's extra_repr is part of the checkpoint format: a change to what one
+// prints, even a cosmetic one, makes the runs trained before it refuse to load (the message says which line).
 #pragma once
 #include <map>
 #include <string>
