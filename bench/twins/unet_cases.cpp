@@ -16,6 +16,19 @@ namespace dgm::twins {
 
 namespace {
 
+// The conditional loss of a UNet DDPM on a 16x16 batch of 4 with the given labels and timesteps (x0, noise drawn).
+TwinExport unet_ddpm_export(Generator& gen, std::shared_ptr<models::diffusion::UNet> unet, std::vector<int64_t> labels,
+                            std::vector<int64_t> steps) {
+  auto ddpm = std::make_shared<models::diffusion::ConditionalDDPM>(unet->num_timesteps, unet);
+  const Tensor x0 = rand({4, 1, 16, 16}, &gen);
+  const Tensor y = tensor(labels);
+  const Tensor t = tensor(steps);
+  const Tensor noise = randn({4, 1, 16, 16}, &gen);
+  return TwinExport{ddpm,
+                    {{"x0", x0}, {"y", y}, {"t", t}, {"noise", noise}, {"time_table", unet->time_embedding->table}},
+                    [ddpm, x0, y, t, noise] { return ddpm->loss(x0, y, t, noise); }};
+}
+
 TwinCase unet_ddpm_case() {
   const char* config = R"json({"num_timesteps": 50, "num_labels": 10, "hidden_channels": 32,
       "channel_multipliers": [1, 2], "num_blocks": 1, "dropout": 0.0, "zero_grads": [
@@ -23,15 +36,7 @@ TwinCase unet_ddpm_case() {
       "model\\.upblocks\\.4\\.(block2\\.3|shortcut)\\.bias", "model\\..*\\.attn\\.proj_k\\.bias"]})json";
   return {"unet_ddpm_cfg", "unet_ddpm", config, [](Generator& gen) {
             auto unet = std::make_shared<models::diffusion::UNet>(50, 10, 32, std::vector<int64_t>{1, 2}, 1, 0.0);
-            auto ddpm = std::make_shared<models::diffusion::ConditionalDDPM>(50, unet);
-            const Tensor x0 = rand({4, 1, 16, 16}, &gen);
-            const Tensor y = tensor(std::vector<int64_t>{3, -1, 0, 9});
-            const Tensor t = tensor(std::vector<int64_t>{0, 7, 25, 49});
-            const Tensor noise = randn({4, 1, 16, 16}, &gen);
-            return TwinExport{
-                ddpm,
-                {{"x0", x0}, {"y", y}, {"t", t}, {"noise", noise}, {"time_table", unet->time_embedding->table}},
-                [ddpm, x0, y, t, noise] { return ddpm->loss(x0, y, t, noise); }};
+            return unet_ddpm_export(gen, unet, {3, -1, 0, 9}, {0, 7, 25, 49});
           }};
 }
 
@@ -47,15 +52,7 @@ TwinCase unet_ddpm_quick_case() {
   return {
       "unet_ddpm_quick", "unet_ddpm", config, [](Generator& gen) {
         auto unet = std::make_shared<models::diffusion::UNet>(1000, 10, 32, std::vector<int64_t>{1, 2}, 1, 0.0, 1, 8);
-        auto ddpm = std::make_shared<models::diffusion::ConditionalDDPM>(1000, unet);
-        const Tensor x0 = rand({4, 1, 16, 16}, &gen);
-        const Tensor y = tensor(std::vector<int64_t>{-1, 4, 1, -1});
-        const Tensor t = tensor(std::vector<int64_t>{3, 480, 979, 999});
-        const Tensor noise = randn({4, 1, 16, 16}, &gen);
-        return TwinExport{
-            ddpm,
-            {{"x0", x0}, {"y", y}, {"t", t}, {"noise", noise}, {"time_table", unet->time_embedding->table}},
-            [ddpm, x0, y, t, noise] { return ddpm->loss(x0, y, t, noise); }};
+        return unet_ddpm_export(gen, unet, {-1, 4, 1, -1}, {3, 480, 979, 999});
       }};
 }
 
