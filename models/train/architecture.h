@@ -1,7 +1,7 @@
 // The architecture a checkpoint was trained with, recorded beside its weights.
 //
 // A run is rebuilt from its spec and preset (restore_run, --resume, --from), and only then are the weights loaded
-// by name. A preset whose architecture changed without changing any parameter's shape (the sign of a time table,
+// by name. A preset whose architecture changed without changing any parameter's shape (a frozen table,
 // a group count of GroupNorm, a mask order) would load old weights into a different network without a word. So the
 // model's module tree, as operator<< prints it, is stored in the metadata ("architecture") and compared with the
 // rebuilt model's before the weights are loaded. Checkpoints written before this record existed carry none and
