@@ -19,7 +19,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # The UNet of `dgm train ddpm-mnist-cfg --preset quick` (models/diffusion/unet_specs.cpp): hidden 32, multipliers
-# [1, 2, 2], attention from level 1, dropout 0.1, T = 1000, 10 labels; the benchmarks' twin of its training step.
+# [1, 2, 2], attention from level 1, GroupNorm(8) in the tail, dropout 0.1, T = 1000, 10 labels; the benchmarks'
+# twin of its training step.
 QUICK_CONFIG = {"num_timesteps": 1000, "num_labels": 10, "hidden_channels": 32, "channel_multipliers": [1, 2, 2],
                 "num_blocks": 1, "dropout": 0.1, "attn_from_level": 1, "tail_norm_groups": 8}
 
