@@ -9,6 +9,7 @@
 #include "models/flows/planar_flow.h"
 #include "models/flows/radial_flow.h"
 #include "nn/data/energies.h"
+#include "nn/io/canvas.h"
 #include "nn/io/density_map.h"
 #include "nn/io/scatter.h"
 #include "tensor/factories.h"
@@ -22,24 +23,6 @@ constexpr double kLog2Pi = 1.8378770664093454836;
 // log N(z; 0, I) = -1/2 |z|^2 - D/2 log(2 pi), (B)
 Tensor standard_normal_log_prob(const Tensor& z) {
   return -0.5 * z.square().sum({1}) - 0.5 * static_cast<double>(z.size(1)) * kLog2Pi;
-}
-
-// Images left to right, top-aligned, on white.
-nn::io::PixelImage side_by_side(const std::vector<nn::io::PixelImage>& images) {
-  int width = 0, height = 0;
-  for (const auto& im : images) {
-    width += im.width;
-    height = std::max(height, im.height);
-  }
-  nn::io::PixelImage out(width, height, 3, 255);
-  int left = 0;
-  for (const auto& im : images) {
-    for (int y = 0; y < im.height; ++y)
-      for (int x = 0; x < im.width; ++x)
-        for (int c = 0; c < 3; ++c) out.at(left + x, y)[c] = im.at(x, y)[im.channels == 1 ? 0 : c];
-    left += im.width;
-  }
-  return out;
 }
 
 }  // namespace
@@ -152,15 +135,16 @@ void PlanarFlow::save_pictures(const std::string& dir, const Batch& test_batch, 
     auto target = [&](const Tensor& points) { return -nn::data::energy(energy_, points); };
     nn::io::write_png(
         dir + "/energy_vs_flow.png",
-        side_by_side({nn::io::render_density_map(target, -box, box, -box, box, 160, Tensor(), "exp(-U), " + energy_),
-                      nn::io::render_density_map(density, -box, box, -box, box, 160, Tensor(), "flow density q")}));
+        nn::io::side_by_side(
+            {nn::io::render_density_map(target, -box, box, -box, box, 160, Tensor(), "exp(-U), " + energy_),
+             nn::io::render_density_map(density, -box, box, -box, box, 160, Tensor(), "flow density q")}));
   } else if (data.size(0) > 0) {
     // The test data's box, padded by 0.5.
     const std::vector<double> lo = amin(data, {0}).to_vector<double>(), hi = amax(data, {0}).to_vector<double>();
     nn::io::write_png(dir + "/density.png",
-                      side_by_side({nn::io::render_density_map(density, lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5,
-                                                               hi[1] + 0.5, 200, Tensor(), "flow density"),
-                                    nn::io::render_scatter_panels({{"data (test)", data}}, {}, "", 200)}));
+                      nn::io::side_by_side({nn::io::render_density_map(density, lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5,
+                                                                       hi[1] + 0.5, 200, Tensor(), "flow density"),
+                                            nn::io::render_scatter_panels({{"data (test)", data}}, {}, "", 200)}));
   }
   // A 24 x 24 grid of base points on [-2.5, 2.5]^2, coloured by quadrant, after 0, K/4, K/2, 3K/4, K layers.
   constexpr int64_t kSide = 24;

@@ -4,6 +4,7 @@
 
 #include "autograd/grad_mode.h"
 #include "nn/data/flower_gmm.h"
+#include "nn/io/canvas.h"
 #include "nn/io/density_map.h"
 
 namespace dgm::models::lvm {
@@ -11,18 +12,6 @@ namespace dgm::models::lvm {
 namespace {
 
 constexpr double kBox = 12;  // petal means at radius 6, std sqrt(3) along the radius: 6 + 3.5 sqrt(3) < 12
-
-// Images left to right, top-aligned, on white.
-nn::io::PixelImage side_by_side(const nn::io::PixelImage& a, const nn::io::PixelImage& b) {
-  nn::io::PixelImage out(a.width + b.width, std::max(a.height, b.height), 3, 255);
-  for (const nn::io::PixelImage* im : {&a, &b}) {
-    const int left = im == &a ? 0 : a.width;
-    for (int y = 0; y < im->height; ++y)
-      for (int x = 0; x < im->width; ++x)
-        for (int c = 0; c < 3; ++c) out.at(left + x, y)[c] = im->at(x, y)[im->channels == 1 ? 0 : c];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -34,9 +23,9 @@ void save_gmm_density(const std::string& dir, const GaussianMixture& mixture, co
   const Tensor data = test_batch.x.to(Device()).to(kFloat32);
   nn::io::write_png(
       dir + "/density.png",
-      side_by_side(
-          nn::io::render_density_map(learned, -kBox, kBox, -kBox, kBox, 200, data, "learned p(x), test points"),
-          nn::io::render_density_map(truth, -kBox, kBox, -kBox, kBox, 200, Tensor(), "true FlowerGMM density")));
+      nn::io::side_by_side(
+          {nn::io::render_density_map(learned, -kBox, kBox, -kBox, kBox, 200, data, "learned p(x), test points"),
+           nn::io::render_density_map(truth, -kBox, kBox, -kBox, kBox, 200, Tensor(), "true FlowerGMM density")}));
 }
 
 }  // namespace dgm::models::lvm

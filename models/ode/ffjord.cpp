@@ -5,6 +5,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops/elementwise.h"
 #include "autograd/ops/reduction.h"
+#include "nn/io/canvas.h"
 #include "nn/io/density_map.h"
 #include "nn/io/png.h"
 #include "nn/io/scatter.h"
@@ -12,27 +13,6 @@
 #include "tensor/random.h"
 
 namespace dgm::models::ode {
-namespace {
-
-// Images left to right, top-aligned, on white.
-nn::io::PixelImage side_by_side(const std::vector<nn::io::PixelImage>& images) {
-  int width = 0, height = 0;
-  for (const auto& im : images) {
-    width += im.width;
-    height = std::max(height, im.height);
-  }
-  nn::io::PixelImage out(width, height, 3, 255);
-  int left = 0;
-  for (const auto& im : images) {
-    for (int y = 0; y < im.height; ++y)
-      for (int x = 0; x < im.width; ++x)
-        for (int c = 0; c < 3; ++c) out.at(left + x, y)[c] = im.at(x, y)[im.channels == 1 ? 0 : c];
-    left += im.width;
-  }
-  return out;
-}
-
-}  // namespace
 
 Ffjord::Ffjord(FfjordConfig config) : config_(std::move(config)) {
   DGM_CHECK(config_.dim >= 1, "Ffjord: dim must be positive (got ", config_.dim, ")");
@@ -116,11 +96,11 @@ void Ffjord::save_pictures(const std::string& dir, const Batch& test_batch, int6
   // The test data's box, padded by 0.5.
   const std::vector<double> lo = amin(data, {0}).to_vector<double>(), hi = amax(data, {0}).to_vector<double>();
   const double x0 = lo[0] - 0.5, x1 = hi[0] + 0.5, y0 = lo[1] - 0.5, y1 = hi[1] + 0.5;
-  nn::io::write_png(
-      dir + "/density.png",
-      side_by_side({nn::io::render_density_map(density, x0, x1, y0, y1, 160, Tensor(), "density"),
-                    nn::io::render_density_map(hutchinson_log_var, x0, x1, y0, y1, 160, Tensor(), "hutch var t=0"),
-                    nn::io::render_scatter_panels({{"data (test)", data}}, {}, "", 200)}));
+  nn::io::write_png(dir + "/density.png",
+                    nn::io::side_by_side(
+                        {nn::io::render_density_map(density, x0, x1, y0, y1, 160, Tensor(), "density"),
+                         nn::io::render_density_map(hutchinson_log_var, x0, x1, y0, y1, 160, Tensor(), "hutch var t=0"),
+                         nn::io::render_scatter_panels({{"data (test)", data}}, {}, "", 200)}));
 }
 
 }  // namespace dgm::models::ode

@@ -16,6 +16,23 @@ Rgb tab10(int64_t k) { return kTab10[((k % 10) + 10) % 10]; }
 
 Rect image_rect(const PixelImage& img) { return {0, 0, img.width - 1, img.height - 1}; }
 
+PixelImage side_by_side(const std::vector<PixelImage>& images) {
+  int width = 0, height = 0;
+  for (const auto& im : images) {
+    width += im.width;
+    height = std::max(height, im.height);
+  }
+  PixelImage out(width, height, 3, 255);
+  int left = 0;
+  for (const auto& im : images) {
+    for (int y = 0; y < im.height; ++y)
+      for (int x = 0; x < im.width; ++x)
+        for (int c = 0; c < 3; ++c) out.at(left + x, y)[c] = im.at(x, y)[im.channels == 1 ? 0 : c];
+    left += im.width;
+  }
+  return out;
+}
+
 void put_pixel(PixelImage& img, int x, int y, Rgb c, const Rect& clip) {
   if (!clip.contains(x, y) || x < 0 || y < 0 || x >= img.width || y >= img.height) return;
   uint8_t* p = img.at(x, y);

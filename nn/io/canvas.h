@@ -8,6 +8,7 @@
 //   pixel y = bottom - (y - y0) / (y1 - y0) * (bottom - top)     (y grows upwards)
 #pragma once
 #include <string>
+#include <vector>
 
 #include "nn/io/png.h"
 #include "nn/io/tiny_font.h"
@@ -29,6 +30,8 @@ void fill_rect(PixelImage& img, const Rect& r, Rgb c, const Rect& clip);
 void draw_line(PixelImage& img, int x0, int y0, int x1, int y1, Rgb c, const Rect& clip);
 // The whole image as a clip rectangle.
 Rect image_rect(const PixelImage& img);
+// Images left to right, top-aligned, on white; gray images become RGB.
+PixelImage side_by_side(const std::vector<PixelImage>& images);
 
 struct Axes {
   Rect area;              // the plot area in pixels

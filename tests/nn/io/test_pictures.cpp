@@ -270,6 +270,30 @@ TEST_CASE("density map: NaN and +inf are magenta, -inf is density 0, nothing thr
   REQUIRE(png_header(tmp / "nan.png").ok);
 }
 
+TEST_CASE("side_by_side: left to right, top-aligned, gray as RGB, white below the shorter image", "[io]") {
+  nn::io::PixelImage gray(2, 1, 1, 10);  // 2 wide, 1 high
+  nn::io::PixelImage rgb(1, 3, 3);       // 1 wide, 3 high
+  for (int y = 0; y < 3; ++y) {
+    rgb.at(0, y)[0] = 1;
+    rgb.at(0, y)[1] = 2;
+    rgb.at(0, y)[2] = static_cast<uint8_t>(3 + y);
+  }
+  const nn::io::PixelImage out = nn::io::side_by_side({gray, rgb});
+  CHECK(out.width == 3);
+  CHECK(out.height == 3);
+  CHECK(out.channels == 3);
+  for (int c = 0; c < 3; ++c) {
+    CHECK(out.at(0, 0)[c] == 10);
+    CHECK(out.at(1, 0)[c] == 10);
+    CHECK(out.at(0, 1)[c] == 255);  // below the gray image: the white background
+    CHECK(out.at(1, 2)[c] == 255);
+  }
+  CHECK(out.at(2, 0)[0] == 1);
+  CHECK(out.at(2, 0)[1] == 2);
+  CHECK(out.at(2, 2)[2] == 5);
+  CHECK(nn::io::side_by_side({}).pixels.empty());
+}
+
 TEST_CASE("save_trajectory: image frames, one row per sample and one column per frame", "[io]") {
   // 3 frames of 2 gray 4x5 images; frame k of sample i is the constant (k + 3 i) / 5.
   std::vector<Tensor> frames;
