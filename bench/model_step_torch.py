@@ -41,40 +41,14 @@ import torch  # noqa: E402 (after the restart above)
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_mnist import ConvVAE, MaskedConv2d  # noqa: E402
+
 torch.backends.cudnn.benchmark = "benchmark" in options
 if device == "cpu":
     torch.set_num_threads(threads)
 torch.backends.cuda.matmul.allow_tf32 = False  # dgm computes float32 without TF32
 torch.backends.cudnn.allow_tf32 = False
-
-
-class ConvVAE(nn.Module):
-    def __init__(self, latent=16):
-        super().__init__()
-        self.enc1, self.enc2 = nn.Conv2d(1, 32, 3, 2, 1), nn.Conv2d(32, 64, 3, 2, 1)
-        self.enc_fc, self.dec_fc = nn.Linear(64 * 7 * 7, 2 * latent), nn.Linear(latent, 64 * 7 * 7)
-        self.dec1, self.dec2 = nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ConvTranspose2d(32, 1, 4, 2, 1)
-
-    def loss(self, x):
-        h = F.relu(self.enc2(F.relu(self.enc1(x))))
-        mu, logvar = self.enc_fc(h.flatten(1)).chunk(2, 1)
-        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        logits = self.dec2(F.relu(self.dec1(F.relu(self.dec_fc(z)).view(-1, 64, 7, 7))))
-        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
-        kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum() / x.shape[0]
-        return recon + kl
-
-
-class MaskedConv2d(nn.Conv2d):
-    def __init__(self, mask_type, cin, cout, k):
-        super().__init__(cin, cout, k, padding=k // 2)
-        mask = torch.ones_like(self.weight)
-        mask[:, :, k // 2, k // 2 + (mask_type == "B"):] = 0
-        mask[:, :, k // 2 + 1:] = 0
-        self.register_buffer("mask", mask)
-
-    def forward(self, x):
-        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
 
 
 class PixelCNNStack(nn.Module):

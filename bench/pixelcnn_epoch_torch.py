@@ -5,15 +5,16 @@ MaskedConv2d A 1->64 7x7, 5 x [channel LayerNorm, ReLU, MaskedConv2d B 64->64
 per pixel; binarized MNIST, batch 128, Adam 1e-3, the loss read back every step
 (as dgm's trainer logs it). Prints each epoch's training time and test loss.
   python3 bench/pixelcnn_epoch_torch.py DATA_DIR [cpu|cuda] [EPOCHS] [benchmark]"""
-import gzip
 import os
-import struct
 import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_mnist import MaskedConv2d, binarized_mnist  # noqa: E402
 
 data_dir = sys.argv[1]
 device = sys.argv[2] if len(sys.argv) > 2 else "cuda"
@@ -24,31 +25,6 @@ torch.backends.cudnn.allow_tf32 = False
 torch.manual_seed(0)
 if device == "cpu":
     torch.set_num_threads(os.cpu_count())  # Debian's torch starts with 1 thread here; dgm uses every core
-
-
-def read_idx(path):
-    if not os.path.exists(path) and os.path.exists(path + ".gz"):
-        path += ".gz"
-    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:
-        data = f.read()
-    dims = struct.unpack(">" + "I" * data[3], data[4:4 + 4 * data[3]])
-    return torch.frombuffer(bytearray(data[4 + 4 * data[3]:]), dtype=torch.uint8).reshape(dims)
-
-
-def load(split):
-    return (read_idx(f"{data_dir}/mnist/{split}-images-idx3-ubyte").float().unsqueeze(1) > 128).float().to(device)
-
-
-class MaskedConv2d(nn.Conv2d):
-    def __init__(self, mask_type, cin, cout, k):
-        super().__init__(cin, cout, k, padding=k // 2)
-        mask = torch.ones_like(self.weight)
-        mask[:, :, k // 2, k // 2 + (mask_type == "B"):] = 0
-        mask[:, :, k // 2 + 1:] = 0
-        self.register_buffer("mask", mask)
-
-    def forward(self, x):
-        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
 
 
 class ChannelLayerNorm(nn.LayerNorm):
@@ -69,7 +45,7 @@ class PixelCNN(nn.Module):
         return F.cross_entropy(self.net((x - 0.5) / 0.5), x.squeeze(1).long())
 
 
-train, test = load("train"), load("t10k")
+train, test = binarized_mnist(data_dir, "train", device), binarized_mnist(data_dir, "t10k", device)
 model = PixelCNN().to(device)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 name = torch.cuda.get_device_name() if device == "cuda" else f"cpu, {torch.get_num_threads()} threads"
